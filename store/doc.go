@@ -1,0 +1,45 @@
+// Package store defines what scimkit keeps about a host's accounts: groups
+// (tenants), users, memberships, SCIM identities and SAML identities, and the
+// [Store] interface every storage backend implements.
+//
+// A Store is small on purpose, in the database/sql/driver habit: two
+// transaction entry points, [Store.Update] and [Store.View], and a [Tx] of
+// plain get, put and lookup methods. Optional abilities are extra interfaces
+// found by type assertion: a Tx that implements [SCIMIdentityLister] answers
+// filtered, sorted, paged lists itself; otherwise [ListSCIMIdentities]
+// evaluates the query over [Tx.SCIMIdentities].
+//
+// # Use
+//
+//	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+//		u, err := tx.UserByEmail(ctx, "Ada@Example.com")
+//		if errors.Is(err, store.ErrNotFound) {
+//			u = &store.User{ID: newID(), Username: "ada", Email: "ada@example.com", State: store.UserActive}
+//			return tx.PutUser(ctx, u) // u.Version is now 1
+//		}
+//		return err
+//	})
+//
+// Everything fn does is stored, or nothing is; concurrent Updates are
+// serialisable, so the lookup-then-create above cannot create two accounts.
+//
+// # Rules every store keeps
+//
+//   - Copies: reads return deep copies and Puts store deep copies; mutating a
+//     value you hold never changes the store.
+//   - Versions: each entity carries a Version that the store bumps on every
+//     write; a Put with a stale Version fails with [ErrVersionMismatch].
+//   - Unique keys, compared under [Fold]: group path; username; email across
+//     the primary and secondary addresses of all users; per group, SCIM
+//     extern_uid, SAML extern_uid, one SCIM identity per user and one SAML
+//     identity per user. A violation is a *[ConflictError] naming the key,
+//     which matches [ErrConflict].
+//   - Errors wrap the sentinels [ErrNotFound], [ErrConflict],
+//     [ErrVersionMismatch], [ErrInvalid]; test with errors.Is and errors.As.
+//
+// The store enforces keys, not policy: who may be linked, provisioned or
+// removed is decided by package identity.
+//
+// The conformance suite in store/storetest pins all of this; run it against
+// any implementation with storetest.Run.
+package store
