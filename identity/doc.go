@@ -1,0 +1,67 @@
+// Package identity holds GitLab's group provisioning and SAML-linking rules
+// over a [store.Store]: what a SCIM request means for the host's accounts. It
+// speaks no HTTP; the scim handler calls it for every create, read, list,
+// replace, patch and delete, and a host may call it straight from Go.
+//
+// The shortest correct use:
+//
+//	p, err := identity.New(st, identity.WithEventSink(sink))
+//	g, tok, err := p.CreateGroup(ctx, identity.GroupSpec{ID: "g1", Path: "acme"})
+//	// show tok to the administrator once; only its digest is stored
+//	g, err = p.Authenticate(ctx, "acme", presented)
+//	res, err := p.Provision(ctx, g.ID, doc) // doc: the POSTed SCIM User
+//
+// # Rules
+//
+// Each decision reads and writes in ONE [store.Store.Update] call, so a
+// failure leaves nothing half-written and concurrent duplicate creates give
+// exactly one account. Events are emitted only after the commit. The rules
+// and the GitLab behaviour they follow are described in DESIGN.md
+// §Provisioning rules and gitlab-semantics.md §4–§9:
+//
+//   - [Provisioner.Provision] (POST): idempotent repeat or 409 per
+//     [Profile]; link an account found by email (primary or secondary); refuse
+//     under enforced SSO an account without a SAML identity; otherwise create
+//     an account with a sanitised, de-duplicated username ([SanitizeUsername]),
+//     marked provisioned by the group, with SCIM and SAML identities and a
+//     membership at the group's default role. A POST for an inactive identity
+//     reprovisions it (GitLab's failure there, issue 433194, is not copied).
+//   - [Provisioner.Modify] (PATCH) and [Provisioner.Replace] (PUT): the
+//     caller's mutate function runs inside the atomic unit; the old and new
+//     documents are compared to find deprovision (active false),
+//     reprovision (active true), an externalId change and attribute updates.
+//     Attribute updates are applied only to accounts the group provisioned;
+//     on linked pre-existing accounts they are acknowledged and kept in the
+//     document, but the account is not changed (GitLab since 15.0). A PATCH
+//     without active=true never reactivates an inactive identity (GitLab
+//     does: a security hole, not copied).
+//   - [Provisioner.Deprovision] (DELETE or active=false): membership removed,
+//     identity inactive, account and SAML identity kept; refused with nothing
+//     changed when the user is the group's last owner.
+//   - [Provisioner.Reprovision]: identity active again, membership restored
+//     at the default role.
+//   - [Linker] implements SAML sign-in: NameID lookup, explicit linking by a
+//     signed-in user, NameID change only with a verified email.
+//
+// # Errors
+//
+// Every refusal is a *[Error] with a [Kind] the handler maps to a status;
+// conflicts carry GitLab's wording ("Email has already been taken", "User has
+// already been taken", "Extern UID has already been taken", "Username has
+// already been taken"). Errors that are not *Error are internal (a failing
+// store) and must become a 500 without their text reaching the client.
+//
+// # Tokens
+//
+// A SCIM token is 32 random bytes, base64url-encoded behind the prefix
+// [TokenPrefix] so secret scanners recognise it. Only its SHA-256 digest is
+// stored on the group; [VerifyToken] compares digests in constant time;
+// [Provisioner.RotateToken] replaces the token at once.
+//
+// # Concurrency and state
+//
+// A [Provisioner] and a [Linker] are safe for concurrent use. The package has
+// no package-level mutable state: clocks, random sources, id generators, the
+// event sink and the logger are options ([WithClock], [WithRandom],
+// [WithIDGenerator], [WithEventSink], [WithLogger]).
+package identity
