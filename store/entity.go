@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Role is a membership access level. The values are GitLab's access levels, so
@@ -291,11 +293,48 @@ type SAMLIdentity struct {
 }
 
 // Fold returns the case-folded form of s under which stores compare
-// case-insensitive keys (emails, usernames, group paths, extern_uids). Stores
-// that index a folded column should fill it with Fold so that every store
-// agrees on which keys collide.
+// case-insensitive keys (emails, usernames, group paths, extern_uids):
+// Fold(a) == Fold(b) exactly when strings.EqualFold(a, b). ASCII letters fold
+// to lower case. Stores that index a folded column should fill it with Fold,
+// not with a database's lower(), so that every store agrees on which keys
+// collide.
 func Fold(s string) string {
-	return strings.ToLower(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return foldSlow(s)
+		}
+		if 'A' <= c && c <= 'Z' {
+			return foldSlow(s)
+		}
+	}
+	return s
+}
+
+func foldSlow(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldRune maps r to one representative of its simple case-folding orbit
+// (the orbit strings.EqualFold compares by): the lower case of the orbit's
+// smallest rune.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	return unicode.ToLower(m)
 }
 
 // CloneDocument returns a deep copy of a JSON document: maps and slices are

@@ -59,15 +59,16 @@ type Matcher struct {
 // *filter.SchemaError or *filter.SyntaxError.
 func CompileQuery(q Query) (*Matcher, error) {
 	m := &Matcher{q: q, limit: -1}
+	rt := filter.User()
 	if q.Filter != nil {
-		f, err := filter.Compile(q.Filter, filter.User())
+		f, err := filter.Compile(q.Filter, rt)
 		if err != nil {
 			return nil, fmt.Errorf("store: filter: %w", err)
 		}
 		m.f = f
 	}
 	if q.SortBy != "" {
-		k, err := compileSortKey(q.SortBy)
+		k, err := compileSortKey(q.SortBy, rt)
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +191,7 @@ type sortKey struct {
 	dateTime  bool
 }
 
-func compileSortKey(s string) (*sortKey, error) {
+func compileSortKey(s string, rt *filter.ResourceType) (*sortKey, error) {
 	p, err := filter.ParsePath(s)
 	if err != nil {
 		return nil, fmt.Errorf("store: sortBy: %w", err)
@@ -202,7 +203,7 @@ func compileSortKey(s string) (*sortKey, error) {
 	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, filter.UserURN) {
 		k.ext, k.urn = true, p.Attr.URN
 	}
-	if r, ok := filter.User().Resolve(p.Attr); ok && r.Attr != nil {
+	if r, ok := rt.Resolve(p.Attr); ok && r.Attr != nil {
 		a := r.Attr
 		if r.Sub != nil {
 			a = r.Sub

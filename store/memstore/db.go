@@ -1,0 +1,233 @@
+package memstore
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// pair is a (group, user) or (group, folded key) map key.
+type pair struct{ a, b string }
+
+// scimEntry is a stored SCIM identity with its filter document cached.
+type scimEntry struct {
+	id  *store.SCIMIdentity
+	res map[string]any // id.Resource(), computed once per write
+}
+
+// groupIdx holds the per-group SCIM identity indexes.
+type groupIdx struct {
+	byExtern   map[string]*scimEntry // Fold(ExternUID)
+	byUser     map[string]*scimEntry // UserID
+	byUserName map[string]set        // Fold(document userName)
+	byEmail    map[string]set        // Fold(document emails[].value)
+	ordered    []*scimEntry          // by store.CompareDefault
+}
+
+type set map[*scimEntry]struct{}
+
+// db is the data and its indexes. Stored values are owned by db and never
+// handed out: reads clone them.
+type db struct {
+	groups    map[string]*store.Group
+	groupPath map[string]string // Fold(Path) -> ID
+
+	users       map[string]*store.User
+	userByName  map[string]string // Fold(Username) -> ID
+	userByEmail map[string]string // Fold(address) -> ID
+
+	members map[pair]*store.Membership // (group, user)
+	roles   map[pair]int               // (group, role as string) -> count
+
+	scim   map[string]*scimEntry // ID
+	scimGI map[string]*groupIdx  // group ID
+
+	saml         map[pair]*store.SAMLIdentity // (group, user)
+	samlByExtern map[pair]string              // (group, Fold(ExternUID)) -> user ID
+}
+
+func newDB() *db {
+	return &db{
+		groups:       map[string]*store.Group{},
+		groupPath:    map[string]string{},
+		users:        map[string]*store.User{},
+		userByName:   map[string]string{},
+		userByEmail:  map[string]string{},
+		members:      map[pair]*store.Membership{},
+		roles:        map[pair]int{},
+		scim:         map[string]*scimEntry{},
+		scimGI:       map[string]*groupIdx{},
+		saml:         map[pair]*store.SAMLIdentity{},
+		samlByExtern: map[pair]string{},
+	}
+}
+
+// The insert and remove functions below keep every index in step with the
+// primary maps. Callers check keys first, so they cannot fail.
+
+func (d *db) insertGroup(g *store.Group) {
+	d.groups[g.ID] = g
+	d.groupPath[store.Fold(g.Path)] = g.ID
+}
+
+func (d *db) removeGroup(g *store.Group) {
+	delete(d.groups, g.ID)
+	delete(d.groupPath, store.Fold(g.Path))
+}
+
+func (d *db) insertUser(u *store.User) {
+	d.users[u.ID] = u
+	d.userByName[store.Fold(u.Username)] = u.ID
+	for _, e := range u.Emails() {
+		d.userByEmail[store.Fold(e)] = u.ID
+	}
+}
+
+func (d *db) removeUser(u *store.User) {
+	delete(d.users, u.ID)
+	delete(d.userByName, store.Fold(u.Username))
+	for _, e := range u.Emails() {
+		delete(d.userByEmail, store.Fold(e))
+	}
+}
+
+func roleKey(groupID string, r store.Role) pair {
+	return pair{groupID, r.String()}
+}
+
+func (d *db) insertMember(m *store.Membership) {
+	d.members[pair{m.GroupID, m.UserID}] = m
+	d.roles[roleKey(m.GroupID, m.Role)]++
+}
+
+func (d *db) removeMember(m *store.Membership) {
+	delete(d.members, pair{m.GroupID, m.UserID})
+	k := roleKey(m.GroupID, m.Role)
+	if d.roles[k]--; d.roles[k] <= 0 {
+		delete(d.roles, k)
+	}
+}
+
+func (d *db) insertSAML(s *store.SAMLIdentity) {
+	d.saml[pair{s.GroupID, s.UserID}] = s
+	d.samlByExtern[pair{s.GroupID, store.Fold(s.ExternUID)}] = s.UserID
+}
+
+func (d *db) removeSAML(s *store.SAMLIdentity) {
+	delete(d.saml, pair{s.GroupID, s.UserID})
+	delete(d.samlByExtern, pair{s.GroupID, store.Fold(s.ExternUID)})
+}
+
+func (d *db) gi(groupID string) *groupIdx {
+	g := d.scimGI[groupID]
+	if g == nil {
+		g = &groupIdx{
+			byExtern:   map[string]*scimEntry{},
+			byUser:     map[string]*scimEntry{},
+			byUserName: map[string]set{},
+			byEmail:    map[string]set{},
+		}
+		d.scimGI[groupID] = g
+	}
+	return g
+}
+
+func (d *db) insertSCIM(e *scimEntry) {
+	s := e.id
+	d.scim[s.ID] = e
+	g := d.gi(s.GroupID)
+	g.byExtern[store.Fold(s.ExternUID)] = e
+	g.byUser[s.UserID] = e
+	if u, ok := docUserName(e.res); ok {
+		addSet(g.byUserName, store.Fold(u), e)
+	}
+	for _, v := range docEmails(e.res) {
+		addSet(g.byEmail, store.Fold(v), e)
+	}
+	i, _ := slices.BinarySearchFunc(g.ordered, e, compareEntries)
+	if i == len(g.ordered) {
+		g.ordered = append(g.ordered, e)
+	} else {
+		g.ordered = slices.Insert(g.ordered, i, e)
+	}
+}
+
+func (d *db) removeSCIM(e *scimEntry) {
+	s := e.id
+	delete(d.scim, s.ID)
+	g := d.scimGI[s.GroupID]
+	delete(g.byExtern, store.Fold(s.ExternUID))
+	delete(g.byUser, s.UserID)
+	if u, ok := docUserName(e.res); ok {
+		delSet(g.byUserName, store.Fold(u), e)
+	}
+	for _, v := range docEmails(e.res) {
+		delSet(g.byEmail, store.Fold(v), e)
+	}
+	if i, ok := slices.BinarySearchFunc(g.ordered, e, compareEntries); ok {
+		g.ordered = slices.Delete(g.ordered, i, i+1)
+	}
+}
+
+func compareEntries(a, b *scimEntry) int { return store.CompareDefault(a.id, b.id) }
+
+func addSet(m map[string]set, k string, e *scimEntry) {
+	s := m[k]
+	if s == nil {
+		s = set{}
+		m[k] = s
+	}
+	s[e] = struct{}{}
+}
+
+func delSet(m map[string]set, k string, e *scimEntry) {
+	if s := m[k]; s != nil {
+		delete(s, e)
+		if len(s) == 0 {
+			delete(m, k)
+		}
+	}
+}
+
+// docUserName returns the document's userName, if it is a string.
+func docUserName(res map[string]any) (string, bool) {
+	s, ok := lookupFold(res, "userName").(string)
+	return s, ok
+}
+
+// docEmails returns the string values of the document's emails: the
+// "value" of each element, or the element itself when it is a string.
+func docEmails(res map[string]any) []string {
+	v := lookupFold(res, "emails")
+	arr, ok := v.([]any)
+	if !ok {
+		arr = []any{v}
+	}
+	var out []string
+	for _, e := range arr {
+		switch e := e.(type) {
+		case string:
+			out = append(out, e)
+		case map[string]any:
+			if v, ok := lookupFold(e, "value").(string); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// lookupFold returns m's value under key, matched case-insensitively as SCIM
+// attribute names are (RFC 7643 §2.1).
+func lookupFold(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Store is an in-memory [store.Store]. Create it with [New]; it is safe for
+// concurrent use.
+type Store struct {
+	mu sync.RWMutex
+	db *db
+}
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{db: newDB()}
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Update runs fn in a read-write transaction; see [store.Store.Update].
+// Updates run one at a time. If fn returns an error or panics, every write it
+// made is undone before Update returns (or re-panics).
+func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &tx{db: s.db, write: true}
+	committed := false
+	defer func() {
+		t.done.Store(true)
+		if !committed {
+			t.rollback()
+		}
+	}()
+	if err := fn(ctx, t); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// View runs fn in a read-only transaction; see [store.Store.View]. Views run
+// in parallel with each other, never with an Update.
+func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := &tx{db: s.db}
+	defer t.done.Store(true)
+	return fn(ctx, t)
+}
+
+// tx is a transaction over db. Writes go straight to db (the caller holds
+// the write lock) and push their inverse on undo.
+type tx struct {
+	db    *db
+	write bool
+	done  atomic.Bool
+	undo  []func()
+}
+
+func (t *tx) rollback() {
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		t.undo[i]()
+	}
+	t.undo = nil
+}
+
+// check reports whether t may still be used, and for writing if write.
+func (t *tx) check(write bool) error {
+	if t.done.Load() {
+		return store.ErrTxDone
+	}
+	if write && !t.write {
+		return store.ErrReadOnly
+	}
+	return nil
+}

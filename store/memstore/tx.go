@@ -1,0 +1,504 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+var (
+	_ store.Tx                 = (*tx)(nil)
+	_ store.SCIMIdentityLister = (*tx)(nil)
+)
+
+func notFound(entity, key string) error {
+	return fmt.Errorf("memstore: %s %q: %w", entity, key, store.ErrNotFound)
+}
+
+func invalid(entity, msg string) error {
+	return fmt.Errorf("memstore: %s: %s: %w", entity, msg, store.ErrInvalid)
+}
+
+func conflict(entity, key string) error {
+	return &store.ConflictError{Entity: entity, Key: key}
+}
+
+// checkVersion applies the optimistic versioning rule of [store.Tx] to a
+// write of an entity with Version want over a stored one (stored is 0 when
+// none is stored). pk is the conflict key of an insert over an existing key.
+func checkVersion(entity, key, pk string, stored, want int64) error {
+	switch {
+	case want < 0:
+		return invalid(entity, "negative version")
+	case want == 0 && stored != 0:
+		return conflict(entity, pk)
+	case want > 0 && stored == 0:
+		return notFound(entity, key)
+	case want != stored:
+		return fmt.Errorf("memstore: %s %q: version %d, stored %d: %w", entity, key, want, stored, store.ErrVersionMismatch)
+	}
+	return nil
+}
+
+// push records an undo step.
+func (t *tx) push(f func()) { t.undo = append(t.undo, f) }
+
+// refs checks that the group and user an entity refers to exist.
+func (t *tx) refs(entity, groupID, userID string) error {
+	if groupID == "" || userID == "" {
+		return invalid(entity, "group and user IDs are required")
+	}
+	if t.db.groups[groupID] == nil {
+		return fmt.Errorf("memstore: %s: %w", entity, notFound("group", groupID))
+	}
+	if t.db.users[userID] == nil {
+		return fmt.Errorf("memstore: %s: %w", entity, notFound("user", userID))
+	}
+	return nil
+}
+
+// Group implements [store.Tx.Group].
+func (t *tx) Group(_ context.Context, id string) (*store.Group, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	g := t.db.groups[id]
+	if g == nil {
+		return nil, notFound("group", id)
+	}
+	return g.Clone(), nil
+}
+
+// GroupByPath implements [store.Tx.GroupByPath].
+func (t *tx) GroupByPath(ctx context.Context, path string) (*store.Group, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	id, ok := t.db.groupPath[store.Fold(path)]
+	if !ok {
+		return nil, notFound("group with path", path)
+	}
+	return t.db.groups[id].Clone(), nil
+}
+
+// PutGroup implements [store.Tx.PutGroup].
+func (t *tx) PutGroup(_ context.Context, g *store.Group) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if g == nil || g.ID == "" || g.Path == "" {
+		return invalid("group", "ID and Path are required")
+	}
+	d := t.db
+	old := d.groups[g.ID]
+	var v int64
+	if old != nil {
+		v = old.Version
+	}
+	if err := checkVersion("group", g.ID, store.KeyID, v, g.Version); err != nil {
+		return err
+	}
+	if id, ok := d.groupPath[store.Fold(g.Path)]; ok && id != g.ID {
+		return conflict("group", store.KeyGroupPath)
+	}
+	n := g.Clone()
+	n.Version = g.Version + 1
+	if old != nil {
+		d.removeGroup(old)
+	}
+	d.insertGroup(n)
+	t.push(func() {
+		d.removeGroup(n)
+		if old != nil {
+			d.insertGroup(old)
+		}
+	})
+	g.Version = n.Version
+	return nil
+}
+
+// User implements [store.Tx.User].
+func (t *tx) User(_ context.Context, id string) (*store.User, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	u := t.db.users[id]
+	if u == nil {
+		return nil, notFound("user", id)
+	}
+	return u.Clone(), nil
+}
+
+// UserByUsername implements [store.Tx.UserByUsername].
+func (t *tx) UserByUsername(_ context.Context, username string) (*store.User, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	id, ok := t.db.userByName[store.Fold(username)]
+	if !ok {
+		return nil, notFound("user with username", username)
+	}
+	return t.db.users[id].Clone(), nil
+}
+
+// UserByEmail implements [store.Tx.UserByEmail].
+func (t *tx) UserByEmail(_ context.Context, email string) (*store.User, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	id, ok := t.db.userByEmail[store.Fold(email)]
+	if !ok {
+		return nil, notFound("user with email", email)
+	}
+	return t.db.users[id].Clone(), nil
+}
+
+// PutUser implements [store.Tx.PutUser].
+func (t *tx) PutUser(_ context.Context, u *store.User) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if u == nil || u.ID == "" || u.Username == "" || u.Email == "" {
+		return invalid("user", "ID, Username and Email are required")
+	}
+	for _, e := range u.SecondaryEmails {
+		if e.Address == "" {
+			return invalid("user", "empty secondary email address")
+		}
+	}
+	d := t.db
+	old := d.users[u.ID]
+	var v int64
+	if old != nil {
+		v = old.Version
+	}
+	if err := checkVersion("user", u.ID, store.KeyID, v, u.Version); err != nil {
+		return err
+	}
+	if id, ok := d.userByName[store.Fold(u.Username)]; ok && id != u.ID {
+		return conflict("user", store.KeyUsername)
+	}
+	for _, e := range u.Emails() {
+		if id, ok := d.userByEmail[store.Fold(e)]; ok && id != u.ID {
+			return conflict("user", store.KeyEmail)
+		}
+	}
+	n := u.Clone()
+	n.Version = u.Version + 1
+	if old != nil {
+		d.removeUser(old)
+	}
+	d.insertUser(n)
+	t.push(func() {
+		d.removeUser(n)
+		if old != nil {
+			d.insertUser(old)
+		}
+	})
+	u.Version = n.Version
+	return nil
+}
+
+// Membership implements [store.Tx.Membership].
+func (t *tx) Membership(_ context.Context, groupID, userID string) (*store.Membership, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	m := t.db.members[pair{groupID, userID}]
+	if m == nil {
+		return nil, notFound("membership", groupID+"/"+userID)
+	}
+	c := *m
+	return &c, nil
+}
+
+// PutMembership implements [store.Tx.PutMembership].
+func (t *tx) PutMembership(_ context.Context, m *store.Membership) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if m == nil {
+		return invalid("membership", "nil")
+	}
+	if err := t.refs("membership", m.GroupID, m.UserID); err != nil {
+		return err
+	}
+	d := t.db
+	old := d.members[pair{m.GroupID, m.UserID}]
+	var v int64
+	if old != nil {
+		v = old.Version
+	}
+	if err := checkVersion("membership", m.GroupID+"/"+m.UserID, store.KeyMembership, v, m.Version); err != nil {
+		return err
+	}
+	n := *m
+	n.Version = m.Version + 1
+	if old != nil {
+		d.removeMember(old)
+	}
+	d.insertMember(&n)
+	t.push(func() {
+		d.removeMember(&n)
+		if old != nil {
+			d.insertMember(old)
+		}
+	})
+	m.Version = n.Version
+	return nil
+}
+
+// DeleteMembership implements [store.Tx.DeleteMembership].
+func (t *tx) DeleteMembership(_ context.Context, groupID, userID string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	d := t.db
+	old := d.members[pair{groupID, userID}]
+	if old == nil {
+		return notFound("membership", groupID+"/"+userID)
+	}
+	d.removeMember(old)
+	t.push(func() { d.insertMember(old) })
+	return nil
+}
+
+// CountMembers implements [store.Tx.CountMembers].
+func (t *tx) CountMembers(_ context.Context, groupID string, role store.Role) (int, error) {
+	if err := t.check(false); err != nil {
+		return 0, err
+	}
+	return t.db.roles[roleKey(groupID, role)], nil
+}
+
+// SCIMIdentity implements [store.Tx.SCIMIdentity].
+func (t *tx) SCIMIdentity(_ context.Context, groupID, id string) (*store.SCIMIdentity, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	e := t.db.scim[id]
+	if e == nil || e.id.GroupID != groupID {
+		return nil, notFound("scim_identity", id)
+	}
+	return e.id.Clone(), nil
+}
+
+// SCIMIdentityByExternUID implements [store.Tx.SCIMIdentityByExternUID].
+func (t *tx) SCIMIdentityByExternUID(_ context.Context, groupID, externUID string) (*store.SCIMIdentity, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if g := t.db.scimGI[groupID]; g != nil {
+		if e := g.byExtern[store.Fold(externUID)]; e != nil {
+			return e.id.Clone(), nil
+		}
+	}
+	return nil, notFound("scim_identity with extern_uid", externUID)
+}
+
+// SCIMIdentityByUser implements [store.Tx.SCIMIdentityByUser].
+func (t *tx) SCIMIdentityByUser(_ context.Context, groupID, userID string) (*store.SCIMIdentity, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if g := t.db.scimGI[groupID]; g != nil {
+		if e := g.byUser[userID]; e != nil {
+			return e.id.Clone(), nil
+		}
+	}
+	return nil, notFound("scim_identity of user", userID)
+}
+
+// PutSCIMIdentity implements [store.Tx.PutSCIMIdentity].
+func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if s == nil || s.ID == "" || s.ExternUID == "" {
+		return invalid("scim_identity", "ID and ExternUID are required")
+	}
+	if err := t.refs("scim_identity", s.GroupID, s.UserID); err != nil {
+		return err
+	}
+	d := t.db
+	old := d.scim[s.ID]
+	var v int64
+	if old != nil {
+		v = old.id.Version
+	}
+	if err := checkVersion("scim_identity", s.ID, store.KeyID, v, s.Version); err != nil {
+		return err
+	}
+	if old != nil && old.id.GroupID != s.GroupID {
+		return invalid("scim_identity", "GroupID cannot change")
+	}
+	g := d.gi(s.GroupID)
+	if e := g.byExtern[store.Fold(s.ExternUID)]; e != nil && e.id.ID != s.ID {
+		return conflict("scim_identity", store.KeyExternUID)
+	}
+	if e := g.byUser[s.UserID]; e != nil && e.id.ID != s.ID {
+		return conflict("scim_identity", store.KeySCIMIdentityUser)
+	}
+	c := s.Clone()
+	c.Version = s.Version + 1
+	n := &scimEntry{id: c, res: c.Resource()}
+	if old != nil {
+		d.removeSCIM(old)
+	}
+	d.insertSCIM(n)
+	t.push(func() {
+		d.removeSCIM(n)
+		if old != nil {
+			d.insertSCIM(old)
+		}
+	})
+	s.Version = c.Version
+	return nil
+}
+
+// SCIMIdentities implements [store.Tx.SCIMIdentities]. In a read-write
+// transaction it iterates over a snapshot, so the loop body may write.
+func (t *tx) SCIMIdentities(_ context.Context, groupID string) iter.Seq2[*store.SCIMIdentity, error] {
+	return func(yield func(*store.SCIMIdentity, error) bool) {
+		if err := t.check(false); err != nil {
+			yield(nil, err)
+			return
+		}
+		g := t.db.scimGI[groupID]
+		if g == nil {
+			return
+		}
+		list := g.ordered
+		if t.write {
+			list = slices.Clone(list)
+		}
+		for _, e := range list {
+			if t.done.Load() {
+				yield(nil, store.ErrTxDone)
+				return
+			}
+			if !yield(e.id.Clone(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// ListSCIMIdentities implements [store.SCIMIdentityLister], answering
+// equality filters on userName, externalId, id and emails.value from
+// indexes.
+func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query) ([]*store.SCIMIdentity, int, error) {
+	if err := t.check(false); err != nil {
+		return nil, 0, err
+	}
+	m, err := store.CompileQuery(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	g := t.db.scimGI[groupID]
+	if g == nil {
+		return nil, 0, nil
+	}
+	list := g.ordered
+	if c, ok := t.candidates(g, groupID, q.Filter); ok {
+		slices.SortFunc(c, compareEntries)
+		list = c
+	}
+	page, total, err := m.SelectResources(func(yield func(*store.SCIMIdentity, map[string]any, error) bool) {
+		for _, e := range list {
+			if !yield(e.id, e.res, nil) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, s := range page {
+		page[i] = s.Clone()
+	}
+	return page, total, nil
+}
+
+// SAMLIdentityByExternUID implements [store.Tx.SAMLIdentityByExternUID].
+func (t *tx) SAMLIdentityByExternUID(_ context.Context, groupID, externUID string) (*store.SAMLIdentity, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	uid, ok := t.db.samlByExtern[pair{groupID, store.Fold(externUID)}]
+	if !ok {
+		return nil, notFound("saml_identity with extern_uid", externUID)
+	}
+	c := *t.db.saml[pair{groupID, uid}]
+	return &c, nil
+}
+
+// SAMLIdentityByUser implements [store.Tx.SAMLIdentityByUser].
+func (t *tx) SAMLIdentityByUser(_ context.Context, groupID, userID string) (*store.SAMLIdentity, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	s := t.db.saml[pair{groupID, userID}]
+	if s == nil {
+		return nil, notFound("saml_identity of user", userID)
+	}
+	c := *s
+	return &c, nil
+}
+
+// PutSAMLIdentity implements [store.Tx.PutSAMLIdentity].
+func (t *tx) PutSAMLIdentity(_ context.Context, s *store.SAMLIdentity) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if s == nil || s.ExternUID == "" {
+		return invalid("saml_identity", "ExternUID is required")
+	}
+	if err := t.refs("saml_identity", s.GroupID, s.UserID); err != nil {
+		return err
+	}
+	d := t.db
+	old := d.saml[pair{s.GroupID, s.UserID}]
+	var v int64
+	if old != nil {
+		v = old.Version
+	}
+	if err := checkVersion("saml_identity", s.GroupID+"/"+s.UserID, store.KeySAMLIdentityUser, v, s.Version); err != nil {
+		return err
+	}
+	if uid, ok := d.samlByExtern[pair{s.GroupID, store.Fold(s.ExternUID)}]; ok && uid != s.UserID {
+		return conflict("saml_identity", store.KeyExternUID)
+	}
+	n := *s
+	n.Version = s.Version + 1
+	if old != nil {
+		d.removeSAML(old)
+	}
+	d.insertSAML(&n)
+	t.push(func() {
+		d.removeSAML(&n)
+		if old != nil {
+			d.insertSAML(old)
+		}
+	})
+	s.Version = n.Version
+	return nil
+}
+
+// DeleteSAMLIdentity implements [store.Tx.DeleteSAMLIdentity].
+func (t *tx) DeleteSAMLIdentity(_ context.Context, groupID, userID string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	d := t.db
+	old := d.saml[pair{groupID, userID}]
+	if old == nil {
+		return notFound("saml_identity of user", userID)
+	}
+	d.removeSAML(old)
+	t.push(func() { d.insertSAML(old) })
+	return nil
+}
