@@ -1,0 +1,242 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+)
+
+// Schema URNs of the discovery resources (RFC 7643 §5, §6, §7).
+const (
+	ServiceProviderConfigURN = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	ResourceTypeURN          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	SchemaURN                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+)
+
+// baseMarker stands for the group's base URL in precomputed documents; it
+// is replaced when the document is written.
+const baseMarker = "\u2063scimkit-base\u2063"
+
+// discovery holds the discovery documents, encoded once at construction.
+// Each is split around baseMarker, so that serving one is a few writes.
+type discovery struct {
+	spConfig      [][]byte
+	resourceTypes [][]byte
+	resourceType  map[string][][]byte // by lower-case name
+	schemas       [][]byte
+	schema        map[string][][]byte // by lower-case URN
+}
+
+// newDiscovery precomputes the documents. They describe what the handler
+// really supports: PATCH, filter (with the page-size cap as maxResults),
+// sort and ETags; no bulk, no password change; bearer tokens.
+func newDiscovery(cfg *config, rt *filter.ResourceType) (*discovery, error) {
+	d := &discovery{resourceType: map[string][][]byte{}, schema: map[string][][]byte{}}
+	var err error
+	sp := map[string]any{
+		"schemas":          []string{ServiceProviderConfigURN},
+		"documentationUri": "https://pkg.go.dev/github.com/scimkit/scimkit/scim",
+		"patch":            map[string]any{"supported": true},
+		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":           map[string]any{"supported": true, "maxResults": cfg.maxCount},
+		"changePassword":   map[string]any{"supported": false},
+		"sort":             map[string]any{"supported": true},
+		"etag":             map[string]any{"supported": true},
+		"authenticationSchemes": []any{map[string]any{
+			"type":        "oauthbearertoken",
+			"name":        "OAuth Bearer Token",
+			"description": "Authentication with the group's SCIM token in an Authorization: Bearer header (RFC 6750)",
+			"specUri":     "https://www.rfc-editor.org/rfc/rfc6750",
+			"primary":     true,
+		}},
+		"meta": map[string]any{
+			"resourceType": "ServiceProviderConfig",
+			"location":     baseMarker + "/ServiceProviderConfig",
+		},
+	}
+	if d.spConfig, err = encodeSplit(sp); err != nil {
+		return nil, err
+	}
+
+	rtDoc := resourceTypeDoc(rt)
+	if d.resourceType[strings.ToLower(rt.Name)], err = encodeSplit(rtDoc); err != nil {
+		return nil, err
+	}
+	if d.resourceTypes, err = encodeSplit(listOf([]any{rtDoc})); err != nil {
+		return nil, err
+	}
+
+	var all []any
+	for _, s := range append([]*filter.Schema{rt.Schema}, extSchemas(rt)...) {
+		doc := schemaDoc(s)
+		all = append(all, doc)
+		if d.schema[strings.ToLower(s.ID)], err = encodeSplit(doc); err != nil {
+			return nil, err
+		}
+	}
+	if d.schemas, err = encodeSplit(listOf(all)); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func extSchemas(rt *filter.ResourceType) []*filter.Schema {
+	var out []*filter.Schema
+	for _, e := range rt.Extensions {
+		out = append(out, e.Schema)
+	}
+	return out
+}
+
+// listOf wraps resources in a ListResponse.
+func listOf(res []any) map[string]any {
+	return map[string]any{
+		"schemas":      []string{ListResponseURN},
+		"totalResults": len(res),
+		"itemsPerPage": len(res),
+		"startIndex":   1,
+		"Resources":    res,
+	}
+}
+
+// resourceTypeDoc renders RFC 7643 §6.
+func resourceTypeDoc(rt *filter.ResourceType) map[string]any {
+	exts := []any{}
+	for _, e := range rt.Extensions {
+		exts = append(exts, map[string]any{"schema": e.Schema.ID, "required": e.Required})
+	}
+	return map[string]any{
+		"schemas":          []string{ResourceTypeURN},
+		"id":               rt.ID,
+		"name":             rt.Name,
+		"endpoint":         rt.Endpoint,
+		"description":      rt.Description,
+		"schema":           rt.Schema.ID,
+		"schemaExtensions": exts,
+		"meta": map[string]any{
+			"resourceType": "ResourceType",
+			"location":     baseMarker + "/ResourceTypes/" + rt.ID,
+		},
+	}
+}
+
+// schemaDoc renders RFC 7643 §7.
+func schemaDoc(s *filter.Schema) map[string]any {
+	attrs := make([]any, 0, len(s.Attributes))
+	for _, a := range s.Attributes {
+		// The common attributes (id, externalId, meta) are described by
+		// RFC 7643 §3.1, not in the schema's attribute list.
+		switch a.Name {
+		case "id", "externalId", "meta":
+			if s.ID == filter.UserURN {
+				continue
+			}
+		}
+		attrs = append(attrs, attributeDoc(a))
+	}
+	return map[string]any{
+		"schemas":     []string{SchemaURN},
+		"id":          s.ID,
+		"name":        s.Name,
+		"description": s.Description,
+		"attributes":  attrs,
+		"meta": map[string]any{
+			"resourceType": "Schema",
+			"location":     baseMarker + "/Schemas/" + s.ID,
+		},
+	}
+}
+
+func attributeDoc(a *filter.Attribute) map[string]any {
+	m := map[string]any{
+		"name":        a.Name,
+		"type":        string(a.Type),
+		"multiValued": a.MultiValued,
+		"description": a.Description,
+		"required":    a.Required,
+		"mutability":  string(a.Mutability),
+		"returned":    string(a.Returned),
+	}
+	if a.Type != filter.TypeComplex && a.Type != filter.TypeBoolean {
+		m["caseExact"] = a.CaseExact
+		m["uniqueness"] = string(a.Uniqueness)
+	}
+	if len(a.CanonicalValues) > 0 {
+		m["canonicalValues"] = a.CanonicalValues
+	}
+	if len(a.ReferenceTypes) > 0 {
+		m["referenceTypes"] = a.ReferenceTypes
+	}
+	if len(a.SubAttributes) > 0 {
+		subs := make([]any, 0, len(a.SubAttributes))
+		for _, s := range a.SubAttributes {
+			subs = append(subs, attributeDoc(s))
+		}
+		m["subAttributes"] = subs
+	}
+	return m
+}
+
+// encodeSplit encodes v and splits the result at each baseMarker.
+func encodeSplit(v any) ([][]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Split(b, []byte(baseMarker)), nil
+}
+
+// writeSplit writes a precomputed document with base in place of the
+// markers.
+func writeSplit(w http.ResponseWriter, r *http.Request, parts [][]byte, base string) {
+	eb, _ := json.Marshal(base)
+	eb = eb[1 : len(eb)-1]
+	n := 0
+	for _, p := range parts {
+		n += len(p) + len(eb)
+	}
+	buf := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			buf = append(buf, eb...)
+		}
+		buf = append(buf, p...)
+	}
+	writeBody(w, r, http.StatusOK, buf)
+}
+
+func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request, t *tenant) error {
+	writeSplit(w, r, h.discovery.spConfig, t.base)
+	return nil
+}
+
+func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, t *tenant) error {
+	writeSplit(w, r, h.discovery.resourceTypes, t.base)
+	return nil
+}
+
+func (h *Handler) resourceType(w http.ResponseWriter, r *http.Request, t *tenant) error {
+	doc, ok := h.discovery.resourceType[strings.ToLower(r.PathValue("name"))]
+	if !ok {
+		return errorf(http.StatusNotFound, "", "resource type %q not found", truncate(r.PathValue("name"), 64))
+	}
+	writeSplit(w, r, doc, t.base)
+	return nil
+}
+
+func (h *Handler) schemas(w http.ResponseWriter, r *http.Request, t *tenant) error {
+	writeSplit(w, r, h.discovery.schemas, t.base)
+	return nil
+}
+
+func (h *Handler) schema(w http.ResponseWriter, r *http.Request, t *tenant) error {
+	doc, ok := h.discovery.schema[strings.ToLower(r.PathValue("id"))]
+	if !ok {
+		return errorf(http.StatusNotFound, "", "schema %q not found", truncate(r.PathValue("id"), 128))
+	}
+	writeSplit(w, r, doc, t.base)
+	return nil
+}

@@ -1,0 +1,72 @@
+// Package scim is the SCIM 2.0 service provider of scimkit: an
+// [http.Handler] that speaks RFC 7643/7644 to an identity provider
+// (Microsoft Entra ID, Okta, OneLogin) and provisions through package
+// identity, one atomic store operation per request.
+//
+// The shortest correct use, serving every group of a store under
+// /api/scim/v2/groups/{group}:
+//
+//	st := memstore.New()
+//	prov, err := identity.New(st)
+//	g, token, err := prov.CreateGroup(ctx, identity.GroupSpec{ID: "g1", Path: "acme"})
+//	h, err := scim.New(prov, scim.WithPrefix("/api/scim/v2/groups/{group}"))
+//	mux.Handle("/api/scim/v2/groups/", h)
+//
+// The IdP is then given the base URL http://HOST/api/scim/v2/groups/acme and
+// the token.
+//
+// # Routes
+//
+// Under the prefix: POST and GET /Users, GET, PUT, PATCH and DELETE
+// /Users/{id}, POST /Users/.search, GET /ServiceProviderConfig,
+// /ResourceTypes[/{name}] and /Schemas[/{id}]. The table is in routes.go.
+// Any other path is a SCIM 404; another method on a served path is a SCIM
+// 405 with an Allow header. The handler can also be mounted with
+// [http.StripPrefix] and an empty prefix, or on a third-party router (see
+// examples/mux).
+//
+// # Authentication and tenants
+//
+// Every route needs "Authorization: Bearer TOKEN" with the token of the
+// group served; the group is the {group} path segment, the group of
+// [WithGroup], or else the group the token belongs to. A token never reaches
+// another group: a wrong, missing or foreign token is a SCIM 401.
+//
+// # Errors
+//
+// Every error is an RFC 7644 §3.12 document with a string "status" and, when
+// one applies, "scimType". One mapper (error.go) decides the status:
+//
+//	malformed JSON, non-object, bad UTF-8, too deep   400 invalidSyntax
+//	filter syntax or type error, filter too long      400 invalidFilter
+//	PATCH errors (*patch.Error)                       400 with its scimType
+//	bad startIndex/count/sortOrder, invalid attribute 400 invalidValue
+//	malformed attributes/excludedAttributes path      400 invalidPath
+//	rule refused (last owner, enforced SSO)           400
+//	missing/wrong token                               401
+//	unknown resource, route or id                     404
+//	other method on a served path                     405 (Allow)
+//	email, username, extern_uid or user taken         409 uniqueness
+//	stale If-Match, matching If-None-Match            412
+//	body over the limit (1 MiB by default)            413
+//	Content-Type not application/(scim+)json          415
+//	anything else                                     500 "internal server error"
+//
+// The real error of a 500 goes to the [slog.Logger] of [WithLogger] with the
+// request id (also sent as X-Request-Id), never to the client.
+//
+// # Limits and decisions
+//
+// startIndex below 1 is 1 and a negative count is 0 (RFC 7644 §3.4.2.4);
+// count is capped at [DefaultMaxCount] ([WithMaxCount]), advertised as
+// filter.maxResults in /ServiceProviderConfig. A startIndex or count that is
+// not an integer is 400 invalidValue. Attribute names in bodies are matched
+// case-insensitively and stored in the schema's spelling (canonical.go);
+// "password" is never stored or returned. Both application/scim+json and
+// application/json are accepted; responses are application/scim+json unless
+// the client accepts only application/json. ETags are weak and follow the
+// stored version (etag.go). The discovery documents are encoded once, in
+// [New].
+//
+// A Handler is safe for concurrent use.
+package scim

@@ -1,0 +1,192 @@
+package scim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/store"
+)
+
+// ErrorURN is the schema of a SCIM error response (RFC 7644 §3.12).
+const ErrorURN = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+// scimType values of RFC 7644 §3.12, Table 9.
+const (
+	TypeInvalidFilter = "invalidFilter"
+	TypeTooMany       = "tooMany"
+	TypeUniqueness    = "uniqueness"
+	TypeMutability    = "mutability"
+	TypeInvalidSyntax = "invalidSyntax"
+	TypeInvalidPath   = "invalidPath"
+	TypeNoTarget      = "noTarget"
+	TypeInvalidValue  = "invalidValue"
+	TypeInvalidVers   = "invalidVers"
+	TypeSensitive     = "sensitive"
+)
+
+// internalDetail is the only detail a client sees for an unexpected error;
+// the real error is logged with the request id.
+const internalDetail = "internal server error"
+
+// Error is a SCIM error: an HTTP status, an optional scimType (RFC 7644
+// §3.12) and a human-readable detail. Handlers return it; the mapper in
+// this file turns every other error into one.
+type Error struct {
+	// Status is the HTTP status code.
+	Status int
+	// Type is the scimType, empty when none applies.
+	Type string
+	// Detail is the message shown to the client.
+	Detail string
+	// Err is the underlying error, if any. It is never shown to the client.
+	Err error
+}
+
+// Error returns "scim: STATUS [TYPE]: DETAIL".
+func (e *Error) Error() string {
+	s := "scim: " + strconv.Itoa(e.Status)
+	if e.Type != "" {
+		s += " " + e.Type
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// errorf builds an *Error with a formatted detail.
+func errorf(status int, scimType, format string, args ...any) *Error {
+	return &Error{Status: status, Type: scimType, Detail: fmt.Sprintf(format, args...)}
+}
+
+// errorBody is the RFC 7644 §3.12 error document. status is a string, as
+// the RFC's examples and Okta's and Entra ID's tests want.
+type errorBody struct {
+	Schemas  []string `json:"schemas"`
+	Status   string   `json:"status"`
+	ScimType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+}
+
+// toError maps any error to the *Error sent to the client. It is the one
+// place where errors of the other packages become HTTP statuses; the table
+// is in the package documentation. internal reports whether the error was
+// unexpected (the caller logs it; the client gets a fixed detail).
+func toError(err error) (e *Error, internal bool) {
+	var se *Error
+	if errors.As(err, &se) {
+		return se, se.Status >= 500
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", mbe.Limit), false
+	}
+	if e, ok := mapDomain(err); ok {
+		return e, e.Status >= 500
+	}
+	return &Error{Status: http.StatusInternalServerError, Detail: internalDetail, Err: err}, true
+}
+
+// mapDomain maps the errors of the filter, patch, store and identity
+// packages:
+//
+//	*filter.SyntaxError, *filter.SchemaError   400 invalidFilter
+//	*patch.Error                               400 with its Type
+//	identity KindInvalid                       400 invalidValue
+//	identity KindRefused                       400 (no scimType)
+//	identity KindUnauthorized                  401
+//	identity KindNotFound, store.ErrNotFound   404
+//	identity KindConflict, store.ErrConflict   409 uniqueness
+//	identity KindVersionMismatch,
+//	store.ErrVersionMismatch                   412
+func mapDomain(err error) (*Error, bool) {
+	var fse *filter.SyntaxError
+	var fsc *filter.SchemaError
+	var pe *patch.Error
+	var ie *identity.Error
+	switch {
+	case errors.As(err, &fse), errors.As(err, &fsc):
+		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(err.Error(), 256), Err: err}, true
+	case errors.As(err, &pe):
+		t := pe.Type
+		if t == "" {
+			t = TypeInvalidSyntax
+		}
+		return &Error{Status: http.StatusBadRequest, Type: t, Detail: truncate(pe.Error(), 256), Err: err}, true
+	case errors.As(err, &ie):
+		detail := ie.Detail
+		if ie.Field != "" && ie.Kind == identity.KindInvalid {
+			detail = ie.Field + ": " + detail
+		}
+		e := &Error{Detail: detail, Err: err}
+		switch ie.Kind {
+		case identity.KindInvalid:
+			e.Status, e.Type = http.StatusBadRequest, TypeInvalidValue
+		case identity.KindRefused:
+			e.Status = http.StatusBadRequest
+		case identity.KindUnauthorized:
+			e.Status = http.StatusUnauthorized
+		case identity.KindNotFound:
+			e.Status = http.StatusNotFound
+		case identity.KindConflict:
+			e.Status, e.Type = http.StatusConflict, TypeUniqueness
+		case identity.KindVersionMismatch:
+			e.Status = http.StatusPreconditionFailed
+		default:
+			return nil, false
+		}
+		return e, true
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Detail: "resource not found", Err: err}, true
+	case errors.Is(err, store.ErrConflict):
+		return &Error{Status: http.StatusConflict, Type: TypeUniqueness, Detail: "a unique attribute is already taken", Err: err}, true
+	case errors.Is(err, store.ErrVersionMismatch):
+		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource was changed concurrently", Err: err}, true
+	}
+	return nil, false
+}
+
+// writeError maps err and writes it through the profile. Internal errors
+// are logged with the request id; the client sees a fixed detail.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, internal := toError(err)
+	if internal {
+		h.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "scim: internal error",
+			slog.String("request_id", RequestID(r.Context())),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Any("error", err))
+		e = &Error{Status: http.StatusInternalServerError, Detail: internalDetail}
+	}
+	h.prof.writeError(w, e)
+}
+
+// writeErrorRFC writes e as RFC 7644 §3.12 prescribes: the Error schema,
+// status as a string, scimType when there is one.
+func writeErrorRFC(w http.ResponseWriter, e *Error) {
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+	}
+	b, _ := json.Marshal(errorBody{
+		Schemas:  []string{ErrorURN},
+		Status:   strconv.Itoa(e.Status),
+		ScimType: e.Type,
+		Detail:   e.Detail,
+	})
+	w.Header().Set("Content-Type", "application/scim+json; charset=utf-8")
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,68 @@
+package scim
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// etag returns the entity tag of a stored version: a weak tag, since the
+// representation may vary with projection (RFC 7232 §2.3, RFC 7644 §3.14).
+func etag(version int64) string {
+	return `W/"` + strconv.FormatInt(version, 10) + `"`
+}
+
+// preconditions are the If-Match / If-None-Match headers of a request.
+type preconditions struct {
+	ifMatch     []string // nil: no header; ["*"]: any
+	ifNoneMatch []string
+}
+
+// readPreconditions parses the headers.
+func readPreconditions(r *http.Request) preconditions {
+	return preconditions{
+		ifMatch:     tagList(r.Header.Values("If-Match")),
+		ifNoneMatch: tagList(r.Header.Values("If-None-Match")),
+	}
+}
+
+// tagList splits comma-separated entity tags.
+func tagList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// matchTag reports whether one of tags matches current by the weak
+// comparison (RFC 7232 §2.3.2): W/ prefixes are ignored.
+func matchTag(tags []string, current string) bool {
+	cur := strings.TrimPrefix(current, "W/")
+	for _, t := range tags {
+		if t == "*" || strings.TrimPrefix(t, "W/") == cur {
+			return true
+		}
+	}
+	return false
+}
+
+// check returns a 412 *Error when the stored version fails the
+// preconditions of a write (RFC 7232 §3.1, §3.2).
+func (p preconditions) check(version int64) error {
+	cur := etag(version)
+	if p.ifMatch != nil && !matchTag(p.ifMatch, cur) {
+		return errorf(http.StatusPreconditionFailed, "", "the resource has changed: version %s does not match If-Match", cur)
+	}
+	if p.ifNoneMatch != nil && matchTag(p.ifNoneMatch, cur) {
+		return errorf(http.StatusPreconditionFailed, "", "the resource matches If-None-Match %s", cur)
+	}
+	return nil
+}
+
+// none reports whether the request has no preconditions.
+func (p preconditions) none() bool { return p.ifMatch == nil && p.ifNoneMatch == nil }

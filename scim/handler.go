@@ -1,0 +1,209 @@
+package scim
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/scimkit/scimkit/filter"
+)
+
+// Handler is the SCIM 2.0 service provider: an http.Handler serving the
+// routes of routes.go under a prefix, for one group or many. It is safe for
+// concurrent use. Create it with [New].
+type Handler struct {
+	be        backend
+	cfg       config
+	prof      profile
+	mux       *http.ServeMux
+	catchAll  string // pattern of the SCIM 404 fallback
+	discovery *discovery
+	rt        *filter.ResourceType // the User resource type, built once
+}
+
+// tenant is the group a request is served for, after authentication.
+type tenant struct {
+	// id is the store's group id; path its path.
+	id, path string
+	// base is the absolute URL of the group's SCIM root, without a trailing
+	// slash, for meta.location and Location.
+	base string
+}
+
+// ctxKey is the type of this package's context keys.
+type ctxKey struct{ name string }
+
+var requestIDKey = &ctxKey{"request id"}
+
+// RequestID returns the id the handler gave the request whose context is
+// ctx, or "" outside a request. Middleware and store code can log it.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}
+
+// newHandler builds the handler over a backend; New wraps it.
+func newHandler(be backend, opts ...Option) (*Handler, error) {
+	cfg := config{
+		logger:       slog.New(slog.DiscardHandler),
+		maxBody:      DefaultMaxBodyBytes,
+		maxDepth:     maxJSONDepth,
+		maxFilter:    defaultMaxFilterLen,
+		maxCount:     DefaultMaxCount,
+		defaultCount: DefaultCount,
+		profile:      ProfileRFC,
+		now:          time.Now,
+		requestID:    func() string { return uuid.NewString() },
+	}
+	for _, o := range opts {
+		if o.apply == nil {
+			continue
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	prof, _ := profileFor(cfg.profile)
+	h := &Handler{be: be, cfg: cfg, prof: prof, mux: http.NewServeMux(), rt: filter.User()}
+	d, err := newDiscovery(&h.cfg, h.rt)
+	if err != nil {
+		return nil, err
+	}
+	h.discovery = d
+	for _, rt := range routes() {
+		if !prof.serves(rt.name) {
+			continue
+		}
+		h.mux.Handle(rt.method+" "+cfg.prefix+rt.path, h.wrap(rt))
+	}
+	h.catchAll = cfg.prefix + "/"
+	h.mux.HandleFunc(h.catchAll, h.notFound)
+	if cfg.prefix != "" {
+		h.mux.HandleFunc("/", h.notFound)
+	}
+	return h, nil
+}
+
+// ServeHTTP serves one SCIM request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := h.cfg.requestID()
+	w.Header().Set("X-Request-Id", id)
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+	// http.ServeMux would answer a path with "..", "//" or NUL with a
+	// redirect to the cleaned path; refuse such paths with a SCIM error.
+	if !cleanPath(r.URL.Path) {
+		h.writeError(w, r, errorf(http.StatusNotFound, "", "invalid request path"))
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// cleanPath reports whether p is absolute and has no empty, "." or ".."
+// segment, no NUL and is valid UTF-8.
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.IndexByte(p, 0) >= 0 || !utf8.ValidString(p) {
+		return false
+	}
+	segs := strings.Split(p[1:], "/")
+	for i, s := range segs {
+		if s == "." || s == ".." || s == "" && i != len(segs)-1 {
+			return false
+		}
+	}
+	return true
+}
+
+// wrap turns a route into an http.Handler: authentication, body checks,
+// the route, and error rendering.
+func (h *Handler) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, err := h.authenticate(r)
+		if err == nil && rt.body {
+			err = h.checkBody(w, r)
+		}
+		if err == nil {
+			err = rt.handle(h, w, r, t)
+		}
+		if err != nil {
+			h.writeError(w, r, err)
+		}
+	})
+}
+
+// notFound answers requests no route matches: 405 with Allow when another
+// method is served at the path, 404 otherwise.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pat := h.mux.Handler(probe); pat != "" && pat != h.catchAll && pat != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		h.writeError(w, r, errorf(http.StatusMethodNotAllowed, "", "method %s not allowed", r.Method))
+		return
+	}
+	h.writeError(w, r, errorf(http.StatusNotFound, "", "no such endpoint"))
+}
+
+// authenticate checks the bearer token and resolves the group served.
+func (h *Handler) authenticate(r *http.Request) (*tenant, error) {
+	group := h.cfg.group
+	if strings.Contains(h.cfg.prefix, "{group}") {
+		group = r.PathValue("group")
+	}
+	token, ok := h.prof.token(r)
+	if !ok {
+		return nil, errorf(http.StatusUnauthorized, "", "missing or malformed bearer token")
+	}
+	id, path, err := h.be.authenticate(r.Context(), group, token)
+	if err != nil {
+		h.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "scim: authentication refused",
+			slog.String("request_id", RequestID(r.Context())), slog.String("group", group))
+		return nil, errorf(http.StatusUnauthorized, "", "invalid bearer token")
+	}
+	return &tenant{id: id, path: path, base: h.tenantBase(r, path)}, nil
+}
+
+// tenantBase computes the absolute URL of the group's SCIM root as the
+// client sees it, also when a host strips a prefix before calling us: the
+// route part of the path (below the prefix) is the same in the URI the
+// client sent, and what precedes it there is the mount point.
+func (h *Handler) tenantBase(r *http.Request, group string) string {
+	mount := strings.Replace(h.cfg.prefix, "{group}", url.PathEscape(group), 1)
+	esc := r.URL.EscapedPath()
+	n := strings.Count(h.cfg.prefix, "/")
+	i := 0
+	for ; n > 0 && i < len(esc); n-- {
+		j := strings.IndexByte(esc[i+1:], '/')
+		if j < 0 {
+			i = len(esc)
+			break
+		}
+		i += j + 1
+	}
+	tail := esc[i:]
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && r.RequestURI != "" {
+		if orig := u.EscapedPath(); strings.HasSuffix(orig, tail) {
+			mount = strings.TrimSuffix(orig, tail)
+		}
+	}
+	scheme, host, pre := "http", r.Host, ""
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if b := h.cfg.baseURL; b != nil {
+		scheme, host, pre = b.Scheme, b.Host, b.EscapedPath()
+	}
+	return scheme + "://" + host + pre + mount
+}
