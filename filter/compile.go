@@ -1,5 +1,12 @@
 package filter
 
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
 // CompileOption configures [Compile]. Only this package creates them.
 type CompileOption interface {
 	apply(*compileConfig)
@@ -25,14 +32,27 @@ type Filter struct {
 	root matcher
 }
 
-type matcher interface {
-	match(obj map[string]any) bool
-}
-
-// Compile resolves e against rt and returns the compiled filter. A nil rt
-// compares every attribute by its JSON type. Errors are *[SchemaError].
+// Compile resolves e against rt and returns the compiled filter.
+//
+// Attributes are looked up as [ResourceType.Resolve] does. An attribute that
+// rt does not define is compared by the JSON type of its value, strings
+// case-insensitively, unless [Strict] is given, which makes it an error. A
+// nil rt defines no attribute. Errors are *[SchemaError]: an operator that
+// does not fit the attribute's type (gt on a boolean or binary attribute, co
+// on a number), a value of the wrong type (userName eq 5), a dateTime value
+// that is not one, or an unknown attribute in strict mode.
 func Compile(e Expr, rt *ResourceType, opts ...CompileOption) (*Filter, error) {
-	return nil, &SchemaError{Msg: "not implemented"}
+	c := compiler{rt: rt}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c.cfg)
+		}
+	}
+	m, err := c.compile(e, scope{top: true})
+	if err != nil {
+		return nil, err
+	}
+	return &Filter{expr: e, root: m}, nil
 }
 
 // Expr returns the expression f was compiled from.
@@ -59,4 +79,284 @@ func Match(e Expr, resource map[string]any, rt *ResourceType) (bool, error) {
 		return false, err
 	}
 	return f.Match(resource), nil
+}
+
+// compiler turns an Expr into matchers under a resource type.
+type compiler struct {
+	rt  *ResourceType
+	cfg compileConfig
+}
+
+// scope is where attribute paths start: the resource, or an element of the
+// attribute a value filter applies to.
+type scope struct {
+	top    bool
+	parent *Attribute // inside a value filter: the attribute, nil if unknown
+	prefix string     // inside a value filter: the attribute's path, for messages
+}
+
+func (sc scope) name(p AttrPath) string {
+	if sc.top {
+		return p.String()
+	}
+	return sc.prefix + "." + p.String()
+}
+
+func (c *compiler) compile(e Expr, sc scope) (matcher, error) {
+	switch e := e.(type) {
+	case *Compare:
+		if e != nil {
+			return c.compileCompare(e, sc)
+		}
+	case *And:
+		if e != nil {
+			l, r, err := c.compile2(e.Left, e.Right, sc)
+			if err != nil {
+				return nil, err
+			}
+			return &andMatcher{l, r}, nil
+		}
+	case *Or:
+		if e != nil {
+			l, r, err := c.compile2(e.Left, e.Right, sc)
+			if err != nil {
+				return nil, err
+			}
+			return &orMatcher{l, r}, nil
+		}
+	case *Not:
+		if e != nil {
+			x, err := c.compile(e.X, sc)
+			if err != nil {
+				return nil, err
+			}
+			return &notMatcher{x}, nil
+		}
+	case *ValuePath:
+		if e != nil {
+			return c.compileValuePath(e, sc)
+		}
+	}
+	return nil, &SchemaError{Msg: "missing expression"}
+}
+
+func (c *compiler) compile2(l, r Expr, sc scope) (matcher, matcher, error) {
+	lm, err := c.compile(l, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	rm, err := c.compile(r, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lm, rm, nil
+}
+
+// resolve returns the keys that lead from the scope's object to the value
+// of p, and the attribute p names, or nil when it is not defined.
+func (c *compiler) resolve(p AttrPath, sc scope) ([]string, *Attribute, error) {
+	if p.Name == "" {
+		return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "missing attribute name"}
+	}
+	var keys []string
+	var cur *Attribute
+	if sc.top {
+		var s *Schema
+		if p.URN != "" {
+			s = c.rt.SchemaFor(p.URN)
+			if s == nil {
+				keys = append(keys, p.URN)
+			} else if s != c.rt.Schema {
+				keys = append(keys, s.ID)
+			}
+			cur = s.Attr(p.Name)
+		} else if c.rt != nil {
+			cur = c.rt.Schema.Attr(p.Name)
+			for i := 0; cur == nil && i < len(c.rt.Extensions); i++ {
+				s = c.rt.Extensions[i].Schema
+				if cur = s.Attr(p.Name); cur != nil {
+					keys = append(keys, s.ID)
+				}
+			}
+		}
+	} else {
+		if p.URN != "" {
+			return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "an attribute in a value filter cannot name a schema URN"}
+		}
+		cur = sc.parent.Sub(p.Name)
+	}
+	known := cur != nil
+	if known {
+		keys = append(keys, cur.Name)
+	} else {
+		keys = append(keys, p.Name)
+	}
+	for rest := p.Sub; rest != "" && known; {
+		seg, more, _ := strings.Cut(rest, ".")
+		if cur = cur.Sub(seg); cur == nil {
+			known = false
+			break
+		}
+		keys = append(keys, cur.Name)
+		rest = more
+	}
+	if !known {
+		if c.cfg.strict {
+			return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "unknown attribute"}
+		}
+		// keep the path as written from the first unknown name on
+		keys = keys[:0]
+		if sc.top && p.URN != "" {
+			if s := c.rt.SchemaFor(p.URN); s == nil {
+				keys = append(keys, p.URN)
+			} else if s != c.rt.Schema {
+				keys = append(keys, s.ID)
+			}
+		}
+		keys = append(keys, p.Name)
+		for rest := p.Sub; rest != ""; {
+			seg, more, _ := strings.Cut(rest, ".")
+			keys = append(keys, seg)
+			rest = more
+		}
+		return keys, nil, nil
+	}
+	return keys, cur, nil
+}
+
+func (c *compiler) compileValuePath(e *ValuePath, sc scope) (matcher, error) {
+	if e.Attr.Sub != "" {
+		return nil, &SchemaError{Attr: sc.name(e.Attr), Msg: "a value filter applies to an attribute, not to a sub-attribute"}
+	}
+	keys, a, err := c.resolve(e.Attr, sc)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil && a.Type != TypeComplex && !a.MultiValued {
+		return nil, &SchemaError{Attr: sc.name(e.Attr), Msg: "a value filter needs a multi-valued or complex attribute"}
+	}
+	inner, err := c.compile(e.Filter, scope{parent: a, prefix: sc.name(e.Attr)})
+	if err != nil {
+		return nil, err
+	}
+	return &valuePathMatcher{keys: keys, inner: inner}, nil
+}
+
+func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
+	keys, a, err := c.resolve(e.Attr, sc)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(msg string) (matcher, error) {
+		return nil, &SchemaError{Attr: sc.name(e.Attr), Msg: msg}
+	}
+	if e.Op < Eq || e.Op > Pr {
+		return fail("invalid operator " + e.Op.String())
+	}
+	m := &cmpMatcher{keys: keys, op: e.Op}
+	if e.Op == Pr {
+		return m, nil
+	}
+	if e.Op == Ne {
+		m.op, m.neg = Eq, true
+	}
+
+	// the filter's value
+	var lit valueKind
+	switch v := e.Value.(type) {
+	case nil:
+		// eq null: not present; ne null: present
+		if m.op != Eq {
+			return fail(`null can only be compared with "eq" or "ne"`)
+		}
+		m.op, m.neg = Pr, !m.neg
+		return m, nil
+	case string:
+		lit, m.str = kindString, v
+	case bool:
+		lit, m.boolean = kindBool, v
+	default:
+		f, ok := toFloat(v)
+		if !ok || math.IsNaN(f) {
+			return fail(fmt.Sprintf("invalid value %v (%T)", v, v))
+		}
+		lit, m.num = kindNumber, f
+	}
+
+	// the attribute's type
+	t, exact := Type(""), false
+	if a != nil {
+		t, exact = a.Type, a.CaseExact
+		if t == TypeComplex {
+			v := a.Sub("value")
+			if v == nil {
+				return fail(`a complex attribute without a "value" sub-attribute cannot be compared; name a sub-attribute`)
+			}
+			t, exact = v.Type, v.CaseExact
+		}
+	}
+	m.valueSub = a == nil || a.Type == TypeComplex
+	ordering := m.op == Gt || m.op == Ge || m.op == Lt || m.op == Le
+	substring := m.op == Co || m.op == Sw || m.op == Ew
+	want := func(k valueKind, what string) error {
+		if lit != k {
+			_, err := fail(fmt.Sprintf("%s is a %s attribute: compare it with %s, not %s", e.Attr.String(), t, what, litString(e.Value)))
+			return err
+		}
+		return nil
+	}
+	switch t {
+	case TypeString, TypeReference, TypeBinary:
+		if err := want(kindString, "a string"); err != nil {
+			return nil, err
+		}
+		if t == TypeBinary && ordering {
+			return fail(`"` + e.Op.String() + `" does not apply to a binary attribute`)
+		}
+		m.kind, m.exact = kindString, exact
+	case TypeDateTime:
+		if err := want(kindString, "a dateTime string"); err != nil {
+			return nil, err
+		}
+		m.kind = kindDateTime
+		if !substring {
+			when, ok := parseDateTime(m.str)
+			if !ok {
+				return fail(strconv.Quote(m.str) + " is not a dateTime (RFC 7643 §2.3.5)")
+			}
+			m.when = when
+		}
+	case TypeBoolean:
+		if err := want(kindBool, "true or false"); err != nil {
+			return nil, err
+		}
+		if m.op != Eq {
+			return fail(`"` + e.Op.String() + `" does not apply to a boolean attribute`)
+		}
+		m.kind = kindBool
+	case TypeInteger, TypeDecimal:
+		if err := want(kindNumber, "a number"); err != nil {
+			return nil, err
+		}
+		if substring {
+			return fail(`"` + e.Op.String() + `" does not apply to a number attribute`)
+		}
+		m.kind = kindNumber
+	default: // not defined by the schema: by the JSON type of the value
+		m.kind = lit
+		switch {
+		case lit == kindBool && m.op != Eq:
+			return fail(`"` + e.Op.String() + `" does not apply to a boolean value`)
+		case lit == kindNumber && substring:
+			return fail(`"` + e.Op.String() + `" does not apply to a number value`)
+		}
+	}
+	return m, nil
+}
+
+// litString returns v as written in a filter, for messages.
+func litString(v any) string {
+	var b strings.Builder
+	writeValue(&b, v)
+	return b.String()
 }

@@ -39,5 +39,8 @@ type SchemaError struct {
 
 // Error returns "filter: ATTR: MSG".
 func (e *SchemaError) Error() string {
+	if e.Attr == "" {
+		return "filter: " + e.Msg
+	}
 	return "filter: " + e.Attr + ": " + e.Msg
 }

@@ -1,5 +1,12 @@
 package filter
 
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
 // Default limits of a [Parser].
 const (
 	// DefaultMaxLength is the longest input, in bytes, a zero Parser accepts.
@@ -54,12 +61,372 @@ func ParsePath(s string) (Path, error) {
 	return p.ParsePath(s)
 }
 
-// Parse parses a filter. Errors are *[SyntaxError].
-func (p *Parser) Parse(s string) (Expr, error) {
-	return nil, &SyntaxError{Msg: "not implemented"}
+func (p *Parser) limits() (maxLen, maxDepth int) {
+	maxLen, maxDepth = DefaultMaxLength, DefaultMaxDepth
+	if p != nil && p.MaxLength > 0 {
+		maxLen = p.MaxLength
+	}
+	if p != nil && p.MaxDepth > 0 {
+		maxDepth = p.MaxDepth
+	}
+	return maxLen, maxDepth
 }
 
-// ParsePath parses a PATCH path. Errors are *[SyntaxError].
-func (p *Parser) ParsePath(s string) (Path, error) {
-	return Path{}, &SyntaxError{Msg: "not implemented"}
+// Parse parses a filter (RFC 7644 §3.4.2.2). Errors are *[SyntaxError].
+func (p *Parser) Parse(s string) (e Expr, err error) {
+	var ps parser
+	if err := p.init(&ps, s, "filter"); err != nil {
+		return nil, err
+	}
+	e, err = ps.parseFilter()
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (ps *parser) parseFilter() (e Expr, err error) {
+	defer ps.recover(&err)
+	ps.tok = ps.lex.next()
+	e = ps.parseOr()
+	if ps.tok.kind != tokEOF {
+		ps.unexpected()
+	}
+	return e, nil
+}
+
+// ParsePath parses a PATCH path (RFC 7644 §3.5.2). Errors are
+// *[SyntaxError].
+func (p *Parser) ParsePath(s string) (path Path, err error) {
+	var ps parser
+	if err := p.init(&ps, s, "path"); err != nil {
+		return Path{}, err
+	}
+	path, err = ps.parseWholePath()
+	if err != nil {
+		return Path{}, err
+	}
+	return path, nil
+}
+
+func (ps *parser) parseWholePath() (path Path, err error) {
+	defer ps.recover(&err)
+	ps.tok = ps.lex.next()
+	return ps.parsePath(), nil
+}
+
+// init checks the input's length and prepares ps to parse it.
+func (p *Parser) init(ps *parser, s, what string) error {
+	maxLen, maxDepth := p.limits()
+	if len(s) > maxLen {
+		return &SyntaxError{Pos: maxLen, Msg: what + " longer than " + strconv.Itoa(maxLen) + " bytes", line: 1, col: 1}
+	}
+	*ps = parser{lex: lexer{input: s}, maxDepth: maxDepth}
+	return nil
+}
+
+// parser is a recursive-descent parser over the tokens of one input.
+type parser struct {
+	lex      lexer
+	tok      token // the current token
+	prev     token // the token before tok
+	depth    int
+	maxDepth int
+}
+
+// recover turns a *SyntaxError panic into *errp, with its line and column.
+// Other panics are bugs and keep going.
+func (ps *parser) recover(errp *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	se, ok := r.(*SyntaxError)
+	if !ok {
+		panic(r)
+	}
+	se.line, se.col = lineCol(ps.lex.input, se.Pos)
+	*errp = se
+}
+
+// lineCol returns the 1-based line and column (in characters) of byte
+// offset pos in s.
+func lineCol(s string, pos int) (line, col int) {
+	if pos > len(s) {
+		pos = len(s)
+	}
+	line = 1 + strings.Count(s[:pos], "\n")
+	lineStart := strings.LastIndexByte(s[:pos], '\n') + 1
+	return line, 1 + utf8.RuneCountInString(s[lineStart:pos])
+}
+
+func (ps *parser) fail(pos int, msg string) {
+	panic(&SyntaxError{Pos: pos, Msg: msg})
+}
+
+// expected fails with "expected WHAT after PREV[, found TOK]".
+func (ps *parser) expected(what string) { ps.expectedHint(what, "") }
+
+// expectedHint is expected with a hint in parentheses at the end.
+func (ps *parser) expectedHint(what, hint string) {
+	msg := "expected " + what
+	if ps.prev.text != "" {
+		msg += " after " + ps.prev.describe()
+	}
+	if ps.tok.kind != tokEOF {
+		msg += ", found " + ps.tok.describe()
+	}
+	if hint != "" {
+		msg += " (" + hint + ")"
+	}
+	ps.fail(ps.tok.pos, msg)
+}
+
+// unexpected fails on a token that cannot follow a complete expression.
+func (ps *parser) unexpected() {
+	switch ps.tok.kind {
+	case tokRParen:
+		ps.fail(ps.tok.pos, `unexpected ")" without a matching "("`)
+	case tokRBrack:
+		ps.fail(ps.tok.pos, `unexpected "]" without a matching "["`)
+	case tokDot:
+		if ps.prev.kind == tokRBrack {
+			ps.fail(ps.tok.pos, `unexpected "." after "]": a sub-attribute after a value filter is only allowed in a PATCH path`)
+		}
+	case tokLBrack:
+		if ps.prev.kind == tokRBrack {
+			ps.fail(ps.tok.pos, `unexpected "[" after "]": a value filter cannot be followed by another`)
+		}
+	}
+	ps.expected(`"and", "or" or the end of the filter`)
+}
+
+func (ps *parser) advance() {
+	ps.prev = ps.tok
+	ps.tok = ps.lex.next()
+}
+
+// isKeyword reports whether the current token is the word kw, in any case.
+func (ps *parser) isKeyword(kw string) bool {
+	return ps.tok.kind == tokWord && strings.EqualFold(ps.tok.text, kw)
+}
+
+func (ps *parser) push() {
+	ps.depth++
+	if ps.depth > ps.maxDepth {
+		ps.fail(ps.tok.pos, "nesting deeper than "+strconv.Itoa(ps.maxDepth)+" levels")
+	}
+}
+
+// parseOr parses: andExpr *("or" andExpr). or is left-associative.
+func (ps *parser) parseOr() Expr {
+	left := ps.parseAnd()
+	for ps.isKeyword("or") {
+		ps.advance()
+		left = &Or{Left: left, Right: ps.parseAnd()}
+	}
+	return left
+}
+
+// parseAnd parses: term *("and" term). and is left-associative.
+func (ps *parser) parseAnd() Expr {
+	left := ps.parseTerm()
+	for ps.isKeyword("and") {
+		ps.advance()
+		left = &And{Left: left, Right: ps.parseTerm()}
+	}
+	return left
+}
+
+// parseTerm parses: "not" "(" filter ")" / "(" filter ")" / attrExp / valuePath.
+func (ps *parser) parseTerm() Expr {
+	switch ps.tok.kind {
+	case tokLParen:
+		e := ps.parseParens()
+		return e
+	case tokWord:
+		switch {
+		case ps.isKeyword("not"):
+			ps.advance()
+			if ps.tok.kind != tokLParen {
+				ps.expected(`"("`)
+			}
+			return &Not{X: ps.parseParens()}
+		case ps.isKeyword("and"), ps.isKeyword("or"):
+			ps.expected("an attribute path")
+		}
+		return ps.parseAttrExpr()
+	}
+	ps.expected(`an attribute path or "("`)
+	return nil
+}
+
+// parseParens parses "(" filter ")"; the current token is "(".
+func (ps *parser) parseParens() Expr {
+	open := ps.tok.pos
+	ps.push()
+	ps.advance()
+	e := ps.parseOr()
+	if ps.tok.kind != tokRParen {
+		if ps.tok.kind == tokEOF {
+			ps.fail(ps.tok.pos, `expected ")" to close the "(" at column `+strconv.Itoa(open+1))
+		}
+		ps.expected(`"and", "or" or ")"`)
+	}
+	ps.advance()
+	ps.depth--
+	return e
+}
+
+// parseAttrExpr parses: attrPath "pr" / attrPath compareOp compValue /
+// attrPath "[" valFilter "]". The current token is a word.
+func (ps *parser) parseAttrExpr() Expr {
+	path := ps.attrPath(ps.tok)
+	ps.advance()
+	switch ps.tok.kind {
+	case tokLBrack:
+		return ps.parseValuePath(path)
+	case tokWord:
+		op, ok := opByName(ps.tok.text)
+		if !ok {
+			break
+		}
+		ps.advance()
+		if op == Pr {
+			return &Compare{Attr: path, Op: Pr}
+		}
+		v := ps.value()
+		ps.advance()
+		return &Compare{Attr: path, Op: op, Value: v}
+	}
+	ps.expected("an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) or \"[\"")
+	return nil
+}
+
+// parseValuePath parses "[" valFilter "]" after path; the current token is "[".
+func (ps *parser) parseValuePath(path AttrPath) *ValuePath {
+	if path.Sub != "" {
+		ps.fail(ps.prev.pos, "a value filter applies to an attribute, not to the sub-attribute "+strconv.Quote(path.String()))
+	}
+	open := ps.tok.pos
+	ps.push()
+	ps.advance()
+	f := ps.parseOr()
+	if ps.tok.kind != tokRBrack {
+		if ps.tok.kind == tokEOF {
+			ps.fail(ps.tok.pos, `expected "]" to close the "[" at column `+strconv.Itoa(open+1))
+		}
+		ps.expected(`"and", "or" or "]"`)
+	}
+	ps.advance()
+	ps.depth--
+	return &ValuePath{Attr: path, Filter: f}
+}
+
+// value parses compValue: false / null / true / number / string.
+func (ps *parser) value() any {
+	t := ps.tok
+	switch t.kind {
+	case tokString:
+		return unquote(t)
+	case tokNumber:
+		return json.Number(t.text)
+	case tokWord:
+		switch t.text {
+		case "true":
+			return true
+		case "false":
+			return false
+		case "null":
+			return nil
+		}
+		switch strings.ToLower(t.text) {
+		case "true", "false", "null":
+			ps.expectedHint("a value", "JSON literals are lower-case")
+		}
+		ps.expectedHint("a value", "strings are written in double quotes")
+	}
+	ps.expected("a value")
+	return nil
+}
+
+// attrPath splits and checks the word t as an attribute path:
+// [URI ":"] ATTRNAME *("." ATTRNAME).
+func (ps *parser) attrPath(t token) AttrPath {
+	var p AttrPath
+	s := t.text
+	rest, off := s, 0
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		p.URN = s[:i]
+		rest, off = s[i+1:], i+1
+		if rest == "" {
+			ps.fail(t.pos+len(s), "expected an attribute name after the schema URN "+strconv.Quote(p.URN))
+		}
+	}
+	name, sub, hasSub := strings.Cut(rest, ".")
+	p.Name = name
+	ps.checkName(t.pos+off, name, "an attribute name")
+	if hasSub {
+		p.Sub = sub
+		pos := t.pos + off + len(name) + 1
+		for {
+			seg, more, ok := strings.Cut(sub, ".")
+			ps.checkName(pos, seg, "a sub-attribute name after \".\"")
+			if !ok {
+				break
+			}
+			pos += len(seg) + 1
+			sub = more
+		}
+	}
+	return p
+}
+
+// checkName checks ATTRNAME = (ALPHA / "$") *(ALPHA / DIGIT / "-" / "_" / "$").
+func (ps *parser) checkName(pos int, name, what string) {
+	if name == "" {
+		ps.fail(pos, "expected "+what)
+	}
+	if !wordStart(name[0]) {
+		ps.fail(pos, "invalid attribute name "+strconv.Quote(name)+": it must start with a letter")
+	}
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; c == ':' || c == '.' {
+			ps.fail(pos+i, "invalid attribute name "+strconv.Quote(name))
+		}
+	}
+}
+
+// parsePath parses PATH = attrPath / valuePath [subAttr].
+func (ps *parser) parsePath() Path {
+	if ps.tok.kind != tokWord {
+		ps.expected("an attribute path")
+	}
+	var path Path
+	path.Attr = ps.attrPath(ps.tok)
+	ps.advance()
+	if ps.tok.kind == tokLBrack {
+		vp := ps.parseValuePath(path.Attr)
+		path.Filter = vp.Filter
+		if ps.tok.kind == tokDot {
+			ps.advance()
+			if ps.tok.kind != tokWord || ps.tok.pos != ps.prev.pos+1 {
+				ps.expected("a sub-attribute name")
+			}
+			if strings.ContainsAny(ps.tok.text, ".:") {
+				ps.fail(ps.tok.pos, "invalid sub-attribute name "+strconv.Quote(ps.tok.text))
+			}
+			ps.checkName(ps.tok.pos, ps.tok.text, "a sub-attribute name")
+			path.Attr.Sub = ps.tok.text
+			ps.advance()
+		}
+	}
+	if ps.tok.kind != tokEOF {
+		switch ps.tok.kind {
+		case tokRBrack:
+			ps.fail(ps.tok.pos, `unexpected "]" without a matching "["`)
+		}
+		ps.expected(`"[", "." or the end of the path`)
+	}
+	return path
 }
