@@ -1,0 +1,147 @@
+package patch
+
+import (
+	"slices"
+	"strings"
+)
+
+// Result says which attributes an [Apply] call changed: those whose value in
+// the returned resource differs from the one in the input. An attribute that
+// operations set and then set back is not changed.
+//
+// Names are reported as "attr" and "attr.sub" for the core schema, and with the
+// extension's URN ("urn:...:enterprise:2.0:User:employeeNumber") for an
+// extension, whose URN alone is reported too when any of its attributes
+// changed.
+type Result struct {
+	changed    map[string]string // lower-cased name -> reported name
+	corePrefix string            // lower-cased core schema URN and ":"
+}
+
+// Changed reports whether the attribute attr changed: "active", "externalId",
+// "name" (true when any of its sub-attributes changed), "name.givenName",
+// "emails", or an attribute of an extension with or without its URN
+// ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+// "employeeNumber"). Names compare case-insensitively; a core attribute may
+// carry the core schema's URN. A nil Result reports no changes.
+func (r *Result) Changed(attr string) bool {
+	if r == nil || len(r.changed) == 0 {
+		return false
+	}
+	k := strings.ToLower(attr)
+	if strings.HasPrefix(k, r.corePrefix) {
+		k = k[len(r.corePrefix):]
+	}
+	_, ok := r.changed[k]
+	return ok
+}
+
+// Attributes returns the names of the changed attributes and sub-attributes,
+// sorted, as [Result] describes them.
+func (r *Result) Attributes() []string {
+	if r == nil {
+		return nil
+	}
+	names := make([]string, 0, len(r.changed))
+	seen := make(map[string]bool, len(r.changed))
+	for _, n := range r.changed {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (r *Result) add(name string, alias ...string) {
+	if r.changed == nil {
+		r.changed = make(map[string]string)
+	}
+	r.changed[strings.ToLower(name)] = name
+	for _, a := range alias {
+		r.changed[strings.ToLower(a)] = name
+	}
+}
+
+// result compares the attributes the operations touched with their values in
+// orig.
+func (a *applier) result(orig map[string]any) *Result {
+	r := &Result{corePrefix: strings.ToLower(a.rt.Schema.ID) + ":"}
+	for i, key := range a.touched {
+		if slices.ContainsFunc(a.touched[:i], func(k string) bool { return strings.EqualFold(k, key) }) {
+			continue
+		}
+		before, _ := get(orig, key)
+		after, _ := get(a.res, key)
+		if equal(before, after) {
+			continue
+		}
+		s := a.rt.SchemaFor(key)
+		if s == nil || s == a.rt.Schema {
+			r.diff("", key, before, after)
+			continue
+		}
+		r.add(s.ID)
+		bm, _ := before.(map[string]any)
+		am, _ := after.(map[string]any)
+		for _, name := range unionKeys(bm, am) {
+			bv, _ := get(bm, name)
+			av, _ := get(am, name)
+			var alias string
+			if a.rt.Schema.Attr(name) == nil {
+				alias = name // reachable without the URN too, as filter paths are
+			}
+			r.diffAlias(s.ID+":", name, alias, bv, av)
+		}
+	}
+	return r
+}
+
+func (r *Result) diff(prefix, name string, before, after any) {
+	r.diffAlias(prefix, name, "", before, after)
+}
+
+// diffAlias records name (and its sub-attributes) when before and after
+// differ; alias, when set, is another name the attribute is known by.
+func (r *Result) diffAlias(prefix, name, alias string, before, after any) {
+	if equal(before, after) {
+		return
+	}
+	if alias != "" {
+		r.add(prefix+name, alias)
+	} else {
+		r.add(prefix + name)
+	}
+	bm, _ := before.(map[string]any)
+	am, _ := after.(map[string]any)
+	if bm == nil && am == nil {
+		return
+	}
+	for _, sub := range unionKeys(bm, am) {
+		bv, _ := get(bm, sub)
+		av, _ := get(am, sub)
+		if equal(bv, av) {
+			continue
+		}
+		if alias != "" {
+			r.add(prefix+name+"."+sub, alias+"."+sub)
+		} else {
+			r.add(prefix + name + "." + sub)
+		}
+	}
+}
+
+// unionKeys returns the member names of a and b, without names that differ
+// only in case.
+func unionKeys(a, b map[string]any) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for _, m := range []map[string]any{a, b} {
+		for k := range m {
+			if !slices.ContainsFunc(keys, func(x string) bool { return strings.EqualFold(x, k) }) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
