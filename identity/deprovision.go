@@ -1,0 +1,127 @@
+package identity
+
+import (
+	"context"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Deprovision deactivates the SCIM identity id of group groupID (PATCH
+// active=false), in one atomic store operation: the identity becomes
+// inactive and the user's membership is removed; the account and its SAML
+// identity are kept (gitlab-semantics.md §7.2). When the user is the group's
+// last owner nothing changes and the error is KindRefused with GitLab's
+// detail "Could not remove <user> from <group>. Cannot remove last group
+// owner.". Deprovisioning an inactive identity changes nothing. Event:
+// EventDeprovisioned.
+func (p *Provisioner) Deprovision(ctx context.Context, groupID, id string) (*Result, error) {
+	return p.setActive(ctx, groupID, id, false, false)
+}
+
+// Delete answers a SCIM DELETE: [Provisioner.Deprovision], and in a profile
+// with HideDeleted the identity is also hidden (Get answers KindNotFound, a
+// later Provision for the person reprovisions it). Nothing is ever deleted
+// from the store. In the RFC profile deleting a hidden identity is
+// KindNotFound; in the GitLab profile a repeated DELETE succeeds.
+func (p *Provisioner) Delete(ctx context.Context, groupID, id string) (*Result, error) {
+	return p.setActive(ctx, groupID, id, false, p.c.prof.HideDeleted)
+}
+
+// Reprovision reactivates the SCIM identity id of group groupID: active
+// again, visible again, membership restored at the group's default role if
+// the user is not a member (gitlab-semantics.md §6.2 rule 2). Reprovisioning
+// an active identity changes nothing. Event: EventReprovisioned.
+func (p *Provisioner) Reprovision(ctx context.Context, groupID, id string) (*Result, error) {
+	return p.setActive(ctx, groupID, id, true, false)
+}
+
+func (p *Provisioner) setActive(ctx context.Context, groupID, id string, active, hide bool) (*Result, error) {
+	var res *Result
+	err := p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+		g, err := loadGroup(ctx, tx, groupID)
+		if err != nil {
+			return err
+		}
+		s, err := findIdentity(ctx, tx, o.prof, g.ID, id)
+		if err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, s.UserID)
+		if err != nil {
+			return err
+		}
+		var ch Change
+		ev := Event{GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID}
+		switch {
+		case !active && s.Active:
+			if err := deprovision(ctx, tx, g, s, u); err != nil {
+				return err
+			}
+			ev.Type, ch = EventDeprovisioned, Deprovisioned
+		case active && (!s.Active || s.Deleted):
+			if _, err := ensureMember(ctx, tx, g, u.ID, false); err != nil {
+				return err
+			}
+			s.Active, s.Deleted = true, false
+			ev.Type, ch = EventReprovisioned, Reprovisioned
+		}
+		if hide && !s.Deleted {
+			s.Deleted = true
+			ch |= Hidden
+		}
+		if ch != 0 {
+			s.Updated = o.now
+			if err := tx.PutSCIMIdentity(ctx, s); err != nil {
+				return err
+			}
+		}
+		if ev.Type != "" {
+			o.emit(ev)
+		}
+		res, err = result(ctx, tx, s, u, ch)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// deprovision removes u's membership of g (refusing to remove the last
+// owner) and marks s inactive; the caller stores s.
+func deprovision(ctx context.Context, tx store.Tx, g *store.Group, s *store.SCIMIdentity, u *store.User) error {
+	m, member, err := optional(tx.Membership(ctx, g.ID, u.ID))
+	if err != nil {
+		return err
+	}
+	if member {
+		if m.Role == store.RoleOwner {
+			n, err := tx.CountMembers(ctx, g.ID, store.RoleOwner)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return refused("Could not remove " + displayName(u) + " from " + groupName(g) + ". " + msgLastOwner + ".")
+			}
+		}
+		if err := tx.DeleteMembership(ctx, g.ID, u.ID); err != nil {
+			return err
+		}
+	}
+	s.Active = false
+	return nil
+}
+
+func displayName(u *store.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Username
+}
+
+func groupName(g *store.Group) string {
+	if g.Name != "" {
+		return g.Name
+	}
+	return g.Path
+}

@@ -1,0 +1,308 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Modify applies a change to the SCIM identity id of group groupID (PATCH),
+// in one atomic store operation. mutate receives a deep copy of the
+// identity's current resource ([store.SCIMIdentity.Resource]; in the GitLab
+// profile "id" is the extern_uid) and returns the new document; the handler
+// runs patch.Apply there, so the PATCH is evaluated against the state it
+// changes. An error from mutate is returned wrapped and nothing is written.
+//
+// ifMatch, when not 0, must equal the identity's Version (If-Match), else
+// KindVersionMismatch.
+//
+// The old and new documents are compared:
+//   - active true→false deprovisions (see [Provisioner.Deprovision]; last
+//     owner refused); false→true reprovisions. Without an active change an
+//     inactive identity stays inactive. "active" may be a boolean or the
+//     strings "true"/"false" in any case (Entra ID sends "False").
+//   - a changed externalId (in the GitLab profile also "id") changes the
+//     extern_uid; one held by another identity of the group is a KindConflict
+//     "Extern UID has already been taken". An absent externalId keeps it.
+//   - a changed userName, name or work/primary email is applied to the
+//     account when the group provisioned it (conflicts: "Username has
+//     already been taken", "Email has already been taken"); for a linked
+//     pre-existing account it is acknowledged (kept in the document) but the
+//     account is not changed.
+//
+// The new document must still carry a userName and a work or primary email
+// (KindInvalid otherwise). It is stored without "id", "meta" and "password".
+func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error)) (*Result, error) {
+	if mutate == nil {
+		return nil, fmt.Errorf("identity: Modify: nil mutate function")
+	}
+	var res *Result
+	err := p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+		g, err := loadGroup(ctx, tx, groupID)
+		if err != nil {
+			return err
+		}
+		s, err := findIdentity(ctx, tx, o.prof, g.ID, id)
+		if err != nil {
+			return err
+		}
+		if ifMatch != 0 && s.Version != ifMatch {
+			return &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
+		}
+		cur := store.CloneDocument(s.Resource())
+		if o.prof.IDIsExternUID {
+			cur["id"] = s.ExternUID
+		}
+		doc, err := mutate(cur)
+		if err != nil {
+			return fmt.Errorf("identity: modify: %w", err)
+		}
+		if doc == nil {
+			return invalidf("", "the modified resource is empty")
+		}
+		ch, err := p.applyDocument(ctx, tx, o, g, s, doc, false)
+		if err != nil {
+			return err
+		}
+		res, err = result(ctx, tx, s, nil, ch)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Replace applies a PUT: doc replaces the identity's document, with the
+// rules of [Provisioner.Modify]. An absent "active" or "externalId" keeps
+// the current value.
+func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch int64, doc map[string]any) (*Result, error) {
+	if doc == nil {
+		return nil, invalidf("", "the resource is empty")
+	}
+	return p.Modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil })
+}
+
+// applyDocument compares s's stored document with doc and applies the
+// differences. With post set (a POST naming an inactive or deleted identity)
+// the identity is reprovisioned whatever doc's active says, and its
+// extern_uid is kept.
+func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any, post bool) (Change, error) {
+	next, err := parseNext(doc, s, o.prof, post)
+	if err != nil {
+		return 0, err
+	}
+	u, err := tx.User(ctx, s.UserID)
+	if err != nil {
+		return 0, err
+	}
+	var ch Change
+	var events []Event
+	base := Event{GroupID: g.ID, UserID: u.ID, IdentityID: s.ID}
+
+	if next.externUID != s.ExternUID {
+		other, taken, err := optional(tx.SCIMIdentityByExternUID(ctx, g.ID, next.externUID))
+		if err != nil {
+			return 0, err
+		}
+		if taken && other.ID != s.ID {
+			return 0, conflict("externalId", msgExternUIDTaken)
+		}
+		e := base
+		e.Type, e.ExternUID, e.Detail = EventExternUIDChanged, next.externUID, map[string]string{"from": s.ExternUID, "to": next.externUID}
+		events = append(events, e)
+		s.ExternUID = next.externUID
+		ch |= ExternUIDChanged
+	}
+
+	if u.ProvisionedByGroup == g.ID {
+		fields, err := p.updateAccount(ctx, tx, u, attrsOf(s.Document), next.attrs)
+		if err != nil {
+			return 0, err
+		}
+		if len(fields) > 0 {
+			if err := tx.PutUser(ctx, u); err != nil {
+				return 0, err
+			}
+			e := base
+			e.Type, e.ExternUID, e.Detail = EventUpdated, s.ExternUID, map[string]string{"fields": strings.Join(fields, ",")}
+			events = append(events, e)
+			ch |= AccountUpdated
+		}
+	}
+
+	switch {
+	case s.Active && !s.Deleted && next.active == activeFalse:
+		if err := deprovision(ctx, tx, g, s, u); err != nil {
+			return 0, err
+		}
+		e := base
+		e.Type, e.ExternUID = EventDeprovisioned, s.ExternUID
+		events = append(events, e)
+		ch |= Deprovisioned
+	case (!s.Active || s.Deleted) && next.active == activeTrue:
+		if _, err := ensureMember(ctx, tx, g, u.ID, false); err != nil {
+			return 0, err
+		}
+		s.Active, s.Deleted = true, false
+		e := base
+		e.Type, e.ExternUID = EventReprovisioned, s.ExternUID
+		events = append(events, e)
+		ch |= Reprovisioned
+	}
+
+	stored := storedDocument(doc)
+	if !reflect.DeepEqual(stored, s.Document) {
+		s.Document = stored
+		ch |= DocumentUpdated
+	}
+	if ch != 0 {
+		s.Updated = o.now
+		if err := tx.PutSCIMIdentity(ctx, s); err != nil {
+			return 0, err
+		}
+	}
+	for _, e := range events {
+		o.emit(e)
+	}
+	return ch, nil
+}
+
+// updateAccount applies the attribute changes between old and next (both
+// derived from documents) to u, an account the group provisioned, and
+// returns the names of the changed fields.
+func (p *Provisioner) updateAccount(ctx context.Context, tx store.Tx, u *store.User, old, next Attributes) ([]string, error) {
+	var fields []string
+	if next.UserName != old.UserName {
+		want := SanitizeUsername(next.UserName)
+		if store.Fold(want) != store.Fold(u.Username) {
+			if p.c.reserved[store.Fold(want)] {
+				return nil, conflict("userName", msgUsernameTaken)
+			}
+			holder, taken, err := optional(tx.UserByUsername(ctx, want))
+			if err != nil {
+				return nil, err
+			}
+			if taken && holder.ID != u.ID {
+				return nil, conflict("userName", msgUsernameTaken)
+			}
+		}
+		if want != u.Username {
+			u.Username = want
+			fields = append(fields, "username")
+		}
+	}
+	if next.Email != old.Email && next.Email != u.Email {
+		holder, taken, err := optional(tx.UserByEmail(ctx, next.Email))
+		if err != nil {
+			return nil, err
+		}
+		if taken && holder.ID != u.ID {
+			return nil, conflict("emails", msgEmailTaken)
+		}
+		// The IdP's word does not verify an address: the new primary
+		// email is confirmed only if the user had verified it before.
+		u.Confirmed = u.HasVerifiedEmail(next.Email)
+		u.Email = next.Email
+		fields = append(fields, "email")
+	}
+	if next.Name != old.Name && next.Name != u.Name {
+		u.Name = next.Name
+		fields = append(fields, "name")
+	}
+	return fields, nil
+}
+
+// tri is an optional boolean.
+type tri uint8
+
+const (
+	activeAbsent tri = iota
+	activeFalse
+	activeTrue
+)
+
+// next is what a new document asks for.
+type next struct {
+	attrs     Attributes
+	externUID string
+	active    tri
+}
+
+// parseNext validates a modified document and reads what it asks for.
+func parseNext(doc map[string]any, s *store.SCIMIdentity, prof Profile, post bool) (next, error) {
+	n := next{externUID: s.ExternUID}
+	var err error
+	if n.attrs.UserName, err = stringAttr(doc, "userName", maxUserNameLen, true); err != nil {
+		return n, err
+	}
+	if n.attrs.Email, err = workEmail(doc); err != nil {
+		return n, err
+	}
+	if n.attrs.Name, err = fullName(doc); err != nil {
+		return n, err
+	}
+	if n.attrs.Name == "" {
+		n.attrs.Name = n.attrs.UserName
+	}
+	if post {
+		n.active = activeTrue
+		return n, nil
+	}
+	if n.active, err = activeAttr(doc); err != nil {
+		return n, err
+	}
+	for _, key := range []string{"externalId", "id"} {
+		if key == "id" && !prof.IDIsExternUID {
+			break
+		}
+		v, ok := lookup(doc, key)
+		if !ok || v == s.ExternUID {
+			continue
+		}
+		if n.externUID, err = stringAttr(doc, key, maxExternUIDLen, true); err != nil {
+			return n, withField(err, "externalId")
+		}
+		break
+	}
+	return n, nil
+}
+
+// activeAttr reads "active": a boolean, or "true"/"false" in any case.
+func activeAttr(doc map[string]any) (tri, error) {
+	v, ok := lookup(doc, "active")
+	if !ok {
+		return activeAbsent, nil
+	}
+	switch v := v.(type) {
+	case bool:
+		if v {
+			return activeTrue, nil
+		}
+		return activeFalse, nil
+	case string:
+		switch {
+		case strings.EqualFold(v, "true"):
+			return activeTrue, nil
+		case strings.EqualFold(v, "false"):
+			return activeFalse, nil
+		}
+	}
+	return activeAbsent, invalidf("active", "must be a boolean")
+}
+
+// attrsOf derives the attributes of a stored document, leaving out what it
+// cannot read (stored documents were validated when written).
+func attrsOf(doc map[string]any) Attributes {
+	var a Attributes
+	a.UserName, _ = stringAttr(doc, "userName", maxUserNameLen, false)
+	a.Email, _ = workEmail(doc)
+	a.Name, _ = fullName(doc)
+	if a.Name == "" {
+		a.Name = a.UserName
+	}
+	return a
+}

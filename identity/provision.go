@@ -1,0 +1,228 @@
+package identity
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// maxUsernameAttempts bounds the search for a free username: the base, four
+// counters, then random suffixes.
+const maxUsernameAttempts = usernameTries + 8
+
+// Provision applies a SCIM create (POST /Users) of doc, the User resource as
+// decoded by encoding/json, in group groupID (gitlab-semantics.md §4), in
+// one atomic store operation:
+//
+//  1. An identity with doc's extern_uid (case-insensitive) that is active,
+//     visible and whose user is a member: a repeat. With the profile's
+//     ReturnExistingOnRepeat the existing identity is returned unchanged
+//     (Changes == 0); otherwise a KindConflict "Extern UID has already been
+//     taken". If the user is no longer a member it is added again (Linked).
+//  2. Such an identity that is inactive or deleted is reprovisioned: active,
+//     visible, membership restored, doc stored (Reprovisioned).
+//  3. An account owning doc's email (primary or secondary, case-insensitive)
+//     is linked: a new SCIM identity and, if it is not a member, a membership
+//     at the default role (Linked). The account is not marked provisioned
+//     and gets no SAML identity. If it already has a SCIM identity in the
+//     group: KindConflict "User has already been taken". Under enforced SSO
+//     an account that is not a member and has no SAML identity in the group
+//     is refused (KindRefused), nothing written.
+//  4. Otherwise a new account is created (Created): username sanitised and
+//     de-duplicated, marked provisioned by the group, unconfirmed, with a
+//     SCIM identity, a SAML identity of the same extern_uid and a membership
+//     at the default role. In the RFC profile a sanitised userName held by an
+//     account with an identity in the group is a KindConflict "Username has
+//     already been taken".
+//
+// Invalid input ([ParseUser]) is a KindInvalid error and nothing is written.
+// Events: EventProvisioned, EventLinked or EventReprovisioned.
+func (p *Provisioner) Provision(ctx context.Context, groupID string, doc map[string]any) (*Result, error) {
+	a, err := ParseUser(doc, p.c.prof)
+	if err != nil {
+		return nil, err
+	}
+	var res *Result
+	err = p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+		g, err := loadGroup(ctx, tx, groupID)
+		if err != nil {
+			return err
+		}
+		res, err = p.provision(ctx, tx, o, g, a, doc)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (p *Provisioner) provision(ctx context.Context, tx store.Tx, o *op, g *store.Group, a Attributes, doc map[string]any) (*Result, error) {
+	s, found, err := optional(tx.SCIMIdentityByExternUID(ctx, g.ID, a.ExternUID))
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return p.provisionExisting(ctx, tx, o, g, s, doc)
+	}
+	u, found, err := optional(tx.UserByEmail(ctx, a.Email))
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return p.link(ctx, tx, o, g, u, a, doc)
+	}
+	return p.create(ctx, tx, o, g, a, doc)
+}
+
+// provisionExisting handles a POST whose extern_uid names an identity.
+func (p *Provisioner) provisionExisting(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any) (*Result, error) {
+	if !s.Active || s.Deleted {
+		ch, err := p.applyDocument(ctx, tx, o, g, s, doc, true)
+		if err != nil {
+			return nil, err
+		}
+		return result(ctx, tx, s, nil, ch)
+	}
+	added, err := ensureMember(ctx, tx, g, s.UserID, true)
+	if err != nil {
+		return nil, err
+	}
+	if added {
+		o.emit(Event{Type: EventLinked, GroupID: g.ID, UserID: s.UserID, IdentityID: s.ID, ExternUID: s.ExternUID})
+		return result(ctx, tx, s, nil, Linked)
+	}
+	if !o.prof.ReturnExistingOnRepeat {
+		return nil, conflict("externalId", msgExternUIDTaken)
+	}
+	return result(ctx, tx, s, nil, 0)
+}
+
+// link gives an existing account a SCIM identity in the group.
+func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Group, u *store.User, a Attributes, doc map[string]any) (*Result, error) {
+	_, has, err := optional(tx.SCIMIdentityByUser(ctx, g.ID, u.ID))
+	if err != nil {
+		return nil, err
+	}
+	if has {
+		return nil, conflict("emails", msgUserTaken)
+	}
+	if _, err := ensureMember(ctx, tx, g, u.ID, true); err != nil {
+		return nil, err
+	}
+	s, err := p.newIdentity(o, g, u, a, doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.PutSCIMIdentity(ctx, s); err != nil {
+		return nil, err
+	}
+	o.emit(Event{Type: EventLinked, GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID})
+	return result(ctx, tx, s, u, Linked)
+}
+
+// create makes a new account with its identities and membership.
+func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.Group, a Attributes, doc map[string]any) (*Result, error) {
+	username, err := p.pickUsername(ctx, tx, o, g, a.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if _, taken, err := optional(tx.SAMLIdentityByExternUID(ctx, g.ID, a.ExternUID)); err != nil {
+		return nil, err
+	} else if taken {
+		return nil, conflict("externalId", msgExternUIDTaken)
+	}
+	id, err := p.c.newID()
+	if err != nil {
+		return nil, fmt.Errorf("identity: new user id: %w", err)
+	}
+	u := &store.User{
+		ID:                 id,
+		Username:           username,
+		Name:               a.Name,
+		Email:              a.Email,
+		ProvisionedByGroup: g.ID,
+		State:              store.UserActive,
+	}
+	if err := tx.PutUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s, err := p.newIdentity(o, g, u, a, doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.PutSCIMIdentity(ctx, s); err != nil {
+		return nil, err
+	}
+	if err := tx.PutSAMLIdentity(ctx, &store.SAMLIdentity{GroupID: g.ID, UserID: u.ID, ExternUID: a.ExternUID}); err != nil {
+		return nil, err
+	}
+	if err := tx.PutMembership(ctx, &store.Membership{GroupID: g.ID, UserID: u.ID, Role: defaultRole(g)}); err != nil {
+		return nil, err
+	}
+	o.emit(Event{Type: EventProvisioned, GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID,
+		Detail: map[string]string{"username": u.Username, "email": u.Email}})
+	return &Result{Identity: s.Clone(), User: u.Clone(), Member: true, Changes: Created}, nil
+}
+
+func (p *Provisioner) newIdentity(o *op, g *store.Group, u *store.User, a Attributes, doc map[string]any) (*store.SCIMIdentity, error) {
+	id, err := p.c.newID()
+	if err != nil {
+		return nil, fmt.Errorf("identity: new identity id: %w", err)
+	}
+	return &store.SCIMIdentity{
+		ID:        id,
+		GroupID:   g.ID,
+		UserID:    u.ID,
+		ExternUID: a.ExternUID,
+		Active:    true,
+		Document:  storedDocument(doc),
+		Created:   o.now,
+		Updated:   o.now,
+	}, nil
+}
+
+// pickUsername sanitises userName and finds a free, unreserved username:
+// name, name1 ... name4, then name plus a random suffix (gitlab-semantics.md
+// §4.4). In the RFC profile a name held by an account with an identity in
+// the group is a conflict instead.
+func (p *Provisioner) pickUsername(ctx context.Context, tx store.Tx, o *op, g *store.Group, userName string) (string, error) {
+	base := SanitizeUsername(userName)
+	var rndErr error
+	rnd := func() string {
+		var b [3]byte
+		if _, err := io.ReadFull(p.c.rand, b[:]); err != nil {
+			rndErr = err
+		}
+		return "_" + hex.EncodeToString(b[:])
+	}
+	for i := 0; i < maxUsernameAttempts; i++ {
+		cand := usernameCandidate(base, i, rnd)
+		if rndErr != nil {
+			return "", fmt.Errorf("identity: username suffix: %w", rndErr)
+		}
+		if p.c.reserved[store.Fold(cand)] {
+			continue
+		}
+		holder, taken, err := optional(tx.UserByUsername(ctx, cand))
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return cand, nil
+		}
+		if i == 0 && !o.prof.DedupeHeldUserName {
+			_, inGroup, err := optional(tx.SCIMIdentityByUser(ctx, g.ID, holder.ID))
+			if err != nil {
+				return "", err
+			}
+			if inGroup {
+				return "", conflict("userName", msgUsernameTaken)
+			}
+		}
+	}
+	return "", fmt.Errorf("identity: no free username for %q after %d attempts", base, maxUsernameAttempts)
+}
