@@ -84,7 +84,9 @@ type retryPolicy struct {
 	max      time.Duration
 }
 
-var defaultRetry = retryPolicy{attempts: 20, base: time.Millisecond, max: 100 * time.Millisecond}
+func defaultRetry() retryPolicy {
+	return retryPolicy{attempts: 20, base: time.Millisecond, max: 100 * time.Millisecond}
+}
 
 // run calls fn until it succeeds, fails with an error that is not
 // retryable, the attempts are used up or ctx is done.
@@ -106,4 +108,10 @@ func (p retryPolicy) run(ctx context.Context, fn func() error) error {
 		}
 		backoff = min(backoff*2, p.max)
 	}
+}
+
+// isSQLiteForeignKey reports a SQLite foreign key violation.
+func isSQLiteForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }

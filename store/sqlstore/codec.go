@@ -1,0 +1,156 @@
+package sqlstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// toUnix splits t into seconds and nanoseconds since 1970, which keeps every
+// time.Time exactly (nanoseconds, any year) and sorts like the time.
+func toUnix(t time.Time) (sec, nsec int64) {
+	return t.Unix(), int64(t.Nanosecond())
+}
+
+// fromUnix is the inverse of toUnix, in UTC; the zero time comes back as
+// the zero time.
+func fromUnix(sec, nsec int64) time.Time {
+	t := time.Unix(sec, nsec).UTC()
+	if t.Equal(time.Time{}) {
+		return time.Time{}
+	}
+	return t
+}
+
+// storedEmail is the stored form of a store.Email.
+type storedEmail struct {
+	A string `json:"a"`
+	V bool   `json:"v,omitempty"`
+}
+
+func encodeEmails(es []store.Email) ([]byte, error) {
+	s := make([]storedEmail, len(es))
+	for i, e := range es {
+		s[i] = storedEmail{A: e.Address, V: e.Verified}
+	}
+	return marshal(s)
+}
+
+func decodeEmails(data []byte) ([]store.Email, error) {
+	var s []storedEmail
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("decode secondary emails: %w", err)
+	}
+	if len(s) == 0 {
+		return nil, nil
+	}
+	es := make([]store.Email, len(s))
+	for i, e := range s {
+		es[i] = store.Email{Address: e.A, Verified: e.V}
+	}
+	return es, nil
+}
+
+// encodeDocument stores a SCIM document as JSON. A nil document is stored
+// as "null" and read back as nil.
+func encodeDocument(doc map[string]any) ([]byte, error) {
+	return marshal(doc)
+}
+
+// decodeDocument reads a stored document, numbers as json.Number so that
+// they come back digit for digit.
+func decodeDocument(data []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var doc map[string]any
+	if err := d.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode document: %w", err)
+	}
+	return doc, nil
+}
+
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	e := json.NewEncoder(&buf)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// docIndex holds the values of a SCIM document that filters are pushed
+// down to: the folded userName (nil when absent) and the folded, distinct
+// emails[].value.
+type docIndex struct {
+	userName []byte
+	emails   []string
+}
+
+func indexDocument(doc map[string]any) docIndex {
+	var ix docIndex
+	if s, ok := lookupFold(doc, "userName").(string); ok {
+		ix.userName = []byte(foldKey(s))
+	}
+	seen := map[string]bool{}
+	add := func(v any) {
+		if s, ok := v.(string); ok {
+			k := foldKey(s)
+			if !seen[k] {
+				seen[k] = true
+				ix.emails = append(ix.emails, k)
+			}
+		}
+	}
+	switch es := lookupFold(doc, "emails").(type) {
+	case []any:
+		for _, e := range es {
+			if m, ok := e.(map[string]any); ok {
+				add(lookupFold(m, "value"))
+			}
+		}
+	case []map[string]any:
+		for _, m := range es {
+			add(lookupFold(m, "value"))
+		}
+	}
+	return ix
+}
+
+// foldKey maps every string to one representative of the strings equal to
+// it case-insensitively, both under strings.EqualFold (each rune becomes the
+// smallest rune of its Unicode simple-folding orbit) and under
+// strings.ToLower. The pushdown columns hold it so that a SQL equality on
+// them never misses a row the filter would match.
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
+}
+
+// lookupFold returns m's value under key, matched case-insensitively as SCIM
+// attribute names are (RFC 7643 §2.1).
+func lookupFold(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}

@@ -1,0 +1,53 @@
+// Package sqlstore is a [store.Store] in SQLite (embedded, the default of
+// the example server) or PostgreSQL (for several application replicas
+// sharing one database), over database/sql.
+//
+//	st, err := sqlstore.OpenSQLite(ctx, "scimkit.db")
+//	st, err := sqlstore.OpenPostgres(ctx, "postgres://app@db/scimkit")
+//	defer st.Close()
+//
+// # Durability and concurrency
+//
+// Each [Store.Update] is one database transaction: SERIALIZABLE on
+// PostgreSQL, BEGIN IMMEDIATE on SQLite. Serialization failures, deadlocks
+// and SQLITE_BUSY roll it back and run the function again (so it must have
+// no effects outside the transaction). Unique keys (case-folded emails,
+// usernames, group paths, per-group extern_uids, one identity per user per
+// group) are unique indexes: the database, not a lock in one process,
+// keeps two replicas from creating the same account twice.
+//
+// SQLite runs in WAL mode with synchronous=FULL: Update returns only once
+// the commit is on disk, so a crash or kill never loses an acknowledged
+// write.
+//
+// # Schema
+//
+// The schema is versioned SQL embedded in the package (migrations/) and
+// brought up to date when a store is opened, under a PostgreSQL advisory
+// lock or SQLite's write lock, so replicas starting together migrate once.
+// Strings chosen by clients are stored as BLOB/bytea: every byte comes back
+// as it went in, NUL included.
+//
+// # Lists
+//
+// The Tx implements [store.SCIMIdentityLister]. Filters on id, externalId,
+// active, userName (eq, sw) and emails.value (eq) become parameterised SQL
+// on indexed columns; the rest of a filter, sortBy and paging are evaluated
+// in memory by [store.Matcher] over the rows SQL selected. Values are never
+// written into SQL text.
+//
+// # Errors
+//
+// Database errors become the store sentinels ([store.ErrConflict] with the
+// key, [store.ErrNotFound], [store.ErrVersionMismatch]). A database that is
+// gone (connection refused, server shut down, I/O error, closed Store)
+// gives an error matching [ErrUnavailable], which also has an
+// Unavailable() bool method for callers that do not import this package;
+// a server answers it with 503.
+//
+// # Tests
+//
+// The PostgreSQL tests use the database named by SCIMKIT_POSTGRES_DSN
+// (e.g. postgres://scimkit@127.0.0.1:5432/scimkit?sslmode=disable). They are
+// skipped when it is unset, except under CI=true, where they fail.
+package sqlstore

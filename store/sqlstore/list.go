@@ -1,0 +1,260 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/store"
+)
+
+// cond is a SQL condition on scimkit_scim_identities s, with its arguments.
+// The empty cond is TRUE. A cond is always implied by the filter it was
+// translated from (it never drops a row the filter keeps); when exact is
+// set it is also equivalent to it.
+type cond struct {
+	sql   string
+	args  []any
+	exact bool
+}
+
+func (c cond) and(d cond) cond {
+	switch {
+	case c.sql == "":
+		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact}
+	case d.sql == "":
+		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact}
+	}
+	return cond{sql: "(" + c.sql + " AND " + d.sql + ")", args: append(append([]any{}, c.args...), d.args...), exact: c.exact && d.exact}
+}
+
+// always is TRUE, exactly.
+var always = cond{exact: true}
+
+// anything is TRUE standing for a condition SQL cannot express: the filter
+// is evaluated in memory.
+var anything = cond{}
+
+// pushdown translates a filter into a SQL condition on the indexed columns:
+// id, externalId (exact), active (exact), userName and emails.value (case
+// folded, then checked in memory). Values are always bound parameters.
+func pushdown(e filter.Expr) cond {
+	switch e := e.(type) {
+	case nil:
+		return always
+	case *filter.And:
+		return pushdown(e.Left).and(pushdown(e.Right))
+	case *filter.Or:
+		l, r := pushdown(e.Left), pushdown(e.Right)
+		if l.sql == "" || r.sql == "" {
+			if l.exact && r.exact {
+				return always
+			}
+			return anything
+		}
+		return cond{sql: "(" + l.sql + " OR " + r.sql + ")", args: append(append([]any{}, l.args...), r.args...), exact: l.exact && r.exact}
+	case *filter.Not:
+		x := pushdown(e.X)
+		if x.exact && x.sql != "" {
+			return cond{sql: "NOT " + x.sql, args: x.args, exact: true}
+		}
+		return anything
+	case *filter.Compare:
+		return pushCompare(e)
+	case *filter.ValuePath:
+		if coreAttr(e.Attr, "emails") && e.Attr.Sub == "" {
+			if k, ok := valueEq(e.Filter); ok {
+				return emailCond(k)
+			}
+		}
+	}
+	return anything
+}
+
+// coreAttr reports whether p names the core User attribute name (with or
+// without the schema URN).
+func coreAttr(p filter.AttrPath, name string) bool {
+	return strings.EqualFold(p.Name, name) && (p.URN == "" || strings.EqualFold(p.URN, filter.UserURN))
+}
+
+func pushCompare(c *filter.Compare) cond {
+	s, isString := c.Value.(string)
+	switch {
+	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "id"):
+		return cond{sql: "s.id = ?", args: []any{b(s)}, exact: true}
+	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "externalId"):
+		return cond{sql: "(s.extern_uid_key = ? AND s.extern_uid = ?)", args: []any{b(store.Fold(s)), b(s)}, exact: true}
+	case c.Op == filter.Eq && c.Attr.Sub == "" && coreAttr(c.Attr, "active"):
+		if v, ok := c.Value.(bool); ok {
+			return cond{sql: "s.active = ?", args: []any{v}, exact: true}
+		}
+	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
+		return cond{sql: "s.user_name_key = ?", args: []any{b(foldKey(s))}}
+	case c.Op == filter.Sw && isString && s != "" && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
+		// Every string with the prefix sorts between the prefix and the
+		// prefix followed by 0xFF, a byte UTF-8 never uses.
+		k := foldKey(s)
+		return cond{sql: "(s.user_name_key >= ? AND s.user_name_key < ?)", args: []any{b(k), b(k + "\xff")}}
+	case c.Op == filter.Eq && isString && coreAttr(c.Attr, "emails") && (c.Attr.Sub == "" || strings.EqualFold(c.Attr.Sub, "value")):
+		return emailCond(foldKey(s))
+	}
+	return anything
+}
+
+func emailCond(key string) cond {
+	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = s.group_id AND e.value_key = ?)", args: []any{b(key)}}
+}
+
+// valueEq finds a `value eq "..."` that the value filter f requires, and
+// returns its folded value.
+func valueEq(f filter.Expr) (string, bool) {
+	switch f := f.(type) {
+	case *filter.Compare:
+		s, ok := f.Value.(string)
+		if ok && f.Op == filter.Eq && f.Attr.URN == "" && f.Attr.Sub == "" && strings.EqualFold(f.Attr.Name, "value") {
+			return foldKey(s), true
+		}
+	case *filter.And:
+		if k, ok := valueEq(f.Left); ok {
+			return k, true
+		}
+		return valueEq(f.Right)
+	}
+	return "", false
+}
+
+// ListSCIMIdentities implements [store.SCIMIdentityLister]: the filter is
+// pushed down to SQL as far as [pushdown] goes; what remains, sorting and
+// paging are done by [store.Matcher] over the rows SQL narrowed down. When
+// SQL answers the filter exactly and there is no sortBy, counting and paging
+// happen in the database too.
+func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Query) ([]*store.SCIMIdentity, int, error) {
+	if err := t.check(false); err != nil {
+		return nil, 0, err
+	}
+	m, err := store.CompileQuery(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := pushdown(q.Filter)
+	if q.SkipDeleted {
+		c = c.and(cond{sql: "s.deleted = ?", args: []any{false}, exact: true})
+	}
+	if !c.exact || m.Sorted() {
+		return m.Select(t.scan(ctx, groupID, c))
+	}
+	where := "s.group_id = ?"
+	args := []any{b(groupID)}
+	if c.sql != "" {
+		where += " AND " + c.sql
+		args = append(args, c.args...)
+	}
+	var total int
+	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM scimkit_scim_identities s WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, t.fail("count SCIM identities", err)
+	}
+	offset := max(q.StartIndex-1, 0)
+	if total <= offset || q.Count < 0 {
+		return nil, total, nil
+	}
+	limit := int64(-1)
+	if q.Count > 0 {
+		limit = int64(q.Count)
+	} else if t.s.d.postgres {
+		limit = int64(total)
+	}
+	rows, err := t.query(ctx, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE "+where+
+		" ORDER BY s.created_s, s.created_ns, s.id LIMIT ? OFFSET ?", append(args, limit, int64(offset))...)
+	if err != nil {
+		return nil, 0, t.fail("list SCIM identities", err)
+	}
+	defer rows.Close()
+	var page []*store.SCIMIdentity
+	for rows.Next() {
+		s, err := scanSCIM(rows)
+		if err != nil {
+			return nil, 0, t.fail("list SCIM identities", err)
+		}
+		page = append(page, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, t.fail("list SCIM identities", err)
+	}
+	return page, total, nil
+}
+
+// scanBatch is how many rows scan reads per query.
+const scanBatch = 500
+
+// scan yields group groupID's SCIM identities that satisfy c, in the
+// default order. It reads them in batches by keyset (created, id), so no
+// result set stays open while the caller runs other statements in the
+// transaction, and memory stays bounded on large groups.
+func (t *tx) scan(ctx context.Context, groupID string, c cond) iter.Seq2[*store.SCIMIdentity, error] {
+	return func(yield func(*store.SCIMIdentity, error) bool) {
+		if err := t.check(false); err != nil {
+			yield(nil, err)
+			return
+		}
+		base := "SELECT " + scimCols + " FROM scimkit_scim_identities s WHERE s.group_id = ?"
+		if c.sql != "" {
+			base += " AND " + c.sql
+		}
+		var last *store.SCIMIdentity
+		for {
+			q := base
+			args := append([]any{b(groupID)}, c.args...)
+			if last != nil {
+				cs, cn := toUnix(last.Created)
+				q += " AND (s.created_s > ? OR (s.created_s = ? AND (s.created_ns > ? OR (s.created_ns = ? AND s.id > ?))))"
+				args = append(args, cs, cs, cn, cn, b(last.ID))
+			}
+			q += " ORDER BY s.created_s, s.created_ns, s.id LIMIT ?"
+			args = append(args, scanBatch)
+			batch, err := t.readBatch(ctx, q, args)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, s := range batch {
+				if !yield(s, nil) {
+					return
+				}
+			}
+			if len(batch) < scanBatch {
+				return
+			}
+			last = batch[len(batch)-1]
+		}
+	}
+}
+
+func (t *tx) readBatch(ctx context.Context, q string, args []any) ([]*store.SCIMIdentity, error) {
+	if t.done {
+		return nil, store.ErrTxDone
+	}
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, t.fail("list SCIM identities", err)
+	}
+	defer rows.Close()
+	var batch []*store.SCIMIdentity
+	for rows.Next() {
+		s, err := scanSCIM(rows)
+		if err != nil {
+			return nil, t.fail("list SCIM identities", err)
+		}
+		batch = append(batch, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("list SCIM identities", err)
+	}
+	return batch, nil
+}
+
+// String returns the condition for debugging.
+func (c cond) String() string {
+	return fmt.Sprintf("%s %v exact=%v", c.sql, c.args, c.exact)
+}
