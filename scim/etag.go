@@ -66,3 +66,14 @@ func (p preconditions) check(version int64) error {
 
 // none reports whether the request has no preconditions.
 func (p preconditions) none() bool { return p.ifMatch == nil && p.ifNoneMatch == nil }
+
+// parseETag returns the version of an entity tag made by etag; ok is false
+// for any other tag.
+func parseETag(tag string) (int64, bool) {
+	tag = strings.TrimPrefix(tag, "W/")
+	if len(tag) < 3 || tag[0] != '"' || tag[len(tag)-1] != '"' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(tag[1:len(tag)-1], 10, 64)
+	return v, err == nil && v > 0
+}

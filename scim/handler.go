@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,13 +12,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/identity"
 )
 
 // Handler is the SCIM 2.0 service provider: an http.Handler serving the
 // routes of routes.go under a prefix, for one group or many. It is safe for
 // concurrent use. Create it with [New].
 type Handler struct {
-	be        backend
+	prov      *identity.Provisioner
 	cfg       config
 	prof      profile
 	mux       *http.ServeMux
@@ -47,8 +49,15 @@ func RequestID(ctx context.Context) string {
 	return s
 }
 
-// newHandler builds the handler over a backend; New wraps it.
-func newHandler(be backend, opts ...Option) (*Handler, error) {
+// New returns a Handler that provisions through prov. The provisioner's
+// rules must be those of the wire profile (identity.RFCProfile for
+// [ProfileRFC], the default); the groups served are named by a {group}
+// segment in [WithPrefix] or by [WithGroup]. Every option is validated
+// here; New returns an error rather than a handler that fails later.
+func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
+	if prov == nil {
+		return nil, fmt.Errorf("scim: nil provisioner")
+	}
 	cfg := config{
 		logger:       slog.New(slog.DiscardHandler),
 		maxBody:      DefaultMaxBodyBytes,
@@ -68,8 +77,14 @@ func newHandler(be backend, opts ...Option) (*Handler, error) {
 			return nil, err
 		}
 	}
+	if cfg.group == "" && !strings.Contains(cfg.prefix, "{group}") {
+		return nil, fmt.Errorf("scim: no group to serve: use WithPrefix with a {group} segment or WithGroup")
+	}
 	prof, _ := profileFor(cfg.profile)
-	h := &Handler{be: be, cfg: cfg, prof: prof, mux: http.NewServeMux(), rt: filter.User()}
+	if got, want := prov.Profile(), prof.rules(); got != want {
+		return nil, fmt.Errorf("scim: the provisioner's rules %+v do not match profile %q (%+v); create it with identity.WithProfile", got, cfg.profile, want)
+	}
+	h := &Handler{prov: prov, cfg: cfg, prof: prof, mux: http.NewServeMux(), rt: filter.User()}
 	d, err := newDiscovery(&h.cfg, h.rt)
 	if err != nil {
 		return nil, err
@@ -166,13 +181,16 @@ func (h *Handler) authenticate(r *http.Request) (*tenant, error) {
 	if !ok {
 		return nil, errorf(http.StatusUnauthorized, "", "missing or malformed bearer token")
 	}
-	id, path, err := h.be.authenticate(r.Context(), group, token)
+	g, err := h.prov.Authenticate(r.Context(), group, token)
 	if err != nil {
+		if identity.KindOf(err) != identity.KindUnauthorized {
+			return nil, err
+		}
 		h.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "scim: authentication refused",
-			slog.String("request_id", RequestID(r.Context())), slog.String("group", group))
+			slog.String("request_id", RequestID(r.Context())), slog.String("group", truncate(group, 64)))
 		return nil, errorf(http.StatusUnauthorized, "", "invalid bearer token")
 	}
-	return &tenant{id: id, path: path, base: h.tenantBase(r, path)}, nil
+	return &tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, group)}, nil
 }
 
 // tenantBase computes the absolute URL of the group's SCIM root as the

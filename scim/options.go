@@ -71,8 +71,7 @@ func WithPrefix(prefix string) Option {
 }
 
 // WithGroup serves the one group at path when the prefix has no {group}
-// wildcard. Without it (and without the wildcard) the group is the one the
-// bearer token belongs to.
+// wildcard.
 func WithGroup(path string) Option {
 	return Option{func(c *config) error {
 		if path == "" {

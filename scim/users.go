@@ -1,7 +1,6 @@
 package scim
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/store"
 )
@@ -23,15 +23,11 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 	if err != nil {
 		return err
 	}
-	s, created, err := h.be.provision(r.Context(), t.id, doc)
+	res, err := h.prov.Provision(r.Context(), t.id, doc)
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	return h.writeUser(w, r, t, s, status, projection{})
+	return h.writeUser(w, r, t, res, http.StatusCreated, projection{})
 }
 
 // readUser reads a User document from the body, with canonical attribute
@@ -100,22 +96,23 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, t *tenant) err
 	if err != nil {
 		return err
 	}
-	s, err := h.be.get(r.Context(), t.id, id)
+	res, err := h.prov.Get(r.Context(), t.id, id)
 	if err != nil {
 		return err
 	}
 	if h.prof.etags() {
+		v := res.Identity.Version
 		pre := readPreconditions(r)
-		if pre.ifNoneMatch != nil && matchTag(pre.ifNoneMatch, etag(s.Version)) {
-			w.Header().Set("ETag", etag(s.Version))
+		if pre.ifNoneMatch != nil && matchTag(pre.ifNoneMatch, etag(v)) {
+			w.Header().Set("ETag", etag(v))
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
-		if pre.ifMatch != nil && !matchTag(pre.ifMatch, etag(s.Version)) {
-			return pre.check(s.Version)
+		if pre.ifMatch != nil && !matchTag(pre.ifMatch, etag(v)) {
+			return pre.check(v)
 		}
 	}
-	return h.writeUser(w, r, t, s, http.StatusOK, proj)
+	return h.writeUser(w, r, t, res, http.StatusOK, proj)
 }
 
 // listUsers serves GET /Users (RFC 7644 §3.4.2).
@@ -143,7 +140,7 @@ func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request, t *tenant)
 
 // list runs a validated query and writes the ListResponse.
 func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *listParams, rawStart string) error {
-	q := store.Query{SkipDeleted: h.prof.rules().HideDeleted, StartIndex: p.startIndex, Count: p.count, SortBy: p.sortBy}
+	q := store.Query{StartIndex: p.startIndex, Count: p.count, SortBy: p.sortBy}
 	if p.descending {
 		q.SortOrder = store.Descending
 	}
@@ -170,20 +167,21 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *lis
 		// RFC 7644 §3.4.2.4: count 0 asks for totalResults only.
 		q.Count = -1
 	}
-	items, total, err := h.be.list(r.Context(), t.id, q)
+	page, err := h.prov.List(r.Context(), t.id, q)
 	if err != nil {
 		return err
 	}
+	items := page.Results
 	if p.count == 0 {
 		items = nil
 	}
 	res := make([]any, 0, len(items))
-	for _, s := range items {
-		res = append(res, h.render(s, t, p.projection))
+	for _, it := range items {
+		res = append(res, h.render(it, t, p.projection))
 	}
 	body := map[string]any{
 		"schemas":      []string{ListResponseURN},
-		"totalResults": total,
+		"totalResults": page.Total,
 		"itemsPerPage": len(res),
 		"startIndex":   h.prof.listStartIndex(p, rawStart),
 		"Resources":    res,
@@ -202,17 +200,15 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant)
 	if err != nil {
 		return err
 	}
-	pre := readPreconditions(r)
-	s, err := h.be.modify(r.Context(), t.id, id, func(cur *store.SCIMIdentity) (map[string]any, error) {
-		if err := h.checkPre(pre, cur); err != nil {
-			return nil, err
-		}
-		return doc, nil
-	})
+	ifMatch, err := h.ifMatch(r, t, id)
 	if err != nil {
 		return err
 	}
-	return h.writeUser(w, r, t, s, http.StatusOK, projection{})
+	res, err := h.prov.Replace(r.Context(), t.id, id, ifMatch, doc)
+	if err != nil {
+		return err
+	}
+	return h.writeUser(w, r, t, res, http.StatusOK, projection{})
 }
 
 // patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply runs
@@ -233,12 +229,12 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 	if err != nil {
 		return err
 	}
-	pre := readPreconditions(r)
-	s, err := h.be.modify(r.Context(), t.id, id, func(cur *store.SCIMIdentity) (map[string]any, error) {
-		if err := h.checkPre(pre, cur); err != nil {
-			return nil, err
-		}
-		next, _, err := patch.Apply(cur.Resource(), req.Operations, h.rt)
+	ifMatch, err := h.ifMatch(r, t, id)
+	if err != nil {
+		return err
+	}
+	res, err := h.prov.Modify(r.Context(), t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
+		next, _, err := patch.Apply(cur, req.Operations, h.rt)
 		if err != nil {
 			return nil, err
 		}
@@ -265,7 +261,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 	if err != nil {
 		proj = projection{}
 	}
-	return h.writeUser(w, r, t, s, http.StatusOK, proj)
+	return h.writeUser(w, r, t, res, http.StatusOK, proj)
 }
 
 // deleteUser serves DELETE /Users/{id} (RFC 7644 §3.6): the identity is
@@ -275,33 +271,54 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 	if err != nil {
 		return err
 	}
-	pre := readPreconditions(r)
-	if err := h.be.remove(r.Context(), t.id, id, func(cur *store.SCIMIdentity) error {
-		return h.checkPre(pre, cur)
-	}); err != nil {
+	if _, err := h.ifMatch(r, t, id); err != nil {
+		return err
+	}
+	if _, err := h.prov.Delete(r.Context(), t.id, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// checkPre checks If-Match / If-None-Match against the stored identity.
-func (h *Handler) checkPre(pre preconditions, cur *store.SCIMIdentity) error {
+// ifMatch turns the If-Match and If-None-Match headers of a write into the
+// version the provisioner checks inside its atomic unit (0: none). A single
+// tag is passed through; "*", several tags and If-None-Match need the
+// stored version, read first: the write then checks that version, so a
+// concurrent change still fails with 412.
+func (h *Handler) ifMatch(r *http.Request, t *tenant, id string) (int64, error) {
+	pre := readPreconditions(r)
 	if !h.prof.etags() || pre.none() {
-		return nil
+		return 0, nil
 	}
-	return pre.check(cur.Version)
+	if pre.ifNoneMatch == nil && len(pre.ifMatch) == 1 && pre.ifMatch[0] != "*" {
+		v, ok := parseETag(pre.ifMatch[0])
+		if !ok {
+			return 0, errorf(http.StatusPreconditionFailed, "", "If-Match %s does not match the resource", truncate(pre.ifMatch[0], 64))
+		}
+		return v, nil
+	}
+	cur, err := h.prov.Get(r.Context(), t.id, id)
+	if err != nil {
+		return 0, err
+	}
+	v := cur.Identity.Version
+	if err := pre.check(v); err != nil {
+		return 0, err
+	}
+	return v, nil
 }
 
 // render returns the resource document of s as the client sees it.
-func (h *Handler) render(s *store.SCIMIdentity, t *tenant, proj projection) map[string]any {
-	doc := h.prof.user(s, nil, t.base+"/Users/"+url.PathEscape(s.ID))
+func (h *Handler) render(res *identity.Result, t *tenant, proj projection) map[string]any {
+	doc := h.prof.user(res.Identity, res.User, t.base+"/Users/"+url.PathEscape(res.Identity.ID))
 	return proj.apply(doc, h.rt)
 }
 
 // writeUser writes one resource with its ETag and, on 201, Location.
-func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, s *store.SCIMIdentity, status int, proj projection) error {
-	doc := h.render(s, t, proj)
+func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, res *identity.Result, status int, proj projection) error {
+	s := res.Identity
+	doc := h.render(res, t, proj)
 	if h.prof.etags() {
 		w.Header().Set("ETag", etag(s.Version))
 	}
@@ -327,25 +344,4 @@ func bodyError(err error) error {
 		return err
 	}
 	return errorf(http.StatusBadRequest, TypeInvalidSyntax, "reading the request body failed")
-}
-
-// backend is what the handler needs from the provisioning layer; it is
-// implemented over an *identity.Provisioner. Every method is one atomic
-// store operation.
-type backend interface {
-	// authenticate checks token for the group at path ("" when the token
-	// alone decides) and returns the group's id and path.
-	authenticate(ctx context.Context, path, token string) (id, groupPath string, err error)
-	// provision creates or links (POST); created is false when an existing
-	// identity is returned.
-	provision(ctx context.Context, groupID string, doc map[string]any) (s *store.SCIMIdentity, created bool, err error)
-	// get returns one identity.
-	get(ctx context.Context, groupID, id string) (*store.SCIMIdentity, error)
-	// list answers a query.
-	list(ctx context.Context, groupID string, q store.Query) ([]*store.SCIMIdentity, int, error)
-	// modify replaces the document with what mutate returns, inside the
-	// atomic unit; mutate sees the stored identity.
-	modify(ctx context.Context, groupID, id string, mutate func(cur *store.SCIMIdentity) (map[string]any, error)) (*store.SCIMIdentity, error)
-	// remove deprovisions (DELETE) after check accepts the stored identity.
-	remove(ctx context.Context, groupID, id string, check func(cur *store.SCIMIdentity) error) error
 }

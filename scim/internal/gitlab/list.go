@@ -18,7 +18,8 @@ const (
 )
 
 // Page is the paging of a list request, read the way GitLab reads it
-// (gitlab-semantics.md §5.2).
+// (gitlab-semantics.md §5.2). The zero Page is the first page of
+// DefaultCount.
 type Page struct {
 	// StartIndex is the effective 1-based index of the first resource (at
 	// least 1).
@@ -51,7 +52,15 @@ func ParsePage(q url.Values) Page {
 }
 
 // Offset returns the 0-based offset of the page.
-func (p Page) Offset() int { return p.StartIndex - 1 }
+func (p Page) Offset() int { return max(p.StartIndex, 1) - 1 }
+
+// Limit returns the page size: Count, or DefaultCount for the zero Page.
+func (p Page) Limit() int {
+	if p.Count <= 0 {
+		return DefaultCount
+	}
+	return min(p.Count, MaxCount)
+}
 
 func last(q url.Values, key string) (string, bool) {
 	vs := q[key]
@@ -109,7 +118,7 @@ func MarshalList(total int, p Page, users []User) []byte {
 	w.key("totalResults")
 	w.int(total)
 	w.key("itemsPerPage")
-	w.int(p.Count)
+	w.int(p.Limit())
 	w.key("startIndex")
 	if p.echo != "" {
 		w.str(p.echo)

@@ -1,0 +1,98 @@
+package scim
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDecodeObject(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		in       string
+		wantType string // "" when decoding must succeed
+	}{
+		{name: "object", in: `{"userName":"a","n":1}`},
+		{name: "object with whitespace", in: " \n{}\n "},
+		{name: "empty", in: "", wantType: TypeInvalidSyntax},
+		{name: "blank", in: "  \n", wantType: TypeInvalidSyntax},
+		{name: "array", in: `[1,2]`, wantType: TypeInvalidSyntax},
+		{name: "string", in: `"x"`, wantType: TypeInvalidSyntax},
+		{name: "null", in: `null`, wantType: TypeInvalidSyntax},
+		{name: "truncated", in: `{"a":`, wantType: TypeInvalidSyntax},
+		{name: "trailing data", in: `{}{}`, wantType: TypeInvalidSyntax},
+		{name: "trailing garbage", in: `{} x`, wantType: TypeInvalidSyntax},
+		{name: "invalid UTF-8", in: "{\"a\":\"\xff\"}", wantType: TypeInvalidSyntax},
+		{name: "too deep", in: strings.Repeat("[", 100000) + strings.Repeat("]", 100000), wantType: TypeInvalidSyntax},
+		{name: "deep inside object", in: `{"a":` + strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat("}", 41), wantType: TypeInvalidSyntax},
+		{name: "brackets in strings do not count", in: `{"a":"` + strings.Repeat("[{", 100) + `\"` + `"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := decodeObject([]byte(tc.in), maxJSONDepth)
+			if tc.wantType == "" {
+				if err != nil {
+					t.Fatalf("decodeObject: %v", err)
+				}
+				return
+			}
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Fatalf("decodeObject error = %v, want *Error", err)
+			}
+			if diff := cmp.Diff([]any{http.StatusBadRequest, tc.wantType}, []any{se.Status, se.Type}); diff != "" {
+				t.Errorf("status, scimType (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDecodeObjectUsesNumber(t *testing.T) {
+	t.Parallel()
+	m, err := decodeObject([]byte(`{"n":12345678901234567890}`), maxJSONDepth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m["n"]; got == nil || got.(interface{ String() string }).String() != "12345678901234567890" {
+		t.Errorf("n = %#v, want json.Number 12345678901234567890", got)
+	}
+}
+
+func TestCleanPath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		path string
+		want bool
+	}{
+		{"/Users", true},
+		{"/Users/", true},
+		{"/api/scim/v2/groups/acme/Users/1", true},
+		{"/Users/..", false},
+		{"/Users/../Schemas", false},
+		{"/Users/./x", false},
+		{"//Users", false},
+		{"/Users/a\x00b", false},
+		{"Users", false},
+		{"/Users/\xff", false},
+	}
+	for _, tc := range tests {
+		if got := cleanPath(tc.path); got != tc.want {
+			t.Errorf("cleanPath(%q) = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	t.Parallel()
+	if got := truncate("héllo", 2); got != "h…" {
+		t.Errorf("truncate = %q, want %q", got, "h…")
+	}
+	if got := truncate("abc", 5); got != "abc" {
+		t.Errorf("truncate = %q, want abc", got)
+	}
+}
