@@ -1,4 +1,108 @@
 // Package filter parses and evaluates SCIM filters (RFC 7644 §3.4.2.2) and
 // PATCH paths (RFC 7644 §3.5.2), and holds the SCIM schemas (RFC 7643) they
-// are evaluated under.
+// are evaluated under. It uses the standard library only.
+//
+// The shortest correct use:
+//
+//	e, err := filter.Parse(`emails[type eq "work" and value co "@example.com"]`)
+//	if err != nil {
+//		return err // a *filter.SyntaxError: 400 invalidFilter
+//	}
+//	f, err := filter.Compile(e, filter.User())
+//	if err != nil {
+//		return err // a *filter.SchemaError: 400 invalidFilter
+//	}
+//	for _, res := range resources { // map[string]any as encoding/json decodes it
+//		if f.Match(res) { ... }
+//	}
+//
+// # Parsing
+//
+// [Parse] accepts the whole grammar of RFC 7644 §3.4.2.2: attribute paths
+// with a sub-attribute and an optional schema URN, the operators eq ne co sw
+// ew gt ge lt le pr, "and", "or" and "not ( )" with the precedence not > and
+// > or, parentheses, value filters (emails[type eq "work"]) and JSON
+// literals (every string escape, numbers with fraction and exponent, true,
+// false, null). Operators, "and", "or", "not" and attribute names are
+// case-insensitive; the literals true, false and null are lower-case, as in
+// JSON. The result is a tree of *[Compare], *[And], *[Or], *[Not] and
+// *[ValuePath] nodes that [Walk] visits, for example to translate a filter
+// into SQL. [Expr.String] prints the canonical form, which parses back to an
+// equal tree.
+//
+// Errors are *[SyntaxError]s with the position and what was expected:
+//
+//	filter: 1:13: expected a value after "eq", found "bjensen" (strings are written in double quotes)
+//
+// Input length and nesting depth (parentheses, not, value filters) are
+// bounded by [DefaultMaxLength] (64 KiB) and [DefaultMaxDepth] (64); a
+// [Parser] sets other limits. Parsing takes time linear in the input, and
+// no input makes it panic, hang or overflow the stack.
+//
+// [ParsePath] parses PATCH paths: attr, attr.sub, urn:...:attr, attr[filter]
+// and attr[filter].sub. A sub-attribute after a value filter is PATCH
+// syntax only; in a filter it is an error (RFC 7644 §3.4.2.2 ABNF).
+//
+// # Evaluation
+//
+// [Compile] resolves a filter's attributes against a [ResourceType] once;
+// [Filter.Match] then evaluates it without allocating when the resource does
+// not match. The schema gives each attribute's type, multiValued, caseExact
+// and sub-attributes; the built-in [User] (with the Enterprise User
+// extension) and [Group] resource types follow RFC 7643 §4 and §8.7, and a
+// host plugs in its own by building a [ResourceType].
+//
+//   - Strings compare case-insensitively (simple Unicode folding) unless the
+//     attribute is caseExact, as id, externalId and meta.version are.
+//     gt/ge/lt/le order strings by code point, after case folding unless
+//     caseExact.
+//   - A multi-valued attribute matches when any of its values does, and a
+//     value filter binds all its conditions to the same value.
+//   - A complex attribute compared without a sub-attribute compares its
+//     "value" sub-attribute: emails co "x" is emails.value co "x".
+//   - dateTime attributes compare as instants:
+//     "2013-02-03T10:00:00+02:00" is before "2013-02-03T09:00:00Z". co, sw
+//     and ew compare them as strings.
+//   - Numbers compare as numbers, whether the resource holds float64 or
+//     json.Number.
+//   - gt/ge/lt/le on a boolean or binary attribute, co/sw/ew on a boolean or
+//     number, and a value of the wrong type (userName eq 5, active eq "true")
+//     are *[SchemaError]s, as is a value for a dateTime attribute that is not
+//     a dateTime.
+//   - An attribute the schema does not define (an IdP's custom attribute kept
+//     in the document) compares by the JSON type of its value, strings
+//     case-insensitively; the [Strict] option makes it a *[SchemaError]
+//     instead. Nested paths such as a.b.c reach into such attributes.
+//   - Values of the wrong JSON type, nulls, arrays of scalars where objects
+//     are expected and other odd data never match and never panic.
+//
+// # Choices where RFC 7644 leaves the answer open
+//
+// The shared cases (testdata/filter-cases.json, pinned by TestSharedCases
+// in cases_test.go) leave these open; this package decides:
+//
+//   - "ne" is the negation of "eq": title ne "x" matches a resource without
+//     a title, and a multi-valued attribute matches "ne" only when none of
+//     its values equals (cases f029).
+//   - eq null matches an attribute that is not present (see pr below); ne
+//     null matches one that is. Other operators with null are an error.
+//   - pr is false for null, "", [] and {} (RFC 7644 §3.4.2.2: a "non-empty
+//     value"), and for arrays and objects whose members are all empty
+//     (f195: an empty string is not present).
+//   - A complex multi-valued attribute compared without a sub-attribute
+//     compares "value" (emails eq "x" is emails.value eq "x"; f067, f179).
+//   - An attribute the schema does not define is compared by JSON type, so
+//     loginCount eq "10" does not match a loginCount of 10: a number never
+//     equals a string (f069).
+//   - dateTime eq compares instants: "2011-05-13T04:42:34.000Z" equals
+//     "2011-05-13T04:42:34Z" (f117). A dateTime without a time zone is UTC.
+//   - Spaces (and tabs and line breaks) around tokens are allowed, also at
+//     the start and end of the filter (f161), and between "not" and "(".
+//   - An attribute without a schema URN is looked up in the core schema,
+//     then in the extensions (employeeNumber finds the Enterprise User
+//     attribute).
+//   - A scalar where a complex value is expected stands for its "value"
+//     (roles: ["admin"] matches roles eq "admin" and roles[value eq "admin"]).
+//   - Group's members has a "display" sub-attribute beside value, $ref and
+//     type: RFC 7643 §8.4's examples and the identity providers use it.
 package filter
