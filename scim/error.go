@@ -103,8 +103,8 @@ func toError(err error) (e *Error, internal bool) {
 // mapDomain maps the errors of the filter, patch, store and identity
 // packages:
 //
-//	*filter.SyntaxError, *filter.SchemaError   400 invalidFilter
 //	*patch.Error                               400 with its Type
+//	*filter.SyntaxError, *filter.SchemaError   400 invalidFilter
 //	identity KindInvalid                       400 invalidValue
 //	identity KindRefused                       400 (no scimType)
 //	identity KindUnauthorized                  401
@@ -117,15 +117,19 @@ func mapDomain(err error) (*Error, bool) {
 	var fsc *filter.SchemaError
 	var pe *patch.Error
 	var ie *identity.Error
+	// A *patch.Error may wrap a *filter.SyntaxError (a bad path): the
+	// patch error's scimType wins.
 	switch {
-	case errors.As(err, &fse), errors.As(err, &fsc):
-		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(err.Error(), 256), Err: err}, true
 	case errors.As(err, &pe):
 		t := pe.Type
 		if t == "" {
 			t = TypeInvalidSyntax
 		}
 		return &Error{Status: http.StatusBadRequest, Type: t, Detail: truncate(pe.Error(), 256), Err: err}, true
+	case errors.As(err, &fse):
+		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fse.Error(), 256), Err: err}, true
+	case errors.As(err, &fsc):
+		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fsc.Error(), 256), Err: err}, true
 	case errors.As(err, &ie):
 		detail := ie.Detail
 		if ie.Field != "" && ie.Kind == identity.KindInvalid {

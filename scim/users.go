@@ -271,8 +271,16 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 	if err != nil {
 		return err
 	}
-	if _, err := h.ifMatch(r, t, id); err != nil {
-		return err
+	// identity.Delete takes no version: preconditions are checked against
+	// a read just before (not atomically with the delete).
+	if pre := readPreconditions(r); h.prof.etags() && !pre.none() {
+		cur, err := h.prov.Get(r.Context(), t.id, id)
+		if err != nil {
+			return err
+		}
+		if err := pre.check(cur.Identity.Version); err != nil {
+			return err
+		}
 	}
 	if _, err := h.prov.Delete(r.Context(), t.id, id); err != nil {
 		return err

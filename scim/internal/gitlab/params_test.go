@@ -39,9 +39,9 @@ func TestDump(t *testing.T) {
 		},
 		{
 			name:  "nested secrets and GitLab's other filtered names",
-			body:  `{"a":{"client_secret":"s","apiKey":"k","key_id":"kept"},"title":"CEO","x_SAMLResponse":"r","Token":"kept","description":"d"}`,
+			body:  `{"a":{"client_secret":"s","api_key":"k","apiKey":"kept","key_id":"kept"},"title":"CEO","x_SAMLResponse":"r","Token":"kept","description":"d"}`,
 			route: []string{"group", "g", "id", "u1"},
-			want: `{"a"=>{"client_secret"=>"[FILTERED]", "apiKey"=>"[FILTERED]", "key_id"=>"kept"}, "title"=>"[FILTERED]", ` +
+			want: `{"a"=>{"client_secret"=>"[FILTERED]", "api_key"=>"[FILTERED]", "apiKey"=>"kept", "key_id"=>"kept"}, "title"=>"[FILTERED]", ` +
 				`"x_SAMLResponse"=>"[FILTERED]", "Token"=>"kept", "description"=>"[FILTERED]", "group"=>"g", "id"=>"u1"}`,
 		},
 		{
