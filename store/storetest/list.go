@@ -1,0 +1,304 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/store"
+)
+
+const enterprise = filter.EnterpriseUserURN
+
+// listFixture stores group g1 with six SCIM identities whose documents
+// cover the User schema, the Enterprise extension, a custom attribute and
+// an empty document, plus a group g2 whose identity must never show up in
+// g1's lists. It returns nothing: the tests name identities s1..s6.
+//
+// Default order is s1, s2, s3, s4, s5, s6 (s4 and s5 share Created).
+func listFixture(t *testing.T, st store.Store) {
+	t.Helper()
+	type row struct {
+		id      string
+		minute  int
+		active  bool
+		deleted bool
+		extern  string
+		doc     map[string]any
+	}
+	rows := []row{
+		{"s6", 4, true, false, "ext-erin", map[string]any{
+			"userName":   "erin",
+			"name":       map[string]any{"givenName": "Erin"},
+			"emails":     []any{},
+			enterprise:   map[string]any{"employeeNumber": "1006"},
+			"favoriteColor": "cc-2",
+		}},
+		{"s3", 2, false, true, "ext-carol", map[string]any{
+			"userName": "carol",
+			"name":     map[string]any{"givenName": "Carol", "familyName": "Clark"},
+			"title":    "Director",
+			"emails":   []any{map[string]any{"value": "carol@work.example", "type": "work", "primary": true}},
+			enterprise: map[string]any{"department": "Sales"},
+		}},
+		{"s1", 0, true, false, "ext-alice", map[string]any{
+			"schemas":     []any{filter.UserURN, enterprise},
+			"userName":    "alice",
+			"name":        map[string]any{"givenName": "Alice", "familyName": "Archer", "formatted": "Alice Archer"},
+			"displayName": "Alice A",
+			"title":       "Engineer",
+			"emails": []any{
+				map[string]any{"value": "alice@work.example", "type": "work", "primary": true},
+				map[string]any{"value": "alice@home.example", "type": "home"},
+			},
+			"phoneNumbers": []any{map[string]any{"value": "+1 555 0100", "type": "mobile"}},
+			enterprise: map[string]any{
+				"employeeNumber": "1001",
+				"department":     "Engineering",
+				"manager":        map[string]any{"value": "s3", "displayName": "Carol"},
+			},
+			"favoriteColor": "cc-1",
+		}},
+		{"s5", 3, true, false, "ext-empty", map[string]any{}},
+		{"s2", 1, false, false, "ext-bob", map[string]any{
+			"userName": "Bob",
+			"name":     map[string]any{"givenName": "Bob", "familyName": "Baker"},
+			"emails":   []any{map[string]any{"value": "bob@work.example", "type": "work"}},
+			enterprise: map[string]any{"department": "Sales", "manager": map[string]any{"value": "s3"}},
+		}},
+		{"s4", 3, true, false, "ext-dave", map[string]any{
+			"userName":    "dave",
+			"displayName": "Dave",
+			"emails":      []any{map[string]any{"value": "DAVE@Work.Example", "type": "other"}},
+		}},
+	}
+	entities := []any{newGroup("g1"), newGroup("g2")}
+	for _, r := range rows {
+		uid := "u" + r.id[1:]
+		at := base.Add(time.Duration(r.minute) * time.Minute)
+		entities = append(entities, newUser(uid), &store.SCIMIdentity{
+			ID: r.id, GroupID: "g1", UserID: uid, ExternUID: r.extern, Active: r.active, Deleted: r.deleted,
+			Document: r.doc, Created: at, Updated: at,
+		})
+	}
+	other := newSCIM("other", "g2", "u1", "ext-alice", 0)
+	other.Document["emails"] = []any{map[string]any{"value": "alice@work.example"}}
+	other.Document["userName"] = "alice"
+	entities = append(entities, other)
+	put(t, st, entities...)
+}
+
+// list runs q on group g1 and returns the IDs and total. It also checks
+// that the store's answer equals store.Select over SCIMIdentities, the
+// reference semantics, so that a store's pushdown cannot drift.
+func list(t *testing.T, st store.Store, q store.Query) ([]string, int, error) {
+	t.Helper()
+	var ids []string
+	var total int
+	err := st.View(t.Context(), func(ctx context.Context, tx store.Tx) error {
+		items, n, err := store.ListSCIMIdentities(ctx, tx, "g1", q)
+		if err != nil {
+			return err
+		}
+		for _, s := range items {
+			ids = append(ids, s.ID)
+		}
+		total = n
+		ref, refTotal, err := store.Select(tx.SCIMIdentities(ctx, "g1"), q)
+		if err != nil {
+			t.Errorf("store.Select: %v", err)
+			return nil
+		}
+		var refIDs []string
+		for _, s := range ref {
+			refIDs = append(refIDs, s.ID)
+		}
+		if d := diff(refIDs, ids); d != "" || refTotal != total {
+			t.Errorf("ListSCIMIdentities differs from store.Select: total %d, want %d; (-select +store):\n%s", total, refTotal, d)
+		}
+		return nil
+	})
+	return ids, total, err
+}
+
+func mustParse(t *testing.T, s string) filter.Expr {
+	t.Helper()
+	e, err := filter.Parse(s)
+	if err != nil {
+		t.Fatalf("filter.Parse(%q): %v", s, err)
+	}
+	return e
+}
+
+func testListPaging(t *testing.T, st store.Store) {
+	listFixture(t, st)
+	all := []string{"s1", "s2", "s3", "s4", "s5", "s6"}
+	tests := []struct {
+		name   string
+		q      store.Query
+		filter string
+		want   []string
+		total  int
+	}{
+		{name: "zero query lists all in default order", want: all, total: 6},
+		{name: "first page", q: store.Query{StartIndex: 1, Count: 2}, want: []string{"s1", "s2"}, total: 6},
+		{name: "middle page", q: store.Query{StartIndex: 3, Count: 2}, want: []string{"s3", "s4"}, total: 6},
+		{name: "last partial page", q: store.Query{StartIndex: 5, Count: 4}, want: []string{"s5", "s6"}, total: 6},
+		{name: "start index below 1 means 1", q: store.Query{StartIndex: -3, Count: 1}, want: []string{"s1"}, total: 6},
+		{name: "start index past the end", q: store.Query{StartIndex: 7, Count: 2}, want: nil, total: 6},
+		{name: "count 0 means no limit", q: store.Query{StartIndex: 4}, want: []string{"s4", "s5", "s6"}, total: 6},
+		{name: "negative count means no limit", q: store.Query{Count: -1}, want: all, total: 6},
+		{name: "filtered page", filter: "active eq true", q: store.Query{StartIndex: 2, Count: 2}, want: []string{"s4", "s5"}, total: 4},
+		{name: "skip deleted", q: store.Query{SkipDeleted: true}, want: []string{"s1", "s2", "s4", "s5", "s6"}, total: 5},
+		{name: "skip deleted, paged", q: store.Query{SkipDeleted: true, StartIndex: 3, Count: 1}, want: []string{"s4"}, total: 5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := tc.q
+			if tc.filter != "" {
+				q.Filter = mustParse(t, tc.filter)
+			}
+			got, total, err := list(t, st, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := diff(tc.want, got); d != "" || total != tc.total {
+				t.Errorf("total %d, want %d; page (-want +got):\n%s", total, tc.total, d)
+			}
+		})
+	}
+	// Pages over a stable order cover every identity exactly once.
+	var seen []string
+	for start := 1; start <= 6; start += 4 {
+		got, _, err := list(t, st, store.Query{StartIndex: start, Count: 4, SortBy: "userName"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, got...)
+	}
+	if d := diff([]string{"s1", "s2", "s3", "s4", "s6", "s5"}, seen); d != "" {
+		t.Errorf("pages sorted by userName (-want +got):\n%s", d)
+	}
+}
+
+func testListSort(t *testing.T, st store.Store) {
+	listFixture(t, st)
+	tests := []struct {
+		name string
+		q    store.Query
+		want []string
+	}{
+		{"userName, case-insensitive, missing last", store.Query{SortBy: "userName"}, []string{"s1", "s2", "s3", "s4", "s6", "s5"}},
+		{"userName descending, missing still last", store.Query{SortBy: "userName", SortOrder: store.Descending}, []string{"s6", "s4", "s3", "s2", "s1", "s5"}},
+		{"attribute names are case-insensitive", store.Query{SortBy: "USERNAME"}, []string{"s1", "s2", "s3", "s4", "s6", "s5"}},
+		{"qualified name", store.Query{SortBy: filter.UserURN + ":userName"}, []string{"s1", "s2", "s3", "s4", "s6", "s5"}},
+		{"ties keep the default order", store.Query{SortBy: enterprise + ":department"}, []string{"s1", "s2", "s3", "s4", "s5", "s6"}},
+		{"ties keep the default order descending", store.Query{SortBy: enterprise + ":department", SortOrder: store.Descending}, []string{"s2", "s3", "s1", "s4", "s5", "s6"}},
+		{"sub-attribute", store.Query{SortBy: "name.givenName"}, []string{"s1", "s2", "s3", "s6", "s4", "s5"}},
+		{"sub-attribute, paged", store.Query{SortBy: "name.givenName", StartIndex: 3, Count: 2}, []string{"s3", "s6"}},
+		{"multi-valued sorts by primary or first value", store.Query{SortBy: "emails.value", SortOrder: store.Descending}, []string{"s4", "s3", "s2", "s1", "s5", "s6"}},
+		{"multi-valued without sub-attribute sorts by value", store.Query{SortBy: "emails"}, []string{"s1", "s2", "s3", "s4", "s5", "s6"}},
+		{"dateTime", store.Query{SortBy: "meta.created", SortOrder: store.Descending}, []string{"s6", "s4", "s5", "s3", "s2", "s1"}},
+		{"boolean", store.Query{SortBy: "active"}, []string{"s2", "s3", "s1", "s4", "s5", "s6"}},
+		{"identity field id", store.Query{SortBy: "id", SortOrder: store.Descending}, []string{"s6", "s5", "s4", "s3", "s2", "s1"}},
+		{"externalId", store.Query{SortBy: "externalId"}, []string{"s1", "s2", "s3", "s4", "s5", "s6"}},
+		{"custom attribute", store.Query{SortBy: "favoriteColor", SortOrder: store.Descending}, []string{"s6", "s1", "s2", "s3", "s4", "s5"}},
+		{"with filter and skip deleted", store.Query{SortBy: "userName", SortOrder: store.Descending, SkipDeleted: true, Filter: mustParse(t, "emails pr")}, []string{"s4", "s2", "s1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, total, err := list(t, st, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := diff(tc.want, got); d != "" {
+				t.Errorf("order (-want +got):\n%s", d)
+			}
+			if tc.q.Count == 0 && total != len(tc.want) {
+				t.Errorf("total = %d, want %d", total, len(tc.want))
+			}
+		})
+	}
+}
+
+func testListFilter(t *testing.T, st store.Store) {
+	listFixture(t, st)
+	tests := []struct {
+		filter string
+		want   []string
+	}{
+		{`userName eq "alice"`, []string{"s1"}},
+		{`userName eq "ALICE"`, []string{"s1"}},
+		{`userName eq "bob"`, []string{"s2"}},
+		{`userName sw "c"`, []string{"s3"}},
+		{`userName co "a"`, []string{"s1", "s3", "s4"}},
+		{`userName ew "E"`, []string{"s1", "s4"}},
+		{`userName pr`, []string{"s1", "s2", "s3", "s4", "s6"}},
+		{`not (userName pr)`, []string{"s5"}},
+		{`userName eq "nobody"`, nil},
+		{`urn:ietf:params:scim:schemas:core:2.0:User:userName eq "dave"`, []string{"s4"}},
+		{`name.givenName eq "Bob"`, []string{"s2"}},
+		{`name.familyName sw "b"`, []string{"s2"}},
+		{`name.formatted pr`, []string{"s1"}},
+		{`name.givenName gt "B"`, []string{"s2", "s3", "s6"}},
+		{`displayName eq "dave"`, []string{"s4"}},
+		{`title pr`, []string{"s1", "s3"}},
+		{`title eq "director"`, []string{"s3"}},
+		{`emails[type eq "work"]`, []string{"s1", "s2", "s3"}},
+		{`emails[type eq "work" and value eq "bob@work.example"]`, []string{"s2"}},
+		{`emails[value eq "alice@home.example"]`, []string{"s1"}},
+		{`emails[primary eq true]`, []string{"s1", "s3"}},
+		{`emails.value eq "alice@home.example"`, []string{"s1"}},
+		{`emails.value eq "dave@work.example"`, []string{"s4"}},
+		{`emails.value eq "nobody@example.com"`, nil},
+		{`emails.type eq "home"`, []string{"s1"}},
+		{`emails pr`, []string{"s1", "s2", "s3", "s4"}},
+		{`phoneNumbers[type eq "mobile"]`, []string{"s1"}},
+		{enterprise + `:department eq "Sales"`, []string{"s2", "s3"}},
+		{enterprise + `:manager.value eq "s3"`, []string{"s1", "s2"}},
+		{enterprise + `:employeeNumber pr`, []string{"s1", "s6"}},
+		{`active eq true`, []string{"s1", "s4", "s5", "s6"}},
+		{`active eq false`, []string{"s2", "s3"}},
+		{`not (active eq true)`, []string{"s2", "s3"}},
+		{`externalId eq "ext-alice"`, []string{"s1"}},
+		{`externalId eq "EXT-ALICE"`, nil},
+		{`id eq "s2"`, []string{"s2"}},
+		{`id eq "S2"`, nil},
+		{`id eq "other"`, nil},
+		{`meta.created gt "2024-05-01T12:02:00Z"`, []string{"s4", "s5", "s6"}},
+		{`meta.resourceType eq "User"`, []string{"s1", "s2", "s3", "s4", "s5", "s6"}},
+		{`favoriteColor eq "CC-2"`, []string{"s6"}},
+		{`userName eq "alice" or userName eq "dave"`, []string{"s1", "s4"}},
+		{`(userName eq "alice" or userName eq "bob") and active eq true`, []string{"s1"}},
+		{`userName eq "alice" and active eq false`, nil},
+		{`active eq true and userName eq "dave"`, []string{"s4"}},
+		{`userName ne "alice" and userName pr`, []string{"s2", "s3", "s4", "s6"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.filter, func(t *testing.T) {
+			got, total, err := list(t, st, store.Query{Filter: mustParse(t, tc.filter)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := diff(tc.want, got); d != "" || total != len(tc.want) {
+				t.Errorf("total %d, want %d; matches (-want +got):\n%s", total, len(tc.want), d)
+			}
+		})
+	}
+}
+
+func testListFilterErrors(t *testing.T, st store.Store) {
+	listFixture(t, st)
+	var se *filter.SchemaError
+	_, _, err := list(t, st, store.Query{Filter: mustParse(t, `active gt true`)})
+	if !errors.As(err, &se) {
+		t.Errorf("filter active gt true: got %v, want a *filter.SchemaError", err)
+	}
+	var syn *filter.SyntaxError
+	_, _, err = list(t, st, store.Query{SortBy: "emails[type"})
+	if !errors.As(err, &syn) {
+		t.Errorf("sortBy emails[type: got %v, want a *filter.SyntaxError", err)
+	}
+}
