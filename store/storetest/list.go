@@ -30,10 +30,10 @@ func listFixture(t *testing.T, st store.Store) {
 	}
 	rows := []row{
 		{"s6", 4, true, false, "ext-erin", map[string]any{
-			"userName":   "erin",
-			"name":       map[string]any{"givenName": "Erin"},
-			"emails":     []any{},
-			enterprise:   map[string]any{"employeeNumber": "1006"},
+			"userName":      "erin",
+			"name":          map[string]any{"givenName": "Erin"},
+			"emails":        []any{},
+			enterprise:      map[string]any{"employeeNumber": "1006"},
 			"favoriteColor": "cc-2",
 		}},
 		{"s3", 2, false, true, "ext-carol", map[string]any{
