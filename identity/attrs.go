@@ -208,6 +208,10 @@ func checkEmail(s string) error {
 // fullName applies GitLab's name rule: name.formatted, else givenName and
 // familyName joined by one space, else displayName.
 func fullName(doc map[string]any) (string, error) {
+	d, err := stringAttr(doc, "displayName", maxNameLen, false)
+	if err != nil {
+		return "", err
+	}
 	if v, ok := lookup(doc, "name"); ok {
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -235,10 +239,6 @@ func fullName(doc map[string]any) (string, error) {
 		if n != "" {
 			return n, nil
 		}
-	}
-	d, err := stringAttr(doc, "displayName", maxNameLen, false)
-	if err != nil {
-		return "", err
 	}
 	return strings.TrimSpace(d), nil
 }

@@ -1,0 +1,113 @@
+package identity
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/store"
+)
+
+func TestGet(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		prof     Profile
+		id       string
+		wantKind Kind
+	}{
+		{"rfc: by server id", RFCProfile(), "id-2", 0},
+		{"rfc: extern_uid is not an id", RFCProfile(), "ext-1", KindNotFound},
+		{"gitlab: by extern_uid", GitLabProfile(), "ext-1", 0},
+		{"gitlab: extern_uid case-insensitive", GitLabProfile(), "EXT-1", 0},
+		{"gitlab: server id is not an id", GitLabProfile(), "id-2", KindNotFound},
+		{"empty id", RFCProfile(), "", KindNotFound},
+		{"id with control character", GitLabProfile(), "ext-1\n", KindNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, tc.prof)
+			if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-1", "jdoe", "jdoe@acme.test")); err != nil {
+				t.Fatal(err)
+			}
+			res, err := f.p.Get(t.Context(), "g", tc.id)
+			wantErr(t, err, tc.wantKind, "")
+			if err == nil && (res.Identity.ID != "id-2" || res.User.Username != "jdoe" || !res.Member || res.Changes != 0) {
+				t.Errorf("got %+v %+v", res.Identity, res.User)
+			}
+		})
+	}
+}
+
+func TestGetOtherGroupsIdentityIsNotFound(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, RFCProfile())
+	if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-1", "jdoe", "jdoe@acme.test")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.p.CreateGroup(t.Context(), GroupSpec{ID: "g2", Path: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.p.Get(t.Context(), "g2", "id-2")
+	wantErr(t, err, KindNotFound, "")
+	_, err = f.p.Deprovision(t.Context(), "g2", "id-2")
+	wantErr(t, err, KindNotFound, "")
+}
+
+func TestList(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, RFCProfile())
+	for _, p := range [][3]string{{"e1", "ann", "ann@acme.test"}, {"e2", "bob", "bob@acme.test"}, {"e3", "cid", "cid@acme.test"}} {
+		if _, err := f.p.Provision(t.Context(), "g", userDoc(p[0], p[1], p[2])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expr, err := filter.Parse(`userName eq "BOB"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		q         store.Query
+		wantUsers []string
+		wantTotal int
+	}{
+		{"all", store.Query{}, []string{"ann", "bob", "cid"}, 3},
+		{"filtered", store.Query{Filter: expr}, []string{"bob"}, 1},
+		{"paged", store.Query{StartIndex: 2, Count: 1}, []string{"bob"}, 3},
+		{"sorted descending", store.Query{SortBy: "userName", SortOrder: store.Descending}, []string{"cid", "bob", "ann"}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page, err := f.p.List(t.Context(), "g", tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range page.Results {
+				got = append(got, r.User.Username)
+			}
+			if d := diff(tc.wantUsers, got); d != "" || page.Total != tc.wantTotal {
+				t.Errorf("users (-want +got):\n%s total %d want %d", d, page.Total, tc.wantTotal)
+			}
+		})
+	}
+}
+
+func TestListBadFilterIsSchemaError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, RFCProfile())
+	expr, err := filter.Parse(`active gt true`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.p.List(t.Context(), "g", store.Query{Filter: expr})
+	var se *filter.SchemaError
+	if !errors.As(err, &se) {
+		t.Errorf("err = %v, want a *filter.SchemaError in the chain", err)
+	}
+	_, err = f.p.List(t.Context(), "nope", store.Query{})
+	wantErr(t, err, KindNotFound, "")
+}
