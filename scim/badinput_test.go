@@ -182,8 +182,8 @@ func TestConcurrentDuplicateCreates(t *testing.T) {
 	}
 }
 
-// TestInternalErrorIsHidden checks that a store failure is a 500 with the
-// fixed detail, logged with the request id.
+// TestTenantIsolation checks that a group's token never reaches another
+// group's users.
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
