@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -27,31 +29,37 @@ func fromUnix(sec, nsec int64) time.Time {
 	return t
 }
 
-// storedEmail is the stored form of a store.Email.
-type storedEmail struct {
-	A string `json:"a"`
-	V bool   `json:"v,omitempty"`
-}
-
+// encodeEmails stores secondary emails byte for byte (JSON would replace
+// invalid UTF-8): per email, a verified flag byte, the address length as a
+// uvarint, the address.
 func encodeEmails(es []store.Email) ([]byte, error) {
-	s := make([]storedEmail, len(es))
-	for i, e := range es {
-		s[i] = storedEmail{A: e.Address, V: e.Verified}
+	var out []byte
+	for _, e := range es {
+		flag := byte(0)
+		if e.Verified {
+			flag = 1
+		}
+		out = append(out, flag)
+		out = binary.AppendUvarint(out, uint64(len(e.Address)))
+		out = append(out, e.Address...)
 	}
-	return marshal(s)
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
 }
 
 func decodeEmails(data []byte) ([]store.Email, error) {
-	var s []storedEmail
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("decode secondary emails: %w", err)
-	}
-	if len(s) == 0 {
-		return nil, nil
-	}
-	es := make([]store.Email, len(s))
-	for i, e := range s {
-		es[i] = store.Email{Address: e.A, Verified: e.V}
+	var es []store.Email
+	for len(data) > 0 {
+		flag := data[0]
+		n, k := binary.Uvarint(data[1:])
+		if k <= 0 || flag > 1 || uint64(len(data)-1-k) < n {
+			return nil, errors.New("corrupt secondary emails")
+		}
+		data = data[1+k:]
+		es = append(es, store.Email{Address: string(data[:n]), Verified: flag == 1})
+		data = data[n:]
 	}
 	return es, nil
 }

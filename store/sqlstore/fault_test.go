@@ -1,0 +1,211 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+func putGroup(t *testing.T, st store.Store, id string) {
+	t.Helper()
+	err := st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		return tx.PutGroup(ctx, &store.Group{ID: id, Path: id})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func countRows(t *testing.T, db *sql.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestClosedStoreUnavailable: a store whose database is gone answers
+// ErrUnavailable, for writes and reads.
+func TestClosedStoreUnavailable(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+		st := open(t)
+		st.Close()
+		ctx := context.Background()
+		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("Update on closed store: %v, want ErrUnavailable", err)
+		}
+		var u interface{ Unavailable() bool }
+		if !errors.As(err, &u) || !u.Unavailable() {
+			t.Errorf("Update on closed store: %v has no Unavailable() true", err)
+		}
+		err = st.View(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("View on closed store: %v, want ErrUnavailable", err)
+		}
+	})
+}
+
+// TestUnreachablePostgres: opening a database nobody listens on fails with
+// ErrUnavailable.
+func TestUnreachablePostgres(t *testing.T) {
+	postgresDSN(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := OpenPostgres(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=5")
+	if !errors.Is(err, ErrUnavailable) {
+		t.Errorf("OpenPostgres(port 1): %v, want ErrUnavailable", err)
+	}
+}
+
+// TestConnectionKilledMidUpdate cuts the PostgreSQL connection in the middle
+// of an Update (as a server restart or failover does): the Update fails
+// with ErrUnavailable, none of its writes is kept, and the store works
+// again at once.
+func TestConnectionKilledMidUpdate(t *testing.T) {
+	st := openPostgres(t)
+	putGroup(t, st, "g")
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", postgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	err = st.Update(ctx, func(ctx context.Context, stx store.Tx) error {
+		if err := stx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"}); err != nil {
+			return err
+		}
+		// Find our own backend and kill it from outside.
+		var pid int
+		if err := stx.(*tx).sql.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			return err
+		}
+		if _, err := admin.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+			t.Fatalf("terminate: %v", err)
+		}
+		return stx.PutMembership(ctx, &store.Membership{GroupID: "g", UserID: "u1"})
+	})
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Update with killed connection: %v, want ErrUnavailable", err)
+	}
+	if n := countRows(t, st.DB(), "scimkit_users"); n != 0 {
+		t.Errorf("%d users stored by the failed Update, want 0", n)
+	}
+	err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		return tx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"})
+	})
+	if err != nil {
+		t.Errorf("Update after reconnect: %v", err)
+	}
+}
+
+// TestFailedUpdateKeepsNothing: an Update whose function fails after
+// writing stores none of it, and a failed Put inside a successful Update
+// changes nothing.
+func TestFailedUpdateKeepsNothing(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+		st := open(t)
+		putGroup(t, st, "g")
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			if err := tx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if err != boom {
+			t.Errorf("Update: %v, want fn's error unchanged", err)
+		}
+		if n := countRows(t, st.DB(), "scimkit_users"); n != 0 {
+			t.Errorf("%d users after a failed Update, want 0", n)
+		}
+		err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			if err := tx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"}); err != nil {
+				return err
+			}
+			// The second user's row would go in before its email clashes:
+			// the Put must leave no trace of it.
+			err := tx.PutUser(ctx, &store.User{ID: "u2", Username: "u2", Email: "u2@example.com",
+				SecondaryEmails: []store.Email{{Address: "U1@example.com"}}})
+			if !errors.Is(err, store.ErrConflict) {
+				t.Errorf("PutUser with taken secondary email: %v", err)
+			}
+			_, err = tx.User(ctx, "u2")
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("user of failed Put: %v, want ErrNotFound", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countRows(t, st.DB(), "scimkit_user_emails"); n != 1 {
+			t.Errorf("%d email rows, want 1", n)
+		}
+	})
+}
+
+// TestBytesRoundTrip stores odd Unicode, NUL bytes, invalid UTF-8 and a
+// large document, and reads every byte back.
+func TestBytesRoundTrip(t *testing.T) {
+	odd := []string{
+		"nul\x00inside",
+		"\xff\xfe invalid utf-8 \xc3",
+		"e\u0301 combining, \u202eRTL override\u202c, \u200dzwj\U0001F468\u200d\U0001F469\u200d\U0001F467",
+		"\U0010FFFF max rune, \uFEFF bom, \u0130 dotted I, \u017F long s, \u212A kelvin",
+		"'; DROP TABLE scimkit_users; -- ? $1",
+	}
+	big := strings.Repeat("\U0001F600x", 1<<18) // 1.25 MiB
+	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+		st := open(t)
+		putGroup(t, st, "g")
+		ctx := context.Background()
+		for i, s := range odd {
+			u := &store.User{ID: "id-" + s, Username: s, Name: s, Email: s + "@example.com", State: store.UserState(s),
+				SecondaryEmails: []store.Email{{Address: "2" + s}}}
+			doc := map[string]any{"userName": s, "title": big, "nested": map[string]any{"k" + s: []any{s, true, nil}}}
+			if i == 1 {
+				doc = map[string]any{"userName": "valid utf-8 only in documents", "title": big}
+			}
+			si := &store.SCIMIdentity{ID: "s-" + s, GroupID: "g", UserID: u.ID, ExternUID: s, Document: doc}
+			err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+				if err := tx.PutUser(ctx, u); err != nil {
+					return err
+				}
+				return tx.PutSCIMIdentity(ctx, si)
+			})
+			if err != nil {
+				t.Fatalf("%q: %v", s, err)
+			}
+			err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+				got, err := tx.UserByEmail(ctx, s+"@EXAMPLE.com")
+				if err != nil {
+					return err
+				}
+				if d := cmp.Diff(u, got); d != "" {
+					t.Errorf("user %q (-want +got)\n%s", s, d)
+				}
+				gs, err := tx.SCIMIdentityByExternUID(ctx, "g", s)
+				if err != nil {
+					return err
+				}
+				if d := cmp.Diff(si, gs); d != "" {
+					t.Errorf("identity %q (-want +got)\n%.2000s", s, d)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("%q: %v", s, err)
+			}
+		}
+	})
+}
