@@ -214,7 +214,7 @@ func (ps *parser) isKeyword(kw string) bool {
 func (ps *parser) push() {
 	ps.depth++
 	if ps.depth > ps.maxDepth {
-		ps.fail(ps.tok.pos, "nesting deeper than "+strconv.Itoa(ps.maxDepth)+" levels")
+		ps.fail(ps.tok.pos, "nesting too deep (the limit is "+strconv.Itoa(ps.maxDepth)+")")
 	}
 }
 

@@ -291,13 +291,13 @@ func TestParseLimits(t *testing.T) {
 	}{
 		{"1 MB filter, default limit", Parser{}, megabyte, `filter: 1:1: filter longer than 65536 bytes`},
 		{"1 MB filter, raised limit", Parser{MaxLength: 2 << 20}, megabyte, ``},
-		{"1 MB of parentheses", Parser{MaxLength: 2 << 20}, strings.Repeat("(", 1<<20), `filter: 1:65: nesting deeper than 64 levels`},
-		{"10,000 nested parentheses", Parser{}, strings.Repeat("(", 10000) + `a pr` + strings.Repeat(")", 10000), `filter: 1:65: nesting deeper than 64 levels`},
-		{"10,000 nested nots", Parser{}, strings.Repeat("not (", 10000) + `a pr` + strings.Repeat(")", 10000), `filter: 1:325: nesting deeper than 64 levels`},
-		{"10,000 nested value filters", Parser{}, strings.Repeat("a[", 10000) + `a pr` + strings.Repeat("]", 10000), `filter: 1:130: nesting deeper than 64 levels`},
+		{"1 MB of parentheses", Parser{MaxLength: 2 << 20}, strings.Repeat("(", 1<<20), `filter: 1:65: nesting too deep (the limit is 64)`},
+		{"10,000 nested parentheses", Parser{}, strings.Repeat("(", 10000) + `a pr` + strings.Repeat(")", 10000), `filter: 1:65: nesting too deep (the limit is 64)`},
+		{"10,000 nested nots", Parser{}, strings.Repeat("not (", 10000) + `a pr` + strings.Repeat(")", 10000), `filter: 1:325: nesting too deep (the limit is 64)`},
+		{"10,000 nested value filters", Parser{}, strings.Repeat("a[", 10000) + `a pr` + strings.Repeat("]", 10000), `filter: 1:130: nesting too deep (the limit is 64)`},
 		{"depth at the limit", Parser{}, strings.Repeat("(", 64) + `a pr` + strings.Repeat(")", 64), ``},
 		{"custom depth", Parser{MaxDepth: 2}, `((a pr))`, ``},
-		{"custom depth exceeded", Parser{MaxDepth: 2}, `(((a pr)))`, `filter: 1:3: nesting deeper than 2 levels`},
+		{"custom depth exceeded", Parser{MaxDepth: 2}, `(((a pr)))`, `filter: 1:3: nesting too deep (the limit is 2)`},
 		{"custom length", Parser{MaxLength: 4}, `a pr`, ``},
 		{"custom length exceeded", Parser{MaxLength: 4}, `ab pr`, `filter: 1:1: filter longer than 4 bytes`},
 	}
