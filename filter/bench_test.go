@@ -69,7 +69,7 @@ func benchUser() map[string]any {
 			map[string]any{"value": "bjensen@example.com", "type": "work", "primary": true},
 			map[string]any{"value": "babs@jensen.org", "type": "home"},
 		},
-		"meta": map[string]any{"resourceType": "User", "created": "2010-01-23T04:56:22Z", "lastModified": "2011-05-13T04:42:34Z"},
+		"meta":            map[string]any{"resourceType": "User", "created": "2010-01-23T04:56:22Z", "lastModified": "2011-05-13T04:42:34Z"},
 		EnterpriseUserURN: map[string]any{"employeeNumber": "701984", "department": "Tour Operations"},
 	}
 }
