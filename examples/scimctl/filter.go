@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+)
+
+// runFilter runs "scimctl filter [-index] [-strict] EXPR" and returns the
+// exit status.
+func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("scimctl filter", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	index := fs.Bool("index", false, "print the 0-based positions of the matching resources instead of the resources")
+	strict := fs.Bool("strict", false, "reject attributes the schema does not define instead of comparing them by JSON type")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: scimctl filter [-index] [-strict] EXPR < resources.json\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+
+	e, err := filter.Parse(fs.Arg(0))
+	if err != nil {
+		writeSCIMError(stdout, http.StatusBadRequest, "invalidFilter", err.Error())
+		return exitInvalid
+	}
+
+	raws, resources, err := readResources(stdin)
+	if err != nil {
+		writeSCIMError(stdout, http.StatusBadRequest, "invalidSyntax", err.Error())
+		return exitInvalid
+	}
+
+	var opts []filter.CompileOption
+	if *strict {
+		opts = append(opts, filter.Strict())
+	}
+	compiled := map[string]*filter.Filter{} // by resource type, with or without extensions
+	indexes := []int{}
+	matches := []json.RawMessage{}
+	for i, res := range resources {
+		rt := resourceTypeOf(res)
+		key := rt.ID + "/" + strconv.Itoa(len(rt.Extensions))
+		f, ok := compiled[key]
+		if !ok {
+			f, err = filter.Compile(e, rt, opts...)
+			if err != nil {
+				writeSCIMError(stdout, http.StatusBadRequest, "invalidFilter", err.Error())
+				return exitInvalid
+			}
+			compiled[key] = f
+		}
+		if f.Match(res) {
+			indexes = append(indexes, i)
+			matches = append(matches, raws[i])
+		}
+	}
+	if *index {
+		writeJSON(stdout, indexes)
+	} else {
+		writeJSON(stdout, matches)
+	}
+	return exitOK
+}
+
+// readResources reads a JSON array of resources (JSON objects). It returns
+// each element as written and as decoded, numbers as json.Number.
+func readResources(r io.Reader) ([]json.RawMessage, []map[string]any, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scimctl: reading resources: %w", err)
+	}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil, nil, errors.New("scimctl: stdin must hold a JSON array of resources")
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(data, &raws); err != nil {
+		return nil, nil, fmt.Errorf("scimctl: resources are not valid JSON: %w", err)
+	}
+	resources := make([]map[string]any, len(raws))
+	for i, raw := range raws {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&resources[i]); err != nil || resources[i] == nil {
+			return nil, nil, fmt.Errorf("scimctl: resource %d is not a JSON object", i)
+		}
+	}
+	return raws, resources, nil
+}
+
+// lookupFold returns the member of m whose name equals key ignoring case
+// (RFC 7643 §2.1), or nil.
+func lookupFold(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
