@@ -11,8 +11,9 @@ import (
 // to the spelling of the schema (RFC 7643 §2.1: names are
 // case-insensitive), so that what is stored reads back in canonical form.
 // Extension URNs and the attributes inside them are renamed too; unknown
-// attributes are kept as sent. Two names that differ only in case are
-// refused (400 invalidSyntax): which one wins would be arbitrary.
+// attributes are kept as sent. A single object given for a multi-valued
+// attribute becomes a one-element array. Two names that differ only in case
+// are refused (400 invalidSyntax): which one wins would be arbitrary.
 func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
 	if err := canonObject(doc, rt.Schema.Attributes, func(k string) string {
 		if s := rt.SchemaFor(k); s != nil && s != rt.Schema {
@@ -50,6 +51,13 @@ func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string)
 		}
 		if name == "" && extra != nil {
 			name = extra(k)
+		}
+		if attr != nil && attr.MultiValued {
+			// OneLogin's legacy template sends a multi-valued attribute
+			// ("emails") as a single object: store it as a one-element array.
+			if obj, ok := m[k].(map[string]any); ok {
+				m[k] = []any{obj}
+			}
 		}
 		if attr != nil && attr.Type == filter.TypeComplex && len(attr.SubAttributes) > 0 {
 			if err := canonValue(m[k], attr.SubAttributes); err != nil {
