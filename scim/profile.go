@@ -82,7 +82,9 @@ func (rfcProfile) writeError(w http.ResponseWriter, e *Error) { writeErrorRFC(w,
 
 // parseFilter parses the full RFC 7644 filter language, with Entra ID's
 // sub-attribute-after-value-filter form folded in (valuepath.go).
-func (rfcProfile) parseFilter(s string) (filter.Expr, error) { return filter.Parse(foldValuePathSub(s)) }
+func (rfcProfile) parseFilter(s string) (filter.Expr, error) {
+	return filter.Parse(foldValuePathSub(s))
+}
 
 func (rfcProfile) user(s *store.SCIMIdentity, _ *store.User, location string) map[string]any {
 	return renderRFC(s, location)
