@@ -1,0 +1,117 @@
+package benchmarks
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	scim2 "github.com/scim2/filter-parser/v2"
+	"github.com/scimkit/scimkit/filter"
+)
+
+// filterCases are the filters of the comparison: a simple equality, a
+// value filter, twenty "or" clauses and a mix of pr, parentheses and not.
+var filterCases = []struct{ name, filter string }{
+	{"simple", `userName eq "bjensen"`},
+	{"valuePath", `emails[type eq "work" and value co "@example.com"] or userType eq "Employee"`},
+	{"or20", twentyClauses()},
+	{"complex", `title pr and (userType eq "Employee" or userType eq "Intern") and not (emails.value ew ".org")`},
+}
+
+func twentyClauses() string {
+	clauses := make([]string, 20)
+	for i := range clauses {
+		clauses[i] = `userName eq "user` + strconv.Itoa(i) + `@example.com"`
+	}
+	return strings.Join(clauses, " or ")
+}
+
+// BenchmarkFilterParse compares filter.Parse with
+// github.com/scim2/filter-parser/v2 (used by elimity-com/scim). Compare the
+// implementations with
+//
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /impl new.txt
+func BenchmarkFilterParse(b *testing.B) {
+	for _, fc := range filterCases {
+		raw := []byte(fc.filter)
+		if _, err := filter.Parse(fc.filter); err != nil {
+			b.Fatalf("scimkit: %s: %v", fc.name, err)
+		}
+		if _, err := scim2.ParseFilter(raw); err != nil {
+			b.Fatalf("scim2: %s: %v", fc.name, err)
+		}
+		b.Run("filter="+fc.name+"/impl=scimkit", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := filter.Parse(fc.filter); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("filter="+fc.name+"/impl=scim2", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := scim2.ParseFilter(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFilterParseLength parses "or" chains of growing length, to show
+// that parse time grows linearly with the input.
+func BenchmarkFilterParseLength(b *testing.B) {
+	p := filter.Parser{MaxLength: 4 << 20}
+	for _, n := range []int{10, 100, 1000, 10000} {
+		clauses := make([]string, n)
+		for i := range clauses {
+			clauses[i] = `userName eq "x"`
+		}
+		s := strings.Join(clauses, " or ")
+		b.Run("clauses="+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				if _, err := p.Parse(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFilterMatch measures compiled evaluation of the simple filter on
+// a User that matches and on one that does not.
+func BenchmarkFilterMatch(b *testing.B) {
+	e, err := filter.Parse(`userName eq "bjensen"`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := filter.Compile(e, filter.User())
+	if err != nil {
+		b.Fatal(err)
+	}
+	user := func(name string) map[string]any {
+		return map[string]any{
+			"schemas":    []any{filter.UserURN},
+			"id":         "2819c223-7f76-453a-919d-413861904646",
+			"userName":   name,
+			"name":       map[string]any{"familyName": "Jensen", "givenName": "Barbara"},
+			"emails":     []any{map[string]any{"value": name + "@example.com", "type": "work", "primary": true}},
+			"active":     true,
+			"externalId": name,
+		}
+	}
+	for _, r := range []struct {
+		name string
+		res  map[string]any
+	}{{"hit", user("bjensen")}, {"miss", user("jsmith")}} {
+		b.Run(r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				f.Match(r.res)
+			}
+		})
+	}
+}
