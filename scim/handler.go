@@ -90,6 +90,14 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 		return nil, err
 	}
 	h.discovery = d
+	// A profile with routes of its own installs them; the others serve
+	// their part of routes.go's table.
+	if m, ok := prof.(interface{ mount(*Handler) error }); ok {
+		if err := m.mount(h); err != nil {
+			return nil, err
+		}
+		return h, nil
+	}
 	for _, rt := range routes() {
 		if !prof.serves(rt.name) {
 			continue

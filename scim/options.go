@@ -2,6 +2,8 @@ package scim
 
 import (
 	"fmt"
+
+	"github.com/scimkit/scimkit/store"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -29,6 +31,9 @@ type config struct {
 	now          func() time.Time
 	requestID    func() string
 	strict       bool
+	// store gives a profile read access to the provisioner's store (set by
+	// an option of the profile that needs it).
+	store store.Store
 }
 
 // Limits a Handler applies unless options change them.

@@ -19,6 +19,16 @@ type Profile string
 // discovery endpoints. It is the default.
 const ProfileRFC Profile = "rfc"
 
+// Rules returns the provisioning rules the profile needs, for
+// identity.WithProfile; [New] refuses a provisioner created with other
+// rules. An unknown profile has the rules of [ProfileRFC].
+func (p Profile) Rules() identity.Profile {
+	if impl, ok := profileFor(p); ok {
+		return impl.rules()
+	}
+	return identity.RFCProfile()
+}
+
 // profileFor returns the implementation of a profile name.
 func profileFor(p Profile) (profile, bool) {
 	switch p {
