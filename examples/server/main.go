@@ -1,0 +1,242 @@
+// Command server is a runnable host app for scimkit: it serves SCIM 2.0
+// for one or more groups so that Microsoft Entra ID, Okta or OneLogin can
+// provision users into it.
+//
+//	go run ./examples/server                       # group "demo", SQLite file scimkit.db
+//	go run ./examples/server -store memory -group acme -group beta=my-own-token-123456
+//
+// Flags:
+//
+//	-addr ADDR             listen address (default 127.0.0.1:8080)
+//	-group PATH[=TOKEN]    a group to serve, repeatable (default demo); a TOKEN of 16+
+//	                       characters is used as is, without one a token is generated
+//	                       and printed once
+//	-store SPEC            memory, sqlite:FILE or postgres:DSN (default sqlite:scimkit.db)
+//	-profile rfc|gitlab    wire profile (default rfc)
+//	-rotate-token          give every named group a new generated token
+//
+// With a persistent store a group and its token survive restarts: only the
+// token's digest is stored, so a token is printed only when it is created
+// or rotated. The base URL of a group is
+// http://ADDR/api/scim/v2/groups/PATH. SIGINT or SIGTERM shut the server
+// down gracefully.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
+)
+
+// scimPrefix is where the groups' SCIM roots live.
+const scimPrefix = "/api/scim/v2/groups/{group}"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+// groupFlag collects -group values.
+type groupFlag []groupArg
+
+type groupArg struct{ path, token string }
+
+func (g *groupFlag) String() string {
+	var parts []string
+	for _, a := range *g {
+		parts = append(parts, a.path)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (g *groupFlag) Set(v string) error {
+	path, token, _ := strings.Cut(v, "=")
+	if path == "" || strings.ContainsAny(path, "/?#% ") {
+		return fmt.Errorf("group path %q: want a non-empty path segment", path)
+	}
+	*g = append(*g, groupArg{path: path, token: token})
+	return nil
+}
+
+// run is the whole server; main only adds the signal context. ready, when
+// not nil, is called with the listening address once requests are
+// accepted. run returns when ctx is done (after a graceful shutdown) or
+// the server fails.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(addr string)) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
+	var groups groupFlag
+	fs.Var(&groups, "group", "a group to serve as `PATH[=TOKEN]` (repeatable; default demo)")
+	storeSpec := fs.String("store", "sqlite:scimkit.db", "store: memory, sqlite:FILE or postgres:DSN")
+	profile := fs.String("profile", "rfc", "wire profile: rfc or gitlab")
+	rotate := fs.Bool("rotate-token", false, "give every named group a new generated token")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if len(groups) == 0 {
+		groups = groupFlag{{path: "demo"}}
+	}
+	prof := scim.Profile(strings.ToLower(*profile))
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	st, closeStore, err := openStore(ctx, *storeSpec)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := closeStore(); err != nil {
+			logger.Error("closing the store", slog.Any("error", err))
+		}
+	}()
+	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(logger),
+		identity.WithEventSink(identity.EventSinkFunc(func(ctx context.Context, e identity.Event) {
+			logger.LogAttrs(ctx, slog.LevelInfo, "event", slog.String("type", string(e.Type)), slog.String("group", e.GroupID), slog.String("user", e.UserID))
+		})))
+	if err != nil {
+		return err
+	}
+	h, err := scim.New(prov, scim.WithPrefix(scimPrefix), scim.WithProfile(prof), scim.WithLogger(logger))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String() + "/api/scim/v2/groups/"
+	for _, g := range groups {
+		token, err := ensureGroup(ctx, st, prov, g, *rotate)
+		if err != nil {
+			return fmt.Errorf("group %s: %w", g.path, err)
+		}
+		fmt.Fprintf(stdout, "group %s\n  SCIM base URL: %s%s\n", g.path, base, g.path)
+		switch {
+		case token != "":
+			fmt.Fprintf(stdout, "  token: %s\n", token)
+		case g.token != "":
+			fmt.Fprintf(stdout, "  token: the one given with -group\n")
+		default:
+			fmt.Fprintf(stdout, "  token: unchanged (only its digest is stored; -rotate-token prints a new one)\n")
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/api/scim/v2/groups/", h)
+	srv := &http.Server{
+		Handler:           logRequests(logger, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// ensureGroup creates the group if the store has none at its path and
+// sets its token: the given one, a new one when asked or when the group
+// has none. It returns a generated token to print, or "".
+func ensureGroup(ctx context.Context, st store.Store, prov *identity.Provisioner, g groupArg, rotate bool) (string, error) {
+	var existing *store.Group
+	err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		existing, err = tx.GroupByPath(ctx, g.path)
+		if errors.Is(err, store.ErrNotFound) {
+			existing, err = nil, nil
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if existing == nil {
+		_, tok, err := prov.CreateGroup(ctx, identity.GroupSpec{Path: g.path, Token: g.token})
+		if err != nil {
+			return "", err
+		}
+		if g.token != "" {
+			return "", nil
+		}
+		return string(tok), nil
+	}
+	switch {
+	case g.token != "":
+		_, err := prov.RotateToken(ctx, existing.ID, g.token)
+		return "", err
+	case rotate || len(existing.TokenDigest) == 0:
+		tok, err := prov.RotateToken(ctx, existing.ID, "")
+		return string(tok), err
+	}
+	return "", nil
+}
+
+// logRequests logs one line per request (never the Authorization header).
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", w.Header().Get("X-Request-Id")))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}

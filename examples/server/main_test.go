@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// server is the example server running in-process on a loopback port.
+type server struct {
+	addr   string
+	out    *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func start(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	readyc := make(chan string, 1)
+	go func() {
+		s.done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), s.out, io.Discard, func(a string) { readyc <- a })
+	}()
+	select {
+	case s.addr = <-readyc:
+	case err := <-s.done:
+		cancel()
+		t.Fatalf("run: %v; output %s", err, s.out)
+	}
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+// stop shuts the server down and checks that it stopped cleanly.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	s.cancel = nil
+	if err := <-s.done; err != nil {
+		t.Errorf("run returned %v after shutdown", err)
+	}
+}
+
+var tokenLine = regexp.MustCompile(`(?m)^  token: (scimkit_\S+)$`)
+
+// tokens returns the generated tokens printed, in order.
+func (s *server) tokens() []string {
+	var out []string
+	for _, m := range tokenLine.FindAllStringSubmatch(s.out.String(), -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func (s *server) url(group, path string) string {
+	return "http://" + s.addr + "/api/scim/v2/groups/" + group + path
+}
+
+func call(t *testing.T, method, url, token string, body string, headers ...string) (int, map[string]any, http.Header) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s %s: body %q: %v", method, url, data, err)
+		}
+	}
+	return resp.StatusCode, m, resp.Header
+}
+
+func TestServerEndToEnd(t *testing.T) {
+	s := start(t, "-store", "memory", "-group", "acme", "-group", "beta=beta-token-0123456789")
+	out := s.out.String()
+	for _, want := range []string{
+		"SCIM base URL: " + s.url("acme", ""),
+		"SCIM base URL: " + s.url("beta", ""),
+		"token: the one given with -group",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	toks := s.tokens()
+	if len(toks) != 1 {
+		t.Fatalf("generated tokens printed: %v\n%s", toks, out)
+	}
+	acme := toks[0]
+
+	code, body, hdr := call(t, "POST", s.url("acme", "/Users"), acme,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"e1","userName":"jane","name":{"givenName":"Jane","familyName":"Doe"},"emails":[{"value":"jane@example.com","type":"work","primary":true}],"active":true}`)
+	if code != http.StatusCreated {
+		t.Fatalf("POST: %d %v", code, body)
+	}
+	id := body["id"].(string)
+	if want := s.url("acme", "/Users/"+id); hdr.Get("Location") != want {
+		t.Errorf("Location = %q, want %q", hdr.Get("Location"), want)
+	}
+	steps := []struct {
+		name, method, path, token, body string
+		headers                         []string
+		status                          int
+	}{
+		{name: "get", method: "GET", path: "/Users/" + id, token: acme, status: 200},
+		{name: "filter", method: "GET", path: "/Users?filter=userName%20eq%20%22jane%22", token: acme, status: 200},
+		{name: "other group's token", method: "GET", path: "/Users/" + id, token: "beta-token-0123456789", status: 401},
+		{name: "no token", method: "GET", path: "/Users", status: 401},
+		{name: "10 MB body", method: "POST", path: "/Users", token: acme, body: `{"userName":"` + strings.Repeat("x", 10<<20) + `"}`, status: 413},
+		{name: "deep JSON", method: "POST", path: "/Users", token: acme, body: strings.Repeat("[", 100000) + strings.Repeat("]", 100000), status: 400},
+		{name: "wrong content type", method: "POST", path: "/Users", token: acme, body: `{}`, headers: []string{"Content-Type", "text/xml"}, status: 415},
+		{name: "bad count", method: "GET", path: "/Users?count=-x", token: acme, status: 400},
+		{name: "dot-dot id", method: "GET", path: "/Users/..%2F..%2Fetc", token: acme, status: 404},
+		{name: "405", method: "DELETE", path: "/Users", token: acme, status: 405},
+		{name: "patch", method: "PATCH", path: "/Users/" + id, token: acme, body: `{"Operations":[{"op":"replace","path":"active","value":false}]}`, status: 200},
+		{name: "schemas", method: "GET", path: "/Schemas", token: acme, status: 200},
+		{name: "delete", method: "DELETE", path: "/Users/" + id, token: acme, status: 204},
+		{name: "gone", method: "GET", path: "/Users/" + id, token: acme, status: 404},
+	}
+	for _, st := range steps {
+		code, body, _ := call(t, st.method, s.url("acme", st.path), st.token, st.body, st.headers...)
+		if code != st.status {
+			t.Errorf("%s: %d, want %d (%v)", st.name, code, st.status, body)
+		}
+		if code >= 400 && body["status"] != fmt.Sprint(code) {
+			t.Errorf("%s: body %v is not a SCIM error", st.name, body)
+		}
+	}
+	s.stop(t)
+	// After a graceful shutdown nothing listens any more.
+	if _, err := http.Get(s.url("acme", "/Users")); err == nil {
+		t.Errorf("server still answers after shutdown")
+	}
+}
+
+func TestServerPersistentToken(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "scimkit.db")
+	s := start(t, "-store", db)
+	toks := s.tokens()
+	if len(toks) != 1 {
+		t.Fatalf("first start printed tokens %v", toks)
+	}
+	first := toks[0]
+	if code, _, _ := call(t, "GET", s.url("demo", "/Users"), first, ""); code != 200 {
+		t.Fatalf("first token: %d", code)
+	}
+	s.stop(t)
+
+	s = start(t, "-store", db)
+	if toks := s.tokens(); len(toks) != 0 || !strings.Contains(s.out.String(), "token: unchanged") {
+		t.Errorf("restart printed %v:\n%s", toks, s.out)
+	}
+	if code, _, _ := call(t, "GET", s.url("demo", "/Users"), first, ""); code != 200 {
+		t.Errorf("token after restart: %d", code)
+	}
+	s.stop(t)
+
+	s = start(t, "-store", db, "-rotate-token")
+	toks = s.tokens()
+	if len(toks) != 1 || toks[0] == first {
+		t.Fatalf("rotation printed %v", toks)
+	}
+	if code, _, _ := call(t, "GET", s.url("demo", "/Users"), first, ""); code != 401 {
+		t.Errorf("old token after rotation: %d, want 401", code)
+	}
+	if code, _, _ := call(t, "GET", s.url("demo", "/Users"), toks[0], ""); code != 200 {
+		t.Errorf("new token: %d", code)
+	}
+}
+
+func TestServerFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{name: "unknown profile", args: []string{"-store", "memory", "-profile", "soap"}},
+		{name: "bad group", args: []string{"-store", "memory", "-group", "a/b"}},
+		{name: "short token", args: []string{"-store", "memory", "-group", "a=short"}},
+		{name: "bad store", args: []string{"-store", "mongo:x"}},
+		{name: "extra argument", args: []string{"-store", "memory", "extra"}},
+		{name: "unknown flag", args: []string{"-nope"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var out bytes.Buffer
+			if err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, tc.args...), &out, io.Discard, func(string) {
+				t.Errorf("server started")
+				cancel()
+			}); err == nil {
+				t.Errorf("run succeeded")
+			}
+		})
+	}
+}
