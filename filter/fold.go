@@ -72,6 +72,15 @@ func containsFold(s, sub string) bool {
 	if sub == "" {
 		return true
 	}
+	if isASCII(s) && isASCII(sub) {
+		n, first := len(sub), lower(sub[0])
+		for i := 0; i+n <= len(s); i++ {
+			if lower(s[i]) == first && equalFoldASCII(s[i:i+n], sub) {
+				return true
+			}
+		}
+		return false
+	}
 	first, _ := firstRune(sub)
 	for i := 0; i < len(s); {
 		r, n := firstRune(s[i:])
@@ -115,4 +124,23 @@ func compareFold(a, b string) int {
 		return -1
 	}
 	return 1
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// equalFoldASCII compares two ASCII strings of the same length, ignoring case.
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
 }
