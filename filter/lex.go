@@ -72,6 +72,24 @@ func wordChar(c byte) bool {
 	return wordStart(c) || c == '_' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == ':'
 }
 
+// punctuation returns the kind of the one-byte token c, or tokEOF if c is
+// not one.
+func punctuation(c byte) tokenKind {
+	switch c {
+	case '(':
+		return tokLParen
+	case ')':
+		return tokRParen
+	case '[':
+		return tokLBrack
+	case ']':
+		return tokRBrack
+	case '.':
+		return tokDot
+	}
+	return tokEOF
+}
+
 func (l *lexer) fail(pos int, msg string) {
 	panic(&SyntaxError{Pos: pos, Msg: msg})
 }
@@ -87,22 +105,11 @@ func (l *lexer) next() token {
 		return token{kind: tokEOF, pos: start}
 	}
 	c := in[start]
+	if k := punctuation(c); k != tokEOF {
+		l.pos++
+		return token{kind: k, pos: start, text: in[start:l.pos]}
+	}
 	switch {
-	case c == '(':
-		l.pos++
-		return token{kind: tokLParen, pos: start, text: "("}
-	case c == ')':
-		l.pos++
-		return token{kind: tokRParen, pos: start, text: ")"}
-	case c == '[':
-		l.pos++
-		return token{kind: tokLBrack, pos: start, text: "["}
-	case c == ']':
-		l.pos++
-		return token{kind: tokRBrack, pos: start, text: "]"}
-	case c == '.':
-		l.pos++
-		return token{kind: tokDot, pos: start, text: "."}
 	case c == '"':
 		return l.lexString()
 	case c == '-' || '0' <= c && c <= '9':

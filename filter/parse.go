@@ -263,15 +263,21 @@ func (ps *parser) parseTerm() Expr {
 
 // parseParens parses "(" filter ")"; the current token is "(".
 func (ps *parser) parseParens() Expr {
-	open := ps.tok.pos
+	return ps.parseNested(tokRParen, `")"`, `"("`)
+}
+
+// parseNested parses an opening token, a filter and the closing token
+// closeKind; the current token is the opening one.
+func (ps *parser) parseNested(closeKind tokenKind, closeText, openText string) Expr {
+	_, openCol := lineCol(ps.lex.input, ps.tok.pos)
 	ps.push()
 	ps.advance()
 	e := ps.parseOr()
-	if ps.tok.kind != tokRParen {
+	if ps.tok.kind != closeKind {
 		if ps.tok.kind == tokEOF {
-			ps.fail(ps.tok.pos, `expected ")" to close the "(" at column `+strconv.Itoa(open+1))
+			ps.fail(ps.tok.pos, "expected "+closeText+" to close the "+openText+" at column "+strconv.Itoa(openCol))
 		}
-		ps.expected(`"and", "or" or ")"`)
+		ps.expected(`"and", "or" or ` + closeText)
 	}
 	ps.advance()
 	ps.depth--
@@ -308,18 +314,7 @@ func (ps *parser) parseValuePath(path AttrPath) *ValuePath {
 	if path.Sub != "" {
 		ps.fail(ps.prev.pos, "a value filter applies to an attribute, not to the sub-attribute "+strconv.Quote(path.String()))
 	}
-	open := ps.tok.pos
-	ps.push()
-	ps.advance()
-	f := ps.parseOr()
-	if ps.tok.kind != tokRBrack {
-		if ps.tok.kind == tokEOF {
-			ps.fail(ps.tok.pos, `expected "]" to close the "[" at column `+strconv.Itoa(open+1))
-		}
-		ps.expected(`"and", "or" or "]"`)
-	}
-	ps.advance()
-	ps.depth--
+	f := ps.parseNested(tokRBrack, `"]"`, `"["`)
 	return &ValuePath{Attr: path, Filter: f}
 }
 

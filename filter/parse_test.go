@@ -170,6 +170,7 @@ func TestParseErrors(t *testing.T) {
 		{"unpaired surrogate", `v eq "\ud800"`, `filter: 1:7: invalid escape: \ud800 is an unpaired surrogate`},
 		{"second line", "a pr and\n  b", `filter: 2:4: expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) or "[" after "b"`},
 		{"column in characters", `"日本" eq 1`, `filter: 1:1: expected an attribute path or "(", found "日本"`},
+		{"unclosed after non-ASCII", `v eq "日本" and (a pr`, `filter: 1:20: expected ")" to close the "(" at column 15`},
 		{"column after non-ASCII", `v eq "日本" x`, `filter: 1:11: expected "and", "or" or the end of the filter after "日本", found "x"`},
 	}
 	for _, tc := range tests {
