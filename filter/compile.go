@@ -281,6 +281,7 @@ func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
 			return fail(fmt.Sprintf("invalid value %v (%T)", v, v))
 		}
 		lit, m.num = kindNumber, f
+		m.integer, m.isInt = toInt(v)
 	}
 
 	// the attribute's type

@@ -64,7 +64,8 @@
 //     "2013-02-03T10:00:00+02:00" is before "2013-02-03T09:00:00Z". co, sw
 //     and ew compare them as strings.
 //   - Numbers compare as numbers, whether the resource holds float64 or
-//     json.Number.
+//     json.Number; two integers held as json.Number compare exactly, even
+//     beyond float64's 53 bits.
 //   - gt/ge/lt/le on a boolean or binary attribute, co/sw/ew on a boolean or
 //     number, and a value of the wrong type (userName eq 5, active eq "true")
 //     are *[SchemaError]s, as is a value for a dateTime attribute that is not
@@ -83,7 +84,7 @@
 //
 //   - "ne" is the negation of "eq": title ne "x" matches a resource without
 //     a title, and a multi-valued attribute matches "ne" only when none of
-//     its values equals (cases f029).
+//     its values equals (f029).
 //   - eq null matches an attribute that is not present (see pr below); ne
 //     null matches one that is. Other operators with null are an error.
 //   - pr is false for null, "", [] and {} (RFC 7644 §3.4.2.2: a "non-empty

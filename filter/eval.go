@@ -101,6 +101,8 @@ type cmpMatcher struct {
 	valueSub bool // compare an object's "value" member (emails co "x")
 	str      string
 	num      float64
+	isInt    bool  // the filter's number is an integer: compare integers exactly
+	integer  int64 // the filter's number when isInt
 	boolean  bool
 	when     instant
 }
@@ -156,6 +158,11 @@ func (m *cmpMatcher) test(v any) bool {
 		t, ok := parseDateTime(s)
 		return ok && m.order(t.compare(m.when))
 	case kindNumber:
+		if m.isInt {
+			if i, ok := toInt(v); ok {
+				return m.order(cmpInt(i, m.integer))
+			}
+		}
 		f, ok := toFloat(v)
 		if !ok {
 			return false
@@ -273,6 +280,34 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
+}
+
+// toInt converts a JSON number that is an integer to int64. It reports
+// false for fractions, exponents and numbers out of range, which compare as
+// float64.
+func toInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		i, err := strconv.ParseInt(string(x), 10, 64)
+		return i, err == nil
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	}
+	return 0, false
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // valuePathMatcher is a compiled ValuePath: some element of the attribute

@@ -84,6 +84,9 @@ func TestMatch(t *testing.T) {
 		{"number gt", `loginCount gt 5`, `{"loginCount":10}`, nil, true},
 		{"number le fraction", `score le 3.5`, `{"score":3.5}`, nil, true},
 		{"number exponent", `score eq 1e3`, `{"score":1000}`, nil, true},
+		{"large integers compare exactly", `n eq 9007199254740993`, `{"n":9007199254740993}`, nil, true},
+		{"integer against fraction", `n lt 2`, `{"n":1.5}`, nil, true},
+		{"fraction against integer", `n gt 1.5`, `{"n":2}`, nil, true},
 		{"number vs string", `loginCount eq "10"`, `{"loginCount":10}`, User(), false},
 		{"boolean", `active eq false`, `{"active":false}`, User(), true},
 		{"boolean ne", `active ne true`, `{"active":false}`, User(), true},
@@ -129,6 +132,36 @@ func TestMatch(t *testing.T) {
 					t.Errorf("%s on %s = %v, want %v", tc.filter, tc.resource, got, tc.want)
 				}
 			})
+		}
+	}
+}
+
+// TestMatchLargeIntegers checks that integers beyond float64's precision
+// compare exactly when the resource keeps them as json.Number.
+func TestMatchLargeIntegers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		filter string
+		want   bool
+	}{
+		{`n eq 9007199254740993`, false},
+		{`n lt 9007199254740993`, true},
+		{`n gt 9007199254740991`, true},
+		{`n ge 9007199254740992`, true},
+		{`n lt 9007199254740992.5`, false}, // a fraction compares as float64
+	}
+	res := decode(t, `{"n":9007199254740992}`, true)
+	for _, tc := range tests {
+		e, err := Parse(tc.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Match(e, res, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s = %v, want %v", tc.filter, got, tc.want)
 		}
 	}
 }

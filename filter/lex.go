@@ -28,22 +28,31 @@ type token struct {
 	esc  bool   // tokString: the string has escapes to decode
 }
 
-// describe returns the token as error messages quote it.
+// describe returns the token as error messages quote it, shortened to
+// about 40 bytes.
 func (t token) describe() string {
 	switch t.kind {
 	case tokEOF:
 		return "the end of the input"
 	case tokString:
 		if len(t.text) > 40 {
-			return t.text[:37] + `..."`
+			return truncate(t.text, 36) + `..."`
 		}
 		return t.text
 	}
 	text := t.text
 	if len(text) > 40 {
-		text = text[:37] + "..."
+		text = truncate(text, 37) + "..."
 	}
 	return strconv.Quote(text)
+}
+
+// truncate cuts s to at most n bytes, at a character boundary.
+func truncate(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // lexer splits a filter or path into tokens. It is synchronous: the parser

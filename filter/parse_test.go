@@ -171,6 +171,8 @@ func TestParseErrors(t *testing.T) {
 		{"second line", "a pr and\n  b", `filter: 2:4: expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) or "[" after "b"`},
 		{"column in characters", `"日本" eq 1`, `filter: 1:1: expected an attribute path or "(", found "日本"`},
 		{"unclosed after non-ASCII", `v eq "日本" and (a pr`, `filter: 1:20: expected ")" to close the "(" at column 15`},
+		{"long string shortened", `a eq "` + strings.Repeat("é", 30) + `" x`, `filter: 1:39: expected "and", "or" or the end of the filter after "` + strings.Repeat("é", 17) + `...", found "x"`},
+		{"long word shortened", strings.Repeat("a", 50) + ` xx`, `filter: 1:52: expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) or "[" after "` + strings.Repeat("a", 37) + `...", found "xx"`},
 		{"column after non-ASCII", `v eq "日本" x`, `filter: 1:11: expected "and", "or" or the end of the filter after "日本", found "x"`},
 	}
 	for _, tc := range tests {
@@ -344,12 +346,7 @@ func TestParseHostileInput(t *testing.T) {
 			s = sb.String()
 		}
 		checkRoundTrip(t, s)
-		if _, err := ParsePath(s); err != nil {
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("ParsePath(%q) error %T, want *SyntaxError", s, err)
-			}
-		}
+		checkPathRoundTrip(t, s)
 	}
 }
 
@@ -390,6 +387,27 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkRoundTrip(t, s)
-		_, _ = ParsePath(s)
+		checkPathRoundTrip(t, s)
 	})
+}
+
+// checkPathRoundTrip checks that s parses as a path whose String parses
+// back to an equal path, or gives a *SyntaxError.
+func checkPathRoundTrip(t *testing.T, s string) {
+	t.Helper()
+	p, err := ParsePath(s)
+	if err != nil {
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Fatalf("ParsePath(%q) error %T, want *SyntaxError", s, err)
+		}
+		return
+	}
+	again, err := ParsePath(p.String())
+	if err != nil {
+		t.Fatalf("ParsePath(%q).String() = %q, which does not parse: %v", s, p.String(), err)
+	}
+	if diff := cmp.Diff(p, again); diff != "" {
+		t.Fatalf("ParsePath(%q).String() = %q parses to another path (-want +got):\n%s", s, p.String(), diff)
+	}
 }
