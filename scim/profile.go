@@ -34,6 +34,8 @@ func profileFor(p Profile) (profile, bool) {
 	switch p {
 	case ProfileRFC:
 		return rfcProfile{}, true
+	case ProfileGitLab:
+		return gitlabProfile{}, true
 	}
 	return nil, false
 }

@@ -14,7 +14,8 @@ import (
 // parameters are flat: Rack's nested forms (emails[][type]=work) are kept
 // as literal names.
 type Params struct {
-	obj object
+	obj  object
+	body object // the body's members, when the body is an object
 }
 
 // BodyError reports a request body that is not JSON. GitLab's API
@@ -55,6 +56,7 @@ func ParseParams(rawQuery string, body []byte) (*Params, error) {
 		return nil, &BodyError{Err: err}
 	}
 	if o, ok := v.(object); ok {
+		p.body = o
 		for _, m := range o {
 			p.obj.set(m.key, m.val)
 		}
@@ -67,6 +69,37 @@ func ParseParams(rawQuery string, body []byte) (*Params, error) {
 // AddRoute adds a route parameter (GitLab's are "group", then "id"), which
 // comes last in the set, or replaces a parameter of the same name in place.
 func (p *Params) AddRoute(key, value string) { p.obj.set(key, value) }
+
+// Document returns the JSON body's members as encoding/json decodes an
+// object (numbers as json.Number), without the query and route
+// parameters; an empty map when the body was not an object. The map is
+// the caller's.
+func (p *Params) Document() map[string]any {
+	m, _ := plain(p.body).(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+// plain converts an ordered value to encoding/json's representation.
+func plain(v any) any {
+	switch v := v.(type) {
+	case object:
+		m := make(map[string]any, len(v))
+		for _, e := range v {
+			m[e.key] = plain(e.val)
+		}
+		return m
+	case []any:
+		a := make([]any, len(v))
+		for i, e := range v {
+			a[i] = plain(e)
+		}
+		return a
+	}
+	return v
+}
 
 // Get returns the value of a top-level parameter as a string, for a string
 // or number; ok is false when it is absent or of another type.

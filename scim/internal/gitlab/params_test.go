@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -246,5 +247,17 @@ func TestCreate(t *testing.T) {
 				t.Errorf("Create (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestDocument(t *testing.T) {
+	t.Parallel()
+	p := mustParams(t, "access_token=t", `{"userName":"u","n":1.5,"emails":[{"value":"a@b.c"}],"x":{"y":null}}`, "group", "g")
+	want := map[string]any{"userName": "u", "n": json.Number("1.5"), "emails": []any{map[string]any{"value": "a@b.c"}}, "x": map[string]any{"y": nil}}
+	if diff := cmp.Diff(want, p.Document()); diff != "" {
+		t.Errorf("Document (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]any{}, mustParams(t, "", `[1]`).Document()); diff != "" {
+		t.Errorf("Document of an array body (-want +got):\n%s", diff)
 	}
 }
