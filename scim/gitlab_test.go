@@ -325,8 +325,13 @@ func TestGitLabGet(t *testing.T) {
 
 func TestGitLabPatch(t *testing.T) {
 	t.Parallel()
-	patch := func(ops string) string { return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + ops + `]}` }
-	get := func(e *glEnv, t *testing.T, id string) string { t.Helper(); return e.do(t, "GET", glBase+"/Users/"+id, glToken, "").Body.String() }
+	patch := func(ops string) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + ops + `]}`
+	}
+	get := func(e *glEnv, t *testing.T, id string) string {
+		t.Helper()
+		return e.do(t, "GET", glBase+"/Users/"+id, glToken, "").Body.String()
+	}
 	setup := func(t *testing.T) *glEnv {
 		e := newGLEnv(t, ProfileGitLab)
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
