@@ -1,7 +1,6 @@
 package scim
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -55,9 +54,9 @@ func contentType(r *http.Request) string {
 	return "application/scim+json; charset=utf-8"
 }
 
-// writeJSON encodes v as the response body.
+// writeJSON encodes v (see appendJSON) as the response body.
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
-	b, err := json.Marshal(v)
+	b, err := appendJSON(make([]byte, 0, 1024), v, true)
 	if err != nil {
 		return err
 	}
