@@ -122,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	if err != nil {
 		return err
 	}
-	h, err := scim.New(prov, scim.WithPrefix(scimPrefix), scim.WithProfile(prof), scim.WithLogger(logger))
+	h, err := scim.New(prov, scim.WithPrefix(scimPrefix), scim.WithProfile(prof), scim.WithStore(st), scim.WithLogger(logger))
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
