@@ -68,5 +68,40 @@
 // stored version (etag.go). The discovery documents are encoded once, in
 // [New].
 //
+// # The GitLab profile
+//
+// With [WithProfile]([ProfileGitLab]) and [WithStore] the handler answers
+// byte for byte as GitLab's group SCIM API does (gitlab-semantics.md §1–§8),
+// for IdP apps built for GitLab.com; the provisioning rules stay the shared
+// ones (create the provisioner with identity.WithProfile(ProfileGitLab.Rules())).
+// Only GET and POST /Users and GET, PATCH and DELETE /Users/{id} exist;
+// anything else is {"error":"404 Not Found"}. An unknown group is a 404
+// "Group <path> not found" before the token is looked at, as in GitLab; the
+// token is the access_token query parameter or the Bearer header, and a bad
+// one is {"message":"401 Unauthorized"}. id is the extern_uid (matched
+// case-insensitively) and there is no externalId; errors carry a numeric
+// status and no scimType, 412 where GitLab answers 412 (unsupported
+// filters, POST and PATCH failures with GitLab's parameter dump, secrets
+// shown as [FILTERED]) and 409 for "has already been taken"; PATCH and
+// DELETE answer 204 with no body, and a deleted identity stays readable
+// with "active": false. The wire details live in scim/internal/gitlab
+// (gitlab_test.go replays GitLab's documented requests).
+//
+// Two GitLab behaviours are deliberately not copied:
+//
+//   - GitLab reads a filter's first three words and silently ignores the
+//     rest, so `userName eq "a" and active eq false` is answered as if it
+//     were `userName eq "a"`. Here any filter beyond `id`, `externalId` or
+//     `userName eq VALUE` (a quoted value may contain spaces) is a 412
+//     "Unsupported Filter", and/or compounds and trailing words included.
+//   - GitLab reactivates a deprovisioned identity on any PATCH that does not
+//     set active to false, even one that only renames or has no operations,
+//     which lets a stray update undo a deprovisioning. Here only active true
+//     reactivates.
+//
+// Where GitLab fails with a 500 on malformed input (a PATCH operation
+// without op, a path-less operation whose value is not an object) the
+// profile answers GitLab's 412 "Error updating ..." instead.
+//
 // A Handler is safe for concurrent use.
 package scim

@@ -20,8 +20,12 @@ import (
 // PATCH, DELETE /Users/{id}); id is the extern_uid; errors are 412 with a
 // numeric status where GitLab answers 412; PATCH answers 204. It needs
 // [WithStore] and a provisioner made with
-// identity.WithProfile(identity.GitLabProfile()). See the package
-// documentation, "The GitLab profile".
+// identity.WithProfile(identity.GitLabProfile()). Two GitLab behaviours
+// are deliberately not copied: a filter with words after its value (GitLab
+// ignores them, so "and"/"or" compounds are half-answered) is a 412
+// "Unsupported Filter", and a PATCH reactivates a deprovisioned identity
+// only when it sets active to true (GitLab reactivates on any PATCH). See
+// the package documentation, "The GitLab profile".
 const ProfileGitLab Profile = "gitlab"
 
 // WithStore gives the handler read access to the store its provisioner
