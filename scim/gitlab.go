@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -192,6 +193,8 @@ func (h *Handler) glAuthenticate(r *http.Request) (*tenant, error) {
 		if identity.KindOf(err) != identity.KindUnauthorized {
 			return nil, err
 		}
+		h.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "scim: authentication refused",
+			slog.String("request_id", RequestID(r.Context())), slog.String("group", truncate(name, 64)))
 		return nil, unauthorized
 	}
 	return &tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, name)}, nil
