@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"

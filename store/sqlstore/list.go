@@ -156,7 +156,7 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 		return nil, 0, t.fail("count SCIM identities", err)
 	}
 	offset := max(q.StartIndex-1, 0)
-	if total <= offset || q.Count < 0 {
+	if total <= offset {
 		return nil, total, nil
 	}
 	limit := int64(-1)

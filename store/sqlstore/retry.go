@@ -31,6 +31,9 @@ func classify(err error) errClass {
 	if err == nil {
 		return classOther
 	}
+	if errors.Is(err, errConcurrentWrite) {
+		return classRetry
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
@@ -115,3 +118,11 @@ func isSQLiteForeignKey(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
+
+// errConcurrentWrite is the serialization failure of a write that clashed
+// on a unique key with a row committed after the transaction's snapshot.
+const errConcurrentWrite = retryable("concurrent write to the same unique key")
+
+type retryable string
+
+func (e retryable) Error() string { return string(e) }

@@ -117,6 +117,46 @@ func (t *tx) writeErr(entity string, err error, keyOf func(index string) string)
 	return t.fail("write "+entity, err)
 }
 
+// keyCheck is a query that finds a row, other than the one being written,
+// holding one of an entity's unique keys.
+type keyCheck struct {
+	key  string
+	q    string
+	args []any
+}
+
+func check(key, q string, args ...any) keyCheck { return keyCheck{key, q, args} }
+
+// put runs an entity's write statements in a savepoint. When a unique index
+// refuses them, the checks (in order: the entity's own key first) find the
+// key that is taken among the rows this transaction sees. If none is
+// visible, the clashing row was committed by a concurrent transaction after
+// this one took its snapshot: not a conflict fn could have seen, but a
+// serialization failure, and the unit runs again (PostgreSQL; on SQLite a
+// writer sees every committed row).
+func (t *tx) put(ctx context.Context, entity string, write func() error, checks ...keyCheck) error {
+	err := t.savepoint(ctx, write)
+	var ce *store.ConflictError
+	if err == nil || t.retry != nil || !errors.As(err, &ce) {
+		return err
+	}
+	for _, c := range checks {
+		var one int
+		cerr := t.queryRow(ctx, c.q, c.args...).Scan(&one)
+		if cerr == nil {
+			return &store.ConflictError{Entity: entity, Key: c.key}
+		}
+		if !errors.Is(cerr, sql.ErrNoRows) {
+			return t.fail("check "+entity+" keys", cerr)
+		}
+	}
+	if t.s.d.postgres {
+		t.retry = errConcurrentWrite
+		return fmt.Errorf("sqlstore: write %s: %w", entity, errConcurrentWrite)
+	}
+	return err
+}
+
 // notFound is the error of a lookup that found nothing.
 func notFound(what string, key string) error {
 	return fmt.Errorf("sqlstore: %s %q: %w", what, key, store.ErrNotFound)
@@ -183,6 +223,8 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 		return err
 	}
 	switch {
+	case g == nil:
+		return fmt.Errorf("sqlstore: nil group: %w", store.ErrInvalid)
 	case g.ID == "":
 		return invalid("group", "ID")
 	case g.Path == "":
@@ -200,23 +242,33 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 	if g.TokenDigest != nil {
 		digest = append([]byte{}, g.TokenDigest...)
 	}
+	var ids []keyCheck
 	if g.Version == 0 {
-		_, err := t.exec(ctx, "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-			b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(store.Fold(g.Path)))
+		ids = append(ids, check(store.KeyID, "SELECT 1 FROM scimkit_groups WHERE id = ?", b(g.ID)))
+	}
+	err := t.put(ctx, "group", func() error {
+		if g.Version == 0 {
+			_, err := t.exec(ctx, "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+				b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(store.Fold(g.Path)))
+			if err != nil {
+				return t.writeErr("group", err, keyOf)
+			}
+			return nil
+		}
+		res, err := t.exec(ctx, `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
+			default_role = ?, enforce_sso = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			b(g.Path), b(store.Fold(g.Path)), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(g.ID), g.Version)
 		if err != nil {
 			return t.writeErr("group", err, keyOf)
 		}
-		g.Version = 1
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return t.versionErr(ctx, "group", "SELECT version FROM scimkit_groups WHERE id = ?", b(g.ID))
+		}
 		return nil
-	}
-	res, err := t.exec(ctx, `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
-		default_role = ?, enforce_sso = ?, version = version + 1 WHERE id = ? AND version = ?`,
-		b(g.Path), b(store.Fold(g.Path)), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(g.ID), g.Version)
+	}, append(ids,
+		check(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", b(store.Fold(g.Path)), b(g.ID)))...)
 	if err != nil {
-		return t.writeErr("group", err, keyOf)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return t.versionErr(ctx, "group", "SELECT version FROM scimkit_groups WHERE id = ?", b(g.ID))
+		return err
 	}
 	g.Version++
 	return nil
@@ -279,6 +331,8 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 		return err
 	}
 	switch {
+	case u == nil:
+		return fmt.Errorf("sqlstore: nil user: %w", store.ErrInvalid)
 	case u.ID == "":
 		return invalid("user", "ID")
 	case u.Username == "":
@@ -306,7 +360,17 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: user %q: %w", u.ID, err)
 	}
-	err = t.savepoint(ctx, func() error {
+	var ids []keyCheck
+	if u.Version == 0 {
+		ids = append(ids, check(store.KeyID, "SELECT 1 FROM scimkit_users WHERE id = ?", b(u.ID)))
+	}
+	ids = append(ids, check(store.KeyUsername, "SELECT 1 FROM scimkit_users WHERE username_key = ? AND id <> ?",
+		b(store.Fold(u.Username)), b(u.ID)))
+	for _, addr := range u.Emails() {
+		ids = append(ids, check(store.KeyEmail, "SELECT 1 FROM scimkit_user_emails WHERE email_key = ? AND user_id <> ?",
+			b(store.Fold(addr)), b(u.ID)))
+	}
+	err = t.put(ctx, "user", func() error {
 		if u.Version == 0 {
 			_, err := t.exec(ctx, `INSERT INTO scimkit_users (id, username, username_key, name, email, secondary_emails,
 				provisioned_by_group, confirmed, state, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
@@ -343,7 +407,7 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 			}
 		}
 		return nil
-	})
+	}, ids...)
 	if err != nil {
 		return err
 	}
@@ -378,6 +442,8 @@ func (t *tx) PutMembership(ctx context.Context, m *store.Membership) error {
 		return err
 	}
 	switch {
+	case m == nil:
+		return fmt.Errorf("sqlstore: nil membership: %w", store.ErrInvalid)
 	case m.GroupID == "":
 		return invalid("membership", "GroupID")
 	case m.UserID == "":
@@ -386,23 +452,28 @@ func (t *tx) PutMembership(ctx context.Context, m *store.Membership) error {
 		return invalid("membership", "a non-negative Version")
 	}
 	keyOf := func(string) string { return store.KeyMembership }
-	if m.Version == 0 {
-		_, err := t.exec(ctx, "INSERT INTO scimkit_memberships (group_id, user_id, role, version) VALUES (?, ?, ?, 1)",
-			b(m.GroupID), b(m.UserID), int64(m.Role))
+	err := t.put(ctx, "membership", func() error {
+		if m.Version == 0 {
+			_, err := t.exec(ctx, "INSERT INTO scimkit_memberships (group_id, user_id, role, version) VALUES (?, ?, ?, 1)",
+				b(m.GroupID), b(m.UserID), int64(m.Role))
+			if err != nil {
+				return t.writeErr("membership", err, keyOf)
+			}
+			return nil
+		}
+		res, err := t.exec(ctx, `UPDATE scimkit_memberships SET role = ?, version = version + 1
+			WHERE group_id = ? AND user_id = ? AND version = ?`, int64(m.Role), b(m.GroupID), b(m.UserID), m.Version)
 		if err != nil {
 			return t.writeErr("membership", err, keyOf)
 		}
-		m.Version = 1
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return t.versionErr(ctx, "membership", "SELECT version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?",
+				b(m.GroupID), b(m.UserID))
+		}
 		return nil
-	}
-	res, err := t.exec(ctx, `UPDATE scimkit_memberships SET role = ?, version = version + 1
-		WHERE group_id = ? AND user_id = ? AND version = ?`, int64(m.Role), b(m.GroupID), b(m.UserID), m.Version)
+	}, check(store.KeyMembership, "SELECT 1 FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", b(m.GroupID), b(m.UserID)))
 	if err != nil {
-		return t.writeErr("membership", err, keyOf)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return t.versionErr(ctx, "membership", "SELECT version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?",
-			b(m.GroupID), b(m.UserID))
+		return err
 	}
 	m.Version++
 	return nil
@@ -471,6 +542,8 @@ func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
 		return err
 	}
 	switch {
+	case s == nil:
+		return fmt.Errorf("sqlstore: nil SAML identity: %w", store.ErrInvalid)
 	case s.GroupID == "":
 		return invalid("SAML identity", "GroupID")
 	case s.UserID == "":
@@ -486,24 +559,36 @@ func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
 		}
 		return store.KeySAMLIdentityUser
 	}
+	var ids []keyCheck
 	if s.Version == 0 {
-		_, err := t.exec(ctx, `INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version)
-			VALUES (?, ?, ?, ?, 1)`, b(s.GroupID), b(s.UserID), b(s.ExternUID), b(store.Fold(s.ExternUID)))
+		ids = append(ids, check(store.KeySAMLIdentityUser, "SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?",
+			b(s.GroupID), b(s.UserID)))
+	}
+	err := t.put(ctx, "saml_identity", func() error {
+		if s.Version == 0 {
+			_, err := t.exec(ctx, `INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version)
+				VALUES (?, ?, ?, ?, 1)`, b(s.GroupID), b(s.UserID), b(s.ExternUID), b(store.Fold(s.ExternUID)))
+			if err != nil {
+				return t.writeErr("saml_identity", err, keyOf)
+			}
+			return nil
+		}
+		res, err := t.exec(ctx, `UPDATE scimkit_saml_identities SET extern_uid = ?, extern_uid_key = ?, version = version + 1
+			WHERE group_id = ? AND user_id = ? AND version = ?`,
+			b(s.ExternUID), b(store.Fold(s.ExternUID)), b(s.GroupID), b(s.UserID), s.Version)
 		if err != nil {
 			return t.writeErr("saml_identity", err, keyOf)
 		}
-		s.Version = 1
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return t.versionErr(ctx, "SAML identity", "SELECT version FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?",
+				b(s.GroupID), b(s.UserID))
+		}
 		return nil
-	}
-	res, err := t.exec(ctx, `UPDATE scimkit_saml_identities SET extern_uid = ?, extern_uid_key = ?, version = version + 1
-		WHERE group_id = ? AND user_id = ? AND version = ?`,
-		b(s.ExternUID), b(store.Fold(s.ExternUID)), b(s.GroupID), b(s.UserID), s.Version)
+	}, append(ids, check(store.KeyExternUID,
+		"SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND extern_uid_key = ? AND user_id <> ?",
+		b(s.GroupID), b(store.Fold(s.ExternUID)), b(s.UserID)))...)
 	if err != nil {
-		return t.writeErr("saml_identity", err, keyOf)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return t.versionErr(ctx, "SAML identity", "SELECT version FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?",
-			b(s.GroupID), b(s.UserID))
+		return err
 	}
 	s.Version++
 	return nil
@@ -581,6 +666,8 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		return err
 	}
 	switch {
+	case s == nil:
+		return fmt.Errorf("sqlstore: nil SCIM identity: %w", store.ErrInvalid)
 	case s.ID == "":
 		return invalid("SCIM identity", "ID")
 	case s.GroupID == "":
@@ -608,7 +695,16 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 	ix := indexDocument(s.Document)
 	cs, cn := toUnix(s.Created)
 	us, un := toUnix(s.Updated)
-	err = t.savepoint(ctx, func() error {
+	var ids []keyCheck
+	if s.Version == 0 {
+		ids = append(ids, check(store.KeyID, "SELECT 1 FROM scimkit_scim_identities WHERE id = ?", b(s.ID)))
+	}
+	ids = append(ids,
+		check(store.KeyExternUID, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND extern_uid_key = ? AND id <> ?",
+			b(s.GroupID), b(store.Fold(s.ExternUID)), b(s.ID)),
+		check(store.KeySCIMIdentityUser, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND user_id = ? AND id <> ?",
+			b(s.GroupID), b(s.UserID), b(s.ID)))
+	err = t.put(ctx, "scim_identity", func() error {
 		if s.Version == 0 {
 			_, err := t.exec(ctx, `INSERT INTO scimkit_scim_identities (id, group_id, user_id, extern_uid, extern_uid_key,
 				user_name_key, active, deleted, document, version, created_s, created_ns, updated_s, updated_ns)
@@ -647,7 +743,7 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 			}
 		}
 		return nil
-	})
+	}, ids...)
 	if err != nil {
 		return err
 	}
