@@ -153,75 +153,63 @@ func (c *compiler) compile2(l, r Expr, sc scope) (matcher, matcher, error) {
 }
 
 // resolve returns the keys that lead from the scope's object to the value
-// of p, and the attribute p names, or nil when it is not defined.
+// of p, and the attribute p names, or nil when it is not defined. Defined
+// names are keyed as the schema spells them, the rest as written.
 func (c *compiler) resolve(p AttrPath, sc scope) ([]string, *Attribute, error) {
 	if p.Name == "" {
 		return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "missing attribute name"}
 	}
-	var keys []string
-	var cur *Attribute
-	if sc.top {
-		var s *Schema
-		if p.URN != "" {
-			s = c.rt.SchemaFor(p.URN)
-			if s == nil {
-				keys = append(keys, p.URN)
-			} else if s != c.rt.Schema {
-				keys = append(keys, s.ID)
-			}
-			cur = s.Attr(p.Name)
-		} else if c.rt != nil {
-			cur = c.rt.Schema.Attr(p.Name)
-			for i := 0; cur == nil && i < len(c.rt.Extensions); i++ {
-				s = c.rt.Extensions[i].Schema
-				if cur = s.Attr(p.Name); cur != nil {
-					keys = append(keys, s.ID)
-				}
-			}
-		}
-	} else {
-		if p.URN != "" {
-			return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "an attribute in a value filter cannot name a schema URN"}
-		}
-		cur = sc.parent.Sub(p.Name)
+	if !sc.top && p.URN != "" {
+		return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "an attribute in a value filter cannot name a schema URN"}
 	}
-	known := cur != nil
-	if known {
-		keys = append(keys, cur.Name)
-	} else {
-		keys = append(keys, p.Name)
-	}
-	for rest := p.Sub; rest != "" && known; {
-		seg, more, _ := strings.Cut(rest, ".")
-		if cur = cur.Sub(seg); cur == nil {
-			known = false
+	keys, cur := c.first(p, sc)
+	name, rest := p.Name, p.Sub
+	for {
+		if cur != nil {
+			keys = append(keys, cur.Name)
+		} else {
+			keys = append(keys, name)
+		}
+		if rest == "" {
 			break
 		}
-		keys = append(keys, cur.Name)
-		rest = more
+		name, rest, _ = strings.Cut(rest, ".")
+		cur = cur.Sub(name)
 	}
-	if !known {
-		if c.cfg.strict {
-			return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "unknown attribute"}
-		}
-		// keep the path as written from the first unknown name on
-		keys = keys[:0]
-		if sc.top && p.URN != "" {
-			if s := c.rt.SchemaFor(p.URN); s == nil {
-				keys = append(keys, p.URN)
-			} else if s != c.rt.Schema {
-				keys = append(keys, s.ID)
-			}
-		}
-		keys = append(keys, p.Name)
-		for rest := p.Sub; rest != ""; {
-			seg, more, _ := strings.Cut(rest, ".")
-			keys = append(keys, seg)
-			rest = more
-		}
-		return keys, nil, nil
+	if cur == nil && c.cfg.strict {
+		return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "unknown attribute"}
 	}
 	return keys, cur, nil
+}
+
+// first returns the top-level attribute p.Name names in scope sc, or nil,
+// and the keys that lead to the object that holds it: an extension's URN.
+func (c *compiler) first(p AttrPath, sc scope) ([]string, *Attribute) {
+	if !sc.top {
+		return nil, sc.parent.Sub(p.Name)
+	}
+	if p.URN != "" {
+		s := c.rt.SchemaFor(p.URN)
+		switch {
+		case s == nil:
+			return []string{p.URN}, nil
+		case s == c.rt.Schema:
+			return nil, s.Attr(p.Name)
+		}
+		return []string{s.ID}, s.Attr(p.Name)
+	}
+	if c.rt == nil {
+		return nil, nil
+	}
+	if a := c.rt.Schema.Attr(p.Name); a != nil {
+		return nil, a
+	}
+	for _, ext := range c.rt.Extensions {
+		if a := ext.Schema.Attr(p.Name); a != nil {
+			return []string{ext.Schema.ID}, a
+		}
+	}
+	return nil, nil
 }
 
 func (c *compiler) compileValuePath(e *ValuePath, sc scope) (matcher, error) {
