@@ -68,9 +68,7 @@ func Sentence(msgs []string) string {
 // status as a JSON number; never a scimType.
 func MarshalError(status int, detail string) []byte {
 	var w jsonWriter
-	w.open('{')
-	w.key("schemas")
-	w.raw(`["` + errorURN + `"]`)
+	w.begin(errorURN)
 	w.key("detail")
 	w.str(detail)
 	w.key("status")

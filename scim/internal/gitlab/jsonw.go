@@ -26,6 +26,13 @@ func (w *jsonWriter) open(c byte) {
 	w.first = true
 }
 
+// begin opens a SCIM document whose first member is schemas, [urn].
+func (w *jsonWriter) begin(urn string) {
+	w.open('{')
+	w.key("schemas")
+	w.raw(`["` + urn + `"]`)
+}
+
 // close ends the innermost object or array.
 func (w *jsonWriter) close(c byte) {
 	w.b = append(w.b, c)

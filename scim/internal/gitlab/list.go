@@ -112,9 +112,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // or the number 1 when the parameter is absent or blank.
 func MarshalList(total int, p Page, users []User) []byte {
 	var w jsonWriter
-	w.open('{')
-	w.key("schemas")
-	w.raw(`["` + listURN + `"]`)
+	w.begin(listURN)
 	w.key("totalResults")
 	w.int(total)
 	w.key("itemsPerPage")

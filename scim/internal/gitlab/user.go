@@ -49,9 +49,7 @@ func MarshalUser(u *User) []byte {
 }
 
 func writeUser(w *jsonWriter, u *User) {
-	w.open('{')
-	w.key("schemas")
-	w.raw(`["` + userURN + `"]`)
+	w.begin(userURN)
 	w.key("id")
 	w.str(u.ExternUID)
 	w.key("active")
