@@ -122,3 +122,32 @@ func ExampleParser() {
 	// filter: 1:2: nesting too deep (the limit is 1)
 	// filter: 1:1: filter longer than 16 bytes
 }
+
+// A host plugs in its own schema by building a ResourceType.
+func ExampleResourceType() {
+	device := &filter.ResourceType{
+		ID:       "Device",
+		Name:     "Device",
+		Endpoint: "/Devices",
+		Schema: &filter.Schema{
+			ID:   "urn:example:scim:schemas:Device",
+			Name: "Device",
+			Attributes: []*filter.Attribute{
+				{Name: "serial", Type: filter.TypeString, CaseExact: true},
+				{Name: "lastSeen", Type: filter.TypeDateTime},
+				{Name: "ports", Type: filter.TypeInteger, MultiValued: true},
+			},
+		},
+	}
+	e, _ := filter.Parse(`serial sw "AB" and ports eq 443 and lastSeen gt "2024-01-01T00:00:00Z"`)
+	f, err := filter.Compile(e, device, filter.Strict())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(f.Match(map[string]any{"serial": "AB-1", "ports": []any{22.0, 443.0}, "lastSeen": "2024-06-01T12:00:00+02:00"}))
+	fmt.Println(f.Match(map[string]any{"serial": "ab-1", "ports": []any{22.0, 443.0}, "lastSeen": "2024-06-01T12:00:00+02:00"}))
+	// Output:
+	// true
+	// false
+}
