@@ -59,9 +59,26 @@ func (w *jsonWriter) bytes() []byte { return w.b }
 // (<, >, & and U+2028/U+2029 escaped, as Rails' JSON encoder does; invalid
 // UTF-8 becomes U+FFFD).
 func appendString(dst []byte, s string) []byte {
+	if plainASCII(s) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	b, err := json.Marshal(s)
 	if err != nil { // cannot happen for a string
 		return append(dst, `""`...)
 	}
 	return append(dst, b...)
+}
+
+// plainASCII reports whether s is printable ASCII that JSON encoding leaves
+// as it is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
