@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -582,4 +583,46 @@ func TestProfilesShareRules(t *testing.T) {
 	if diff := cmp.Diff([]int{201, 201, 204, 204, 204, 204}, gl.Statuses); diff != "" {
 		t.Errorf("GitLab statuses (-want +got):\n%s", diff)
 	}
+}
+
+// FuzzGitLabRequest sends arbitrary queries and bodies to GitLab's routes:
+// the answer is never a 500 and an error always has one of GitLab's shapes.
+func FuzzGitLabRequest(f *testing.F) {
+	e := newGLEnv(f, ProfileGitLab)
+	if w := e.do(f, "POST", glBase+"/Users", glToken, glPost); w.Code != 201 {
+		f.Fatalf("setup POST: %d %s", w.Code, w.Body)
+	}
+	f.Fuzz(func(t *testing.T, route uint8, id, query, body string) {
+		routes := []struct{ method, path string }{
+			{"GET", "/Users"}, {"POST", "/Users"}, {"GET", "/Users/"}, {"PATCH", "/Users/"}, {"DELETE", "/Users/"},
+		}
+		rt := routes[int(route)%len(routes)]
+		target := glBase + rt.path
+		if strings.HasSuffix(rt.path, "/") {
+			target += url.PathEscape(id)
+		}
+		if query != "" {
+			target += "?" + url.PathEscape(query)
+		}
+		r := httptest.NewRequest(rt.method, "/", strings.NewReader(body))
+		if i := strings.IndexByte(target, '?'); i >= 0 {
+			r.URL.Path, r.URL.RawQuery = target[:i], target[i+1:]
+		} else {
+			r.URL.Path, r.URL.RawQuery = target, ""
+		}
+		r.URL.RawPath = ""
+		r.Header.Set("Authorization", "Bearer "+glToken)
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, r)
+		got := w.Body.String()
+		switch {
+		case w.Code >= 500:
+			t.Fatalf("%s %s %q: %d %s", rt.method, target, body, w.Code, got)
+		case w.Code < 400:
+		case strings.HasPrefix(got, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":`) && strings.HasSuffix(got, fmt.Sprintf(`"status":%d}`, w.Code)):
+		case strings.HasPrefix(got, `{"error":`), strings.HasPrefix(got, `{"message":"`+fmt.Sprint(w.Code)):
+		default:
+			t.Fatalf("%s %s %q: %d without one of GitLab's shapes: %s", rt.method, target, body, w.Code, got)
+		}
+	})
 }
