@@ -132,8 +132,8 @@ func indexDocument(doc map[string]any) docIndex {
 
 // foldKey maps every string to one representative of the strings equal to
 // it case-insensitively, both under strings.EqualFold (each rune becomes the
-// smallest rune of its Unicode simple-folding orbit) and under
-// strings.ToLower. The pushdown columns hold it so that a SQL equality on
+// lower case of the smallest rune of its Unicode simple-folding orbit) and
+// under strings.ToLower. The pushdown columns hold it so that a SQL equality on
 // them never misses a row the filter would match.
 func foldKey(s string) string {
 	var b strings.Builder
@@ -144,7 +144,7 @@ func foldKey(s string) string {
 		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 			least = min(least, f)
 		}
-		b.WriteRune(least)
+		b.WriteRune(unicode.ToLower(least))
 	}
 	return b.String()
 }
