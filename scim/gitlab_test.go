@@ -626,3 +626,39 @@ func FuzzGitLabRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestGitLabDocumentedRequests replays the example requests of GitLab's
+// group SCIM API documentation (doc/development/internal_api, "Group SCIM
+// API"), in order. The bodies follow GitLab's code, which nests
+// name.formatted (the documentation shows it flat).
+func TestGitLabDocumentedRequests(t *testing.T) {
+	t.Parallel()
+	e := newGLEnv(t, ProfileGitLab)
+	if _, _, err := e.prov.CreateGroup(context.Background(), identity.GroupSpec{ID: "2001", Path: "test_group", Token: "test-group-token-0123"}); err != nil {
+		t.Fatal(err)
+	}
+	const tok = "test-group-token-0123"
+	base := "/api/scim/v2/groups/test_group/Users"
+	created := glUserJSON("0b1d561c-21ff-4092-beab-8154b17f82f2", true, "name@example.com", "Test User", "Test", "User", "username")
+	steps := []struct {
+		method, target, body string
+		status               int
+		want                 string
+	}{
+		{"POST", base, `{"externalId":"0b1d561c-21ff-4092-beab-8154b17f82f2","active":null,"userName":"username",` +
+			`"emails":[{"primary":true,"type":"work","value":"name@example.com"}],"name":{"formatted":"Test User","familyName":"User","givenName":"Test"},` +
+			`"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"meta":{"resourceType":"User"}}`, 201, created},
+		{"GET", base + "?filter=id%20eq%20%220b1d561c-21ff-4092-beab-8154b17f82f2%22", "", 200, glListJSON(1, 20, "1", created)},
+		{"GET", base + "/0b1d561c-21ff-4092-beab-8154b17f82f2", "", 200, created},
+		{"PATCH", base + "/0b1d561c-21ff-4092-beab-8154b17f82f2", `{ "Operations": [{"op":"replace","path":"id","value":"1234abcd"}] }`, 204, ""},
+		{"PATCH", base + "/1234abcd", `{ "Operations": [{"op":"replace","path":"active","value":"true"}] }`, 204, ""},
+		{"GET", base + "/1234abcd", "", 200, strings.Replace(created, "0b1d561c-21ff-4092-beab-8154b17f82f2", "1234abcd", 1)},
+		{"DELETE", base + "/1234abcd", "", 204, ""},
+		{"GET", base + "/1234abcd", "", 200, strings.NewReplacer("0b1d561c-21ff-4092-beab-8154b17f82f2", "1234abcd", `"active":true`, `"active":false`).Replace(created)},
+		{"GET", base + "/0b1d561c-21ff-4092-beab-8154b17f82f2", "", 404, glErrJSON(404, "Resource 0b1d561c-21ff-4092-beab-8154b17f82f2 not found")},
+	}
+	for i, s := range steps {
+		w := e.do(t, s.method, s.target, tok, s.body)
+		t.Run(fmt.Sprintf("%d %s %s", i, s.method, s.target), func(t *testing.T) { check(t, w, s.status, s.want) })
+	}
+}
