@@ -190,10 +190,19 @@ func prec(e Expr) int {
 	return precTerm
 }
 
-func (e *Compare) String() string   { return exprString(e) }
-func (e *And) String() string       { return exprString(e) }
-func (e *Or) String() string        { return exprString(e) }
-func (e *Not) String() string       { return exprString(e) }
+// String returns the canonical form of e (see [Expr]).
+func (e *Compare) String() string { return exprString(e) }
+
+// String returns the canonical form of e (see [Expr]).
+func (e *And) String() string { return exprString(e) }
+
+// String returns the canonical form of e (see [Expr]).
+func (e *Or) String() string { return exprString(e) }
+
+// String returns the canonical form of e (see [Expr]).
+func (e *Not) String() string { return exprString(e) }
+
+// String returns the canonical form of e (see [Expr]).
 func (e *ValuePath) String() string { return exprString(e) }
 
 func exprString(e Expr) string {

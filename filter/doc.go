@@ -30,7 +30,8 @@
 // into SQL. [Expr.String] prints the canonical form, which parses back to an
 // equal tree.
 //
-// Errors are *[SyntaxError]s with the position and what was expected:
+// Errors are of type *[SyntaxError] and give the position and what was
+// expected:
 //
 //	filter: 1:13: expected a value after "eq", found "bjensen" (strings are written in double quotes)
 //
