@@ -1,0 +1,57 @@
+package patch
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// FuzzApply decodes a resource and a PatchOp request and applies it. Apply
+// must never panic, must answer a failure with a *Error, and must leave its
+// input deep-equal to what it was, whether it fails or not; the result must
+// share nothing with the input. The seed corpus is in
+// testdata/fuzz/FuzzApply (made from the shared cases).
+func FuzzApply(f *testing.F) {
+	f.Add([]byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","emails":[{"value":"a@example.com","primary":true}]}`),
+		[]byte(`{"Operations":[{"op":"Add","path":"emails[type eq \"work\"].value","value":"b@example.com"}]}`))
+	f.Fuzz(func(t *testing.T, resource, body []byte) {
+		var res map[string]any
+		if json.Unmarshal(resource, &res) != nil || res == nil {
+			return
+		}
+		req, err := Decode(body)
+		if err != nil {
+			var perr *Error
+			if !errors.As(err, &perr) {
+				t.Fatalf("Decode error %v is not a *patch.Error", err)
+			}
+			return
+		}
+		var pristine map[string]any
+		if json.Unmarshal(resource, &pristine) != nil {
+			t.Fatal("resource decodes once only")
+		}
+		got, result, err := Apply(res, req.Operations, resourceType(res))
+		if !reflect.DeepEqual(pristine, res) {
+			t.Fatalf("Apply changed its input")
+		}
+		if err != nil {
+			var perr *Error
+			if !errors.As(err, &perr) {
+				t.Fatalf("Apply error %v is not a *patch.Error", err)
+			}
+			if got != nil || result != nil {
+				t.Fatalf("Apply returned a resource with its error")
+			}
+			return
+		}
+		if _, err := json.Marshal(got); err != nil {
+			t.Fatalf("result does not encode: %v", err)
+		}
+		scribble(got)
+		if !reflect.DeepEqual(pristine, res) {
+			t.Fatalf("the result shares values with the input")
+		}
+	})
+}
