@@ -45,4 +45,20 @@
 //   - Where GitLab fails with a 500 on malformed input (an operation
 //     without op, a path-less operation whose value is not an object), the
 //     profile answers GitLab's 412 shape instead.
+//
+// # Decisions where the reference is unsure
+//
+//   - startIndex is echoed as GitLab's code echoes an untyped query
+//     parameter: a JSON string ("2"), the number 1 when absent or blank.
+//     Okta's GitLab app works against GitLab.com with it.
+//   - The names whose values the parameter dump hides follow GitLab's Rails
+//     filter_parameters list as far as it is known (access_token and
+//     password are asserted by GitLab's specs); see secretName.
+//   - A path or method GitLab does not route is {"error":"404 Not Found"},
+//     GitLab's API catch-all (PUT included; GitLab's exact answer to PUT was
+//     not verified). A body that is not JSON is the 400 of GitLab's API
+//     framework, {"error":"...message body does not match declared format..."}.
+//   - Values that GitLab would cast oddly are kept as text: only active is
+//     cast to a boolean; a boolean or number sent for a string attribute
+//     keeps its JSON text.
 package gitlab
