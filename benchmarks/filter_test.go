@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	elimity "github.com/elimity-com/scim/filter"
+	elimityschema "github.com/elimity-com/scim/schema"
 	scim2 "github.com/scim2/filter-parser/v2"
 	"github.com/scimkit/scimkit/filter"
 )
@@ -81,37 +83,59 @@ func BenchmarkFilterParseLength(b *testing.B) {
 	}
 }
 
-// BenchmarkFilterMatch measures compiled evaluation of the simple filter on
-// a User that matches and on one that does not.
+// BenchmarkFilterMatch compares compiled evaluation (filter.Compile, then
+// Filter.Match) with elimity-com/scim's filter.Validator.PassesFilter, on a
+// User that matches and on one that does not.
 func BenchmarkFilterMatch(b *testing.B) {
-	e, err := filter.Parse(`userName eq "bjensen"`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := filter.Compile(e, filter.User())
-	if err != nil {
-		b.Fatal(err)
-	}
-	user := func(name string) map[string]any {
+	user := func(name, emailType string) map[string]any {
 		return map[string]any{
 			"schemas":    []any{filter.UserURN},
 			"id":         "2819c223-7f76-453a-919d-413861904646",
 			"userName":   name,
+			"userType":   "Contractor",
 			"name":       map[string]any{"familyName": "Jensen", "givenName": "Barbara"},
-			"emails":     []any{map[string]any{"value": name + "@example.com", "type": "work", "primary": true}},
+			"emails":     []any{map[string]any{"value": name + "@example.com", "type": emailType, "primary": true}},
 			"active":     true,
 			"externalId": name,
 		}
 	}
-	for _, r := range []struct {
+	resources := []struct {
 		name string
 		res  map[string]any
-	}{{"hit", user("bjensen")}, {"miss", user("jsmith")}} {
-		b.Run(r.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				f.Match(r.res)
+	}{{"hit", user("bjensen", "work")}, {"miss", user("jsmith", "home")}}
+	for _, fc := range filterCases[:2] {
+		e, err := filter.Parse(fc.filter)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := filter.Compile(e, filter.User())
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := elimity.NewValidator(fc.filter, elimityschema.CoreUserSchema(), elimityschema.ExtensionEnterpriseUser())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range resources {
+			want := r.name == "hit"
+			if got := f.Match(r.res); got != want {
+				b.Fatalf("scimkit: %s on %s = %v", fc.name, r.name, got)
 			}
-		})
+			if got := v.PassesFilter(r.res) == nil; got != want {
+				b.Fatalf("elimity: %s on %s = %v", fc.name, r.name, got)
+			}
+			b.Run("filter="+fc.name+"/case="+r.name+"/impl=scimkit", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					f.Match(r.res)
+				}
+			})
+			b.Run("filter="+fc.name+"/case="+r.name+"/impl=elimity", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_ = v.PassesFilter(r.res)
+				}
+			})
+		}
 	}
 }
