@@ -18,16 +18,32 @@ type cond struct {
 	sql   string
 	args  []any
 	exact bool
+	// selective says that an index on the condition's columns narrows
+	// the rows to a few (id, externalId, userName, emails), so it should
+	// drive the query rather than the (group, created) index that gives
+	// the default order.
+	selective bool
+}
+
+// orderBy is the default order. Under a selective condition its columns
+// are written +col, which keeps SQLite (and PostgreSQL) from walking the
+// whole group in created order just to avoid sorting a handful of rows.
+func (c cond) orderBy() string {
+	if c.selective {
+		return " ORDER BY +s.created_s, +s.created_ns, s.id"
+	}
+	return " ORDER BY s.created_s, s.created_ns, s.id"
 }
 
 func (c cond) and(d cond) cond {
 	switch {
 	case c.sql == "":
-		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact}
+		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact, selective: d.selective}
 	case d.sql == "":
-		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact}
+		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact, selective: c.selective}
 	}
-	return cond{sql: "(" + c.sql + " AND " + d.sql + ")", args: append(append([]any{}, c.args...), d.args...), exact: c.exact && d.exact}
+	return cond{sql: "(" + c.sql + " AND " + d.sql + ")", args: append(append([]any{}, c.args...), d.args...),
+		exact: c.exact && d.exact, selective: c.selective || d.selective}
 }
 
 // always is TRUE, exactly.
@@ -54,7 +70,8 @@ func pushdown(e filter.Expr) cond {
 			}
 			return anything
 		}
-		return cond{sql: "(" + l.sql + " OR " + r.sql + ")", args: append(append([]any{}, l.args...), r.args...), exact: l.exact && r.exact}
+		return cond{sql: "(" + l.sql + " OR " + r.sql + ")", args: append(append([]any{}, l.args...), r.args...),
+			exact: l.exact && r.exact, selective: l.selective && r.selective}
 	case *filter.Not:
 		x := pushdown(e.X)
 		if x.exact && x.sql != "" {
@@ -83,20 +100,20 @@ func pushCompare(c *filter.Compare) cond {
 	s, isString := c.Value.(string)
 	switch {
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "id"):
-		return cond{sql: "s.id = ?", args: []any{b(s)}, exact: true}
+		return cond{sql: "s.id = ?", args: []any{b(s)}, exact: true, selective: true}
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "externalId"):
-		return cond{sql: "(s.extern_uid_key = ? AND s.extern_uid = ?)", args: []any{b(store.Fold(s)), b(s)}, exact: true}
+		return cond{sql: "(s.extern_uid_key = ? AND s.extern_uid = ?)", args: []any{b(store.Fold(s)), b(s)}, exact: true, selective: true}
 	case c.Op == filter.Eq && c.Attr.Sub == "" && coreAttr(c.Attr, "active"):
 		if v, ok := c.Value.(bool); ok {
 			return cond{sql: "s.active = ?", args: []any{v}, exact: true}
 		}
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
-		return cond{sql: "s.user_name_key = ?", args: []any{b(foldKey(s))}}
+		return cond{sql: "s.user_name_key = ?", args: []any{b(foldKey(s))}, selective: true}
 	case c.Op == filter.Sw && isString && s != "" && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
 		// Every string with the prefix sorts between the prefix and the
 		// prefix followed by 0xFF, a byte UTF-8 never uses.
 		k := foldKey(s)
-		return cond{sql: "(s.user_name_key >= ? AND s.user_name_key < ?)", args: []any{b(k), b(k + "\xff")}}
+		return cond{sql: "(s.user_name_key >= ? AND s.user_name_key < ?)", args: []any{b(k), b(k + "\xff")}, selective: true}
 	case c.Op == filter.Eq && isString && coreAttr(c.Attr, "emails") && (c.Attr.Sub == "" || strings.EqualFold(c.Attr.Sub, "value")):
 		return emailCond(foldKey(s))
 	}
@@ -104,7 +121,8 @@ func pushCompare(c *filter.Compare) cond {
 }
 
 func emailCond(key string) cond {
-	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = s.group_id AND e.value_key = ?)", args: []any{b(key)}}
+	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = s.group_id AND e.value_key = ?)",
+		args: []any{b(key)}, selective: true}
 }
 
 // valueEq finds a `value eq "..."` that the value filter f requires, and
@@ -166,7 +184,7 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 		limit = int64(total)
 	}
 	rows, err := t.query(ctx, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE "+where+
-		" ORDER BY s.created_s, s.created_ns, s.id LIMIT ? OFFSET ?", append(args, limit, int64(offset))...)
+		c.orderBy()+" LIMIT ? OFFSET ?", append(args, limit, int64(offset))...)
 	if err != nil {
 		return nil, 0, t.fail("list SCIM identities", err)
 	}
@@ -201,6 +219,21 @@ func (t *tx) scan(ctx context.Context, groupID string, c cond) iter.Seq2[*store.
 		base := "SELECT " + scimCols + " FROM scimkit_scim_identities s WHERE s.group_id = ?"
 		if c.sql != "" {
 			base += " AND " + c.sql
+		}
+		if c.selective {
+			// Few rows: read them in one query, sorted after the index
+			// found them.
+			all, err := t.readBatch(ctx, base+c.orderBy(), append([]any{b(groupID)}, c.args...))
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, s := range all {
+				if !yield(s, nil) {
+					return
+				}
+			}
+			return
 		}
 		var last *store.SCIMIdentity
 		for {
@@ -257,4 +290,65 @@ func (t *tx) readBatch(ctx context.Context, q string, args []any) ([]*store.SCIM
 // String returns the condition for debugging.
 func (c cond) String() string {
 	return fmt.Sprintf("%s %v exact=%v", c.sql, c.args, c.exact)
+}
+
+// Explain returns the database's query plan for the statement that lists
+// group groupID's SCIM identities under q (EXPLAIN QUERY PLAN on SQLite,
+// EXPLAIN on PostgreSQL), to check that a filter uses an index. With a
+// filter SQL answers exactly and no sortBy it is the page query, otherwise
+// the query that reads the candidates.
+func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (string, error) {
+	m, err := store.CompileQuery(q)
+	if err != nil {
+		return "", err
+	}
+	c := pushdown(q.Filter)
+	if q.SkipDeleted {
+		c = c.and(cond{sql: "s.deleted = ?", args: []any{false}, exact: true})
+	}
+	query := "SELECT " + scimCols + " FROM scimkit_scim_identities s WHERE s.group_id = ?"
+	args := append([]any{b(groupID)}, c.args...)
+	if c.sql != "" {
+		query += " AND " + c.sql
+	}
+	switch {
+	case c.exact && !m.Sorted():
+		query += c.orderBy() + " LIMIT ? OFFSET ?"
+		args = append(args, int64(max(q.Count, 1)), int64(max(q.StartIndex-1, 0)))
+	case c.selective:
+		query += c.orderBy()
+	default:
+		query += c.orderBy() + " LIMIT ?"
+		args = append(args, scanBatch)
+	}
+	explain := "EXPLAIN QUERY PLAN "
+	if s.d.postgres {
+		explain = "EXPLAIN "
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(explain+query), args...)
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: explain: %w", wrapDB(err))
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: explain: %w", err)
+	}
+	var out strings.Builder
+	vals := make([]any, len(cols))
+	for i := range vals {
+		vals[i] = new(any)
+	}
+	for rows.Next() {
+		if err := rows.Scan(vals...); err != nil {
+			return "", fmt.Errorf("sqlstore: explain: %w", err)
+		}
+		// SQLite rows are (id, parent, notused, detail); PostgreSQL's one
+		// column of text.
+		fmt.Fprintf(&out, "%s\n", *vals[len(vals)-1].(*any))
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("sqlstore: explain: %w", err)
+	}
+	return out.String(), nil
 }
