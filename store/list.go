@@ -55,11 +55,21 @@ type Matcher struct {
 	limit  int // -1: no limit
 }
 
-// CompileQuery compiles q's filter and sort path. Errors wrap
-// *filter.SchemaError or *filter.SyntaxError.
+// CompileQuery compiles q's filter and sort path against filter.User().
+// Errors wrap *filter.SchemaError or *filter.SyntaxError.
 func CompileQuery(q Query) (*Matcher, error) {
+	return CompileQueryWith(q, nil)
+}
+
+// CompileQueryWith is [CompileQuery] with the User resource type given:
+// rt must be a value filter.User() returned (which builds the schemas afresh
+// on every call), kept by a store to compile many queries; nil means
+// filter.User().
+func CompileQueryWith(q Query, rt *filter.ResourceType) (*Matcher, error) {
 	m := &Matcher{q: q, limit: -1}
-	rt := filter.User()
+	if rt == nil {
+		rt = filter.User()
+	}
 	if q.Filter != nil {
 		f, err := filter.Compile(q.Filter, rt)
 		if err != nil {

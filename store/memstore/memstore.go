@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -14,11 +15,12 @@ import (
 type Store struct {
 	mu sync.RWMutex
 	db *db
+	rt *filter.ResourceType // filter.User(), built once; read-only
 }
 
 // New returns an empty Store.
 func New() *Store {
-	return &Store{db: newDB()}
+	return &Store{db: newDB(), rt: filter.User()}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -32,7 +34,7 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &tx{db: s.db, write: true}
+	t := &tx{db: s.db, rt: s.rt, write: true}
 	committed := false
 	defer func() {
 		t.done.Store(true)
@@ -55,7 +57,7 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t := &tx{db: s.db}
+	t := &tx{db: s.db, rt: s.rt}
 	defer t.done.Store(true)
 	return fn(ctx, t)
 }
@@ -64,6 +66,7 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 // the write lock) and push their inverse on undo.
 type tx struct {
 	db    *db
+	rt    *filter.ResourceType
 	write bool
 	done  atomic.Bool
 	undo  []func()

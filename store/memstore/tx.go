@@ -394,7 +394,7 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 	if err := t.check(false); err != nil {
 		return nil, 0, err
 	}
-	m, err := store.CompileQuery(q)
+	m, err := store.CompileQueryWith(q, t.rt)
 	if err != nil {
 		return nil, 0, err
 	}
