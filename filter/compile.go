@@ -340,6 +340,9 @@ func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
 			return fail(`"` + e.Op.String() + `" does not apply to a number value`)
 		}
 	}
+	if m.op == Co && !m.exact && (m.kind == kindString || m.kind == kindDateTime) {
+		m.needle = newFoldNeedle(m.str)
+	}
 	return m, nil
 }
 

@@ -100,6 +100,7 @@ type cmpMatcher struct {
 	exact    bool // case-exact string comparison
 	valueSub bool // compare an object's "value" member (emails co "x")
 	str      string
+	needle   *foldNeedle // the string for a case-insensitive co
 	num      float64
 	isInt    bool  // the filter's number is an integer: compare integers exactly
 	integer  int64 // the filter's number when isInt
@@ -219,7 +220,7 @@ func (m *cmpMatcher) compareString(s string) bool {
 	case Eq:
 		return strings.EqualFold(s, m.str)
 	case Co:
-		return containsFold(s, m.str)
+		return m.needle.in(s)
 	case Sw:
 		return hasPrefixFold(s, m.str)
 	case Ew:

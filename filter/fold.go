@@ -67,27 +67,72 @@ func hasSuffixFold(s, suffix string) bool {
 	return true
 }
 
-// containsFold reports whether sub is within s, ignoring case.
-func containsFold(s, sub string) bool {
-	if sub == "" {
+// foldClass returns the representative of r's simple case-folding class
+// (the smallest rune of its unicode.SimpleFold orbit): two runes are equal
+// ignoring case exactly when their classes are equal.
+func foldClass(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}
+	lowest := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < lowest {
+			lowest = f
+		}
+	}
+	return lowest
+}
+
+// foldNeedle finds a string in others, ignoring case, in time linear in
+// both (Knuth-Morris-Pratt over case-folding classes) and without
+// allocating. A filter's co value becomes one when it is compiled, so that
+// no pair of long strings makes matching quadratic.
+type foldNeedle struct {
+	classes []rune  // the folding classes of the needle's runes
+	next    []int32 // next[i]: length of the longest proper border of classes[:i+1]
+}
+
+func newFoldNeedle(sub string) *foldNeedle {
+	n := &foldNeedle{}
+	for _, r := range sub {
+		n.classes = append(n.classes, foldClass(r))
+	}
+	n.next = make([]int32, len(n.classes))
+	k := int32(0)
+	for i := 1; i < len(n.classes); i++ {
+		for k > 0 && n.classes[i] != n.classes[k] {
+			k = n.next[k-1]
+		}
+		if n.classes[i] == n.classes[k] {
+			k++
+		}
+		n.next[i] = k
+	}
+	return n
+}
+
+// in reports whether the needle occurs in s, ignoring case.
+func (n *foldNeedle) in(s string) bool {
+	if len(n.classes) == 0 {
 		return true
 	}
-	if isASCII(s) && isASCII(sub) {
-		n, first := len(sub), lower(sub[0])
-		for i := 0; i+n <= len(s); i++ {
-			if lower(s[i]) == first && equalFoldASCII(s[i:i+n], sub) {
+	k := int32(0)
+	for i := 0; i < len(s); {
+		r, size := firstRune(s[i:])
+		i += size
+		c := foldClass(r)
+		for k > 0 && n.classes[k] != c {
+			k = n.next[k-1]
+		}
+		if n.classes[k] == c {
+			k++
+			if int(k) == len(n.classes) {
 				return true
 			}
 		}
-		return false
-	}
-	first, _ := firstRune(sub)
-	for i := 0; i < len(s); {
-		r, n := firstRune(s[i:])
-		if foldEq(r, first) && hasPrefixFold(s[i:], sub) {
-			return true
-		}
-		i += n
 	}
 	return false
 }
@@ -124,23 +169,4 @@ func compareFold(a, b string) int {
 		return -1
 	}
 	return 1
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// equalFoldASCII compares two ASCII strings of the same length, ignoring case.
-func equalFoldASCII(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
 }

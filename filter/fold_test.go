@@ -25,10 +25,14 @@ func TestFold(t *testing.T) {
 		{"ab", "abc", false, false, false, false, -1},
 		{"b", "A", false, false, false, false, 1},
 		{"aaab", "aab", true, false, true, false, -1},
+		{"abababc", "ABABC", true, false, true, false, -1},
+		{"ababa", "ABAC", false, false, false, false, -1},
+		{"xΣΑΣx", "σας", true, false, false, false, -1},
+		{"\xffabc", "\xffA", true, true, false, false, 1},
 	}
 	for _, tc := range tests {
-		if got := containsFold(tc.s, tc.sub); got != tc.contains {
-			t.Errorf("containsFold(%q, %q) = %v", tc.s, tc.sub, got)
+		if got := newFoldNeedle(tc.sub).in(tc.s); got != tc.contains {
+			t.Errorf("newFoldNeedle(%q).in(%q) = %v", tc.sub, tc.s, got)
 		}
 		if got := hasPrefixFold(tc.s, tc.sub); got != tc.prefix {
 			t.Errorf("hasPrefixFold(%q, %q) = %v", tc.s, tc.sub, got)
@@ -42,6 +46,27 @@ func TestFold(t *testing.T) {
 		if got := compareFold(tc.s, tc.sub); got != tc.order {
 			t.Errorf("compareFold(%q, %q) = %v, want %v", tc.s, tc.sub, got, tc.order)
 		}
+	}
+}
+
+// TestContainsIsLinear runs the worst case of a naive search: it would
+// take about 10^11 steps; the linear search takes about 10^6.
+func TestContainsIsLinear(t *testing.T) {
+	t.Parallel()
+	s := strings.Repeat("a", 1<<20)
+	sub := strings.Repeat("A", 1<<16) + "b"
+	e, err := (&Parser{MaxLength: 1 << 17}).Parse(`v co "` + sub + `"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range []*ResourceType{nil, User()} {
+		ok, err := Match(e, map[string]any{"v": s}, rt)
+		if err != nil || ok {
+			t.Errorf("Match = %v, %v; want false", ok, err)
+		}
+	}
+	if !newFoldNeedle(sub[1:]).in(s + "B") {
+		t.Error("the needle at the very end was not found")
 	}
 }
 
