@@ -1,0 +1,204 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/store"
+)
+
+func TestFold(t *testing.T) {
+	tests := []struct {
+		a, b  string
+		equal bool
+	}{
+		{"Ada@Example.COM", "ada@example.com", true},
+		{"ÄDA", "äda", true},
+		{"\u212a", "k", true}, // Kelvin sign folds to k, as in strings.EqualFold
+		{"ſ", "S", true},      // long s
+		{"Σ", "ς", true},
+		{"ß", "SS", false}, // simple folding only, as in strings.EqualFold
+		{"ada", "adb", false},
+		{"", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
+			if got := store.Fold(tc.a) == store.Fold(tc.b); got != tc.equal {
+				t.Errorf("Fold(%q) == Fold(%q) is %v, want %v", tc.a, tc.b, got, tc.equal)
+			}
+			if ef := strings.EqualFold(tc.a, tc.b); ef != tc.equal {
+				t.Errorf("test case disagrees with strings.EqualFold: %v", ef)
+			}
+		})
+	}
+	if got := store.Fold("Ada.LOVELACE"); got != "ada.lovelace" {
+		t.Errorf("Fold of ASCII = %q, want lower case", got)
+	}
+}
+
+func TestResource(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 500, time.FixedZone("x", 3600))
+	s := &store.SCIMIdentity{
+		ID: "id-1", ExternUID: "ext-1", Active: false, Created: at, Updated: at.Add(time.Hour),
+		Document: map[string]any{
+			"ID": "stale", "ExternalId": "stale", "active": true, "userName": "ada",
+			"Meta": map[string]any{"version": `W/"1"`, "Created": "stale", "location": "https://x/Users/id-1"},
+		},
+	}
+	want := map[string]any{
+		"id": "id-1", "externalId": "ext-1", "active": false, "userName": "ada",
+		"meta": map[string]any{
+			"resourceType": "User", "created": "2024-05-01T11:00:00.0000005Z", "lastModified": "2024-05-01T12:00:00.0000005Z",
+			"version": `W/"1"`, "location": "https://x/Users/id-1",
+		},
+	}
+	if d := cmp.Diff(want, s.Resource()); d != "" {
+		t.Errorf("Resource (-want +got):\n%s", d)
+	}
+	if s.Document["ID"] != "stale" {
+		t.Error("Resource modified Document")
+	}
+	// An identity without a document or times still has the overlay.
+	empty := &store.SCIMIdentity{ID: "x", ExternUID: "y", Active: true}
+	want = map[string]any{"id": "x", "externalId": "y", "active": true, "meta": map[string]any{"resourceType": "User"}}
+	if d := cmp.Diff(want, empty.Resource()); d != "" {
+		t.Errorf("Resource of an empty identity (-want +got):\n%s", d)
+	}
+}
+
+func TestCloneDocument(t *testing.T) {
+	doc := map[string]any{
+		"emails": []any{map[string]any{"value": "a@example.com"}},
+		"name":   map[string]any{"givenName": "Ada"},
+		"tags":   []string{"x"},
+		"n":      1.5,
+		"nil":    nil,
+	}
+	c := store.CloneDocument(doc)
+	if d := cmp.Diff(doc, c); d != "" {
+		t.Fatalf("clone differs (-orig +clone):\n%s", d)
+	}
+	c["emails"].([]any)[0].(map[string]any)["value"] = "changed"
+	c["name"].(map[string]any)["givenName"] = "changed"
+	c["tags"].([]string)[0] = "changed"
+	if doc["emails"].([]any)[0].(map[string]any)["value"] != "a@example.com" ||
+		doc["name"].(map[string]any)["givenName"] != "Ada" || doc["tags"].([]string)[0] != "x" {
+		t.Errorf("mutating the clone changed the original: %v", doc)
+	}
+	if store.CloneDocument(nil) != nil {
+		t.Error("CloneDocument(nil) != nil")
+	}
+}
+
+func TestErrors(t *testing.T) {
+	var err error = &store.ConflictError{Entity: "user", Key: store.KeyEmail}
+	wrapped := fmt.Errorf("identity: provision: %w", err)
+	if !errors.Is(wrapped, store.ErrConflict) {
+		t.Error("a wrapped *ConflictError does not match ErrConflict")
+	}
+	if errors.Is(wrapped, store.ErrNotFound) {
+		t.Error("a *ConflictError matches ErrNotFound")
+	}
+	var ce *store.ConflictError
+	if !errors.As(wrapped, &ce) || ce.Key != store.KeyEmail {
+		t.Errorf("errors.As = %v", ce)
+	}
+	if got, want := err.Error(), "store: user email has already been taken"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if errors.Is(store.ErrNotFound, store.ErrConflict) {
+		t.Error("sentinels match each other")
+	}
+}
+
+func TestRoleString(t *testing.T) {
+	for r, want := range map[store.Role]string{store.RoleOwner: "owner", store.RoleGuest: "guest", store.Role(7): "role(7)"} {
+		if got := r.String(); got != want {
+			t.Errorf("Role(%d).String() = %q, want %q", int(r), got, want)
+		}
+	}
+}
+
+func TestHasVerifiedEmail(t *testing.T) {
+	u := &store.User{Email: "ada@example.com", Confirmed: false,
+		SecondaryEmails: []store.Email{{Address: "Ada@Home.example", Verified: true}, {Address: "ada@old.example"}}}
+	for addr, want := range map[string]bool{
+		"ada@example.com": false, "ADA@home.example": true, "ada@old.example": false, "nobody@example.com": false,
+	} {
+		if got := u.HasVerifiedEmail(addr); got != want {
+			t.Errorf("HasVerifiedEmail(%q) = %v, want %v", addr, got, want)
+		}
+	}
+	u.Confirmed = true
+	if !u.HasVerifiedEmail("ADA@example.com") {
+		t.Error("confirmed primary email is not verified")
+	}
+}
+
+func seq(ids ...*store.SCIMIdentity) iter.Seq2[*store.SCIMIdentity, error] {
+	return func(yield func(*store.SCIMIdentity, error) bool) {
+		for _, s := range ids {
+			if !yield(s, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestSelectErrors(t *testing.T) {
+	boom := errors.New("boom")
+	failing := func(yield func(*store.SCIMIdentity, error) bool) {
+		if yield(&store.SCIMIdentity{ID: "a"}, nil) {
+			yield(nil, boom)
+		}
+	}
+	if _, _, err := store.Select(failing, store.Query{}); !errors.Is(err, boom) {
+		t.Errorf("Select over a failing sequence: %v, want boom", err)
+	}
+	e, err := filter.Parse(`userName gt true`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var se *filter.SchemaError
+	if _, _, err := store.Select(seq(), store.Query{Filter: e}); !errors.As(err, &se) {
+		t.Errorf("Select with a schema error: %v, want *filter.SchemaError", err)
+	}
+	var syn *filter.SyntaxError
+	if _, _, err := store.Select(seq(), store.Query{SortBy: "name..x"}); !errors.As(err, &syn) {
+		t.Errorf("Select with a bad sortBy: %v, want *filter.SyntaxError", err)
+	}
+	if _, _, err := store.Select(seq(), store.Query{SortBy: `emails[type eq "work"]`}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("Select with a value filter in sortBy: %v, want store.ErrInvalid", err)
+	}
+}
+
+// Stores without pushdown answer lists with Select; so can tests.
+func ExampleSelect() {
+	at := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	ids := []*store.SCIMIdentity{
+		{ID: "1", ExternUID: "a", Active: true, Created: at, Document: map[string]any{"userName": "zoe", "title": "CTO"}},
+		{ID: "2", ExternUID: "b", Active: false, Created: at, Document: map[string]any{"userName": "ada"}},
+		{ID: "3", ExternUID: "c", Active: true, Created: at, Document: map[string]any{"userName": "Max", "title": "CEO"}},
+	}
+	e, _ := filter.Parse(`title sw "c" or active eq false`)
+	page, total, err := store.Select(seq(ids...), store.Query{Filter: e, SortBy: "userName", Count: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range page {
+		fmt.Println(s.ID, s.Document["userName"])
+	}
+	fmt.Println("total", total)
+	// Output:
+	// 2 ada
+	// 3 Max
+	// total 3
+}
