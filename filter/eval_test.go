@@ -411,3 +411,34 @@ func TestResolve(t *testing.T) {
 		t.Error("nil ResourceType resolved a path")
 	}
 }
+
+// FuzzMatch checks that no filter and no JSON resource make Compile or
+// Match panic, with numbers decoded either way.
+func FuzzMatch(f *testing.F) {
+	f.Add(`emails[type eq "work" and value co "@example.com"] or userType eq "Employee"`,
+		`{"emails":[{"value":"a@example.com","type":"work"}],"userType":"Employee"}`)
+	f.Add(`meta.lastModified gt "2011-05-13T04:42:34Z"`, `{"meta":{"lastModified":"2013-02-03T10:00:00+02:00"}}`)
+	f.Add(`roles eq "admin" and not (loginCount lt 5)`, `{"roles":["admin",null,[1]],"loginCount":1e400}`)
+	f.Add(`a.b.c pr`, `{"a":[{"b":{"c":[]}},{"b":[{"c":"x"}]}]}`)
+	f.Fuzz(func(t *testing.T, fs, resource string) {
+		e, err := Parse(fs)
+		if err != nil {
+			return
+		}
+		for _, useNumber := range []bool{false, true} {
+			dec := json.NewDecoder(strings.NewReader(resource))
+			if useNumber {
+				dec.UseNumber()
+			}
+			var res map[string]any
+			if dec.Decode(&res) != nil {
+				return
+			}
+			for _, rt := range []*ResourceType{User(), Group(), nil} {
+				if f, err := Compile(e, rt); err == nil {
+					f.Match(res)
+				}
+			}
+		}
+	})
+}
