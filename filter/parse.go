@@ -119,7 +119,7 @@ func (ps *parser) parseWholePath() (path Path, err error) {
 func (p *Parser) init(ps *parser, s, what string) error {
 	maxLen, maxDepth := p.limits()
 	if len(s) > maxLen {
-		return &SyntaxError{Pos: maxLen, Msg: what + " longer than " + strconv.Itoa(maxLen) + " bytes", line: 1, col: 1}
+		return &SyntaxError{Pos: 0, Msg: what + " longer than " + strconv.Itoa(maxLen) + " bytes", line: 1, col: 1}
 	}
 	*ps = parser{lex: lexer{input: s}, maxDepth: maxDepth}
 	return nil
