@@ -7,18 +7,26 @@ import (
 )
 
 // benchApply applies body's operations to a typical User once per iteration
-// and reports applies per second.
+// and reports applies per second, of wall-clock time and of CPU time.
 func benchApply(b *testing.B, body string) {
 	rt := filter.User()
 	res := user()
 	o := ops(b, body)
 	b.ReportAllocs()
+	start, ok := cpuTime()
 	for b.Loop() {
 		if _, _, err := Apply(res, o, rt); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+	if end, ok2 := cpuTime(); ok && ok2 && b.N > 0 {
+		// CPU time of the whole process (GC included) per apply, and the
+		// applies per second of CPU: what one core would do undisturbed.
+		perOp := float64(end-start) / float64(b.N)
+		b.ReportMetric(perOp, "cpu-ns/op")
+		b.ReportMetric(1e9/perOp, "ops/cpu-s")
+	}
 }
 
 // BenchmarkApply is the single-operation apply on a typical User (goal: at

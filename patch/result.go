@@ -14,9 +14,13 @@ import (
 // extension, whose URN alone is reported too when any of its attributes
 // changed.
 type Result struct {
-	changed    map[string]string // lower-cased name -> reported name
-	corePrefix string            // lower-cased core schema URN and ":"
+	changed []changedName
+	core    string // the core schema's URN, which Changed accepts as a prefix
 }
+
+// changedName is a changed attribute: its reported name and another name it
+// is known by ("" if none).
+type changedName struct{ name, alias string }
 
 // Changed reports whether the attribute attr changed: "active", "externalId",
 // "name" (true when any of its sub-attributes changed), "name.givenName",
@@ -28,12 +32,15 @@ func (r *Result) Changed(attr string) bool {
 	if r == nil || len(r.changed) == 0 {
 		return false
 	}
-	k := strings.ToLower(attr)
-	if strings.HasPrefix(k, r.corePrefix) {
-		k = k[len(r.corePrefix):]
+	if n := len(r.core); len(attr) > n && attr[n] == ':' && strings.EqualFold(attr[:n], r.core) {
+		attr = attr[n+1:]
 	}
-	_, ok := r.changed[k]
-	return ok
+	for _, c := range r.changed {
+		if strings.EqualFold(c.name, attr) || (c.alias != "" && strings.EqualFold(c.alias, attr)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Attributes returns the names of the changed attributes and sub-attributes,
@@ -42,32 +49,22 @@ func (r *Result) Attributes() []string {
 	if r == nil {
 		return nil
 	}
-	names := make([]string, 0, len(r.changed))
-	seen := make(map[string]bool, len(r.changed))
-	for _, n := range r.changed {
-		if !seen[n] {
-			seen[n] = true
-			names = append(names, n)
-		}
+	names := make([]string, len(r.changed))
+	for i, c := range r.changed {
+		names[i] = c.name
 	}
 	slices.Sort(names)
 	return names
 }
 
-func (r *Result) add(name string, alias ...string) {
-	if r.changed == nil {
-		r.changed = make(map[string]string)
-	}
-	r.changed[strings.ToLower(name)] = name
-	for _, a := range alias {
-		r.changed[strings.ToLower(a)] = name
-	}
+func (r *Result) add(name, alias string) {
+	r.changed = append(r.changed, changedName{name: name, alias: alias})
 }
 
 // result compares the attributes the operations touched with their values in
 // orig.
 func (a *applier) result(orig map[string]any) *Result {
-	r := &Result{corePrefix: strings.ToLower(a.rt.Schema.ID) + ":"}
+	r := &Result{core: a.rt.Schema.ID}
 	for i, key := range a.touched {
 		if slices.ContainsFunc(a.touched[:i], func(k string) bool { return strings.EqualFold(k, key) }) {
 			continue
@@ -82,7 +79,7 @@ func (a *applier) result(orig map[string]any) *Result {
 			r.diff("", key, before, after)
 			continue
 		}
-		r.add(s.ID)
+		r.add(s.ID, "")
 		bm, _ := before.(map[string]any)
 		am, _ := after.(map[string]any)
 		for _, name := range unionKeys(bm, am) {
@@ -108,11 +105,7 @@ func (r *Result) diffAlias(prefix, name, alias string, before, after any) {
 	if equal(before, after) {
 		return
 	}
-	if alias != "" {
-		r.add(prefix+name, alias)
-	} else {
-		r.add(prefix + name)
-	}
+	r.add(prefix+name, alias)
 	bm, _ := before.(map[string]any)
 	am, _ := after.(map[string]any)
 	if bm == nil && am == nil {
@@ -124,11 +117,11 @@ func (r *Result) diffAlias(prefix, name, alias string, before, after any) {
 		if equal(bv, av) {
 			continue
 		}
+		var subAlias string
 		if alias != "" {
-			r.add(prefix+name+"."+sub, alias+"."+sub)
-		} else {
-			r.add(prefix + name + "." + sub)
+			subAlias = alias + "." + sub
 		}
+		r.add(prefix+name+"."+sub, subAlias)
 	}
 }
 

@@ -2,6 +2,7 @@ package patch
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"strings"
 	"time"
@@ -144,13 +145,21 @@ func copyValue(v any, depth int) (any, *opError) {
 		if depth > MaxDepth {
 			return nil, tooDeep()
 		}
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			c, err := copyValue(e, depth+1)
-			if err != nil {
-				return nil, err
+		if v == nil {
+			return map[string]any{}, nil
+		}
+		// Clone copies the table whole, faster than inserting member by
+		// member; then the nested objects and arrays are copied in place.
+		out := maps.Clone(v)
+		for k, e := range out {
+			switch e.(type) {
+			case map[string]any, []any, []string, []map[string]any:
+				c, err := copyValue(e, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				out[k] = c
 			}
-			out[k] = c
 		}
 		return out, nil
 	case []any:
