@@ -242,8 +242,7 @@ func (ps *parser) parseAnd() Expr {
 func (ps *parser) parseTerm() Expr {
 	switch ps.tok.kind {
 	case tokLParen:
-		e := ps.parseParens()
-		return e
+		return ps.parseParens()
 	case tokWord:
 		switch {
 		case ps.isKeyword("not"):
