@@ -22,6 +22,8 @@ func (strictOption) apply(c *compileConfig) { c.strict = true }
 
 // Strict makes an attribute that the resource type does not define an
 // error (*[SchemaError]) instead of an attribute compared by its JSON type.
+// Under a nil resource type, which defines none, every attribute is then an
+// error.
 func Strict() CompileOption { return strictOption{} }
 
 // Filter is a compiled filter: its attributes are resolved against a
