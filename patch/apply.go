@@ -224,6 +224,9 @@ func (a *applier) resolve(p filter.Path) (*target, *opError) {
 		t.schema, t.name = s, p.Attr.Name
 	}
 	t.ext = t.schema != a.rt.Schema
+	if t.attr == nil && !t.ext && strings.EqualFold(t.name, "schemas") {
+		return nil, errorf(TypeMutability, "schemas is kept by the server")
+	}
 	if p.Attr.Sub != "" {
 		if strings.Contains(p.Attr.Sub, ".") {
 			return nil, errorf(TypeInvalidPath, "%s goes deeper than attribute.subAttribute", quote(p.String()))
@@ -447,6 +450,10 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 		}
 		set(m, t.name, out)
 	case attr.Type == filter.TypeComplex:
+		if _, isObj := v.(map[string]any); !isObj && attr.Sub("value") != nil {
+			// Entra ID sends the Enterprise manager as its id alone.
+			v = map[string]any{"value": v}
+		}
 		nv, err := coerce(attr, v, 1)
 		if err != nil {
 			return err

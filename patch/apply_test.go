@@ -257,6 +257,23 @@ func TestApplyRules(t *testing.T) {
 			}),
 		},
 		{
+			name: "Entra ID sends the manager as an id",
+			ops:  `[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m2"}]`,
+			want: with(user(), func(m map[string]any) {
+				m[ext].(map[string]any)["manager"].(map[string]any)["value"] = "m2"
+			}),
+		},
+		{
+			name:    "schemas is kept by the server",
+			ops:     `[{"op":"replace","path":"schemas","value":["urn:example:Other"]}]`,
+			wantErr: TypeMutability,
+		},
+		{
+			name: "schemas in a pathless value is ignored",
+			ops:  `[{"op":"replace","value":{"schemas":["urn:example:Other"],"title":"T"}}]`,
+			want: with(user(), func(m map[string]any) { m["title"] = "T" }),
+		},
+		{
 			name:    "replace with two primaries",
 			ops:     `[{"op":"replace","path":"emails","value":[{"value":"a@example.com","primary":true},{"value":"b@example.com","primary":true}]}]`,
 			wantErr: TypeInvalidValue,

@@ -63,7 +63,8 @@
 //     p079, p131, p055; golden valuepath_create.json.
 //   - In an operation without a path, an "id" (Okta echoes the resource's
 //     id) or "schemas" member of the value is ignored (RFC 7643 §3.1: id is
-//     readOnly; a path "id" is still mutability). Case p104.
+//     readOnly; a path "id" is still mutability, and so is a path
+//     "schemas", which Apply keeps). Case p104; TestApplyRules.
 //   - A remove whose value lists values removes those values from the
 //     multi-valued attribute: by their "value" sub-attribute when given,
 //     else the values that have all the listed sub-attributes (OneLogin, and
@@ -76,6 +77,10 @@
 //     by an extension URN holding that extension's attributes (Entra ID with
 //     its 2020 flag; RFC 7644 §3.5.2.1 shows plain names only). Members
 //     apply in the order of their names. Cases p081, p142, p153.
+//   - A value that is not an object, given for a single-valued complex
+//     attribute with a "value" sub-attribute, is that sub-attribute: Entra ID
+//     sends the Enterprise User's manager as the manager's id alone
+//     (RFC 7643 §4.3 makes manager complex). TestApplyRules.
 //   - A sub-attribute path on a multi-valued attribute without a filter
 //     ("emails.display") applies to every value; when there is none, add and
 //     replace create one. Cases p172, p176.
