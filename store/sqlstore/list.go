@@ -46,6 +46,22 @@ func (c cond) and(d cond) cond {
 		exact: c.exact && d.exact, selective: c.selective || d.selective}
 }
 
+// groupArg stands in a cond's arguments for the group being listed; bind
+// replaces it.
+type groupArg struct{}
+
+// bind returns c's arguments with the group filled in.
+func (c cond) bind(groupID string) []any {
+	args := make([]any, len(c.args))
+	for i, a := range c.args {
+		if _, ok := a.(groupArg); ok {
+			a = b(groupID)
+		}
+		args[i] = a
+	}
+	return args
+}
+
 // always is TRUE, exactly.
 var always = cond{exact: true}
 
@@ -121,8 +137,10 @@ func pushCompare(c *filter.Compare) cond {
 }
 
 func emailCond(key string) cond {
-	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = s.group_id AND e.value_key = ?)",
-		args: []any{b(key)}, selective: true}
+	// Not correlated (the group is a parameter, not s.group_id), so the
+	// planner runs the subquery once through its index.
+	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key = ?)",
+		args: []any{groupArg{}, b(key)}, selective: true}
 }
 
 // valueEq finds a `value eq "..."` that the value filter f requires, and
@@ -167,7 +185,7 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 	args := []any{b(groupID)}
 	if c.sql != "" {
 		where += " AND " + c.sql
-		args = append(args, c.args...)
+		args = append(args, c.bind(groupID)...)
 	}
 	var total int
 	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM scimkit_scim_identities s WHERE "+where, args...).Scan(&total); err != nil {
@@ -223,7 +241,7 @@ func (t *tx) scan(ctx context.Context, groupID string, c cond) iter.Seq2[*store.
 		if c.selective {
 			// Few rows: read them in one query, sorted after the index
 			// found them.
-			all, err := t.readBatch(ctx, base+c.orderBy(), append([]any{b(groupID)}, c.args...))
+			all, err := t.readBatch(ctx, base+c.orderBy(), append([]any{b(groupID)}, c.bind(groupID)...))
 			if err != nil {
 				yield(nil, err)
 				return
@@ -238,7 +256,7 @@ func (t *tx) scan(ctx context.Context, groupID string, c cond) iter.Seq2[*store.
 		var last *store.SCIMIdentity
 		for {
 			q := base
-			args := append([]any{b(groupID)}, c.args...)
+			args := append([]any{b(groupID)}, c.bind(groupID)...)
 			if last != nil {
 				cs, cn := toUnix(last.Created)
 				q += " AND (s.created_s > ? OR (s.created_s = ? AND (s.created_ns > ? OR (s.created_ns = ? AND s.id > ?))))"
@@ -307,7 +325,7 @@ func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (str
 		c = c.and(cond{sql: "s.deleted = ?", args: []any{false}, exact: true})
 	}
 	query := "SELECT " + scimCols + " FROM scimkit_scim_identities s WHERE s.group_id = ?"
-	args := append([]any{b(groupID)}, c.args...)
+	args := append([]any{b(groupID)}, c.bind(groupID)...)
 	if c.sql != "" {
 		query += " AND " + c.sql
 	}

@@ -88,7 +88,7 @@ type retryPolicy struct {
 }
 
 func defaultRetry() retryPolicy {
-	return retryPolicy{attempts: 20, base: time.Millisecond, max: 100 * time.Millisecond}
+	return retryPolicy{attempts: 50, base: time.Millisecond, max: 200 * time.Millisecond}
 }
 
 // run calls fn until it succeeds, fails with an error that is not

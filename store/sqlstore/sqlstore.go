@@ -57,7 +57,7 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithAttempts sets how many times an Update runs its function before giving
-// up on a serialization failure, deadlock or busy database (default 20).
+// up on a serialization failure, deadlock or busy database (default 50).
 func WithAttempts(n int) Option {
 	return optionFunc(func(c *config) { c.attempts = n })
 }
