@@ -55,3 +55,29 @@ func FuzzApply(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecode checks that Decode never panics and answers every body it
+// refuses with a *Error, and that what it accepts has only known ops and at
+// most MaxOperations operations. Its seed corpus is in
+// testdata/fuzz/FuzzDecode.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := Decode(body)
+		if err != nil {
+			var perr *Error
+			if !errors.As(err, &perr) || req != nil {
+				t.Fatalf("Decode = %v, %v; want only a *patch.Error", req, err)
+			}
+			return
+		}
+		if len(req.Operations) == 0 || len(req.Operations) > MaxOperations {
+			t.Fatalf("Decode accepted %d operations", len(req.Operations))
+		}
+		for _, op := range req.Operations {
+			if op.Op != opAdd && op.Op != opRemove && op.Op != opReplace {
+				t.Fatalf("Decode accepted op %q", op.Op)
+			}
+		}
+	})
+}
