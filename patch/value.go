@@ -163,40 +163,31 @@ func copyValue(v any, depth int) (any, *opError) {
 		}
 		return out, nil
 	case []any:
-		if depth > MaxDepth {
-			return nil, tooDeep()
-		}
-		out := make([]any, len(v))
-		for i, e := range v {
-			c, err := copyValue(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
+		return copyList(v, depth)
 	case []string:
-		out := make([]any, len(v))
-		for i, s := range v {
-			out[i] = s
-		}
-		return out, nil
+		return copyList(v, depth)
 	case []map[string]any:
-		if depth > MaxDepth {
-			return nil, tooDeep()
-		}
-		out := make([]any, len(v))
-		for i, e := range v {
-			c, err := copyValue(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
+		return copyList(v, depth)
 	default:
 		return v, nil
 	}
+}
+
+// copyList copies an array (as a Go caller may hold it: []any, []string,
+// []map[string]any) into a []any of deep copies.
+func copyList[T any](list []T, depth int) (any, *opError) {
+	if depth > MaxDepth {
+		return nil, tooDeep()
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		c, err := copyValue(e, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
 }
 
 // number returns v as a float64 when it is a JSON number (json.Number or a Go
