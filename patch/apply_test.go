@@ -380,6 +380,38 @@ func TestApplyBadInput(t *testing.T) {
 	}
 }
 
+// TestApplyGoValues applies values built in Go rather than decoded from JSON.
+func TestApplyGoValues(t *testing.T) {
+	t.Parallel()
+	res := map[string]any{"schemas": []string{filter.UserURN}, "userName": "b"}
+	o := []Operation{
+		{Op: "add", Path: "emails", Value: []map[string]any{{"value": "a@example.com", "primary": true}}},
+		{Op: "add", Path: "roles", Value: []map[string]any{{"value": "admin"}}},
+		{Op: "add", Path: "tags", Value: []string{"x"}},
+		{Op: "add", Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", Value: "7"},
+		{Op: "replace", Path: "active", Value: true},
+	}
+	got, _, err := Apply(res, o, filter.User())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"schemas":                []any{filter.UserURN, filter.EnterpriseUserURN},
+		"userName":               "b",
+		"emails":                 []any{map[string]any{"value": "a@example.com", "primary": true}},
+		"roles":                  []any{map[string]any{"value": "admin"}},
+		"tags":                   []any{"x"},
+		"active":                 true,
+		filter.EnterpriseUserURN: map[string]any{"employeeNumber": "7"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if _, ok := res["schemas"].([]string); !ok || len(res) != 2 {
+		t.Errorf("Apply changed its input: %v", res)
+	}
+}
+
 func TestApplyNeedsResourceType(t *testing.T) {
 	t.Parallel()
 	_, _, err := Apply(user(), nil, nil)

@@ -102,6 +102,14 @@ func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
 // and scim-patch clients send a lone object for a multi-valued attribute).
 // Null elements are dropped.
 func coerceList(a *filter.Attribute, v any, depth int) ([]any, *opError) {
+	switch v.(type) {
+	case []string, []map[string]any: // as a Go caller may build them
+		c, err := copyValue(v, depth)
+		if err != nil {
+			return nil, err
+		}
+		v = c
+	}
 	list, ok := v.([]any)
 	if !ok {
 		list = []any{v}
