@@ -68,7 +68,7 @@ func Decode(data []byte) (*Request, error) {
 		return nil, &Error{Index: -1, Type: TypeInvalidSyntax, Msg: "request body must be a JSON object"}
 	}
 	req := &Request{}
-	if raw, ok := get(top, "schemas"); ok {
+	if raw, _ := get(top, "schemas"); raw != nil {
 		schemas, err := decodeSchemas(raw)
 		if err != nil {
 			return nil, err

@@ -28,6 +28,11 @@ func TestDecode(t *testing.T) {
 			want: []Operation{{Op: "replace", Value: map[string]any{"active": false}}},
 		},
 		{
+			name: "null schemas is no schemas",
+			body: `{"schemas":null,"Operations":[{"op":"remove","path":"title"}]}`,
+			want: []Operation{{Op: "remove", Path: "title"}},
+		},
+		{
 			name: "member names in any case",
 			body: `{"SCHEMAS":["URN:IETF:PARAMS:SCIM:API:MESSAGES:2.0:PATCHOP"],"operations":[{"OP":"add","Path":"x","VALUE":1}]}`,
 			want: []Operation{{Op: "add", Path: "x", Value: json.Number("1")}},
