@@ -434,3 +434,30 @@ func TestInternalErrorIsHidden(t *testing.T) {
 		t.Errorf("log does not hold the request id and the error: %s", l)
 	}
 }
+
+func TestPatchPreferMinimalAndProjection(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	id := e.createUser(t, "ext-1", "alice", "alice@example.com")
+	rec := e.do(t, http.MethodPatch, "/Users/"+id, `{"Operations":[{"op":"add","path":"title","value":"x"}]}`, "Prefer", "return=minimal")
+	if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 || rec.Header().Get("ETag") != `W/"2"` {
+		t.Errorf("Prefer: return=minimal: %d %q ETag %q", rec.Code, rec.Body, rec.Header().Get("ETag"))
+	}
+	rec = e.do(t, http.MethodPatch, "/Users/"+id+"?attributes=title", `{"Operations":[{"op":"add","path":"nickName","value":"al"}]}`)
+	if diff := cmp.Diff(map[string]any{"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:User"}, "id": id, "title": "x"}, decode(t, rec)); diff != "" {
+		t.Errorf("PATCH ?attributes=title (-want +got):\n%s", diff)
+	}
+	// A malformed projection is refused before anything is written.
+	before := e.snapshot(t)
+	rec = e.do(t, http.MethodPatch, "/Users/"+id+"?attributes=a[b", `{"Operations":[{"op":"add","path":"title","value":"y"}]}`)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("bad attributes: %d", rec.Code)
+	}
+	rec = e.do(t, http.MethodPost, "/Users?excludedAttributes=a%20b", `{"externalId":"e2","userName":"bob","emails":[{"value":"bob@example.com","type":"work"}]}`)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("bad excludedAttributes on POST: %d", rec.Code)
+	}
+	if diff := cmp.Diff(before, e.snapshot(t)); diff != "" {
+		t.Errorf("store changed (-before +after):\n%s", diff)
+	}
+}

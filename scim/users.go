@@ -19,6 +19,10 @@ const maxIDLen = 255
 
 // createUser serves POST /Users (RFC 7644 §3.3).
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
+	proj, err := h.queryProjection(r)
+	if err != nil {
+		return err
+	}
 	doc, err := h.readUser(r)
 	if err != nil {
 		return err
@@ -27,7 +31,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 	if err != nil {
 		return err
 	}
-	return h.writeUser(w, r, t, res, http.StatusCreated, projection{})
+	return h.writeUser(w, r, t, res, http.StatusCreated, proj)
 }
 
 // readUser reads a User document from the body, with canonical attribute
@@ -89,10 +93,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, t *tenant) err
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	attrs, _ := queryValue(q, "attributes")
-	excl, _ := queryValue(q, "excludedAttributes")
-	proj, err := newProjection(h.rt, splitList(attrs), splitList(excl))
+	proj, err := h.queryProjection(r)
 	if err != nil {
 		return err
 	}
@@ -196,6 +197,10 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant)
 	if err != nil {
 		return err
 	}
+	proj, err := h.queryProjection(r)
+	if err != nil {
+		return err
+	}
 	doc, err := h.readUser(r)
 	if err != nil {
 		return err
@@ -208,13 +213,17 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant)
 	if err != nil {
 		return err
 	}
-	return h.writeUser(w, r, t, res, http.StatusOK, projection{})
+	return h.writeUser(w, r, t, res, http.StatusOK, proj)
 }
 
 // patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply runs
 // on a copy of the stored resource inside the atomic unit.
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := resourceID(r)
+	if err != nil {
+		return err
+	}
+	proj, err := h.queryProjection(r)
 	if err != nil {
 		return err
 	}
@@ -250,16 +259,14 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	attrs, _ := queryValue(q, "attributes")
-	excl, _ := queryValue(q, "excludedAttributes")
-	if h.prof.patchNoContent() {
+	// RFC 7644 §3.5.2 allows 204 instead of the resource; a client asks
+	// for it with "Prefer: return=minimal" (RFC 7240).
+	if h.prof.patchNoContent() || preferMinimal(r) {
+		if h.prof.etags() {
+			w.Header().Set("ETag", etag(res.Identity.Version))
+		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
-	}
-	proj, err := newProjection(h.rt, splitList(attrs), splitList(excl))
-	if err != nil {
-		proj = projection{}
 	}
 	return h.writeUser(w, r, t, res, http.StatusOK, proj)
 }
@@ -287,6 +294,28 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// queryProjection reads the attributes and excludedAttributes parameters,
+// which apply to every response carrying a resource (RFC 7644 §3.9). It
+// runs before any write, so a malformed list changes nothing.
+func (h *Handler) queryProjection(r *http.Request) (projection, error) {
+	q := r.URL.Query()
+	attrs, _ := queryValue(q, "attributes")
+	excl, _ := queryValue(q, "excludedAttributes")
+	return newProjection(h.rt, splitList(attrs), splitList(excl))
+}
+
+// preferMinimal reports whether the request has "Prefer: return=minimal".
+func preferMinimal(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "return=minimal") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ifMatch turns the If-Match and If-None-Match headers of a write into the
