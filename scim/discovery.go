@@ -219,12 +219,7 @@ func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, t *tenan
 }
 
 func (h *Handler) resourceType(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	doc, ok := h.discovery.resourceType[strings.ToLower(r.PathValue("name"))]
-	if !ok {
-		return errorf(http.StatusNotFound, "", "resource type %q not found", truncate(r.PathValue("name"), 64))
-	}
-	writeSplit(w, r, doc, t.base)
-	return nil
+	return serveNamed(w, r, t, h.discovery.resourceType, "resource type", r.PathValue("name"))
 }
 
 func (h *Handler) schemas(w http.ResponseWriter, r *http.Request, t *tenant) error {
@@ -233,9 +228,14 @@ func (h *Handler) schemas(w http.ResponseWriter, r *http.Request, t *tenant) err
 }
 
 func (h *Handler) schema(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	doc, ok := h.discovery.schema[strings.ToLower(r.PathValue("id"))]
+	return serveNamed(w, r, t, h.discovery.schema, "schema", r.PathValue("id"))
+}
+
+// serveNamed writes the document named key (case-insensitively) or a 404.
+func serveNamed(w http.ResponseWriter, r *http.Request, t *tenant, docs map[string][][]byte, what, key string) error {
+	doc, ok := docs[strings.ToLower(key)]
 	if !ok {
-		return errorf(http.StatusNotFound, "", "schema %q not found", truncate(r.PathValue("id"), 128))
+		return errorf(http.StatusNotFound, "", "%s %q not found", what, truncate(key, 128))
 	}
 	writeSplit(w, r, doc, t.base)
 	return nil
