@@ -248,3 +248,18 @@ func TestServerFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestServerGitLabProfile(t *testing.T) {
+	s := start(t, "-store", "memory", "-profile", "gitlab", "-group", "acme=acme-token-0123456789")
+	code, body, _ := call(t, "POST", s.url("acme", "/Users"), "acme-token-0123456789",
+		`{"externalId":"e1","userName":"jane","name":{"formatted":"Jane Doe"},"emails":[{"value":"jane@example.com","type":"work","primary":true}]}`)
+	if code != http.StatusCreated || body["id"] != "e1" {
+		t.Fatalf("POST: %d %v", code, body)
+	}
+	if code, _, _ := call(t, "PATCH", s.url("acme", "/Users/e1"), "acme-token-0123456789", `{"Operations":[{"op":"replace","path":"active","value":false}]}`); code != http.StatusNoContent {
+		t.Errorf("PATCH: %d, want 204", code)
+	}
+	if code, _, _ := call(t, "GET", s.url("acme", "/Schemas"), "acme-token-0123456789", ""); code != http.StatusNotFound {
+		t.Errorf("GET /Schemas in the GitLab profile: %d, want 404", code)
+	}
+}
