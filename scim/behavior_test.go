@@ -461,3 +461,33 @@ func TestPatchPreferMinimalAndProjection(t *testing.T) {
 		t.Errorf("store changed (-before +after):\n%s", diff)
 	}
 }
+
+// panicStore panics inside a read, standing in for a bug below the handler.
+type panicStore struct{ store.Store }
+
+func (p panicStore) View(ctx context.Context, fn func(context.Context, store.Tx) error) error {
+	panic("boom")
+}
+
+func TestPanicIsAnInternalError(t *testing.T) {
+	t.Parallel()
+	prov, err := identity.New(panicStore{memstore.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	h, err := New(prov, WithGroup("acme"), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/Users", nil)
+	req.Header.Set("Authorization", "Bearer acme-token-0123456789")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), `"detail":"internal server error"`) {
+		t.Errorf("%d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(logs.String(), "boom") {
+		t.Errorf("panic not logged: %s", logs.String())
+	}
+}

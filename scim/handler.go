@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -117,6 +118,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := h.cfg.requestID()
 	w.Header().Set("X-Request-Id", id)
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+	defer h.recoverPanic(w, r)
 	// http.ServeMux would answer a path with "..", "//" or NUL with a
 	// redirect to the cleaned path; refuse such paths with a SCIM error.
 	if !cleanPath(r.URL.Path) {
@@ -124,6 +126,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// recoverPanic turns a panic of a route (a bug: no input may cause one)
+// into a logged internal error and a SCIM 500, so that one bad request
+// neither reaches the client as a reset connection nor leaks a stack.
+// http.ErrAbortHandler keeps its meaning.
+func (h *Handler) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	h.writeError(w, r, fmt.Errorf("scim: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack()))
 }
 
 // cleanPath reports whether p is absolute and has no empty, "." or ".."
