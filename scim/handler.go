@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -68,7 +70,6 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 		defaultCount: DefaultCount,
 		profile:      ProfileRFC,
 		now:          time.Now,
-		requestID:    func() string { return uuid.NewString() },
 	}
 	for _, o := range opts {
 		if o.apply == nil {
@@ -77,6 +78,9 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.requestID == nil {
+		cfg.requestID = newRequestIDs()
 	}
 	if cfg.group == "" && !strings.Contains(cfg.prefix, "{group}") {
 		return nil, fmt.Errorf("scim: no group to serve: use WithPrefix with a {group} segment or WithGroup")
@@ -141,6 +145,15 @@ func (h *Handler) recoverPanic(w http.ResponseWriter, r *http.Request) {
 		panic(v)
 	}
 	h.writeError(w, r, fmt.Errorf("scim: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack()))
+}
+
+// newRequestIDs returns the default request id generator: a random
+// prefix drawn once (a UUID's worth of randomness is not needed per
+// request) and a counter, such as "3f9a0c1b7d2e4a65-42".
+func newRequestIDs() func() string {
+	prefix := strings.ReplaceAll(uuid.NewString(), "-", "")[:16] + "-"
+	var n atomic.Uint64
+	return func() string { return prefix + strconv.FormatUint(n.Add(1), 10) }
 }
 
 // cleanPath reports whether p is absolute and has no empty, "." or ".."

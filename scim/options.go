@@ -164,7 +164,8 @@ func WithClock(now func() time.Time) Option {
 
 // WithRequestID sets the generator of request ids, which are logged with
 // internal errors and sent in the X-Request-Id response header. The default
-// uses random UUIDs. An incoming X-Request-Id is not trusted.
+// is a random per-handler prefix and a counter. An incoming X-Request-Id is
+// not trusted.
 func WithRequestID(gen func() string) Option {
 	return Option{func(c *config) error {
 		if gen == nil {
