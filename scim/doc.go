@@ -65,8 +65,18 @@
 // "password" is never stored or returned. Both application/scim+json and
 // application/json are accepted; responses are application/scim+json unless
 // the client accepts only application/json. ETags are weak and follow the
-// stored version (etag.go). The discovery documents are encoded once, in
-// [New].
+// stored version (etag.go); If-Match on PUT and PATCH is checked inside the
+// provisioner's atomic unit, on DELETE against a read just before. PATCH
+// answers 200 with the resource, or 204 with "Prefer: return=minimal". The
+// discovery documents are encoded once, in [New]. A panic below a route is
+// logged and answered 500.
+//
+// Identity-provider quirks accepted, each pinned by a transcript in
+// testdata/transcripts: Entra ID's filter emails[type eq "work"].value eq
+// "…" (a sub-attribute after a value filter, which RFC 7644's grammar allows
+// only in PATCH paths; valuepath.go rewrites it), its PATCH ops "Replace"
+// and values "False"; Okta's PATCH without path and POST without
+// externalId; OneLogin's empty strings and single-object "emails".
 //
 // # The GitLab profile
 //
