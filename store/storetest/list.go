@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -53,9 +54,18 @@ func listFixture(t *testing.T, st store.Store) {
 				map[string]any{"value": "alice@work.example", "type": "work", "primary": true},
 				map[string]any{"value": "alice@home.example", "type": "home"},
 			},
-			"phoneNumbers": []any{map[string]any{"value": "+1 555 0100", "type": "mobile"}},
+			"phoneNumbers":      []any{map[string]any{"value": "+1 555 0100", "type": "mobile"}},
+			"nickName":          "ally",
+			"userType":          "Employee",
+			"preferredLanguage": "en-GB",
+			"timezone":          "Europe/London",
+			"addresses":         []any{map[string]any{"type": "work", "locality": "London", "country": "GB"}},
+			"roles":             []any{map[string]any{"value": "admin"}},
+			"level":             3.0,
 			enterprise: map[string]any{
 				"employeeNumber": "1001",
+				"costCenter":     "cc-1",
+				"organization":   "Acme",
 				"department":     "Engineering",
 				"manager":        map[string]any{"value": "s3", "displayName": "Carol"},
 			},
@@ -63,10 +73,13 @@ func listFixture(t *testing.T, st store.Store) {
 		}},
 		{"s5", 3, true, false, "ext-empty", map[string]any{}},
 		{"s2", 1, false, false, "ext-bob", map[string]any{
-			"userName": "Bob",
-			"name":     map[string]any{"givenName": "Bob", "familyName": "Baker"},
-			"emails":   []any{map[string]any{"value": "bob@work.example", "type": "work"}},
-			enterprise: map[string]any{"department": "Sales", "manager": map[string]any{"value": "s3"}},
+			"userName":  "Bob",
+			"name":      map[string]any{"givenName": "Bob", "familyName": "Baker"},
+			"emails":    []any{map[string]any{"value": "bob@work.example", "type": "work"}},
+			"userType":  "Contractor",
+			"addresses": []any{map[string]any{"type": "home", "locality": "Paris", "country": "FR"}},
+			"level":     json.Number("7"),
+			enterprise:  map[string]any{"department": "Sales", "manager": map[string]any{"value": "s3"}},
 		}},
 		{"s4", 3, true, false, "ext-dave", map[string]any{
 			"userName":    "dave",
@@ -270,6 +283,21 @@ func testListFilter(t *testing.T, st store.Store) {
 		{`meta.created gt "2024-05-01T12:02:00Z"`, []string{"s4", "s5", "s6"}},
 		{`meta.resourceType eq "User"`, []string{"s1", "s2", "s3", "s4", "s5", "s6"}},
 		{`favoriteColor eq "CC-2"`, []string{"s6"}},
+		{`nickName eq "ally"`, []string{"s1"}},
+		{`userType eq "contractor"`, []string{"s2"}},
+		{`preferredLanguage sw "en"`, []string{"s1"}},
+		{`timezone pr`, []string{"s1"}},
+		{`addresses[type eq "work" and locality eq "london"]`, []string{"s1"}},
+		{`addresses.country eq "FR"`, []string{"s2"}},
+		{`roles.value eq "admin"`, []string{"s1"}},
+		{`meta.lastModified ge "2024-05-01T12:04:00Z"`, []string{"s6"}},
+		{`level gt 2`, []string{"s1", "s2"}},
+		{`level lt 5`, []string{"s1"}},
+		{`level eq 7`, []string{"s2"}},
+		{enterprise + `:organization eq "acme"`, []string{"s1"}},
+		{enterprise + `:costCenter eq "CC-1"`, []string{"s1"}},
+		{`costCenter eq "cc-1"`, []string{"s1"}},
+		{enterprise + `:manager.displayName eq "carol"`, []string{"s1"}},
 		{`userName eq "alice" or userName eq "dave"`, []string{"s1", "s4"}},
 		{`(userName eq "alice" or userName eq "bob") and active eq true`, []string{"s1"}},
 		{`userName eq "alice" and active eq false`, nil},
