@@ -12,7 +12,7 @@
 // Lookups by ID, username, email, group path and extern_uid are map lookups
 // on case-folded keys ([store.Fold]), in the manner of go-memdb's
 // lower-cased unique indexes. Lists of SCIM identities answer filters of the
-// forms userName eq, externalId eq, id eq and emails.value eq (alone or as a
-// branch of an "and") from indexes over the SCIM documents, and evaluate
+// forms userName eq, externalId eq, id eq and emails.value eq (alone, as a
+// branch of an "and", or "or"-ed together) from indexes over the SCIM documents, and evaluate
 // every other filter with package filter over each identity of the group.
 package memstore

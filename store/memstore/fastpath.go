@@ -8,8 +8,8 @@ import (
 )
 
 // candidates returns a superset of the identities of g that e can match,
-// taken from an index, when e is an indexable equality or an "and" with one;
-// ok is false when every identity must be scanned. The caller still
+// taken from an index, when e is an indexable equality, an "and" with one,
+// or an "or" of indexable branches; ok is false when every identity must be scanned. The caller still
 // evaluates e on each candidate.
 func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEntry, ok bool) {
 	switch e := e.(type) {
@@ -27,6 +27,16 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 		case rok:
 			return r, true
 		}
+	case *filter.Or:
+		l, lok := t.candidates(g, groupID, e.Left)
+		if !lok {
+			return nil, false
+		}
+		r, rok := t.candidates(g, groupID, e.Right)
+		if !rok {
+			return nil, false
+		}
+		return union(l, r), true
 	case *filter.Compare:
 		v, isStr := e.Value.(string)
 		if e.Op != filter.Eq || !isStr || !coreUser(e.Attr.URN) {
@@ -85,4 +95,19 @@ func fromSet(s set) []*scimEntry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// union returns the entries of a and b, each once.
+func union(a, b []*scimEntry) []*scimEntry {
+	seen := make(map[*scimEntry]bool, len(a))
+	for _, e := range a {
+		seen[e] = true
+	}
+	for _, e := range b {
+		if !seen[e] {
+			seen[e] = true
+			a = append(a, e)
+		}
+	}
+	return a
 }

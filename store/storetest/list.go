@@ -299,6 +299,8 @@ func testListFilter(t *testing.T, st store.Store) {
 		{`costCenter eq "cc-1"`, []string{"s1"}},
 		{enterprise + `:manager.displayName eq "carol"`, []string{"s1"}},
 		{`userName eq "alice" or userName eq "dave"`, []string{"s1", "s4"}},
+		{`userName eq "dave" or externalId eq "ext-alice" or emails.value eq "DAVE@work.example"`, []string{"s1", "s4"}},
+		{`userName eq "dave" or title pr`, []string{"s1", "s3", "s4"}},
 		{`(userName eq "alice" or userName eq "bob") and active eq true`, []string{"s1"}},
 		{`userName eq "alice" and active eq false`, nil},
 		{`active eq true and userName eq "dave"`, []string{"s4"}},
