@@ -164,13 +164,13 @@ func valueEq(f filter.Expr) (string, bool) {
 // ListSCIMIdentities implements [store.SCIMIdentityLister]: the filter is
 // pushed down to SQL as far as [pushdown] goes; what remains, sorting and
 // paging are done by [store.Matcher] over the rows SQL narrowed down. When
-// SQL answers the filter exactly and there is no sortBy, counting and paging
-// happen in the database too.
+// SQL answers a filter that is not selective exactly (no filter, active eq)
+// and there is no sortBy, counting and paging happen in the database too.
 func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Query) ([]*store.SCIMIdentity, int, error) {
 	if err := t.check(false); err != nil {
 		return nil, 0, err
 	}
-	m, err := store.CompileQuery(q)
+	m, err := store.CompileQueryWith(q, t.s.user)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -178,7 +178,9 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 	if q.SkipDeleted {
 		c = c.and(cond{sql: "s.deleted = ?", args: []any{false}, exact: true})
 	}
-	if !c.exact || m.Sorted() {
+	if !c.exact || m.Sorted() || c.selective {
+		// A selective condition finds a few rows through its index: one
+		// query reads them all, which beats COUNT plus a page query.
 		return m.Select(t.scan(ctx, groupID, c))
 	}
 	where := "s.group_id = ?"
@@ -316,7 +318,7 @@ func (c cond) String() string {
 // filter SQL answers exactly and no sortBy it is the page query, otherwise
 // the query that reads the candidates.
 func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (string, error) {
-	m, err := store.CompileQuery(q)
+	m, err := store.CompileQueryWith(q, s.user)
 	if err != nil {
 		return "", err
 	}
@@ -330,7 +332,7 @@ func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (str
 		query += " AND " + c.sql
 	}
 	switch {
-	case c.exact && !m.Sorted():
+	case c.exact && !m.Sorted() && !c.selective:
 		query += c.orderBy() + " LIMIT ? OFFSET ?"
 		args = append(args, int64(max(q.Count, 1)), int64(max(q.StartIndex-1, 0)))
 	case c.selective:

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -27,6 +28,9 @@ type Store struct {
 	// anyway: waiting here is cheaper and fairer than SQLite's busy
 	// handler. Other processes are still kept out by SQLite's own lock.
 	writers chan struct{}
+	// user is filter.User(), built once: every list compiles its query
+	// against it.
+	user *filter.ResourceType
 }
 
 var _ store.Store = (*Store)(nil)
@@ -149,7 +153,7 @@ func open(ctx context.Context, db *sql.DB, d dialect, c config) (*Store, error) 
 	db.SetMaxOpenConns(c.maxConns)
 	db.SetMaxIdleConns(c.maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, d: d, retry: defaultRetry(), log: c.log}
+	s := &Store{db: db, d: d, retry: defaultRetry(), log: c.log, user: filter.User()}
 	s.retry.attempts = c.attempts
 	if !d.postgres {
 		s.writers = make(chan struct{}, 1)
@@ -183,7 +187,8 @@ func (s *Store) DB() *sql.DB { return s.db }
 // configured attempts, with jittered backoff.
 //
 // An error from the database being gone (connection refused, server shut
-// down, store closed) matches [ErrUnavailable]; nothing fn wrote is kept
+// down, store closed), or conflicts that outlast every attempt, match
+// [ErrUnavailable]; nothing fn wrote is kept
 // unless the commit itself was cut off, in which case the outcome is
 // unknown, as with any database.
 func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
@@ -210,6 +215,11 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 		return nil
 	})
 	if err != nil {
+		if classify(err) == classRetry {
+			// Still colliding after every attempt: the database is
+			// overloaded with conflicting writes; worth a later retry.
+			return &UnavailableError{Err: fmt.Errorf("gave up after %d attempts: %w", s.retry.attempts, err)}
+		}
 		return wrapDB(err)
 	}
 	return fnErr
