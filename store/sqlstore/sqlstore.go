@@ -117,6 +117,10 @@ func OpenSQLite(ctx context.Context, file string, opts ...Option) (*Store, error
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// A larger page cache and memory-mapped reads keep index lookups in
+	// large groups off the read() path.
+	q.Add("_pragma", "cache_size(-16384)")
+	q.Add("_pragma", "mmap_size(268435456)")
 	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", file, err)
