@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func TestReopenAndNewerSchema(t *testing.T) {
 }
 
 func TestOpenSQLiteBadName(t *testing.T) {
-	for _, name := range []string{"", ":memory:", "a?b"} {
+	for _, name := range []string{"", ":memory:", "file:x.db", "nul\x00.db"} {
 		if _, err := OpenSQLite(context.Background(), name); err == nil {
 			t.Errorf("OpenSQLite(%q) succeeded", name)
 		}
@@ -67,5 +68,19 @@ func TestSQLiteDurabilitySettings(t *testing.T) {
 		if got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
 		}
+	}
+}
+
+// TestOpenSQLiteOddName: a file name with URI syntax in it is a plain name.
+func TestOpenSQLiteOddName(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "a?b%20c#d é.db")
+	st, err := OpenSQLite(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if _, err := os.Stat(name); err != nil {
+		t.Errorf("database not at %q: %v", name, err)
 	}
 }

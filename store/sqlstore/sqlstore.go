@@ -108,8 +108,8 @@ func OpenSQLite(ctx context.Context, file string, opts ...Option) (*Store, error
 	if err != nil {
 		return nil, err
 	}
-	if file == "" || strings.ContainsAny(file, "?#") || file == ":memory:" {
-		return nil, fmt.Errorf("sqlstore: bad SQLite file name %q", file)
+	if file == "" || file == ":memory:" || strings.HasPrefix(file, "file:") || strings.ContainsRune(file, 0) {
+		return nil, fmt.Errorf("sqlstore: bad SQLite file name %q: want a file path", file)
 	}
 	q := url.Values{}
 	q.Set("_txlock", "immediate")
@@ -121,7 +121,9 @@ func OpenSQLite(ctx context.Context, file string, opts ...Option) (*Store, error
 	// large groups off the read() path.
 	q.Add("_pragma", "cache_size(-16384)")
 	q.Add("_pragma", "mmap_size(268435456)")
-	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
+	// The DSN is a SQLite URI: escape what a URI would read as syntax.
+	path := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(file)
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", file, err)
 	}
