@@ -121,9 +121,18 @@ func (n *foldNeedle) in(s string) bool {
 	}
 	k := int32(0)
 	for i := 0; i < len(s); {
-		r, size := firstRune(s[i:])
-		i += size
-		c := foldClass(r)
+		var c rune
+		if b := s[i]; b < utf8.RuneSelf {
+			c = rune(b)
+			if 'a' <= b && b <= 'z' {
+				c -= 'a' - 'A'
+			}
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			c = foldClass(r)
+			i += size
+		}
 		for k > 0 && n.classes[k] != c {
 			k = n.next[k-1]
 		}
