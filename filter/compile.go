@@ -291,7 +291,7 @@ func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
 	substring := m.op == Co || m.op == Sw || m.op == Ew
 	want := func(k valueKind, what string) error {
 		if lit != k {
-			_, err := fail(fmt.Sprintf("compare a %s attribute with %s, not %s", t, what, litString(e.Value)))
+			_, err := fail(fmt.Sprintf("this %s attribute takes %s, not %s", t, what, litString(e.Value)))
 			return err
 		}
 		return nil
