@@ -237,115 +237,122 @@ func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	fail := func(msg string) (matcher, error) {
+	m := &cmpMatcher{keys: keys, op: e.Op}
+	msg := m.setOperation(e.Op, e.Value, a)
+	if msg != "" {
 		return nil, &SchemaError{Attr: sc.name(e.Attr), Msg: msg}
 	}
-	if e.Op < Eq || e.Op > Pr {
-		return fail("invalid operator " + e.Op.String())
-	}
-	m := &cmpMatcher{keys: keys, op: e.Op}
-	if e.Op == Pr {
-		return m, nil
-	}
-	if e.Op == Ne {
+	return m, nil
+}
+
+// setOperation sets up m to apply op with the filter's value v to the
+// attribute a (nil when the schema does not define it). It returns what is
+// wrong, or "".
+func (m *cmpMatcher) setOperation(op Op, v any, a *Attribute) string {
+	switch op {
+	case Pr:
+		return ""
+	case Ne:
 		m.op, m.neg = Eq, true
+	default:
+		if op < Eq || op > Pr {
+			return "invalid operator " + op.String()
+		}
 	}
 
 	// the filter's value
 	var lit valueKind
-	switch v := e.Value.(type) {
+	switch x := v.(type) {
 	case nil:
 		// eq null: not present; ne null: present
 		if m.op != Eq {
-			return fail(`null can only be compared with "eq" or "ne"`)
+			return `null can only be compared with "eq" or "ne"`
 		}
 		m.op, m.neg = Pr, !m.neg
-		return m, nil
+		return ""
 	case string:
-		lit, m.str = kindString, v
+		lit, m.str = kindString, x
 	case bool:
-		lit, m.boolean = kindBool, v
+		lit, m.boolean = kindBool, x
 	default:
-		f, ok := toFloat(v)
+		f, ok := toFloat(x)
 		if !ok || math.IsNaN(f) {
-			return fail(fmt.Sprintf("invalid value %v (%T)", v, v))
+			return fmt.Sprintf("invalid value %v (%T)", x, x)
 		}
 		lit, m.num = kindNumber, f
-		m.integer, m.isInt = toInt(v)
+		m.integer, m.isInt = toInt(x)
 	}
 
-	// the attribute's type
+	// the attribute's type: a complex attribute compares its "value"
 	t, exact := Type(""), false
 	if a != nil {
 		t, exact = a.Type, a.CaseExact
 		if t == TypeComplex {
-			v := a.Sub("value")
-			if v == nil {
-				return fail(`a complex attribute without a "value" sub-attribute cannot be compared; name a sub-attribute`)
+			sub := a.Sub("value")
+			if sub == nil {
+				return `a complex attribute without a "value" sub-attribute cannot be compared; name a sub-attribute`
 			}
-			t, exact = v.Type, v.CaseExact
+			t, exact = sub.Type, sub.CaseExact
 		}
 	}
 	m.valueSub = a == nil || a.Type == TypeComplex
 	ordering := m.op == Gt || m.op == Ge || m.op == Lt || m.op == Le
 	substring := m.op == Co || m.op == Sw || m.op == Ew
-	want := func(k valueKind, what string) error {
-		if lit != k {
-			_, err := fail(fmt.Sprintf("this %s attribute takes %s, not %s", t, what, litString(e.Value)))
-			return err
-		}
-		return nil
+	notFor := func(what string) string { return `"` + op.String() + `" does not apply to a ` + what }
+	mismatch := func(k valueKind) bool { return lit != k }
+	takes := func(what string) string {
+		return fmt.Sprintf("this %s attribute takes %s, not %s", t, what, litString(v))
 	}
 	switch t {
 	case TypeString, TypeReference, TypeBinary:
-		if err := want(kindString, "a string"); err != nil {
-			return nil, err
-		}
-		if t == TypeBinary && ordering {
-			return fail(`"` + e.Op.String() + `" does not apply to a binary attribute`)
+		switch {
+		case mismatch(kindString):
+			return takes("a string")
+		case t == TypeBinary && ordering:
+			return notFor("binary attribute")
 		}
 		m.kind, m.exact = kindString, exact
 	case TypeDateTime:
-		if err := want(kindString, "a dateTime string"); err != nil {
-			return nil, err
+		if mismatch(kindString) {
+			return takes("a dateTime string")
 		}
 		m.kind = kindDateTime
 		if !substring {
 			when, ok := parseDateTime(m.str)
 			if !ok {
-				return fail(strconv.Quote(m.str) + " is not a dateTime (RFC 7643 §2.3.5)")
+				return strconv.Quote(m.str) + " is not a dateTime (RFC 7643 §2.3.5)"
 			}
 			m.when = when
 		}
 	case TypeBoolean:
-		if err := want(kindBool, "true or false"); err != nil {
-			return nil, err
-		}
-		if m.op != Eq {
-			return fail(`"` + e.Op.String() + `" does not apply to a boolean attribute`)
+		switch {
+		case mismatch(kindBool):
+			return takes("true or false")
+		case m.op != Eq:
+			return notFor("boolean attribute")
 		}
 		m.kind = kindBool
 	case TypeInteger, TypeDecimal:
-		if err := want(kindNumber, "a number"); err != nil {
-			return nil, err
-		}
-		if substring {
-			return fail(`"` + e.Op.String() + `" does not apply to a number attribute`)
+		switch {
+		case mismatch(kindNumber):
+			return takes("a number")
+		case substring:
+			return notFor("number attribute")
 		}
 		m.kind = kindNumber
 	default: // not defined by the schema: by the JSON type of the value
-		m.kind = lit
 		switch {
 		case lit == kindBool && m.op != Eq:
-			return fail(`"` + e.Op.String() + `" does not apply to a boolean value`)
+			return notFor("boolean value")
 		case lit == kindNumber && substring:
-			return fail(`"` + e.Op.String() + `" does not apply to a number value`)
+			return notFor("number value")
 		}
+		m.kind = lit
 	}
 	if m.op == Co && !m.exact && (m.kind == kindString || m.kind == kindDateTime) {
 		m.needle = newFoldNeedle(m.str)
 	}
-	return m, nil
+	return ""
 }
 
 // litString returns v as written in a filter, for messages.
