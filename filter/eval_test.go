@@ -2,7 +2,6 @@ package filter
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
@@ -207,13 +206,7 @@ func TestCompileErrors(t *testing.T) {
 			if f != nil {
 				t.Errorf("Compile returned a filter and an error")
 			}
-			var se *SchemaError
-			if !errors.As(err, &se) {
-				t.Fatalf("Compile(%q) error = %v, want a *SchemaError", tc.filter, err)
-			}
-			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
-				t.Errorf("error mismatch (-want +got):\n%s", diff)
-			}
+			checkError[*SchemaError](t, err, tc.want)
 		})
 	}
 }
@@ -238,13 +231,7 @@ func TestCompileBuiltTrees(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := Compile(tc.e, User())
-			var se *SchemaError
-			if !errors.As(err, &se) {
-				t.Fatalf("error = %v, want a *SchemaError", err)
-			}
-			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
-				t.Errorf("error mismatch (-want +got):\n%s", diff)
-			}
+			checkError[*SchemaError](t, err, tc.want)
 		})
 	}
 }

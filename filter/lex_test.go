@@ -7,6 +7,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// checkError checks that err is an E (*SyntaxError or *SchemaError) with
+// the message want.
+func checkError[E error](t *testing.T, err error, want string) {
+	t.Helper()
+	var target E
+	if !errors.As(err, &target) {
+		t.Fatalf("error = %v, want a %T", err, target)
+	}
+	if diff := cmp.Diff(want, err.Error()); diff != "" {
+		t.Errorf("error mismatch (-want +got):\n%s", diff)
+	}
+}
+
 type lexed struct {
 	Kind tokenKind
 	Text string
@@ -96,14 +109,7 @@ func TestLexerErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := lexAll(tc.input)
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("lex(%q) error = %v, want a *SyntaxError", tc.input, err)
-			}
-			// positions are columns on line 1 here; Error adds the prefix
-			if diff := cmp.Diff(tc.want, se.Error()); diff != "" {
-				t.Errorf("lex(%q) error mismatch (-want +got):\n%s", tc.input, diff)
-			}
+			checkError[*SyntaxError](t, err, tc.want)
 		})
 	}
 }

@@ -182,13 +182,7 @@ func TestParseErrors(t *testing.T) {
 			if e != nil {
 				t.Errorf("Parse(%q) = %v, want nil", tc.input, e)
 			}
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("Parse(%q) error = %v, want a *SyntaxError", tc.input, err)
-			}
-			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
-				t.Errorf("Parse(%q) error mismatch (-want +got):\n%s", tc.input, diff)
-			}
+			checkError[*SyntaxError](t, err, tc.want)
 		})
 	}
 }
@@ -260,13 +254,7 @@ func TestParsePathErrors(t *testing.T) {
 			if diff := cmp.Diff(Path{}, p); diff != "" {
 				t.Errorf("ParsePath(%q) returned a path on error (-want +got):\n%s", tc.input, diff)
 			}
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("ParsePath(%q) error = %v, want a *SyntaxError", tc.input, err)
-			}
-			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
-				t.Errorf("ParsePath(%q) error mismatch (-want +got):\n%s", tc.input, diff)
-			}
+			checkError[*SyntaxError](t, err, tc.want)
 		})
 	}
 }
