@@ -209,3 +209,35 @@ func TestBytesRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestRetryRunsAgain: a unit whose statements met a serialization failure
+// runs again, in Update and View alike, whatever fn made of the error; one
+// that keeps failing ends as ErrUnavailable.
+func TestRetryRunsAgain(t *testing.T) {
+	st := openSQLite(t, WithAttempts(3))
+	ctx := context.Background()
+	for name, run := range map[string]func(context.Context, func(context.Context, store.Tx) error) error{
+		"Update": st.Update, "View": st.View,
+	} {
+		calls := 0
+		err := run(ctx, func(ctx context.Context, stx store.Tx) error {
+			calls++
+			if calls == 1 {
+				stx.(*tx).fail("test", errConcurrentWrite)
+				return nil
+			}
+			return nil
+		})
+		if err != nil || calls != 2 {
+			t.Errorf("%s: %v after %d calls, want nil after 2", name, err, calls)
+		}
+		calls = 0
+		err = run(ctx, func(ctx context.Context, stx store.Tx) error {
+			calls++
+			return stx.(*tx).fail("test", errConcurrentWrite)
+		})
+		if !errors.Is(err, ErrUnavailable) || calls != 3 {
+			t.Errorf("%s: %v after %d calls, want ErrUnavailable after 3", name, err, calls)
+		}
+	}
+}

@@ -209,10 +209,25 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 			return ctx.Err()
 		}
 	}
+	return s.run(ctx, false, fn)
+}
+
+// View implements [store.Store.View]: fn runs in a read-only transaction
+// (REPEATABLE READ on PostgreSQL: one snapshot for all its reads). Errors
+// are those of [Store.Update].
+func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.run(ctx, true, fn)
+}
+
+// run runs fn in a transaction until it is not to be retried.
+func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) error {
 	var fnErr error
 	err := s.retry.run(ctx, func() error {
 		fnErr = nil
-		retry, err := s.runTx(ctx, false, fn)
+		retry, err := s.runTx(ctx, readOnly, fn)
 		if retry != nil {
 			s.log.DebugContext(ctx, "sqlstore: retrying transaction", slog.Any("err", retry))
 			return retry
@@ -229,16 +244,6 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 		return wrapDB(err)
 	}
 	return fnErr
-}
-
-// View implements [store.Store.View]: fn runs in a read-only transaction
-// (REPEATABLE READ on PostgreSQL: one snapshot for all its reads).
-func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	_, err := s.runTx(ctx, true, fn)
-	return err
 }
 
 // runTx runs fn in one transaction. It returns a non-nil retry error when
