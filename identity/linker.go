@@ -251,8 +251,7 @@ func (l *Linker) finish(ctx context.Context, tx store.Tx, o *op, g *store.Group,
 		o.emit(Event{Type: EventMemberAdded, GroupID: g.ID, UserID: u.ID, ExternUID: s.ExternUID})
 		res.Changes |= MemberAdded
 	}
-	sc := *s
-	res.User, res.SAML = u.Clone(), &sc
+	res.User, res.SAML = u, s
 	return nil
 }
 

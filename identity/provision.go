@@ -165,7 +165,7 @@ func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.G
 	}
 	o.emit(Event{Type: EventProvisioned, GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID,
 		Detail: map[string]string{"username": u.Username, "email": u.Email}})
-	return &Result{Identity: s.Clone(), User: u.Clone(), Member: true, Changes: Created}, nil
+	return &Result{Identity: s, User: u, Member: true, Changes: Created}, nil
 }
 
 func (p *Provisioner) newIdentity(o *op, g *store.Group, u *store.User, a Attributes, doc map[string]any) (*store.SCIMIdentity, error) {

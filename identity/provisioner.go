@@ -232,7 +232,9 @@ func ensureMember(ctx context.Context, tx store.Tx, g *store.Group, userID strin
 	return true, nil
 }
 
-// result loads the account and membership of s into a Result.
+// result loads the account and membership of s into a Result. s and u are
+// values the caller owns (read from tx, which returns fresh copies, or built
+// and then stored, which stores a copy), so they are returned as they are.
 func result(ctx context.Context, tx store.Tx, s *store.SCIMIdentity, u *store.User, ch Change) (*Result, error) {
 	if u == nil {
 		var err error
@@ -244,22 +246,44 @@ func result(ctx context.Context, tx store.Tx, s *store.SCIMIdentity, u *store.Us
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Identity: s.Clone(), User: u.Clone(), Member: member, Changes: ch}, nil
+	return &Result{Identity: s, User: u, Member: member, Changes: ch}, nil
 }
 
-// storedDocument is the document kept on the identity: a deep copy of doc
-// without "id", "externalId", "active" and "meta", which the identity's own
-// fields supply ([store.SCIMIdentity.Resource] puts them back), and without
-// "password" (writeOnly, returned never: RFC 7643 §4.1.1; never stored).
+// storedDocument is the document kept on the identity: doc without "id",
+// "externalId", "active" and "meta", which the identity's own fields supply
+// ([store.SCIMIdentity.Resource] puts them back), and without "password"
+// (writeOnly, returned never: RFC 7643 §4.1.1; never stored). The copy is
+// shallow: the store deep-copies what it keeps on Put, so only the Result
+// handed back to the caller shares nested values with doc.
 func storedDocument(doc map[string]any) map[string]any {
-	out := store.CloneDocument(doc)
-	for k := range out {
-		switch strings.ToLower(k) {
-		case "id", "externalid", "active", "meta", "password":
-			delete(out, k)
+	out := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if !serverKey(k) {
+			out[k] = v
 		}
 	}
 	return out
+}
+
+// serverKey reports whether k is one of the attributes storedDocument
+// drops, case-insensitively, without allocating.
+func serverKey(k string) bool {
+	var want string
+	switch len(k) {
+	case 2:
+		want = "id"
+	case 4:
+		want = "meta"
+	case 6:
+		want = "active"
+	case 8:
+		want = "password"
+	case 10:
+		want = "externalId"
+	default:
+		return false
+	}
+	return strings.EqualFold(k, want)
 }
 
 // findIdentity resolves the id of a request: a SCIM identity id, or in the
