@@ -25,9 +25,9 @@ const identityToken = "benchmark-scim-token-0123456789"
 // identityFixture is a memstore loaded with n provisioned accounts, shared
 // by the benchmarks of one size (loading a million takes seconds).
 type identityFixture struct {
-	st      *memstore.Store
-	n       int
-	next    int // next person index BenchmarkIdentityProvision may use, for fresh keys across -count runs
+	st   *memstore.Store
+	n    int
+	next int // next person index BenchmarkIdentityProvision may use, for fresh keys across -count runs
 }
 
 var identityFixtures = map[int]*identityFixture{}
