@@ -375,8 +375,13 @@ func cloneValue(v any) any {
 	return v
 }
 
-// lookupFold returns m's value under key, matched case-insensitively as SCIM
-// attribute names are (RFC 7643 §2.1).
+// LookupAttr returns the value of doc's attribute name, matched
+// case-insensitively as SCIM attribute names are (RFC 7643 §2.1), or nil.
+// An exact match wins over a case-insensitive one.
+func LookupAttr(doc map[string]any, name string) any {
+	return lookupFold(doc, name)
+}
+
 func lookupFold(m map[string]any, key string) any {
 	if v, ok := m[key]; ok {
 		return v

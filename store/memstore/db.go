@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -192,14 +191,14 @@ func delSet(m map[string]set, k string, e *scimEntry) {
 
 // docUserName returns the document's userName, if it is a string.
 func docUserName(res map[string]any) (string, bool) {
-	s, ok := lookupFold(res, "userName").(string)
+	s, ok := store.LookupAttr(res, "userName").(string)
 	return s, ok
 }
 
 // docEmails returns the string values of the document's emails: the
 // "value" of each element, or the element itself when it is a string.
 func docEmails(res map[string]any) []string {
-	v := lookupFold(res, "emails")
+	v := store.LookupAttr(res, "emails")
 	arr, ok := v.([]any)
 	if !ok {
 		arr = []any{v}
@@ -210,24 +209,10 @@ func docEmails(res map[string]any) []string {
 		case string:
 			out = append(out, e)
 		case map[string]any:
-			if v, ok := lookupFold(e, "value").(string); ok {
+			if v, ok := store.LookupAttr(e, "value").(string); ok {
 				out = append(out, v)
 			}
 		}
 	}
 	return out
-}
-
-// lookupFold returns m's value under key, matched case-insensitively as SCIM
-// attribute names are (RFC 7643 §2.1).
-func lookupFold(m map[string]any, key string) any {
-	if v, ok := m[key]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	return nil
 }

@@ -18,7 +18,9 @@
 //
 // SQLite runs in WAL mode with synchronous=FULL: Update returns only once
 // the commit is on disk, so a crash or kill never loses an acknowledged
-// write.
+// write. Writers in one process queue on a semaphore, writers in other
+// processes on SQLite's lock (busy_timeout, default 5s, see
+// [WithBusyTimeout]); readers never wait for writers.
 //
 // # Schema
 //
@@ -33,8 +35,9 @@
 // The Tx implements [store.SCIMIdentityLister]. Filters on id, externalId,
 // active, userName (eq, sw) and emails.value (eq) become parameterised SQL
 // on indexed columns; the rest of a filter, sortBy and paging are evaluated
-// in memory by [store.Matcher] over the rows SQL selected. Values are never
-// written into SQL text.
+// in memory by [store.Matcher] over the rows SQL selected, so results are
+// exactly those of [store.Select]. Values are never written into SQL text.
+// [Store.Explain] shows the database's plan for a query.
 //
 // # Errors
 //

@@ -175,6 +175,20 @@ func (t *tx) versionErr(ctx context.Context, entity, q string, args ...any) erro
 	return fmt.Errorf("sqlstore: %s is at version %d: %w", entity, v, store.ErrVersionMismatch)
 }
 
+// validate checks the required fields of an entity, given as name, value
+// pairs, and its Version.
+func validate(entity string, version int64, fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if fields[i+1] == "" {
+			return invalid(entity, fields[i])
+		}
+	}
+	if version < 0 {
+		return invalid(entity, "a non-negative Version")
+	}
+	return nil
+}
+
 func invalid(entity, field string) error {
 	return fmt.Errorf("sqlstore: %s: %s is required: %w", entity, field, store.ErrInvalid)
 }
@@ -222,15 +236,11 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	switch {
-	case g == nil:
+	if g == nil {
 		return fmt.Errorf("sqlstore: nil group: %w", store.ErrInvalid)
-	case g.ID == "":
-		return invalid("group", "ID")
-	case g.Path == "":
-		return invalid("group", "Path")
-	case g.Version < 0:
-		return invalid("group", "a non-negative Version")
+	}
+	if err := validate("group", g.Version, "ID", g.ID, "Path", g.Path); err != nil {
+		return err
 	}
 	keyOf := func(index string) string {
 		if strings.Contains(index, "path_key") {
@@ -330,17 +340,11 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	switch {
-	case u == nil:
+	if u == nil {
 		return fmt.Errorf("sqlstore: nil user: %w", store.ErrInvalid)
-	case u.ID == "":
-		return invalid("user", "ID")
-	case u.Username == "":
-		return invalid("user", "Username")
-	case u.Email == "":
-		return invalid("user", "Email")
-	case u.Version < 0:
-		return invalid("user", "a non-negative Version")
+	}
+	if err := validate("user", u.Version, "ID", u.ID, "Username", u.Username, "Email", u.Email); err != nil {
+		return err
 	}
 	for _, e := range u.SecondaryEmails {
 		if e.Address == "" {
@@ -441,15 +445,11 @@ func (t *tx) PutMembership(ctx context.Context, m *store.Membership) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	switch {
-	case m == nil:
+	if m == nil {
 		return fmt.Errorf("sqlstore: nil membership: %w", store.ErrInvalid)
-	case m.GroupID == "":
-		return invalid("membership", "GroupID")
-	case m.UserID == "":
-		return invalid("membership", "UserID")
-	case m.Version < 0:
-		return invalid("membership", "a non-negative Version")
+	}
+	if err := validate("membership", m.Version, "GroupID", m.GroupID, "UserID", m.UserID); err != nil {
+		return err
 	}
 	keyOf := func(string) string { return store.KeyMembership }
 	err := t.put(ctx, "membership", func() error {
@@ -541,17 +541,11 @@ func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	switch {
-	case s == nil:
+	if s == nil {
 		return fmt.Errorf("sqlstore: nil SAML identity: %w", store.ErrInvalid)
-	case s.GroupID == "":
-		return invalid("SAML identity", "GroupID")
-	case s.UserID == "":
-		return invalid("SAML identity", "UserID")
-	case s.ExternUID == "":
-		return invalid("SAML identity", "ExternUID")
-	case s.Version < 0:
-		return invalid("SAML identity", "a non-negative Version")
+	}
+	if err := validate("SAML identity", s.Version, "GroupID", s.GroupID, "UserID", s.UserID, "ExternUID", s.ExternUID); err != nil {
+		return err
 	}
 	keyOf := func(index string) string {
 		if strings.Contains(index, "extern_uid") {
@@ -665,19 +659,11 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	switch {
-	case s == nil:
+	if s == nil {
 		return fmt.Errorf("sqlstore: nil SCIM identity: %w", store.ErrInvalid)
-	case s.ID == "":
-		return invalid("SCIM identity", "ID")
-	case s.GroupID == "":
-		return invalid("SCIM identity", "GroupID")
-	case s.UserID == "":
-		return invalid("SCIM identity", "UserID")
-	case s.ExternUID == "":
-		return invalid("SCIM identity", "ExternUID")
-	case s.Version < 0:
-		return invalid("SCIM identity", "a non-negative Version")
+	}
+	if err := validate("SCIM identity", s.Version, "ID", s.ID, "GroupID", s.GroupID, "UserID", s.UserID, "ExternUID", s.ExternUID); err != nil {
+		return err
 	}
 	keyOf := func(index string) string {
 		switch {

@@ -21,6 +21,27 @@ var cmpOpts = cmp.Options{
 
 func diff(want, got any) string { return cmp.Diff(want, got, cmpOpts) }
 
+// getCase is a named lookup for checkGets.
+type getCase[T any] struct {
+	name string
+	get  func() (T, error)
+}
+
+// checkGets runs each lookup and compares its result with want.
+func checkGets[T any](t *testing.T, want T, cases []getCase[T]) {
+	t.Helper()
+	for _, c := range cases {
+		got, err := c.get()
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if d := diff(want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", c.name, d)
+		}
+	}
+}
+
 func testGroups(t *testing.T, st store.Store) {
 	g := &store.Group{ID: "g1", Path: "Acme", Name: "Acme Inc", TokenDigest: []byte{1, 2, 3}, DefaultRole: store.RoleDeveloper, EnforceSSO: true}
 	put(t, st, g)
@@ -28,23 +49,11 @@ func testGroups(t *testing.T, st store.Store) {
 		t.Errorf("Version after insert = %d, want 1", g.Version)
 	}
 	view(t, st, func(ctx context.Context, tx store.Tx) error {
-		for _, c := range []struct {
-			name string
-			get  func() (*store.Group, error)
-		}{
+		checkGets(t, g, []getCase[*store.Group]{
 			{"Group", func() (*store.Group, error) { return tx.Group(ctx, "g1") }},
 			{"GroupByPath exact", func() (*store.Group, error) { return tx.GroupByPath(ctx, "Acme") }},
 			{"GroupByPath folded", func() (*store.Group, error) { return tx.GroupByPath(ctx, "aCME") }},
-		} {
-			got, err := c.get()
-			if err != nil {
-				t.Errorf("%s: %v", c.name, err)
-				continue
-			}
-			if d := diff(g, got); d != "" {
-				t.Errorf("%s (-want +got):\n%s", c.name, d)
-			}
-		}
+		})
 		return nil
 	})
 	wantConflict(t, tryPut(t, st, &store.Group{ID: "g2", Path: "ACME"}), store.KeyGroupPath)
@@ -76,10 +85,7 @@ func testUsers(t *testing.T, st store.Store) {
 	u.ProvisionedByGroup = "g1"
 	put(t, st, u)
 	view(t, st, func(ctx context.Context, tx store.Tx) error {
-		for _, c := range []struct {
-			name string
-			get  func() (*store.User, error)
-		}{
+		checkGets(t, u, []getCase[*store.User]{
 			{"User", func() (*store.User, error) { return tx.User(ctx, "u1") }},
 			{"UserByUsername exact", func() (*store.User, error) { return tx.UserByUsername(ctx, "Ada.Lovelace") }},
 			{"UserByUsername folded", func() (*store.User, error) { return tx.UserByUsername(ctx, "ada.LOVELACE") }},
@@ -87,16 +93,7 @@ func testUsers(t *testing.T, st store.Store) {
 			{"UserByEmail primary folded", func() (*store.User, error) { return tx.UserByEmail(ctx, "aDA@eXAMPLE.COM") }},
 			{"UserByEmail secondary", func() (*store.User, error) { return tx.UserByEmail(ctx, "ADA@home.example") }},
 			{"UserByEmail unverified secondary", func() (*store.User, error) { return tx.UserByEmail(ctx, "ada@OLD.example") }},
-		} {
-			got, err := c.get()
-			if err != nil {
-				t.Errorf("%s: %v", c.name, err)
-				continue
-			}
-			if d := diff(u, got); d != "" {
-				t.Errorf("%s (-want +got):\n%s", c.name, d)
-			}
-		}
+		})
 		return nil
 	})
 
@@ -262,24 +259,12 @@ func testSCIMIdentities(t *testing.T, st store.Store) {
 	s.Document["emails"] = []any{map[string]any{"value": "u1@example.com", "type": "work", "primary": true}}
 	put(t, st, s)
 	view(t, st, func(ctx context.Context, tx store.Tx) error {
-		for _, c := range []struct {
-			name string
-			get  func() (*store.SCIMIdentity, error)
-		}{
+		checkGets(t, s, []getCase[*store.SCIMIdentity]{
 			{"SCIMIdentity", func() (*store.SCIMIdentity, error) { return tx.SCIMIdentity(ctx, "g1", "s1") }},
 			{"SCIMIdentityByExternUID exact", func() (*store.SCIMIdentity, error) { return tx.SCIMIdentityByExternUID(ctx, "g1", "Ext-One") }},
 			{"SCIMIdentityByExternUID folded", func() (*store.SCIMIdentity, error) { return tx.SCIMIdentityByExternUID(ctx, "g1", "eXT-oNE") }},
 			{"SCIMIdentityByUser", func() (*store.SCIMIdentity, error) { return tx.SCIMIdentityByUser(ctx, "g1", "u1") }},
-		} {
-			got, err := c.get()
-			if err != nil {
-				t.Errorf("%s: %v", c.name, err)
-				continue
-			}
-			if d := diff(s, got); d != "" {
-				t.Errorf("%s (-want +got):\n%s", c.name, d)
-			}
-		}
+		})
 		// Lookups are scoped to the group.
 		_, err := tx.SCIMIdentity(ctx, "g2", "s1")
 		wantIs(t, err, store.ErrNotFound)
