@@ -36,31 +36,22 @@ func (p *Provisioner) Reprovision(ctx context.Context, groupID, id string) (*Res
 }
 
 func (p *Provisioner) setActive(ctx context.Context, groupID, id string, active, hide bool) (*Result, error) {
-	var res *Result
-	err := p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
-		g, err := loadGroup(ctx, tx, groupID)
-		if err != nil {
-			return err
-		}
-		s, err := findIdentity(ctx, tx, o.prof, g.ID, id)
-		if err != nil {
-			return err
-		}
+	return p.withIdentity(ctx, groupID, id, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
 		u, err := tx.User(ctx, s.UserID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var ch Change
 		ev := Event{GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID}
 		switch {
 		case !active && s.Active:
 			if err := deprovision(ctx, tx, g, s, u); err != nil {
-				return err
+				return nil, err
 			}
 			ev.Type, ch = EventDeprovisioned, Deprovisioned
 		case active && (!s.Active || s.Deleted):
 			if _, err := ensureMember(ctx, tx, g, u.ID, false); err != nil {
-				return err
+				return nil, err
 			}
 			s.Active, s.Deleted = true, false
 			ev.Type, ch = EventReprovisioned, Reprovisioned
@@ -72,19 +63,14 @@ func (p *Provisioner) setActive(ctx context.Context, groupID, id string, active,
 		if ch != 0 {
 			s.Updated = o.now
 			if err := tx.PutSCIMIdentity(ctx, s); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if ev.Type != "" {
 			o.emit(ev)
 		}
-		res, err = result(ctx, tx, s, u, ch)
-		return err
+		return result(ctx, tx, s, u, ch)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // deprovision removes u's membership of g (refusing to remove the last

@@ -100,13 +100,7 @@ func (l *Linker) SignIn(ctx context.Context, groupID string, a Assertion) (*Sign
 			return nil, err
 		}
 	}
-	var res *SignInResult
-	err := l.c.update(ctx, l.st, func(ctx context.Context, tx store.Tx, o *op) error {
-		g, err := loadGroup(ctx, tx, groupID)
-		if err != nil {
-			return err
-		}
-		res = &SignInResult{}
+	return l.inGroup(ctx, groupID, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, res *SignInResult) error {
 		s, ok, err := optional(tx.SAMLIdentityByExternUID(ctx, g.ID, a.NameID))
 		if err != nil {
 			return err
@@ -118,6 +112,21 @@ func (l *Linker) SignIn(ctx context.Context, groupID string, a Assertion) (*Sign
 			res.Changes |= NameIDChanged
 		}
 		return l.finish(ctx, tx, o, g, s, res)
+	})
+}
+
+// inGroup runs fn in one atomic store operation on group groupID, with a
+// fresh result for each run.
+func (l *Linker) inGroup(ctx context.Context, groupID string,
+	fn func(ctx context.Context, tx store.Tx, o *op, g *store.Group, res *SignInResult) error) (*SignInResult, error) {
+	var res *SignInResult
+	err := l.c.update(ctx, l.st, func(ctx context.Context, tx store.Tx, o *op) error {
+		g, err := loadGroup(ctx, tx, groupID)
+		if err != nil {
+			return err
+		}
+		res = &SignInResult{}
+		return fn(ctx, tx, o, g, res)
 	})
 	if err != nil {
 		return nil, err
@@ -172,12 +181,7 @@ func (l *Linker) Link(ctx context.Context, groupID, userID, nameID string) (*Sig
 	if err := checkNameID(nameID); err != nil {
 		return nil, err
 	}
-	var res *SignInResult
-	err := l.c.update(ctx, l.st, func(ctx context.Context, tx store.Tx, o *op) error {
-		g, err := loadGroup(ctx, tx, groupID)
-		if err != nil {
-			return err
-		}
+	return l.inGroup(ctx, groupID, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, res *SignInResult) error {
 		u, ok, err := optional(tx.User(ctx, userID))
 		if err != nil {
 			return err
@@ -203,7 +207,6 @@ func (l *Linker) Link(ctx context.Context, groupID, userID, nameID string) (*Sig
 		if len(msgs) > 0 {
 			return conflict("", strings.Join(msgs, " and "))
 		}
-		res = &SignInResult{}
 		switch {
 		case !linked:
 			mine = &store.SAMLIdentity{GroupID: g.ID, UserID: u.ID, ExternUID: nameID}
@@ -222,10 +225,6 @@ func (l *Linker) Link(ctx context.Context, groupID, userID, nameID string) (*Sig
 		}
 		return l.finish(ctx, tx, o, g, mine, res)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // finish loads the account of s, adds it to the group if needed and fills

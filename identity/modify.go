@@ -39,6 +39,33 @@ func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch in
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: Modify: nil mutate function")
 	}
+	return p.withIdentity(ctx, groupID, id, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
+		if ifMatch != 0 && s.Version != ifMatch {
+			return nil, &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
+		}
+		cur := store.CloneDocument(s.Resource())
+		if o.prof.IDIsExternUID {
+			cur["id"] = s.ExternUID
+		}
+		doc, err := mutate(cur)
+		if err != nil {
+			return nil, fmt.Errorf("identity: modify: %w", err)
+		}
+		if doc == nil {
+			return nil, invalidf("", "the modified resource is empty")
+		}
+		ch, err := p.applyDocument(ctx, tx, o, g, s, doc, false)
+		if err != nil {
+			return nil, err
+		}
+		return result(ctx, tx, s, nil, ch)
+	})
+}
+
+// withIdentity runs fn in one atomic store operation on the SCIM identity
+// id of group groupID (see findIdentity).
+func (p *Provisioner) withIdentity(ctx context.Context, groupID, id string,
+	fn func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error)) (*Result, error) {
 	var res *Result
 	err := p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		g, err := loadGroup(ctx, tx, groupID)
@@ -49,25 +76,7 @@ func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch in
 		if err != nil {
 			return err
 		}
-		if ifMatch != 0 && s.Version != ifMatch {
-			return &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
-		}
-		cur := store.CloneDocument(s.Resource())
-		if o.prof.IDIsExternUID {
-			cur["id"] = s.ExternUID
-		}
-		doc, err := mutate(cur)
-		if err != nil {
-			return fmt.Errorf("identity: modify: %w", err)
-		}
-		if doc == nil {
-			return invalidf("", "the modified resource is empty")
-		}
-		ch, err := p.applyDocument(ctx, tx, o, g, s, doc, false)
-		if err != nil {
-			return err
-		}
-		res, err = result(ctx, tx, s, nil, ch)
+		res, err = fn(ctx, tx, o, g, s)
 		return err
 	})
 	if err != nil {

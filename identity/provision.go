@@ -25,7 +25,8 @@ const maxUsernameAttempts = usernameTries + 8
 //  2. Such an identity that is inactive or deleted is reprovisioned: active,
 //     visible, membership restored, doc stored (Reprovisioned).
 //  3. An account owning doc's email (primary or secondary, case-insensitive)
-//     is linked: a new SCIM identity and, if it is not a member, a membership
+//     is linked (in the RFC profile an identity of that account hidden by a
+//     DELETE is reprovisioned under the new extern_uid instead): a new SCIM identity and, if it is not a member, a membership
 //     at the default role (Linked). The account is not marked provisioned
 //     and gets no SAML identity. If it already has a SCIM identity in the
 //     group: KindConflict "User has already been taken". Under enforced SSO
@@ -103,9 +104,28 @@ func (p *Provisioner) provisionExisting(ctx context.Context, tx store.Tx, o *op,
 
 // link gives an existing account a SCIM identity in the group.
 func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Group, u *store.User, a Attributes, doc map[string]any) (*Result, error) {
-	_, has, err := optional(tx.SCIMIdentityByUser(ctx, g.ID, u.ID))
+	prev, has, err := optional(tx.SCIMIdentityByUser(ctx, g.ID, u.ID))
 	if err != nil {
 		return nil, err
+	}
+	if has && prev.Deleted && o.prof.HideDeleted {
+		// The person's identity was deleted (hidden) and comes back under
+		// a new extern_uid: reprovision it rather than answer with a
+		// conflict about a resource the client cannot see.
+		from := prev.ExternUID
+		prev.ExternUID = a.ExternUID
+		ch, err := p.applyDocument(ctx, tx, o, g, prev, doc, true)
+		if err != nil {
+			return nil, err
+		}
+		if ch == 0 {
+			if err := tx.PutSCIMIdentity(ctx, prev); err != nil {
+				return nil, err
+			}
+		}
+		o.emit(Event{Type: EventExternUIDChanged, GroupID: g.ID, UserID: u.ID, IdentityID: prev.ID, ExternUID: a.ExternUID,
+			Detail: map[string]string{"from": from, "to": a.ExternUID}})
+		return result(ctx, tx, prev, nil, ch|ExternUIDChanged)
 	}
 	if has {
 		return nil, conflict("emails", msgUserTaken)
@@ -113,11 +133,8 @@ func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Gro
 	if _, err := ensureMember(ctx, tx, g, u.ID, true); err != nil {
 		return nil, err
 	}
-	s, err := p.newIdentity(o, g, u, a, doc)
+	s, err := p.putIdentity(ctx, tx, o, g, u, a, doc)
 	if err != nil {
-		return nil, err
-	}
-	if err := tx.PutSCIMIdentity(ctx, s); err != nil {
 		return nil, err
 	}
 	o.emit(Event{Type: EventLinked, GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID})
@@ -150,11 +167,8 @@ func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.G
 	if err := tx.PutUser(ctx, u); err != nil {
 		return nil, err
 	}
-	s, err := p.newIdentity(o, g, u, a, doc)
+	s, err := p.putIdentity(ctx, tx, o, g, u, a, doc)
 	if err != nil {
-		return nil, err
-	}
-	if err := tx.PutSCIMIdentity(ctx, s); err != nil {
 		return nil, err
 	}
 	if err := tx.PutSAMLIdentity(ctx, &store.SAMLIdentity{GroupID: g.ID, UserID: u.ID, ExternUID: a.ExternUID}); err != nil {
@@ -168,12 +182,13 @@ func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.G
 	return &Result{Identity: s, User: u, Member: true, Changes: Created}, nil
 }
 
-func (p *Provisioner) newIdentity(o *op, g *store.Group, u *store.User, a Attributes, doc map[string]any) (*store.SCIMIdentity, error) {
+// putIdentity stores a new, active SCIM identity of u with doc.
+func (p *Provisioner) putIdentity(ctx context.Context, tx store.Tx, o *op, g *store.Group, u *store.User, a Attributes, doc map[string]any) (*store.SCIMIdentity, error) {
 	id, err := p.c.newID()
 	if err != nil {
 		return nil, fmt.Errorf("identity: new identity id: %w", err)
 	}
-	return &store.SCIMIdentity{
+	s := &store.SCIMIdentity{
 		ID:        id,
 		GroupID:   g.ID,
 		UserID:    u.ID,
@@ -182,7 +197,11 @@ func (p *Provisioner) newIdentity(o *op, g *store.Group, u *store.User, a Attrib
 		Document:  storedDocument(doc),
 		Created:   o.now,
 		Updated:   o.now,
-	}, nil
+	}
+	if err := tx.PutSCIMIdentity(ctx, s); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // pickUsername sanitises userName and finds a free, unreserved username:

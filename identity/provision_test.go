@@ -405,6 +405,21 @@ func TestProvisionReprovisionsInactiveIdentity(t *testing.T) {
 			doc: userDoc("ext-1", "jdoe", "jdoe@acme.test"), wantChange: Reprovisioned, wantEvents: []EventType{EventReprovisioned}, check: reactivated,
 		},
 		{
+			name: "rfc: POST after DELETE under a new externalId reprovisions the same identity", prof: RFCProfile(), setup: deprovisioned(true),
+			doc: userDoc("ext-new", "jdoe", "jdoe@acme.test"), wantChange: Reprovisioned | ExternUIDChanged,
+			wantEvents: []EventType{EventReprovisioned, EventExternUIDChanged},
+			check: func(t *testing.T, f *fixture, res *Result) {
+				reactivated(t, f, res)
+				if res.Identity.ID != "id-2" || res.Identity.ExternUID != "ext-new" {
+					t.Errorf("identity %s extern_uid %s, want id-2 ext-new", res.Identity.ID, res.Identity.ExternUID)
+				}
+			},
+		},
+		{
+			name: "gitlab: POST under a new externalId for a deprovisioned person is a conflict", prof: GitLabProfile(), setup: deprovisioned(true),
+			doc: userDoc("ext-new", "jdoe", "jdoe@acme.test"), wantKind: KindConflict, wantDetail: "User has already been taken",
+		},
+		{
 			name: "rfc: POST with a new name reprovisions and updates the provisioned account", prof: RFCProfile(), setup: deprovisioned(true),
 			doc: func() map[string]any {
 				d := userDoc("ext-1", "jdoe", "jdoe@acme.test")
