@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"strings"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -70,4 +71,92 @@ func (p *Provisioner) List(ctx context.Context, groupID string, q store.Query) (
 		return nil, err
 	}
 	return page, nil
+}
+
+// FindByUserName answers GitLab's `userName eq "v"` search (gitlab-semantics.md
+// §5.2) in group groupID: the identity whose extern_uid is v; else the
+// identity of the account whose username is v; else, when v looks like an
+// email address, the identity of the account owning that address, or else
+// of the account whose username is the address's local part. All matches
+// are case-insensitive. It returns no result, or one. In a profile with
+// HideDeleted, hidden identities are not returned.
+func (p *Provisioner) FindByUserName(ctx context.Context, groupID, v string) ([]*Result, error) {
+	if v == "" || checkText("userName", v, maxEmailLen) != nil {
+		return nil, nil
+	}
+	var out []*Result
+	err := p.c.view(ctx, p.st, func(ctx context.Context, tx store.Tx) error {
+		g, err := loadGroup(ctx, tx, groupID)
+		if err != nil {
+			return err
+		}
+		s, ok, err := optional(tx.SCIMIdentityByExternUID(ctx, g.ID, v))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if s, ok, err = identityOfUser(ctx, tx, g.ID, tx.UserByUsername, v); err != nil {
+				return err
+			}
+		}
+		if !ok && checkEmail(v) == nil {
+			if s, ok, err = identityOfUser(ctx, tx, g.ID, tx.UserByEmail, v); err != nil {
+				return err
+			}
+			if !ok {
+				local := v[:strings.IndexByte(v, '@')]
+				if s, ok, err = identityOfUser(ctx, tx, g.ID, tx.UserByUsername, local); err != nil {
+					return err
+				}
+			}
+		}
+		if !ok || (p.c.prof.HideDeleted && s.Deleted) {
+			return nil
+		}
+		r, err := result(ctx, tx, s, nil, 0)
+		if err != nil {
+			return err
+		}
+		out = []*Result{r}
+		return nil
+	})
+	return out, err
+}
+
+// identityOfUser finds an account with find(key) and returns its SCIM
+// identity in the group, if both exist.
+func identityOfUser(ctx context.Context, tx store.Tx, groupID string,
+	find func(context.Context, string) (*store.User, error), key string) (*store.SCIMIdentity, bool, error) {
+	u, ok, err := optional(find(ctx, key))
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return optional(tx.SCIMIdentityByUser(ctx, groupID, u.ID))
+}
+
+// LookupGroup returns the group at path, case-insensitively, or a
+// KindNotFound error with GitLab's detail "Group <path> not found". The
+// GitLab profile answers it before authenticating (gitlab-semantics.md §1);
+// the RFC profile uses [Provisioner.Authenticate] alone, which does not
+// disclose which groups exist.
+func (p *Provisioner) LookupGroup(ctx context.Context, path string) (*store.Group, error) {
+	if path == "" || checkText("path", path, maxGroupPathLen) != nil {
+		return nil, notFound("Group not found")
+	}
+	var g *store.Group
+	err := p.c.view(ctx, p.st, func(ctx context.Context, tx store.Tx) error {
+		var ok bool
+		var err error
+		if g, ok, err = optional(tx.GroupByPath(ctx, path)); err != nil {
+			return err
+		}
+		if !ok {
+			return notFound("Group " + path + " not found")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
 }

@@ -111,3 +111,57 @@ func TestListBadFilterIsSchemaError(t *testing.T) {
 	_, err = f.p.List(t.Context(), "nope", store.Query{})
 	wantErr(t, err, KindNotFound, "")
 }
+
+func TestFindByUserName(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, GitLabProfile())
+	if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-1", "jdoe", "jdoe@acme.test")); err != nil {
+		t.Fatal(err)
+	}
+	f.put(t, alice())
+	if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-a", "ignored", "alice@home.test")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, v string
+		want    string // extern_uid found, "" for none
+	}{
+		{"extern_uid", "EXT-1", "ext-1"},
+		{"username", "JDOE", "ext-1"},
+		{"primary email", "jdoe@acme.test", "ext-1"},
+		{"secondary email", "alice@acme.test", "ext-a"},
+		{"email local part as username", "jdoe@elsewhere.test", "ext-1"},
+		{"owner has no identity", "boss", ""},
+		{"nothing", "nobody", ""},
+		{"empty", "", ""},
+		{"control character", "jdoe\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := f.p.FindByUserName(t.Context(), "g", tc.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ext string
+			if len(got) == 1 {
+				ext = got[0].Identity.ExternUID
+			}
+			if len(got) > 1 || ext != tc.want {
+				t.Errorf("got %d results (%q), want %q", len(got), ext, tc.want)
+			}
+		})
+	}
+}
+
+func TestLookupGroup(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, GitLabProfile())
+	if g, err := f.p.LookupGroup(t.Context(), "ACME"); err != nil || g.ID != "g" {
+		t.Errorf("LookupGroup = %v, %v", g, err)
+	}
+	_, err := f.p.LookupGroup(t.Context(), "nope")
+	wantErr(t, err, KindNotFound, "Group nope not found")
+	_, err = f.p.LookupGroup(t.Context(), "a\x00")
+	wantErr(t, err, KindNotFound, "")
+}
