@@ -40,6 +40,10 @@
 //     changed when the user is the group's last owner.
 //   - [Provisioner.Reprovision]: identity active again, membership restored
 //     at the default role.
+//   - [Provisioner.Get], [Provisioner.List] and, for the GitLab profile's
+//     `userName eq` search, [Provisioner.FindByUserName] read identities
+//     with their accounts; [Provisioner.LookupGroup] answers GitLab's
+//     "Group <path> not found".
 //   - [Linker] implements SAML sign-in: NameID lookup, explicit linking by a
 //     signed-in user, NameID change only with a verified email.
 //

@@ -2,10 +2,12 @@ package identity
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memstore"
 )
 
 func TestCreateGroupStoresOnlyTheDigest(t *testing.T) {
@@ -148,5 +150,33 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	}
 	if _, err := New(nil); err == nil {
 		t.Error("New(nil) accepted")
+	}
+}
+
+func TestLogsEventsWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p, err := New(memstore.New(), WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, tok, err := p.CreateGroup(t.Context(), GroupSpec{Path: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Provision(t.Context(), g.ID, userDoc("ext-1", "jdoe", "jdoe@acme.test")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.RotateToken(t.Context(), g.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"identity: group_created", "identity: provisioned", "identity: token_rotated"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, string(tok)) || strings.Contains(out, TokenPrefix) {
+		t.Errorf("log leaks a token:\n%s", out)
 	}
 }

@@ -133,9 +133,12 @@ func (c *config) update(ctx context.Context, st store.Store, fn func(ctx context
 			return fn(ctx, tx, o)
 		})
 		if err == nil {
+			logged := c.log.Enabled(ctx, slog.LevelInfo)
 			for _, e := range o.events {
-				c.log.LogAttrs(ctx, slog.LevelInfo, "identity: "+string(e.Type),
-					slog.String("group", e.GroupID), slog.String("user", e.UserID), slog.String("identity", e.IdentityID))
+				if logged {
+					c.log.LogAttrs(ctx, slog.LevelInfo, "identity: "+string(e.Type),
+						slog.String("group", e.GroupID), slog.String("user", e.UserID), slog.String("identity", e.IdentityID))
+				}
 				c.sink.Emit(ctx, e)
 			}
 			return nil
