@@ -35,19 +35,21 @@ const (
 	KindUnauthorized
 )
 
-var kindNames = [...]string{
-	KindInvalid:         "invalid",
-	KindConflict:        "conflict",
-	KindNotFound:        "not found",
-	KindVersionMismatch: "version mismatch",
-	KindRefused:         "refused",
-	KindUnauthorized:    "unauthorized",
-}
-
 // String returns a lower-case name for k, such as "conflict".
 func (k Kind) String() string {
-	if int(k) < len(kindNames) && kindNames[k] != "" {
-		return kindNames[k]
+	switch k {
+	case KindInvalid:
+		return "invalid"
+	case KindConflict:
+		return "conflict"
+	case KindNotFound:
+		return "not found"
+	case KindVersionMismatch:
+		return "version mismatch"
+	case KindRefused:
+		return "refused"
+	case KindUnauthorized:
+		return "unauthorized"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

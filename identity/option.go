@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/scimkit/scimkit/store"
 )
 
 // Profile holds the few rule differences between the RFC and the GitLab wire
@@ -149,7 +150,7 @@ func WithProfile(p Profile) Option {
 func WithReservedUsernames(names ...string) Option {
 	return optionFunc(func(c *config) error {
 		for _, n := range names {
-			c.reserved[strings.ToLower(n)] = true
+			c.reserved[store.Fold(n)] = true
 		}
 		return nil
 	})
@@ -162,9 +163,9 @@ func newConfig(opts []Option) (*config, error) {
 		sink:     discardSink{},
 		log:      slog.New(slog.DiscardHandler),
 		prof:     RFCProfile(),
-		reserved: make(map[string]bool, len(defaultReserved)),
+		reserved: make(map[string]bool),
 	}
-	for _, n := range defaultReserved {
+	for _, n := range strings.Fields(defaultReserved) {
 		c.reserved[n] = true
 	}
 	for _, o := range opts {

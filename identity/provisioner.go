@@ -77,13 +77,15 @@ const (
 // Has reports whether c includes every change in x.
 func (c Change) Has(x Change) bool { return c&x == x }
 
-var changeNames = []string{"created", "linked", "reprovisioned", "deprovisioned", "hidden",
-	"extern_uid_changed", "account_updated", "document_updated", "saml_linked", "name_id_changed", "member_added"}
+// changeNames are the names of the Change bits, in bit order, separated by
+// spaces (a constant, so no package state).
+const changeNames = "created linked reprovisioned deprovisioned hidden " +
+	"extern_uid_changed account_updated document_updated saml_linked name_id_changed member_added"
 
 // String lists the changes, such as "created|document_updated", or "none".
 func (c Change) String() string {
 	var parts []string
-	for i, n := range changeNames {
+	for i, n := range strings.Fields(changeNames) {
 		if c&(1<<i) != 0 {
 			parts = append(parts, n)
 		}

@@ -14,13 +14,10 @@ const maxUsernameLen = 255
 const usernameTries = 4
 
 // defaultReserved are names no account may take: top-level routes of a
-// typical host app and of GitLab. Hosts add their own with
-// [WithReservedUsernames]. Compared case-insensitively.
-var defaultReserved = []string{
-	"-", "admin", "api", "assets", "blank", "dashboard", "explore", "favicon.ico",
-	"groups", "help", "login", "logout", "oauth", "profile", "projects", "public",
-	"robots.txt", "root", "s", "scim", "search", "sitemap", "uploads", "users",
-}
+// typical host app and of GitLab, separated by spaces. Hosts add their own
+// with [WithReservedUsernames]. Compared case-insensitively.
+const defaultReserved = "- admin api assets blank dashboard explore favicon.ico groups help login logout " +
+	"oauth profile projects public robots.txt root s scim search sitemap uploads users"
 
 // SanitizeUsername turns a userName sent by an identity provider into a
 // username GitLab would accept, without making it unique (see
