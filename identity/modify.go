@@ -15,6 +15,8 @@ import (
 // profile "id" is the extern_uid) and returns the new document; the handler
 // runs patch.Apply there, so the PATCH is evaluated against the state it
 // changes. An error from mutate is returned wrapped and nothing is written.
+// A store may run the operation more than once (retrying a serialisation
+// failure), so mutate must have no side effects beyond its result.
 //
 // ifMatch, when not 0, must equal the identity's Version (If-Match), else
 // KindVersionMismatch.
