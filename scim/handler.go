@@ -249,10 +249,15 @@ func (h *Handler) tenantBase(r *http.Request, group string) string {
 		i += j + 1
 	}
 	tail := esc[i:]
-	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && r.RequestURI != "" {
-		if orig := u.EscapedPath(); strings.HasSuffix(orig, tail) {
-			mount = strings.TrimSuffix(orig, tail)
+	orig, _, _ := strings.Cut(r.RequestURI, "?")
+	if !strings.HasPrefix(orig, "/") && orig != "" {
+		// An absolute-form request target ("http://host/path").
+		if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+			orig = u.EscapedPath()
 		}
+	}
+	if orig != "" && strings.HasSuffix(orig, tail) {
+		mount = strings.TrimSuffix(orig, tail)
 	}
 	scheme, host, pre := "http", r.Host, ""
 	if r.TLS != nil {

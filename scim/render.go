@@ -2,7 +2,10 @@ package scim
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
@@ -71,4 +74,104 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 	w.Header().Set("Content-Type", contentType(r))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// appendUser encodes renderRFC's document without building it: the same
+// bytes appendJSON(renderRFC(s, location), true) gives (render_test.go
+// checks it). ok is false, and nothing is appended, for a stored document
+// with a "meta" member, which renderRFC merges.
+func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) ([]byte, bool, error) {
+	var buf [24]string
+	keys := buf[:0]
+	hasUserName, hasExt := false, false
+	schemas, schemasOK := s.Document["schemas"].([]any)
+	for k := range s.Document {
+		switch strings.ToLower(k) {
+		case "meta":
+			return b, false, nil
+		case "id", "externalid", "active", "password":
+			continue
+		case "schemas":
+			if k != "schemas" {
+				return b, false, nil
+			}
+			continue
+		case strings.ToLower(filter.EnterpriseUserURN):
+			hasExt = true
+		}
+		if k == "userName" {
+			hasUserName = true
+			continue
+		}
+		keys = append(keys, k)
+	}
+	keys = append(keys, "active")
+	slices.Sort(keys)
+
+	b = append(b, `{"schemas":[`...)
+	n := 0
+	addSchema := func(v string) {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, v)
+		n++
+	}
+	var list []any
+	if schemasOK {
+		for _, v := range schemas {
+			if str, ok := v.(string); ok {
+				list = append(list, str)
+			}
+		}
+	}
+	if !schemasOK || !schemasHave(list, filter.UserURN) {
+		addSchema(filter.UserURN)
+	}
+	for _, v := range list {
+		addSchema(v.(string))
+	}
+	if hasExt && !schemasHave(list, filter.EnterpriseUserURN) {
+		addSchema(filter.EnterpriseUserURN)
+	}
+	b = append(b, `],"id":`...)
+	b = appendString(b, s.ID)
+	b = append(b, `,"externalId":`...)
+	b = appendString(b, s.ExternUID)
+	var err error
+	if hasUserName {
+		b = append(b, `,"userName":`...)
+		if b, err = appendJSON(b, s.Document["userName"], false); err != nil {
+			return nil, false, err
+		}
+	}
+	for _, k := range keys {
+		b = append(b, ',')
+		b = appendString(b, k)
+		b = append(b, ':')
+		if k == "active" {
+			b = strconv.AppendBool(b, s.Active)
+			continue
+		}
+		if b, err = appendJSON(b, s.Document[k], false); err != nil {
+			return nil, false, err
+		}
+	}
+	b = append(b, `,"meta":{`...)
+	if !s.Created.IsZero() {
+		b = append(b, `"created":`...)
+		b = appendString(b, s.Created.UTC().Format(time.RFC3339Nano))
+		b = append(b, ',')
+	}
+	if !s.Updated.IsZero() {
+		b = append(b, `"lastModified":`...)
+		b = appendString(b, s.Updated.UTC().Format(time.RFC3339Nano))
+		b = append(b, ',')
+	}
+	b = append(b, `"location":`...)
+	b = appendString(b, location)
+	b = append(b, `,"resourceType":"User","version":`...)
+	b = appendString(b, etag(s.Version))
+	b = append(b, "}}"...)
+	return b, true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -176,18 +177,30 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *lis
 	if p.count == 0 {
 		items = nil
 	}
-	res := make([]any, 0, len(items))
-	for _, it := range items {
-		res = append(res, h.render(it, t, p.projection))
+	// The ListResponse is written member by member, in the order the
+	// map encoding of appendJSON would give, so that each resource can
+	// take the encoder's fast path.
+	b := make([]byte, 0, 256+512*len(items))
+	b = append(b, `{"schemas":["`+ListResponseURN+`"],"Resources":[`...)
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = h.appendUser(b, it, t, p.projection); err != nil {
+			return err
+		}
 	}
-	body := map[string]any{
-		"schemas":      []string{ListResponseURN},
-		"totalResults": page.Total,
-		"itemsPerPage": len(res),
-		"startIndex":   h.prof.listStartIndex(p, rawStart),
-		"Resources":    res,
+	b = append(b, `],"itemsPerPage":`...)
+	b = strconv.AppendInt(b, int64(len(items)), 10)
+	b = append(b, `,"startIndex":`...)
+	if b, err = appendJSON(b, h.prof.listStartIndex(p, rawStart), false); err != nil {
+		return err
 	}
-	return writeJSON(w, r, http.StatusOK, body)
+	b = append(b, `,"totalResults":`...)
+	b = strconv.AppendInt(b, int64(page.Total), 10)
+	b = append(b, '}')
+	writeBody(w, r, http.StatusOK, b)
+	return nil
 }
 
 // replaceUser serves PUT /Users/{id} (RFC 7644 §3.5.1): the document
@@ -300,6 +313,9 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 // which apply to every response carrying a resource (RFC 7644 §3.9). It
 // runs before any write, so a malformed list changes nothing.
 func (h *Handler) queryProjection(r *http.Request) (projection, error) {
+	if r.URL.RawQuery == "" {
+		return projection{}, nil
+	}
 	q := r.URL.Query()
 	attrs, _ := queryValue(q, "attributes")
 	excl, _ := queryValue(q, "excludedAttributes")
@@ -355,14 +371,33 @@ func (h *Handler) render(res *identity.Result, t *tenant, proj projection) map[s
 // writeUser writes one resource with its ETag and, on 201, Location.
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, res *identity.Result, status int, proj projection) error {
 	s := res.Identity
-	doc := h.render(res, t, proj)
+	b, err := h.appendUser(make([]byte, 0, 1024), res, t, proj)
+	if err != nil {
+		return err
+	}
 	if h.prof.etags() {
 		w.Header().Set("ETag", etag(s.Version))
 	}
 	if status == http.StatusCreated {
 		w.Header().Set("Location", t.base+"/Users/"+url.PathEscape(s.ID))
 	}
-	return writeJSON(w, r, status, doc)
+	writeBody(w, r, status, b)
+	return nil
+}
+
+// appendUser appends the encoded resource. Without a projection, a profile
+// that can encode a resource directly (rfcProfile.appendUser) skips
+// building the document.
+func (h *Handler) appendUser(b []byte, res *identity.Result, t *tenant, proj projection) ([]byte, error) {
+	if fast, ok := h.prof.(interface {
+		appendUser(b []byte, s *store.SCIMIdentity, location string) ([]byte, bool, error)
+	}); ok && proj.empty() {
+		out, ok, err := fast.appendUser(b, res.Identity, t.base+"/Users/"+url.PathEscape(res.Identity.ID))
+		if ok || err != nil {
+			return out, err
+		}
+	}
+	return appendJSON(b, h.render(res, t, proj), true)
 }
 
 // precheck applies the body checks of decodeObject to a body another

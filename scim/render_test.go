@@ -1,0 +1,48 @@
+package scim
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/store"
+)
+
+// TestAppendUserMatchesRender pins the fast encoder to the document path.
+func TestAppendUserMatchesRender(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600))
+	docs := []string{
+		`{}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","emails":[{"value":"a@x","type":"work"}],"title":"<&>"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"userName":"a"}`,
+		`{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1"},"password":"x","ID":"y","Active":false,"zz":1,"aa":[1.5,null,true]}`,
+		`{"schemas":"not a list","userName":"a"}`,
+		`{"schemas":[1,"urn:ietf:params:scim:schemas:core:2.0:User"],"USERNAME":"b"}`,
+	}
+	for _, d := range docs {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(d), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, created := range []time.Time{{}, at} {
+			s := &store.SCIMIdentity{ID: "id-1", ExternUID: "ext\"1", Active: created.IsZero(), Document: doc, Version: 3, Created: created, Updated: created.Add(time.Second)}
+			want, err := appendJSON(nil, renderRFC(s, "http://h/Users/id-1"), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok, err := rfcProfile{}.appendUser(nil, s, "http://h/Users/id-1")
+			if err != nil || !ok {
+				t.Fatalf("appendUser(%s): ok %v, %v", d, ok, err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("doc %s (-render +fast):\n%s", d, diff)
+			}
+		}
+	}
+	s := &store.SCIMIdentity{ID: "i", Document: map[string]any{"meta": map[string]any{"x": 1}}}
+	if _, ok, _ := (rfcProfile{}).appendUser(nil, s, "l"); ok {
+		t.Errorf("a document with meta took the fast path")
+	}
+}
