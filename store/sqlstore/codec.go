@@ -102,7 +102,7 @@ type docIndex struct {
 
 func indexDocument(doc map[string]any) docIndex {
 	var ix docIndex
-	if s, ok := lookupFold(doc, "userName").(string); ok {
+	if s, ok := store.LookupAttr(doc, "userName").(string); ok {
 		ix.userName = []byte(foldKey(s))
 	}
 	seen := map[string]bool{}
@@ -115,16 +115,16 @@ func indexDocument(doc map[string]any) docIndex {
 			}
 		}
 	}
-	switch es := lookupFold(doc, "emails").(type) {
+	switch es := store.LookupAttr(doc, "emails").(type) {
 	case []any:
 		for _, e := range es {
 			if m, ok := e.(map[string]any); ok {
-				add(lookupFold(m, "value"))
+				add(store.LookupAttr(m, "value"))
 			}
 		}
 	case []map[string]any:
 		for _, m := range es {
-			add(lookupFold(m, "value"))
+			add(store.LookupAttr(m, "value"))
 		}
 	}
 	return ix
@@ -147,18 +147,4 @@ func foldKey(s string) string {
 		b.WriteRune(unicode.ToLower(least))
 	}
 	return b.String()
-}
-
-// lookupFold returns m's value under key, matched case-insensitively as SCIM
-// attribute names are (RFC 7643 §2.1).
-func lookupFold(m map[string]any, key string) any {
-	if v, ok := m[key]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	return nil
 }
