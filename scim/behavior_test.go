@@ -371,6 +371,7 @@ func TestNewValidates(t *testing.T) {
 		{name: "zero count", prov: prov, opts: []Option{WithGroup("g"), WithMaxCount(0, 0)}},
 		{name: "unknown profile", prov: prov, opts: []Option{WithGroup("g"), WithProfile("soap")}},
 		{name: "nil logger", prov: prov, opts: []Option{WithGroup("g"), WithLogger(nil)}},
+		{name: "group and {group}", prov: prov, opts: []Option{WithGroup("g"), WithPrefix("/x/{group}")}},
 		{name: "rules of another profile", prov: gitlabRules, opts: []Option{WithGroup("g")}},
 	}
 	for _, tc := range tests {
@@ -489,5 +490,31 @@ func TestPanicIsAnInternalError(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "boom") {
 		t.Errorf("panic not logged: %s", logs.String())
+	}
+}
+
+// TestChunkedBodyLimit sends bodies without Content-Length: the limit still
+// holds while reading.
+func TestChunkedBodyLimit(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, WithMaxBodyBytes(4096))
+	id := e.createUser(t, "ext-1", "alice", "alice@example.com")
+	before := e.snapshot(t)
+	for _, rq := range []struct{ method, path, body string }{
+		{http.MethodPost, "/Users", `{"userName":"` + strings.Repeat("a", 5000) + `"}`},
+		{http.MethodPatch, "/Users/" + id, `{"Operations":[{"op":"add","path":"title","value":"` + strings.Repeat("a", 5000) + `"}]}`},
+		{http.MethodPost, "/Users/.search", `{"filter":"` + strings.Repeat("a", 5000) + `"}`},
+	} {
+		req := httptest.NewRequest(rq.method, e.base+rq.path, strings.NewReader(rq.body))
+		req.ContentLength = -1
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), `"status":"413"`) {
+			t.Errorf("%s %s: %d %s", rq.method, rq.path, rec.Code, rec.Body)
+		}
+	}
+	if diff := cmp.Diff(before, e.snapshot(t)); diff != "" {
+		t.Errorf("store changed (-before +after):\n%s", diff)
 	}
 }

@@ -85,6 +85,9 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 	if cfg.group == "" && !strings.Contains(cfg.prefix, "{group}") {
 		return nil, fmt.Errorf("scim: no group to serve: use WithPrefix with a {group} segment or WithGroup")
 	}
+	if cfg.group != "" && strings.Contains(cfg.prefix, "{group}") {
+		return nil, fmt.Errorf("scim: WithGroup and a {group} segment in the prefix exclude each other")
+	}
 	prof, _ := profileFor(cfg.profile)
 	if got, want := prov.Profile(), prof.rules(); got != want {
 		return nil, fmt.Errorf("scim: the provisioner's rules %+v do not match profile %q (%+v); create it with identity.WithProfile", got, cfg.profile, want)
