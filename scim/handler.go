@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -69,7 +68,6 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 		maxCount:     DefaultMaxCount,
 		defaultCount: DefaultCount,
 		profile:      ProfileRFC,
-		now:          time.Now,
 	}
 	for _, o := range opts {
 		if o.apply == nil {

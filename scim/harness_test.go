@@ -57,7 +57,6 @@ func newTestEnv(t testing.TB, opts ...Option) *testEnv {
 	var rid atomic.Int64
 	opts = append([]Option{
 		WithPrefix(testPrefix),
-		WithClock(func() time.Time { return testNow }),
 		WithRequestID(func() string { return fmt.Sprintf("req-%d", rid.Add(1)) }),
 	}, opts...)
 	h, err := New(prov, opts...)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // Option configures a [Handler]. Options are created only by this package's
@@ -28,7 +27,6 @@ type config struct {
 	maxCount     int
 	defaultCount int
 	profile      Profile
-	now          func() time.Time
 	requestID    func() string
 	strict       bool
 	// store gives a profile read access to the provisioner's store (set by
@@ -149,17 +147,6 @@ func WithMaxCount(max, def int) Option {
 // document (DESIGN.md §Protocol decisions).
 func WithStrictFilters() Option {
 	return Option{func(c *config) error { c.strict = true; return nil }}
-}
-
-// WithClock sets the clock (for tests).
-func WithClock(now func() time.Time) Option {
-	return Option{func(c *config) error {
-		if now == nil {
-			return fmt.Errorf("scim: nil clock")
-		}
-		c.now = now
-		return nil
-	}}
 }
 
 // WithRequestID sets the generator of request ids, which are logged with
