@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
+	"net"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,5 +243,103 @@ func TestRetryRunsAgain(t *testing.T) {
 		if !errors.Is(err, ErrUnavailable) || calls != 3 {
 			t.Errorf("%s: %v after %d calls, want ErrUnavailable after 3", name, err, calls)
 		}
+	}
+}
+
+// TestDatabaseGoneAndBack runs a store through a TCP proxy to PostgreSQL and
+// cuts it in the middle of an Update: the Update fails with ErrUnavailable
+// and keeps nothing, so do later Updates and Views while the database is
+// away, and the store works again once it is back.
+func TestDatabaseGoneAndBack(t *testing.T) {
+	dsn := freshSchema(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	var mu sync.Mutex
+	var conns []net.Conn
+	serve := func(ln net.Listener) {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			d, err := net.Dial("tcp", u.Host)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, d)
+			mu.Unlock()
+			go func() { io.Copy(d, c); d.Close() }()
+			go func() { io.Copy(c, d); c.Close() }()
+		}
+	}
+	cut := func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+		mu.Unlock()
+	}
+	go serve(ln)
+	t.Cleanup(cut)
+	via := *u
+	via.Host = addr
+	st, err := OpenPostgres(context.Background(), via.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	putGroup(t, st, "g")
+	ctx := context.Background()
+
+	err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"}); err != nil {
+			return err
+		}
+		cut()
+		return tx.PutMembership(ctx, &store.Membership{GroupID: "g", UserID: "u1"})
+	})
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Update cut off: %v, want ErrUnavailable", err)
+	}
+	err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
+	if !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Update while away: %v, want ErrUnavailable", err)
+	}
+	err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.User(ctx, "u1")
+		return err
+	})
+	if !errors.Is(err, ErrUnavailable) {
+		t.Errorf("View while away: %v, want ErrUnavailable", err)
+	}
+
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go serve(ln)
+	err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.User(ctx, "u1")
+		return err
+	})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("user of the cut-off Update after recovery: %v, want ErrNotFound", err)
+	}
+	err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		return tx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"})
+	})
+	if err != nil {
+		t.Errorf("Update after recovery: %v", err)
 	}
 }
