@@ -518,3 +518,17 @@ func TestChunkedBodyLimit(t *testing.T) {
 		t.Errorf("store changed (-before +after):\n%s", diff)
 	}
 }
+
+func TestStrictFilters(t *testing.T) {
+	t.Parallel()
+	const target = `/Users?filter=favoriteColor%20eq%20%22x%22`
+	lenient := newTestEnv(t)
+	if rec := lenient.do(t, http.MethodGet, target, nil); rec.Code != http.StatusOK {
+		t.Errorf("lenient: %d %s", rec.Code, rec.Body)
+	}
+	strict := newTestEnv(t, WithStrictFilters())
+	rec := strict.do(t, http.MethodGet, target, nil)
+	if rec.Code != http.StatusBadRequest || decode(t, rec)["scimType"] != TypeInvalidFilter {
+		t.Errorf("strict: %d %s", rec.Code, rec.Body)
+	}
+}
