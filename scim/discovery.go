@@ -182,7 +182,7 @@ func attributeDoc(a *filter.Attribute) map[string]any {
 
 // encodeSplit encodes v and splits the result at each baseMarker.
 func encodeSplit(v any) ([][]byte, error) {
-	b, err := json.Marshal(v)
+	b, err := appendJSON(nil, v, true)
 	if err != nil {
 		return nil, err
 	}
