@@ -267,6 +267,11 @@ func TestKillDuringCreatesSQLite(t *testing.T) {
 func TestReplicasSimultaneousCreatesPostgres(t *testing.T) {
 	dsn := freshPostgresSchema(t)
 	bin := buildServer(t)
+	// The replicas start one after the other: started at the same moment on
+	// an empty database, both try to create group "demo" and the loser of
+	// that race exits (its start-up does not yet retry the lookup after a
+	// conflict). The store's own start-up (migrations) is safe either way;
+	// sqlstore's TestReplicasCreateOnce opens two stores at once.
 	replicas := []*child{startChild(t, bin, "postgres:"+dsn), startChild(t, bin, "postgres:"+dsn)}
 	const rounds, perRound = 20, 8
 	for round := range rounds {
