@@ -46,7 +46,7 @@
 // gone (connection refused, server shut down, I/O error, closed Store)
 // gives an error matching [ErrUnavailable], which also has an
 // Unavailable() bool method for callers that do not import this package;
-// a server answers it with 503.
+// a server should answer it with 503.
 //
 // # Tests
 //
