@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -103,7 +104,7 @@ type docIndex struct {
 func indexDocument(doc map[string]any) docIndex {
 	var ix docIndex
 	if s, ok := store.LookupAttr(doc, "userName").(string); ok {
-		ix.userName = []byte(foldKey(s))
+		ix.userName = indexKey(foldKey(s))
 	}
 	seen := map[string]bool{}
 	add := func(v any) {
@@ -129,6 +130,31 @@ func indexDocument(doc map[string]any) docIndex {
 	}
 	return ix
 }
+
+// Index keys are bounded: PostgreSQL refuses B-tree entries over about
+// 2.7 kB, and long keys slow every index. A key longer than maxKeyLen bytes
+// is stored as its first keyPrefixLen bytes, a NUL and its SHA-256, which
+// keeps it unique, findable by equality and by prefix up to keyPrefixLen
+// bytes.
+const (
+	maxKeyLen    = 1000
+	keyPrefixLen = 960
+)
+
+// indexKey returns the stored form of the key k.
+func indexKey(k string) []byte {
+	if len(k) <= maxKeyLen {
+		return []byte(k)
+	}
+	sum := sha256.Sum256([]byte(k))
+	out := make([]byte, 0, keyPrefixLen+1+len(sum))
+	out = append(out, k[:keyPrefixLen]...)
+	out = append(out, 0)
+	return append(out, sum[:]...)
+}
+
+// foldedKey is the stored key of a value compared under store.Fold.
+func foldedKey(s string) []byte { return indexKey(store.Fold(s)) }
 
 // foldKey maps every string to one representative of the strings equal to
 // it case-insensitively, both under strings.EqualFold (each rune becomes the

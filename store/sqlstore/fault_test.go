@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -342,4 +344,71 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 	if err != nil {
 		t.Errorf("Update after recovery: %v", err)
 	}
+}
+
+// TestLongKeys stores unique keys far beyond PostgreSQL's B-tree entry limit
+// and finds them again, exactly and case-insensitively, with uniqueness
+// still enforced and filters still pushed down.
+func TestLongKeys(t *testing.T) {
+	long := func(c string) string { return strings.Repeat("Ab"+c+"é", 3000) } // 15 kB
+	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+		st := open(t)
+		ctx := context.Background()
+		name, email, ext, path := long("n"), long("m")+"@example.com", long("x"), long("p")
+		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			if err := tx.PutGroup(ctx, &store.Group{ID: "g", Path: path}); err != nil {
+				return err
+			}
+			if err := tx.PutUser(ctx, &store.User{ID: "u1", Username: name, Email: email}); err != nil {
+				return err
+			}
+			return tx.PutSCIMIdentity(ctx, &store.SCIMIdentity{ID: "s1", GroupID: "g", UserID: "u1", ExternUID: ext,
+				Document: map[string]any{"userName": name, "emails": []any{map[string]any{"value": email}}}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			if g, err := tx.GroupByPath(ctx, strings.ToUpper(path)); err != nil || g.Path != path {
+				t.Errorf("GroupByPath: %v", err)
+			}
+			if u, err := tx.UserByUsername(ctx, strings.ToLower(name)); err != nil || u.Username != name {
+				t.Errorf("UserByUsername: %v", err)
+			}
+			if u, err := tx.UserByEmail(ctx, strings.ToUpper(email)); err != nil || u.ID != "u1" {
+				t.Errorf("UserByEmail: %v", err)
+			}
+			if s, err := tx.SCIMIdentityByExternUID(ctx, "g", strings.ToUpper(ext)); err != nil || s.ExternUID != ext {
+				t.Errorf("SCIMIdentityByExternUID: %v", err)
+			}
+			err := tx.PutUser(ctx, &store.User{ID: "u2", Username: strings.ToUpper(name), Email: "other@example.com"})
+			var ce *store.ConflictError
+			if !errors.As(err, &ce) || ce.Key != store.KeyUsername {
+				t.Errorf("second user with the long username: %v", err)
+			}
+			// Same first kilobytes, different end: not a conflict.
+			if err := tx.PutUser(ctx, &store.User{ID: "u3", Username: name + "!", Email: email + ".org"}); err != nil {
+				t.Errorf("user with a longer username: %v", err)
+			}
+			for _, f := range []string{
+				fmt.Sprintf("userName eq %q", strings.ToUpper(name)),
+				fmt.Sprintf("userName sw %q", name[:2000]),
+				fmt.Sprintf("emails.value eq %q", email),
+				fmt.Sprintf("externalId eq %q", ext),
+			} {
+				e, err := filter.Parse(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, total, err := store.ListSCIMIdentities(ctx, tx, "g", store.Query{Filter: e})
+				if err != nil || total != 1 || len(page) != 1 {
+					t.Errorf("%.40s...: %d results, %v", f, total, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -118,17 +118,21 @@ func pushCompare(c *filter.Compare) cond {
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "id"):
 		return cond{sql: "s.id = ?", args: []any{b(s)}, exact: true, selective: true}
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "externalId"):
-		return cond{sql: "(s.extern_uid_key = ? AND s.extern_uid = ?)", args: []any{b(store.Fold(s)), b(s)}, exact: true, selective: true}
+		return cond{sql: "(s.extern_uid_key = ? AND s.extern_uid = ?)", args: []any{foldedKey(s), b(s)}, exact: true, selective: true}
 	case c.Op == filter.Eq && c.Attr.Sub == "" && coreAttr(c.Attr, "active"):
 		if v, ok := c.Value.(bool); ok {
 			return cond{sql: "s.active = ?", args: []any{v}, exact: true}
 		}
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
-		return cond{sql: "s.user_name_key = ?", args: []any{b(foldKey(s))}, selective: true}
+		return cond{sql: "s.user_name_key = ?", args: []any{indexKey(foldKey(s))}, selective: true}
 	case c.Op == filter.Sw && isString && s != "" && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
 		// Every string with the prefix sorts between the prefix and the
 		// prefix followed by 0xFF, a byte UTF-8 never uses.
 		k := foldKey(s)
+		if len(k) > keyPrefixLen {
+			// Long keys keep only their first bytes (see indexKey).
+			k = k[:keyPrefixLen]
+		}
 		return cond{sql: "(s.user_name_key >= ? AND s.user_name_key < ?)", args: []any{b(k), b(k + "\xff")}, selective: true}
 	case c.Op == filter.Eq && isString && coreAttr(c.Attr, "emails") && (c.Attr.Sub == "" || strings.EqualFold(c.Attr.Sub, "value")):
 		return emailCond(foldKey(s))
@@ -140,7 +144,7 @@ func emailCond(key string) cond {
 	// Not correlated (the group is a parameter, not s.group_id), so the
 	// planner runs the subquery once through its index.
 	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key = ?)",
-		args: []any{groupArg{}, b(key)}, selective: true}
+		args: []any{groupArg{}, indexKey(key)}, selective: true}
 }
 
 // valueEq finds a `value eq "..."` that the value filter f requires, and

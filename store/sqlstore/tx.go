@@ -207,13 +207,13 @@ func scanGroup(row interface{ Scan(...any) error }) (*store.Group, error) {
 	return g, nil
 }
 
-func (t *tx) group(ctx context.Context, what, where string, key string) (*store.Group, error) {
+func (t *tx) group(ctx context.Context, what, where, label string, arg []byte) (*store.Group, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	g, err := scanGroup(t.queryRow(ctx, "SELECT "+groupCols+" FROM scimkit_groups WHERE "+where+" = ?", b(key)))
+	g, err := scanGroup(t.queryRow(ctx, "SELECT "+groupCols+" FROM scimkit_groups WHERE "+where+" = ?", arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(what, key)
+		return nil, notFound(what, label)
 	}
 	if err != nil {
 		return nil, t.fail("read group", err)
@@ -223,12 +223,12 @@ func (t *tx) group(ctx context.Context, what, where string, key string) (*store.
 
 // Group implements [store.Tx].
 func (t *tx) Group(ctx context.Context, id string) (*store.Group, error) {
-	return t.group(ctx, "group", "id", id)
+	return t.group(ctx, "group", "id", id, b(id))
 }
 
 // GroupByPath implements [store.Tx].
 func (t *tx) GroupByPath(ctx context.Context, path string) (*store.Group, error) {
-	return t.group(ctx, "group with path", "path_key", store.Fold(path))
+	return t.group(ctx, "group with path", "path_key", path, foldedKey(path))
 }
 
 // PutGroup implements [store.Tx].
@@ -259,7 +259,7 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 	err := t.put(ctx, "group", func() error {
 		if g.Version == 0 {
 			_, err := t.exec(ctx, "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-				b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(store.Fold(g.Path)))
+				b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, foldedKey(g.Path))
 			if err != nil {
 				return t.writeErr("group", err, keyOf)
 			}
@@ -267,7 +267,7 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 		}
 		res, err := t.exec(ctx, `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
 			default_role = ?, enforce_sso = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			b(g.Path), b(store.Fold(g.Path)), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(g.ID), g.Version)
+			b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(g.ID), g.Version)
 		if err != nil {
 			return t.writeErr("group", err, keyOf)
 		}
@@ -276,7 +276,7 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 		}
 		return nil
 	}, append(ids,
-		check(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", b(store.Fold(g.Path)), b(g.ID)))...)
+		check(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", foldedKey(g.Path), b(g.ID)))...)
 	if err != nil {
 		return err
 	}
@@ -304,13 +304,13 @@ func scanUser(row interface{ Scan(...any) error }) (*store.User, error) {
 	return u, nil
 }
 
-func (t *tx) user(ctx context.Context, what, q string, key string) (*store.User, error) {
+func (t *tx) user(ctx context.Context, what, q, label string, arg []byte) (*store.User, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	u, err := scanUser(t.queryRow(ctx, q, b(key)))
+	u, err := scanUser(t.queryRow(ctx, q, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(what, key)
+		return nil, notFound(what, label)
 	}
 	if err != nil {
 		return nil, t.fail("read user", err)
@@ -320,19 +320,19 @@ func (t *tx) user(ctx context.Context, what, q string, key string) (*store.User,
 
 // User implements [store.Tx].
 func (t *tx) User(ctx context.Context, id string) (*store.User, error) {
-	return t.user(ctx, "user", "SELECT "+userCols+" FROM scimkit_users u WHERE u.id = ?", id)
+	return t.user(ctx, "user", "SELECT "+userCols+" FROM scimkit_users u WHERE u.id = ?", id, b(id))
 }
 
 // UserByUsername implements [store.Tx].
 func (t *tx) UserByUsername(ctx context.Context, username string) (*store.User, error) {
-	return t.user(ctx, "user with username", "SELECT "+userCols+" FROM scimkit_users u WHERE u.username_key = ?", store.Fold(username))
+	return t.user(ctx, "user with username", "SELECT "+userCols+" FROM scimkit_users u WHERE u.username_key = ?", username, foldedKey(username))
 }
 
 // UserByEmail implements [store.Tx].
 func (t *tx) UserByEmail(ctx context.Context, email string) (*store.User, error) {
 	return t.user(ctx, "user with email",
 		"SELECT "+userCols+" FROM scimkit_user_emails e JOIN scimkit_users u ON u.id = e.user_id WHERE e.email_key = ?",
-		store.Fold(email))
+		email, foldedKey(email))
 }
 
 // PutUser implements [store.Tx].
@@ -369,16 +369,16 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 		ids = append(ids, check(store.KeyID, "SELECT 1 FROM scimkit_users WHERE id = ?", b(u.ID)))
 	}
 	ids = append(ids, check(store.KeyUsername, "SELECT 1 FROM scimkit_users WHERE username_key = ? AND id <> ?",
-		b(store.Fold(u.Username)), b(u.ID)))
+		foldedKey(u.Username), b(u.ID)))
 	for _, addr := range u.Emails() {
 		ids = append(ids, check(store.KeyEmail, "SELECT 1 FROM scimkit_user_emails WHERE email_key = ? AND user_id <> ?",
-			b(store.Fold(addr)), b(u.ID)))
+			foldedKey(addr), b(u.ID)))
 	}
 	err = t.put(ctx, "user", func() error {
 		if u.Version == 0 {
 			_, err := t.exec(ctx, `INSERT INTO scimkit_users (id, username, username_key, name, email, secondary_emails,
 				provisioned_by_group, confirmed, state, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-				b(u.ID), b(u.Username), b(store.Fold(u.Username)), b(u.Name), b(u.Email), emails,
+				b(u.ID), b(u.Username), foldedKey(u.Username), b(u.Name), b(u.Email), emails,
 				b(u.ProvisionedByGroup), u.Confirmed, b(string(u.State)))
 			if err != nil {
 				return t.writeErr("user", err, keyOf)
@@ -387,7 +387,7 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 			res, err := t.exec(ctx, `UPDATE scimkit_users SET username = ?, username_key = ?, name = ?, email = ?,
 				secondary_emails = ?, provisioned_by_group = ?, confirmed = ?, state = ?, version = version + 1
 				WHERE id = ? AND version = ?`,
-				b(u.Username), b(store.Fold(u.Username)), b(u.Name), b(u.Email), emails,
+				b(u.Username), foldedKey(u.Username), b(u.Name), b(u.Email), emails,
 				b(u.ProvisionedByGroup), u.Confirmed, b(string(u.State)), b(u.ID), u.Version)
 			if err != nil {
 				return t.writeErr("user", err, keyOf)
@@ -406,7 +406,7 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 				continue
 			}
 			seen[k] = true
-			if _, err := t.exec(ctx, "INSERT INTO scimkit_user_emails (email_key, user_id) VALUES (?, ?)", b(k), b(u.ID)); err != nil {
+			if _, err := t.exec(ctx, "INSERT INTO scimkit_user_emails (email_key, user_id) VALUES (?, ?)", indexKey(k), b(u.ID)); err != nil {
 				return t.writeErr("user", err, keyOf)
 			}
 		}
@@ -510,15 +510,15 @@ func (t *tx) CountMembers(ctx context.Context, groupID string, role store.Role) 
 
 // ---- SAML identities
 
-func (t *tx) samlIdentity(ctx context.Context, what, where, groupID, key string) (*store.SAMLIdentity, error) {
+func (t *tx) samlIdentity(ctx context.Context, what, where, groupID, label string, arg []byte) (*store.SAMLIdentity, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
 	s := &store.SAMLIdentity{}
 	err := t.queryRow(ctx, "SELECT group_id, user_id, extern_uid, version FROM scimkit_saml_identities WHERE group_id = ? AND "+where+" = ?",
-		b(groupID), b(key)).Scan(&s.GroupID, &s.UserID, &s.ExternUID, &s.Version)
+		b(groupID), arg).Scan(&s.GroupID, &s.UserID, &s.ExternUID, &s.Version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(what, key)
+		return nil, notFound(what, label)
 	}
 	if err != nil {
 		return nil, t.fail("read SAML identity", err)
@@ -528,12 +528,12 @@ func (t *tx) samlIdentity(ctx context.Context, what, where, groupID, key string)
 
 // SAMLIdentityByExternUID implements [store.Tx].
 func (t *tx) SAMLIdentityByExternUID(ctx context.Context, groupID, externUID string) (*store.SAMLIdentity, error) {
-	return t.samlIdentity(ctx, "SAML identity with extern_uid", "extern_uid_key", groupID, store.Fold(externUID))
+	return t.samlIdentity(ctx, "SAML identity with extern_uid", "extern_uid_key", groupID, externUID, foldedKey(externUID))
 }
 
 // SAMLIdentityByUser implements [store.Tx].
 func (t *tx) SAMLIdentityByUser(ctx context.Context, groupID, userID string) (*store.SAMLIdentity, error) {
-	return t.samlIdentity(ctx, "SAML identity of user", "user_id", groupID, userID)
+	return t.samlIdentity(ctx, "SAML identity of user", "user_id", groupID, userID, b(userID))
 }
 
 // PutSAMLIdentity implements [store.Tx].
@@ -561,7 +561,7 @@ func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
 	err := t.put(ctx, "saml_identity", func() error {
 		if s.Version == 0 {
 			_, err := t.exec(ctx, `INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version)
-				VALUES (?, ?, ?, ?, 1)`, b(s.GroupID), b(s.UserID), b(s.ExternUID), b(store.Fold(s.ExternUID)))
+				VALUES (?, ?, ?, ?, 1)`, b(s.GroupID), b(s.UserID), b(s.ExternUID), foldedKey(s.ExternUID))
 			if err != nil {
 				return t.writeErr("saml_identity", err, keyOf)
 			}
@@ -569,7 +569,7 @@ func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
 		}
 		res, err := t.exec(ctx, `UPDATE scimkit_saml_identities SET extern_uid = ?, extern_uid_key = ?, version = version + 1
 			WHERE group_id = ? AND user_id = ? AND version = ?`,
-			b(s.ExternUID), b(store.Fold(s.ExternUID)), b(s.GroupID), b(s.UserID), s.Version)
+			b(s.ExternUID), foldedKey(s.ExternUID), b(s.GroupID), b(s.UserID), s.Version)
 		if err != nil {
 			return t.writeErr("saml_identity", err, keyOf)
 		}
@@ -580,7 +580,7 @@ func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
 		return nil
 	}, append(ids, check(store.KeyExternUID,
 		"SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND extern_uid_key = ? AND user_id <> ?",
-		b(s.GroupID), b(store.Fold(s.ExternUID)), b(s.UserID)))...)
+		b(s.GroupID), foldedKey(s.ExternUID), b(s.UserID)))...)
 	if err != nil {
 		return err
 	}
@@ -624,14 +624,14 @@ func scanSCIM(row interface{ Scan(...any) error }) (*store.SCIMIdentity, error) 
 	return s, nil
 }
 
-func (t *tx) scimIdentity(ctx context.Context, what, where, groupID, key string) (*store.SCIMIdentity, error) {
+func (t *tx) scimIdentity(ctx context.Context, what, where, groupID, label string, arg []byte) (*store.SCIMIdentity, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
 	s, err := scanSCIM(t.queryRow(ctx, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE s.group_id = ? AND "+where+" = ?",
-		b(groupID), b(key)))
+		b(groupID), arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(what, key)
+		return nil, notFound(what, label)
 	}
 	if err != nil {
 		return nil, t.fail("read SCIM identity", err)
@@ -641,17 +641,17 @@ func (t *tx) scimIdentity(ctx context.Context, what, where, groupID, key string)
 
 // SCIMIdentity implements [store.Tx].
 func (t *tx) SCIMIdentity(ctx context.Context, groupID, id string) (*store.SCIMIdentity, error) {
-	return t.scimIdentity(ctx, "SCIM identity", "s.id", groupID, id)
+	return t.scimIdentity(ctx, "SCIM identity", "s.id", groupID, id, b(id))
 }
 
 // SCIMIdentityByExternUID implements [store.Tx].
 func (t *tx) SCIMIdentityByExternUID(ctx context.Context, groupID, externUID string) (*store.SCIMIdentity, error) {
-	return t.scimIdentity(ctx, "SCIM identity with extern_uid", "s.extern_uid_key", groupID, store.Fold(externUID))
+	return t.scimIdentity(ctx, "SCIM identity with extern_uid", "s.extern_uid_key", groupID, externUID, foldedKey(externUID))
 }
 
 // SCIMIdentityByUser implements [store.Tx].
 func (t *tx) SCIMIdentityByUser(ctx context.Context, groupID, userID string) (*store.SCIMIdentity, error) {
-	return t.scimIdentity(ctx, "SCIM identity of user", "s.user_id", groupID, userID)
+	return t.scimIdentity(ctx, "SCIM identity of user", "s.user_id", groupID, userID, b(userID))
 }
 
 // PutSCIMIdentity implements [store.Tx].
@@ -687,7 +687,7 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 	}
 	ids = append(ids,
 		check(store.KeyExternUID, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND extern_uid_key = ? AND id <> ?",
-			b(s.GroupID), b(store.Fold(s.ExternUID)), b(s.ID)),
+			b(s.GroupID), foldedKey(s.ExternUID), b(s.ID)),
 		check(store.KeySCIMIdentityUser, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND user_id = ? AND id <> ?",
 			b(s.GroupID), b(s.UserID), b(s.ID)))
 	err = t.put(ctx, "scim_identity", func() error {
@@ -695,7 +695,7 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 			_, err := t.exec(ctx, `INSERT INTO scimkit_scim_identities (id, group_id, user_id, extern_uid, extern_uid_key,
 				user_name_key, active, deleted, document, version, created_s, created_ns, updated_s, updated_ns)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
-				b(s.ID), b(s.GroupID), b(s.UserID), b(s.ExternUID), b(store.Fold(s.ExternUID)), ix.userName,
+				b(s.ID), b(s.GroupID), b(s.UserID), b(s.ExternUID), foldedKey(s.ExternUID), ix.userName,
 				s.Active, s.Deleted, doc, cs, cn, us, un)
 			if err != nil {
 				return t.writeErr("scim_identity", err, keyOf)
@@ -705,7 +705,7 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 				user_name_key = ?, active = ?, deleted = ?, document = ?, version = version + 1,
 				created_s = ?, created_ns = ?, updated_s = ?, updated_ns = ?
 				WHERE id = ? AND group_id = ? AND version = ?`,
-				b(s.UserID), b(s.ExternUID), b(store.Fold(s.ExternUID)), ix.userName, s.Active, s.Deleted, doc,
+				b(s.UserID), b(s.ExternUID), foldedKey(s.ExternUID), ix.userName, s.Active, s.Deleted, doc,
 				cs, cn, us, un, b(s.ID), b(s.GroupID), s.Version)
 			if err != nil {
 				return t.writeErr("scim_identity", err, keyOf)
@@ -724,7 +724,7 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		}
 		for _, k := range ix.emails {
 			if _, err := t.exec(ctx, "INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key) VALUES (?, ?, ?)",
-				b(s.ID), b(s.GroupID), b(k)); err != nil {
+				b(s.ID), b(s.GroupID), indexKey(k)); err != nil {
 				return t.fail("write SCIM identity emails", err)
 			}
 		}
