@@ -479,3 +479,68 @@ func TestDatabaseOutagePostgres(t *testing.T) {
 		}
 	}
 }
+
+// TestOddValuesRoundTrip sends odd Unicode and a large attribute through the
+// server into each database and reads them back unchanged.
+func TestOddValuesRoundTrip(t *testing.T) {
+	bin := buildServer(t)
+	specs := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "odd.db") },
+		"postgres": func(t *testing.T) string { return "postgres:" + freshPostgresSchema(t) },
+	}
+	for name, spec := range specs {
+		t.Run(name, func(t *testing.T) {
+			srv := startChild(t, bin, spec(t))
+			odd := "e\u0301\u202e\u200d\U0001F468\u200d\U0001F469\u200d\U0001F467 \u0130\u017F\u212A \uFEFF"
+			doc := map[string]any{
+				"schemas":    []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
+				"userName":   "odd" + odd,
+				"externalId": "ext" + odd + strings.Repeat("\U0001F600", 30),
+				"title":      "nul\u0000" + strings.Repeat("\u00e9\U0001F600x", 60000), // 420 kB
+				"name":       map[string]any{"givenName": odd, "familyName": "F"},
+				"emails":     []any{map[string]any{"value": "odd@example.com", "type": "work", "primary": true}},
+				"active":     true,
+			}
+			body, _ := json.Marshal(doc)
+			req, _ := http.NewRequest(http.MethodPost, srv.base+"/Users", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+durabilityToken)
+			req.Header.Set("Content-Type", "application/scim+json")
+			resp, err := httpClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				t.Fatalf("POST: %d %.300s", resp.StatusCode, data)
+			}
+			var created struct{ ID string }
+			json.Unmarshal(data, &created)
+
+			req, _ = http.NewRequest(http.MethodGet, srv.base+"/Users/"+url.PathEscape(created.ID), nil)
+			req.Header.Set("Authorization", "Bearer "+durabilityToken)
+			resp, err = httpClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			err = json.NewDecoder(resp.Body).Decode(&got)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, attr := range []string{"userName", "externalId", "title"} {
+				if got[attr] != doc[attr] {
+					t.Errorf("%s came back changed (%d bytes sent, %d received)", attr, len(fmt.Sprint(doc[attr])), len(fmt.Sprint(got[attr])))
+				}
+			}
+			if n, _ := got["name"].(map[string]any); n == nil || n["givenName"] != odd {
+				t.Errorf("name.givenName came back as %q", n["givenName"])
+			}
+			total, ids, _ := srv.list(t, fmt.Sprintf("userName eq %q", "ODD"+odd))
+			if total != 1 || len(ids) != 1 || ids[0] != created.ID {
+				t.Errorf("filter by the odd userName: %d results %v", total, ids)
+			}
+		})
+	}
+}
