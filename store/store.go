@@ -22,8 +22,9 @@ type Store interface {
 	// more than once (retrying a serialisation failure), so fn must have
 	// no effects other than through tx; emit events after Update returns.
 	//
-	// tx is valid only until fn returns; fn must not retain it or use it
-	// from other goroutines. Update checks ctx before running fn.
+	// tx is valid only until fn returns; fn must not retain it, use it
+	// from other goroutines, or start another transaction on the same
+	// store (it may deadlock). Update checks ctx before running fn.
 	Update(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 
 	// View runs fn in a read-only transaction that sees a consistent
