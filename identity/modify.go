@@ -114,6 +114,12 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	var events []Event
 	base := Event{GroupID: g.ID, UserID: u.ID, IdentityID: s.ID}
 
+	if !o.prof.DedupeHeldUserName && !strings.EqualFold(next.attrs.UserName, attrsOf(s.Document).UserName) {
+		if err := checkUserNameFree(ctx, tx, g.ID, next.attrs.UserName, s.ID); err != nil {
+			return 0, err
+		}
+	}
+
 	if next.externUID != s.ExternUID {
 		other, taken, err := optional(tx.SCIMIdentityByExternUID(ctx, g.ID, next.externUID))
 		if err != nil {

@@ -265,6 +265,10 @@ func TestModifyAppliesAttributesOnlyToProvisionedAccounts(t *testing.T) {
 					t.Error("document not stored")
 				}
 			}},
+		{name: "rfc: userName held in another identity's document: Username has already been taken", prof: RFCProfile(), setup: linked,
+			mutate: set("userName", "ALICE"), wantKind: KindConflict, wantDetail: "Username has already been taken"},
+		{name: "gitlab: a username another account holds is a conflict on update", prof: GitLabProfile(), setup: linked,
+			mutate: set("userName", "Alice"), wantKind: KindConflict, wantDetail: "Username has already been taken"},
 		{name: "userName removed is invalid", prof: RFCProfile(), mutate: set("userName", nil), wantKind: KindInvalid},
 		{name: "emails removed is invalid", prof: RFCProfile(), mutate: set("emails", nil), wantKind: KindInvalid},
 		{name: "control character is invalid", prof: RFCProfile(), mutate: set("displayName", "a\x07"), wantKind: KindInvalid},

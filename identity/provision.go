@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -25,9 +26,10 @@ const maxUsernameAttempts = usernameTries + 8
 //  2. Such an identity that is inactive or deleted is reprovisioned: active,
 //     visible, membership restored, doc stored (Reprovisioned).
 //  3. An account owning doc's email (primary or secondary, case-insensitive)
-//     is linked (in the RFC profile an identity of that account hidden by a
-//     DELETE is reprovisioned under the new extern_uid instead): a new SCIM identity and, if it is not a member, a membership
-//     at the default role (Linked). The account is not marked provisioned
+//     is linked: a new SCIM identity and, if it is not a member, a
+//     membership at the default role (Linked). (In the RFC profile an
+//     identity of that account hidden by a DELETE is reprovisioned under the
+//     new extern_uid instead.) The account is not marked provisioned
 //     and gets no SAML identity. If it already has a SCIM identity in the
 //     group: KindConflict "User has already been taken". Under enforced SSO
 //     an account that is not a member and has no SAML identity in the group
@@ -35,9 +37,12 @@ const maxUsernameAttempts = usernameTries + 8
 //  4. Otherwise a new account is created (Created): username sanitised and
 //     de-duplicated, marked provisioned by the group, unconfirmed, with a
 //     SCIM identity, a SAML identity of the same extern_uid and a membership
-//     at the default role. In the RFC profile a sanitised userName held by an
-//     account with an identity in the group is a KindConflict "Username has
-//     already been taken".
+//     at the default role.
+//
+// In the RFC profile (DedupeHeldUserName unset) a userName that another
+// visible identity of the group holds, in its document or as its account's
+// (sanitised) username, is a KindConflict "Username has already been
+// taken" before steps 3 and 4.
 //
 // Invalid input ([ParseUser]) is a KindInvalid error and nothing is written.
 // Events: EventProvisioned, EventLinked or EventReprovisioned.
@@ -68,6 +73,11 @@ func (p *Provisioner) provision(ctx context.Context, tx store.Tx, o *op, g *stor
 	}
 	if found {
 		return p.provisionExisting(ctx, tx, o, g, s, doc)
+	}
+	if !o.prof.DedupeHeldUserName {
+		if err := checkUserNameFree(ctx, tx, g.ID, a.UserName, ""); err != nil {
+			return nil, err
+		}
 	}
 	u, found, err := optional(tx.UserByEmail(ctx, a.Email))
 	if err != nil {
@@ -244,4 +254,27 @@ func (p *Provisioner) pickUsername(ctx context.Context, tx store.Tx, o *op, g *s
 		}
 	}
 	return "", fmt.Errorf("identity: no free username for %q after %d attempts", base, maxUsernameAttempts)
+}
+
+// checkUserNameFree refuses, with "Username has already been taken", a
+// userName that the document of another visible identity of the group
+// (other than exceptID) holds, case-insensitively: RFC 7643 §4.1 makes
+// userName unique. The query goes through store.ListSCIMIdentities, which
+// stores answer from an index.
+func checkUserNameFree(ctx context.Context, tx store.Tx, groupID, userName, exceptID string) error {
+	q := store.Query{
+		Filter:      &filter.Compare{Attr: filter.AttrPath{Name: "userName"}, Op: filter.Eq, Value: userName},
+		SkipDeleted: true,
+		Count:       2,
+	}
+	held, _, err := store.ListSCIMIdentities(ctx, tx, groupID, q)
+	if err != nil {
+		return err
+	}
+	for _, s := range held {
+		if s.ID != exceptID {
+			return conflict("userName", msgUsernameTaken)
+		}
+	}
+	return nil
 }

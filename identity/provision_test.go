@@ -158,6 +158,19 @@ func TestProvisionCreatesProvisionedAccount(t *testing.T) {
 			wantDetail: "Username has already been taken",
 		},
 		{
+			name: "rfc: userName held in the document of a linked identity is a conflict",
+			prof: RFCProfile(),
+			setup: func(t *testing.T, f *fixture) {
+				f.put(t, alice())
+				if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-a", "Alice.Work", "alice@home.test")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			doc:        userDoc("ext-1", "alice.work", "someone@acme.test"),
+			wantKind:   KindConflict,
+			wantDetail: "Username has already been taken",
+		},
+		{
 			name: "gitlab: userName held by an identity of the group is de-duplicated",
 			prof: GitLabProfile(),
 			setup: func(t *testing.T, f *fixture) {
