@@ -33,7 +33,8 @@ type GroupSpec struct {
 
 // CreateGroup stores a new group with a SCIM token and returns it with the
 // token in clear, the only time it is available: show it once, never log
-// it. A path already taken is a KindConflict error. Event: EventGroupCreated.
+// it. A path or ID already taken is a KindConflict error. Event:
+// EventGroupCreated.
 func (p *Provisioner) CreateGroup(ctx context.Context, spec GroupSpec) (*store.Group, Token, error) {
 	if strings.TrimSpace(spec.Path) == "" {
 		return nil, "", invalidf("path", "can't be blank")
@@ -64,6 +65,11 @@ func (p *Provisioner) CreateGroup(ctx context.Context, spec GroupSpec) (*store.G
 			return err
 		} else if taken {
 			return conflict("path", "Path has already been taken")
+		}
+		if _, taken, err := optional(tx.Group(ctx, g.ID)); err != nil {
+			return err
+		} else if taken {
+			return conflict("id", "ID has already been taken")
 		}
 		g.Version = 0
 		if err := tx.PutGroup(ctx, g); err != nil {

@@ -39,6 +39,7 @@ func TestCreateGroupRefuses(t *testing.T) {
 		kind Kind
 	}{
 		{"path taken, case-insensitively", GroupSpec{Path: "ACME"}, KindConflict},
+		{"id taken", GroupSpec{ID: "g", Path: "beta"}, KindConflict},
 		{"blank path", GroupSpec{Path: " "}, KindInvalid},
 		{"control character in path", GroupSpec{Path: "a\x00"}, KindInvalid},
 		{"short host token", GroupSpec{Path: "beta", Token: "short"}, KindInvalid},

@@ -11,8 +11,9 @@ import (
 // Linker applies GitLab's SAML sign-in linking rules (gitlab-semantics.md
 // §9): the SAML NameID is the extern_uid of the group's SAML identity and
 // equals the SCIM externalId of the same person. It is safe for concurrent
-// use. The host verifies the SAML response; Linker only decides what a
-// verified assertion means for the accounts.
+// use. The host verifies the SAML response and checks the returned
+// account's State (blocked accounts do not sign in); Linker only decides
+// what a verified assertion means for the accounts and memberships.
 type Linker struct {
 	st store.Store
 	c  *config
