@@ -344,9 +344,12 @@ func CloneDocument(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	c := make(map[string]any, len(m))
-	for k, v := range m {
-		c[k] = cloneValue(v)
+	c := maps.Clone(m)
+	for k, v := range c {
+		switch v.(type) {
+		case map[string]any, []any, []map[string]any, []string, map[string]string:
+			c[k] = cloneValue(v)
+		}
 	}
 	return c
 }

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -12,19 +13,29 @@ type pair struct{ a, b string }
 // scimEntry is a stored SCIM identity with its filter document cached.
 type scimEntry struct {
 	id  *store.SCIMIdentity
-	res map[string]any // id.Resource(), computed once per write
+	res atomic.Pointer[map[string]any] // id.Resource(), computed on first use
+}
+
+// resource returns e.id.Resource(), computing it once. Concurrent Views may
+// both compute it; they store equal values.
+func (e *scimEntry) resource() map[string]any {
+	if p := e.res.Load(); p != nil {
+		return *p
+	}
+	r := e.id.Resource()
+	e.res.Store(&r)
+	return r
 }
 
 // groupIdx holds the per-group SCIM identity indexes.
 type groupIdx struct {
-	byExtern   map[string]*scimEntry // Fold(ExternUID)
-	byUser     map[string]*scimEntry // UserID
-	byUserName map[string]set        // Fold(document userName)
-	byEmail    map[string]set        // Fold(document emails[].value)
-	ordered    []*scimEntry          // by store.CompareDefault
+	byExtern   map[string]*scimEntry   // Fold(ExternUID)
+	byUser     map[string]*scimEntry   // UserID
+	byUserName map[string][]*scimEntry // Fold(document userName)
+	byEmail    map[string][]*scimEntry // Fold(document emails[].value)
+	ordered    []*scimEntry            // by store.CompareDefault
+	deleted    int                     // identities marked Deleted
 }
-
-type set map[*scimEntry]struct{}
 
 // db is the data and its indexes. Stored values are owned by db and never
 // handed out: reads clone them.
@@ -124,8 +135,8 @@ func (d *db) gi(groupID string) *groupIdx {
 		g = &groupIdx{
 			byExtern:   map[string]*scimEntry{},
 			byUser:     map[string]*scimEntry{},
-			byUserName: map[string]set{},
-			byEmail:    map[string]set{},
+			byUserName: map[string][]*scimEntry{},
+			byEmail:    map[string][]*scimEntry{},
 		}
 		d.scimGI[groupID] = g
 	}
@@ -138,11 +149,14 @@ func (d *db) insertSCIM(e *scimEntry) {
 	g := d.gi(s.GroupID)
 	g.byExtern[store.Fold(s.ExternUID)] = e
 	g.byUser[s.UserID] = e
-	if u, ok := docUserName(e.res); ok {
+	if u, ok := docUserName(s.Document); ok {
 		addSet(g.byUserName, store.Fold(u), e)
 	}
-	for _, v := range docEmails(e.res) {
+	for _, v := range docEmails(s.Document) {
 		addSet(g.byEmail, store.Fold(v), e)
+	}
+	if s.Deleted {
+		g.deleted++
 	}
 	i, _ := slices.BinarySearchFunc(g.ordered, e, compareEntries)
 	if i == len(g.ordered) {
@@ -158,11 +172,14 @@ func (d *db) removeSCIM(e *scimEntry) {
 	g := d.scimGI[s.GroupID]
 	delete(g.byExtern, store.Fold(s.ExternUID))
 	delete(g.byUser, s.UserID)
-	if u, ok := docUserName(e.res); ok {
+	if u, ok := docUserName(s.Document); ok {
 		delSet(g.byUserName, store.Fold(u), e)
 	}
-	for _, v := range docEmails(e.res) {
+	for _, v := range docEmails(s.Document) {
 		delSet(g.byEmail, store.Fold(v), e)
+	}
+	if s.Deleted {
+		g.deleted--
 	}
 	if i, ok := slices.BinarySearchFunc(g.ordered, e, compareEntries); ok {
 		g.ordered = slices.Delete(g.ordered, i, i+1)
@@ -171,34 +188,33 @@ func (d *db) removeSCIM(e *scimEntry) {
 
 func compareEntries(a, b *scimEntry) int { return store.CompareDefault(a.id, b.id) }
 
-func addSet(m map[string]set, k string, e *scimEntry) {
-	s := m[k]
-	if s == nil {
-		s = set{}
-		m[k] = s
+// addSet adds e to the entries under k, once. Entries sharing a key are
+// few (one person per userName or email), so a slice beats a map.
+func addSet(m map[string][]*scimEntry, k string, e *scimEntry) {
+	if !slices.Contains(m[k], e) {
+		m[k] = append(m[k], e)
 	}
-	s[e] = struct{}{}
 }
 
-func delSet(m map[string]set, k string, e *scimEntry) {
-	if s := m[k]; s != nil {
-		delete(s, e)
-		if len(s) == 0 {
-			delete(m, k)
-		}
+func delSet(m map[string][]*scimEntry, k string, e *scimEntry) {
+	s := slices.DeleteFunc(m[k], func(x *scimEntry) bool { return x == e })
+	if len(s) == 0 {
+		delete(m, k)
+	} else {
+		m[k] = s
 	}
 }
 
 // docUserName returns the document's userName, if it is a string.
-func docUserName(res map[string]any) (string, bool) {
-	s, ok := store.LookupAttr(res, "userName").(string)
+func docUserName(doc map[string]any) (string, bool) {
+	s, ok := store.LookupAttr(doc, "userName").(string)
 	return s, ok
 }
 
 // docEmails returns the string values of the document's emails: the
 // "value" of each element, or the element itself when it is a string.
-func docEmails(res map[string]any) []string {
-	v := store.LookupAttr(res, "emails")
+func docEmails(doc map[string]any) []string {
+	v := store.LookupAttr(doc, "emails")
 	arr, ok := v.([]any)
 	if !ok {
 		arr = []any{v}

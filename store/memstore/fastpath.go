@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
@@ -44,7 +45,7 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 		}
 		switch {
 		case strings.EqualFold(e.Attr.Name, "userName") && e.Attr.Sub == "":
-			return fromSet(g.byUserName[store.Fold(v)]), true
+			return slices.Clone(g.byUserName[store.Fold(v)]), true
 		case strings.EqualFold(e.Attr.Name, "externalId") && e.Attr.Sub == "":
 			if s := g.byExtern[store.Fold(v)]; s != nil {
 				return []*scimEntry{s}, true
@@ -56,12 +57,12 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 			}
 			return nil, true
 		case strings.EqualFold(e.Attr.Name, "emails") && (e.Attr.Sub == "" || strings.EqualFold(e.Attr.Sub, "value")):
-			return fromSet(g.byEmail[store.Fold(v)]), true
+			return slices.Clone(g.byEmail[store.Fold(v)]), true
 		}
 	case *filter.ValuePath:
 		if strings.EqualFold(e.Attr.Name, "emails") && coreUser(e.Attr.URN) {
 			if v, ok := valueEq(e.Filter); ok {
-				return fromSet(g.byEmail[store.Fold(v)]), true
+				return slices.Clone(g.byEmail[store.Fold(v)]), true
 			}
 		}
 	}
@@ -87,14 +88,6 @@ func valueEq(e filter.Expr) (string, bool) {
 
 func coreUser(urn string) bool {
 	return urn == "" || strings.EqualFold(urn, filter.UserURN)
-}
-
-func fromSet(s set) []*scimEntry {
-	out := make([]*scimEntry, 0, len(s))
-	for e := range s {
-		out = append(out, e)
-	}
-	return out
 }
 
 // union returns the entries of a and b, each once.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -14,8 +15,19 @@ var (
 	_ store.SCIMIdentityLister = (*tx)(nil)
 )
 
+// lookupError is a not-found error, cheaper to build than fmt.Errorf's on
+// the hot path where provisioning probes for an account that is not there.
+type lookupError struct{ entity, key string }
+
+func (e *lookupError) Error() string {
+	return "memstore: " + e.entity + " " + strconv.Quote(e.key) + ": " + store.ErrNotFound.Error()
+}
+
+// Unwrap returns store.ErrNotFound.
+func (e *lookupError) Unwrap() error { return store.ErrNotFound }
+
 func notFound(entity, key string) error {
-	return fmt.Errorf("memstore: %s %q: %w", entity, key, store.ErrNotFound)
+	return &lookupError{entity, key}
 }
 
 func invalid(entity, msg string) error {
@@ -344,7 +356,7 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	}
 	c := s.Clone()
 	c.Version = s.Version + 1
-	n := &scimEntry{id: c, res: c.Resource()}
+	n := &scimEntry{id: c}
 	if old != nil {
 		d.removeSCIM(old)
 	}
@@ -402,6 +414,9 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 	if g == nil {
 		return nil, 0, nil
 	}
+	if q.Filter == nil && q.SortBy == "" && (!q.SkipDeleted || g.deleted == 0) {
+		return window(g.ordered, q), len(g.ordered), nil
+	}
 	list := g.ordered
 	if c, ok := t.candidates(g, groupID, q.Filter); ok {
 		slices.SortFunc(c, compareEntries)
@@ -409,7 +424,7 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 	}
 	page, total, err := m.SelectResources(func(yield func(*store.SCIMIdentity, map[string]any, error) bool) {
 		for _, e := range list {
-			if !yield(e.id, e.res, nil) {
+			if !yield(e.id, e.resource(), nil) {
 				return
 			}
 		}
@@ -421,6 +436,24 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 		page[i] = s.Clone()
 	}
 	return page, total, nil
+}
+
+// window returns copies of the page of list that q's StartIndex and Count
+// select.
+func window(list []*scimEntry, q store.Query) []*store.SCIMIdentity {
+	lo := max(q.StartIndex, 1) - 1
+	if lo >= len(list) {
+		return nil
+	}
+	list = list[lo:]
+	if q.Count > 0 && len(list) > q.Count {
+		list = list[:q.Count]
+	}
+	page := make([]*store.SCIMIdentity, len(list))
+	for i, e := range list {
+		page[i] = e.id.Clone()
+	}
+	return page
 }
 
 // SAMLIdentityByExternUID implements [store.Tx.SAMLIdentityByExternUID].
