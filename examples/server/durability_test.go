@@ -52,40 +52,55 @@ type child struct {
 // the group's base URL, which it does once it is listening.
 func startChild(t *testing.T, bin, storeSpec string) *child {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-group", "demo="+durabilityToken, "-store", storeSpec)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &child{cmd: cmd}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, u, ok := strings.Cut(sc.Text(), "SCIM base URL: "); ok {
-				found <- strings.TrimSpace(u)
-				break
-			}
+	return startChildren(t, bin, storeSpec, 1)[0]
+}
+
+// startChildren starts n servers on one store at the same moment and waits
+// until each serves.
+func startChildren(t *testing.T, bin, storeSpec string, n int) []*child {
+	t.Helper()
+	children := make([]*child, n)
+	founds := make([]chan string, n)
+	stderrs := make([]*bytes.Buffer, n)
+	for i := range n {
+		cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-group", "demo="+durabilityToken, "-store", storeSpec)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
 		}
-		close(found)
-		io.Copy(io.Discard, stdout)
-	}()
-	u, ok := <-found
-	if !ok {
-		cmd.Wait()
-		t.Fatalf("server did not start: %s", stderr.String())
+		stderrs[i] = new(bytes.Buffer)
+		cmd.Stderr = stderrs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		children[i] = &child{cmd: cmd}
+		t.Cleanup(func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+		})
+		found := make(chan string, 1)
+		founds[i] = found
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				if _, u, ok := strings.Cut(sc.Text(), "SCIM base URL: "); ok {
+					found <- strings.TrimSpace(u)
+					break
+				}
+			}
+			close(found)
+			io.Copy(io.Discard, stdout)
+		}()
 	}
-	s.base = u
-	return s
+	for i, found := range founds {
+		u, ok := <-found
+		if !ok {
+			children[i].cmd.Wait()
+			t.Fatalf("server %d did not start: %s", i, stderrs[i].String())
+		}
+		children[i].base = u
+	}
+	return children
 }
 
 // kill stops the server with SIGKILL: no shutdown code runs.
@@ -267,12 +282,10 @@ func TestKillDuringCreatesSQLite(t *testing.T) {
 func TestReplicasSimultaneousCreatesPostgres(t *testing.T) {
 	dsn := freshPostgresSchema(t)
 	bin := buildServer(t)
-	// The replicas start one after the other: started at the same moment on
-	// an empty database, both try to create group "demo" and the loser of
-	// that race exits (its start-up does not yet retry the lookup after a
-	// conflict). The store's own start-up (migrations) is safe either way;
-	// sqlstore's TestReplicasCreateOnce opens two stores at once.
-	replicas := []*child{startChild(t, bin, "postgres:"+dsn), startChild(t, bin, "postgres:"+dsn)}
+	// The replicas start at the same moment on an empty database: both run
+	// the migrations and both try to create group "demo"; the loser of that
+	// race reads the winner's group and serves it.
+	replicas := startChildren(t, bin, "postgres:"+dsn, 2)
 	const rounds, perRound = 20, 8
 	for round := range rounds {
 		n := fmt.Sprintf("p%d", round)

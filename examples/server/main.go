@@ -184,25 +184,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 // ensureGroup creates the group if the store has none at its path and
 // sets its token: the given one, a new one when asked or when the group
 // has none. It returns a generated token to print, or "".
+//
+// Replicas started at the same moment on one database race to create the
+// group: the one that loses the race sees a conflict, reads the group the
+// other created and goes on with it.
 func ensureGroup(ctx context.Context, st store.Store, prov *identity.Provisioner, g groupArg, rotate bool) (string, error) {
 	var existing *store.Group
-	err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
-		var err error
-		existing, err = tx.GroupByPath(ctx, g.path)
-		if errors.Is(err, store.ErrNotFound) {
-			existing, err = nil, nil
-		}
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	if existing == nil {
-		_, tok, err := prov.CreateGroup(ctx, identity.GroupSpec{Path: g.path, Token: g.token})
+	for attempt := 0; existing == nil; attempt++ {
+		err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+			var err error
+			existing, err = tx.GroupByPath(ctx, g.path)
+			if errors.Is(err, store.ErrNotFound) {
+				existing, err = nil, nil
+			}
+			return err
+		})
 		if err != nil {
 			return "", err
 		}
-		if g.token != "" {
+		if existing != nil {
+			break
+		}
+		_, tok, err := prov.CreateGroup(ctx, identity.GroupSpec{Path: g.path, Token: g.token})
+		var ie *identity.Error
+		switch {
+		case errors.As(err, &ie) && ie.Kind == identity.KindConflict && attempt < 3:
+			continue // another replica created it: read it again
+		case err != nil:
+			return "", err
+		case g.token != "":
 			return "", nil
 		}
 		return string(tok), nil
