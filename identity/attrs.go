@@ -74,12 +74,14 @@ func ParseUser(doc map[string]any, prof Profile) (Attributes, error) {
 }
 
 // lookup finds key in m, case-insensitively, preferring an exact match.
+// Attribute names are ASCII (RFC 7643 §2.1), so a name of another length
+// cannot match.
 func lookup(m map[string]any, key string) (any, bool) {
 	if v, ok := m[key]; ok {
 		return v, v != nil
 	}
 	for k, v := range m {
-		if strings.EqualFold(k, key) {
+		if len(k) == len(key) && strings.EqualFold(k, key) {
 			return v, v != nil
 		}
 	}
