@@ -46,6 +46,7 @@ const (
 
 // Event describes one committed state change. It never holds a secret.
 type Event struct {
+	// Type says what changed.
 	Type EventType
 	// Time is when the change was decided, from the configured clock.
 	Time time.Time
