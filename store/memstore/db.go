@@ -44,8 +44,8 @@ type db struct {
 	groupPath map[string]string // Fold(Path) -> ID
 
 	users       map[string]*store.User
-	userByName  map[string]string // Fold(Username) -> ID
-	userByEmail map[string]string // Fold(address) -> ID
+	userByName  map[string]*store.User // Fold(Username)
+	userByEmail map[string]*store.User // Fold(address), primary and secondary
 
 	members map[pair]*store.Membership // (group, user)
 	roles   map[pair]int               // (group, role as string) -> count
@@ -62,8 +62,8 @@ func newDB() *db {
 		groups:       map[string]*store.Group{},
 		groupPath:    map[string]string{},
 		users:        map[string]*store.User{},
-		userByName:   map[string]string{},
-		userByEmail:  map[string]string{},
+		userByName:   map[string]*store.User{},
+		userByEmail:  map[string]*store.User{},
 		members:      map[pair]*store.Membership{},
 		roles:        map[pair]int{},
 		scim:         map[string]*scimEntry{},
@@ -88,9 +88,9 @@ func (d *db) removeGroup(g *store.Group) {
 
 func (d *db) insertUser(u *store.User) {
 	d.users[u.ID] = u
-	d.userByName[store.Fold(u.Username)] = u.ID
+	d.userByName[store.Fold(u.Username)] = u
 	for _, e := range u.Emails() {
-		d.userByEmail[store.Fold(e)] = u.ID
+		d.userByEmail[store.Fold(e)] = u
 	}
 }
 

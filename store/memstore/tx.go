@@ -149,11 +149,11 @@ func (t *tx) UserByUsername(_ context.Context, username string) (*store.User, er
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	id, ok := t.db.userByName[store.Fold(username)]
+	u, ok := t.db.userByName[store.Fold(username)]
 	if !ok {
 		return nil, notFound("user with username", username)
 	}
-	return t.db.users[id].Clone(), nil
+	return u.Clone(), nil
 }
 
 // UserByEmail implements [store.Tx.UserByEmail].
@@ -161,11 +161,11 @@ func (t *tx) UserByEmail(_ context.Context, email string) (*store.User, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	id, ok := t.db.userByEmail[store.Fold(email)]
+	u, ok := t.db.userByEmail[store.Fold(email)]
 	if !ok {
 		return nil, notFound("user with email", email)
 	}
-	return t.db.users[id].Clone(), nil
+	return u.Clone(), nil
 }
 
 // PutUser implements [store.Tx.PutUser].
@@ -190,11 +190,11 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 	if err := checkVersion("user", u.ID, store.KeyID, v, u.Version); err != nil {
 		return err
 	}
-	if id, ok := d.userByName[store.Fold(u.Username)]; ok && id != u.ID {
+	if o, ok := d.userByName[store.Fold(u.Username)]; ok && o.ID != u.ID {
 		return conflict("user", store.KeyUsername)
 	}
 	for _, e := range u.Emails() {
-		if id, ok := d.userByEmail[store.Fold(e)]; ok && id != u.ID {
+		if o, ok := d.userByEmail[store.Fold(e)]; ok && o.ID != u.ID {
 			return conflict("user", store.KeyEmail)
 		}
 	}
