@@ -41,8 +41,35 @@
 // no input makes it panic, hang or overflow the stack.
 //
 // [ParsePath] parses PATCH paths: attr, attr.sub, urn:...:attr, attr[filter]
-// and attr[filter].sub. A sub-attribute after a value filter is PATCH
-// syntax only; in a filter it is an error (RFC 7644 §3.4.2.2 ABNF).
+// and attr[filter].sub. In a filter, a sub-attribute after a value filter
+// is accepted only as the comparison described next.
+//
+// # Entra ID's sub-attribute comparison
+//
+// The filter ABNF of RFC 7644 §3.4.2.2 allows attr[valFilter].sub only in
+// PATCH paths (§3.5.2), but Microsoft Entra ID sends list filters of the
+// form
+//
+//	emails[type eq "work"].value eq "a@example.com"
+//
+// when emails[type eq "work"] is the attribute it matches users on
+// (Microsoft's "Develop and plan provisioning for a SCIM endpoint" guide;
+// replayed from scim/testdata/transcripts/entra.json). [Parse] accepts,
+// after attr[valFilter], one "." and a sub-attribute name followed by a
+// comparison operator and value, or by pr, and returns the equivalent
+// value filter:
+//
+//	&ValuePath{Attr: emails, Filter: &And{valFilter, &Compare{Attr: value, ...}}}
+//
+// so both conditions bind to the same value, and [Expr.String] prints the
+// RFC form emails[type eq "work" and value eq "a@example.com"], which
+// parses back to the same tree. Nothing else may follow the value filter:
+// a second sub-attribute, a URN, another value filter or a missing operator
+// is a *[SyntaxError]. The extension nests (a[b[c pr].d eq 1]) and counts
+// towards the nesting limit like any value filter. It makes shared case
+// f079, which expects an error, match instead. Pinned by subcompare_test.go
+// (TestParseSubCompare, TestParseSubCompareErrors) and extensionCases in
+// cases_test.go.
 //
 // # Evaluation
 //

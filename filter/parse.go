@@ -189,10 +189,6 @@ func (ps *parser) unexpected() {
 		ps.fail(ps.tok.pos, `unexpected ")" without a matching "("`)
 	case tokRBrack:
 		ps.fail(ps.tok.pos, `unexpected "]" without a matching "["`)
-	case tokDot:
-		if ps.prev.kind == tokRBrack {
-			ps.fail(ps.tok.pos, `unexpected "." after "]": a sub-attribute after a value filter is only allowed in a PATCH path`)
-		}
 	case tokLBrack:
 		if ps.prev.kind == tokRBrack {
 			ps.fail(ps.tok.pos, `unexpected "[" after "]": a value filter cannot be followed by another`)
@@ -290,22 +286,68 @@ func (ps *parser) parseAttrExpr() Expr {
 	ps.advance()
 	switch ps.tok.kind {
 	case tokLBrack:
-		return ps.parseValuePath(path)
+		vp := ps.parseValuePath(path)
+		if ps.tok.kind == tokDot {
+			vp.Filter = &And{Left: vp.Filter, Right: ps.parseSubCompare()}
+		}
+		return vp
 	case tokWord:
-		op, ok := opByName(ps.tok.text)
-		if !ok {
-			break
+		if c, ok := ps.parseCompare(path); ok {
+			return c
 		}
-		ps.advance()
-		if op == Pr {
-			return &Compare{Attr: path, Op: Pr}
-		}
-		v := ps.value()
-		ps.advance()
-		return &Compare{Attr: path, Op: op, Value: v}
 	}
 	ps.expected("an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) or \"[\"")
 	return nil
+}
+
+// parseCompare parses compareOp compValue / "pr" after path. It returns
+// false, having consumed nothing, when the current token is no operator.
+func (ps *parser) parseCompare(path AttrPath) (*Compare, bool) {
+	if ps.tok.kind != tokWord {
+		return nil, false
+	}
+	op, ok := opByName(ps.tok.text)
+	if !ok {
+		return nil, false
+	}
+	ps.advance()
+	if op == Pr {
+		return &Compare{Attr: path, Op: Pr}, true
+	}
+	v := ps.value()
+	ps.advance()
+	return &Compare{Attr: path, Op: op, Value: v}, true
+}
+
+// parseSubCompare parses the extension "." subAttr (compareOp compValue /
+// "pr") after a value filter, as in Entra ID's
+// emails[type eq "work"].value eq "a@example.com"; the current token is
+// ".". The comparison is returned with the sub-attribute as its attribute
+// name, for the caller to join to the value filter with "and" (see "Entra
+// ID's sub-attribute comparison" in doc.go).
+func (ps *parser) parseSubCompare() *Compare {
+	sub := ps.subAttr()
+	if c, ok := ps.parseCompare(AttrPath{Name: sub}); ok {
+		return c
+	}
+	ps.expected("an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr)")
+	return nil
+}
+
+// subAttr parses "." ATTRNAME after a value filter and returns the name;
+// the current token is ".".
+func (ps *parser) subAttr() string {
+	ps.advance()
+	if ps.tok.kind != tokWord || ps.tok.pos != ps.prev.pos+1 {
+		ps.expected("a sub-attribute name")
+	}
+	if strings.ContainsAny(ps.tok.text, ".:") {
+		ps.fail(ps.tok.pos, "invalid sub-attribute name "+strconv.Quote(ps.tok.text))
+	}
+	ps.checkName(ps.tok.pos, ps.tok.text, "a sub-attribute name")
+	name := ps.tok.text
+	ps.advance()
+	return name
 }
 
 // parseValuePath parses "[" valFilter "]" after path; the current token is "[".
@@ -403,16 +445,7 @@ func (ps *parser) parsePath() Path {
 		vp := ps.parseValuePath(path.Attr)
 		path.Filter = vp.Filter
 		if ps.tok.kind == tokDot {
-			ps.advance()
-			if ps.tok.kind != tokWord || ps.tok.pos != ps.prev.pos+1 {
-				ps.expected("a sub-attribute name")
-			}
-			if strings.ContainsAny(ps.tok.text, ".:") {
-				ps.fail(ps.tok.pos, "invalid sub-attribute name "+strconv.Quote(ps.tok.text))
-			}
-			ps.checkName(ps.tok.pos, ps.tok.text, "a sub-attribute name")
-			path.Attr.Sub = ps.tok.text
-			ps.advance()
+			path.Attr.Sub = ps.subAttr()
 		}
 	}
 	if ps.tok.kind != tokEOF {

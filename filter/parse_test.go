@@ -153,7 +153,6 @@ func TestParseErrors(t *testing.T) {
 		{"unopened parenthesis", `a pr)`, `filter: 1:5: unexpected ")" without a matching "("`},
 		{"unclosed bracket", `emails[type eq "work"`, `filter: 1:22: expected "]" to close the "[" at column 7`},
 		{"extra bracket", `emails[type eq "work"]]`, `filter: 1:23: unexpected "]" without a matching "["`},
-		{"sub after value filter", `emails[type eq "work"].value co "x"`, `filter: 1:23: unexpected "." after "]": a sub-attribute after a value filter is only allowed in a PATCH path`},
 		{"two value filters", `emails[type eq "work"][value eq "x"]`, `filter: 1:23: unexpected "[" after "]": a value filter cannot be followed by another`},
 		{"value filter compared", `emails[type eq "work"] eq "x"`, `filter: 1:24: expected "and", "or" or the end of the filter after "]", found "eq"`},
 		{"leading and", `and userName eq "x"`, `filter: 1:1: expected an attribute path, found "and"`},
@@ -370,6 +369,8 @@ func FuzzParse(f *testing.F) {
 		`title pr and (userType eq "Employee" or userType eq "Intern") and not (emails.value ew ".org")`,
 		`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"`,
 		`v eq "\u00e9\ud83d\ude00\n" or n ge -1.5e-3 or b eq true or c ne null`,
+		`emails[type eq "work"].value eq "a@example.com"`,
+		`emails[type eq "work" or type eq "home"].value pr and not (a[b[c pr].d eq 1].e pr)`,
 	} {
 		f.Add(s)
 	}

@@ -93,9 +93,10 @@ func bearer(h string) (string, bool) {
 func (rfcProfile) writeError(w http.ResponseWriter, e *Error) { writeErrorRFC(w, e) }
 
 // parseFilter parses the full RFC 7644 filter language, with Entra ID's
-// sub-attribute-after-value-filter form folded in (valuepath.go).
+// sub-attribute comparison after a value filter, which filter.Parse accepts
+// as a documented extension (filter/doc.go).
 func (rfcProfile) parseFilter(s string) (filter.Expr, error) {
-	return filter.Parse(foldValuePathSub(s))
+	return filter.Parse(s)
 }
 
 func (rfcProfile) user(s *store.SCIMIdentity, _ *store.User, location string) map[string]any {
