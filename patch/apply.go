@@ -22,7 +22,12 @@ const (
 //
 // Apply is all-or-nothing: resource is never modified, and when an operation
 // fails Apply returns only the error, an *[Error] with the operation's index
-// and SCIM error type. The returned map shares nothing with resource or ops.
+// and SCIM error type. The returned map shares nothing with resource or ops:
+// every object and array in it is new, so the caller may change it freely
+// (the scim handler renames keys in it in place). That copy is most of the
+// time Apply takes on a typical User; it is kept on purpose, since sharing
+// untouched values would let a write to the result reach the input
+// (TestApplyIndependence and FuzzApply pin this).
 // Apply does not touch "meta": keeping it current is the caller's job.
 //
 // rt must not be nil; use [filter.User] or [filter.Group] for the built-in
