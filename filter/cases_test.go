@@ -35,14 +35,6 @@ var openCases = map[string][]int{
 	"f195": {1},       // "" is not present
 }
 
-// extensionCases holds the answers of shared cases that expect an error
-// for input this package accepts as a documented extension ("Entra ID's
-// sub-attribute comparison" in doc.go): the comparison after a value
-// filter is evaluated as part of it.
-var extensionCases = map[string][]int{
-	"f079": {0, 1, 2, 4, 5}, // emails[type eq "work"].value co "example"
-}
-
 func loadCases(t testing.TB) []filterCase {
 	t.Helper()
 	data, err := os.ReadFile("testdata/filter-cases.json")
@@ -91,10 +83,6 @@ func TestSharedCases(t *testing.T) {
 				}
 				want = w
 			case string(tc.Expected) == `"error"`:
-				if w, ok := extensionCases[tc.ID]; ok {
-					want = w
-					break
-				}
 				wantErr = true
 			default:
 				if err := json.Unmarshal(tc.Expected, &want); err != nil {
@@ -140,23 +128,6 @@ func TestSharedCases(t *testing.T) {
 				t.Errorf("%q (%s) mismatch (-want +got):\n%s", tc.Filter, tc.Note, diff)
 			}
 		})
-	}
-}
-
-// TestExtensionCasesExpectErrors keeps extensionCases in step with the
-// shared file: each overrides a case that expects an error.
-func TestExtensionCasesExpectErrors(t *testing.T) {
-	t.Parallel()
-	found := map[string]bool{}
-	for _, tc := range loadCases(t) {
-		if _, ok := extensionCases[tc.ID]; ok {
-			found[tc.ID] = string(tc.Expected) == `"error"`
-		}
-	}
-	for id := range extensionCases {
-		if !found[id] {
-			t.Errorf("extension case %s is not a shared case that expects an error", id)
-		}
 	}
 }
 

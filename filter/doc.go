@@ -54,7 +54,8 @@
 //
 // when emails[type eq "work"] is the attribute it matches users on
 // (Microsoft's "Develop and plan provisioning for a SCIM endpoint" guide;
-// replayed from scim/testdata/transcripts/entra.json). [Parse] accepts,
+// replayed from scim/testdata/transcripts/entra.json). A [Parser] with
+// SubAttributeComparison set (the scim handler's) accepts,
 // after attr[valFilter], one "." and a sub-attribute name followed by a
 // comparison operator and value, or by pr, and returns the equivalent
 // value filter:
@@ -66,10 +67,9 @@
 // parses back to the same tree. Nothing else may follow the value filter:
 // a second sub-attribute, a URN, another value filter or a missing operator
 // is a *[SyntaxError]. The extension nests (a[b[c pr].d eq 1]) and counts
-// towards the nesting limit like any value filter. It makes shared case
-// f079, which expects an error, match instead. Pinned by subcompare_test.go
-// (TestParseSubCompare, TestParseSubCompareErrors) and extensionCases in
-// cases_test.go.
+// towards the nesting limit like any value filter. [Parse] keeps to the
+// RFC and refuses the form (shared case f079). Pinned by subcompare_test.go
+// (TestParseSubCompare, TestParseSubCompareErrors, TestParseSubCompareOff).
 //
 // # Evaluation
 //

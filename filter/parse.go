@@ -24,6 +24,13 @@ type Parser struct {
 	MaxLength int
 	// MaxDepth is the deepest nesting; 0 means DefaultMaxDepth.
 	MaxDepth int
+	// SubAttributeComparison accepts Entra ID's comparison on a
+	// sub-attribute after a value filter, emails[type eq "work"].value eq
+	// "a@example.com", which the grammar of RFC 7644 §3.4.2.2 allows only in
+	// PATCH paths. It parses to the equivalent value filter (see "Entra ID's
+	// sub-attribute comparison" in the package documentation). Off, the
+	// form is a syntax error, as the RFC has it.
+	SubAttributeComparison bool
 }
 
 // Parse parses a filter (RFC 7644 §3.4.2.2) with the default limits.
@@ -121,7 +128,7 @@ func (p *Parser) init(ps *parser, s, what string) error {
 	if len(s) > maxLen {
 		return &SyntaxError{Pos: 0, Msg: what + " longer than " + strconv.Itoa(maxLen) + " bytes", line: 1, col: 1}
 	}
-	*ps = parser{lex: lexer{input: s}, maxDepth: maxDepth}
+	*ps = parser{lex: lexer{input: s}, maxDepth: maxDepth, subCmp: p.SubAttributeComparison}
 	return nil
 }
 
@@ -132,6 +139,7 @@ type parser struct {
 	prev     token // the token before tok
 	depth    int
 	maxDepth int
+	subCmp   bool // Parser.SubAttributeComparison
 }
 
 // recover turns a *SyntaxError panic into *errp, with its line and column.
@@ -189,6 +197,10 @@ func (ps *parser) unexpected() {
 		ps.fail(ps.tok.pos, `unexpected ")" without a matching "("`)
 	case tokRBrack:
 		ps.fail(ps.tok.pos, `unexpected "]" without a matching "["`)
+	case tokDot:
+		if ps.prev.kind == tokRBrack {
+			ps.fail(ps.tok.pos, `unexpected "." after "]": a sub-attribute after a value filter is only allowed in a PATCH path`)
+		}
 	case tokLBrack:
 		if ps.prev.kind == tokRBrack {
 			ps.fail(ps.tok.pos, `unexpected "[" after "]": a value filter cannot be followed by another`)
@@ -287,7 +299,7 @@ func (ps *parser) parseAttrExpr() Expr {
 	switch ps.tok.kind {
 	case tokLBrack:
 		vp := ps.parseValuePath(path)
-		if ps.tok.kind == tokDot {
+		if ps.tok.kind == tokDot && ps.subCmp {
 			vp.Filter = &And{Left: vp.Filter, Right: ps.parseSubCompare()}
 		}
 		return vp

@@ -153,6 +153,7 @@ func TestParseErrors(t *testing.T) {
 		{"unopened parenthesis", `a pr)`, `filter: 1:5: unexpected ")" without a matching "("`},
 		{"unclosed bracket", `emails[type eq "work"`, `filter: 1:22: expected "]" to close the "[" at column 7`},
 		{"extra bracket", `emails[type eq "work"]]`, `filter: 1:23: unexpected "]" without a matching "["`},
+		{"sub after value filter", `emails[type eq "work"].value co "x"`, `filter: 1:23: unexpected "." after "]": a sub-attribute after a value filter is only allowed in a PATCH path`},
 		{"two value filters", `emails[type eq "work"][value eq "x"]`, `filter: 1:23: unexpected "[" after "]": a value filter cannot be followed by another`},
 		{"value filter compared", `emails[type eq "work"] eq "x"`, `filter: 1:24: expected "and", "or" or the end of the filter after "]", found "eq"`},
 		{"leading and", `and userName eq "x"`, `filter: 1:1: expected an attribute path, found "and"`},

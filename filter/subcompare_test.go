@@ -9,6 +9,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// entra is a parser with Entra ID's sub-attribute comparison turned on.
+var entra = &Parser{SubAttributeComparison: true}
+
+// TestParseSubCompareOff checks that the extension is off by default: the
+// form is a syntax error, as RFC 7644 §3.4.2.2 has it (shared case f079).
+func TestParseSubCompareOff(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(`emails[type eq "work"].value eq "a@example.com"`)
+	var se *SyntaxError
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, "only allowed in a PATCH path") {
+		t.Fatalf("Parse = %v, want a syntax error about PATCH paths", err)
+	}
+}
+
 // workEmail is the value filter emails[type eq "work"].
 func workEmail() Expr { return cmpNode("type", Eq, "work") }
 
@@ -66,7 +80,7 @@ func TestParseSubCompare(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := Parse(tc.input)
+			got, err := entra.Parse(tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +126,7 @@ func TestParseSubCompareErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e, err := Parse(tc.input)
+			e, err := entra.Parse(tc.input)
 			var se *SyntaxError
 			if !errors.As(err, &se) {
 				t.Fatalf("Parse(%q) = %v, %v; want a *SyntaxError", tc.input, e, err)
@@ -129,13 +143,13 @@ func TestParseSubCompareErrors(t *testing.T) {
 func TestParseSubCompareDepth(t *testing.T) {
 	t.Parallel()
 	deep := strings.Repeat("a[", 1000) + `a pr` + strings.Repeat("].b pr", 1000)
-	_, err := Parse(deep)
+	_, err := entra.Parse(deep)
 	var se *SyntaxError
 	if !errors.As(err, &se) || !strings.Contains(se.Msg, "nesting too deep") {
 		t.Fatalf("Parse(1,000 nested value filters with subs) = %v, want nesting too deep", err)
 	}
 	ok := strings.Repeat("a[", 64) + `a pr` + strings.Repeat("].b pr", 64)
-	if _, err := Parse(ok); err != nil {
+	if _, err := entra.Parse(ok); err != nil {
 		t.Fatalf("64 nested value filters with subs: %v", err)
 	}
 }
@@ -170,7 +184,7 @@ func TestSubCompareMatchesCanonicalForm(t *testing.T) {
 
 func mustParse(t *testing.T, s string) Expr {
 	t.Helper()
-	e, err := Parse(s)
+	e, err := entra.Parse(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@
 // Identity-provider quirks accepted, each pinned by a transcript in
 // testdata/transcripts: Entra ID's filter emails[type eq "work"].value eq
 // "…" (a sub-attribute after a value filter, which RFC 7644's grammar allows
-// only in PATCH paths; filter.Parse accepts it), its PATCH ops "Replace"
+// only in PATCH paths; parsed with filter.Parser.SubAttributeComparison), its PATCH ops "Replace"
 // and values "False"; Okta's PATCH without path and POST without
 // externalId; OneLogin's empty strings and single-object "emails".
 //

@@ -93,10 +93,11 @@ func bearer(h string) (string, bool) {
 func (rfcProfile) writeError(w http.ResponseWriter, e *Error) { writeErrorRFC(w, e) }
 
 // parseFilter parses the full RFC 7644 filter language, with Entra ID's
-// sub-attribute comparison after a value filter, which filter.Parse accepts
-// as a documented extension (filter/doc.go).
+// sub-attribute comparison after a value filter turned on
+// (filter.Parser.SubAttributeComparison).
 func (rfcProfile) parseFilter(s string) (filter.Expr, error) {
-	return filter.Parse(s)
+	p := filter.Parser{SubAttributeComparison: true}
+	return p.Parse(s)
 }
 
 func (rfcProfile) user(s *store.SCIMIdentity, _ *store.User, location string) map[string]any {
