@@ -55,6 +55,22 @@ func checkVersion(entity, key, pk string, stored, want int64) error {
 	return nil
 }
 
+// swap replaces old (nil for an insert) with n through remove and insert,
+// and records the inverse on the undo log.
+func swap[T comparable](t *tx, old, n T, remove, insert func(T)) {
+	var none T
+	if old != none {
+		remove(old)
+	}
+	insert(n)
+	t.push(func() {
+		remove(n)
+		if old != none {
+			insert(old)
+		}
+	})
+}
+
 // push records an undo step.
 func (t *tx) push(f func()) { t.undo = append(t.undo, f) }
 
@@ -118,16 +134,7 @@ func (t *tx) PutGroup(_ context.Context, g *store.Group) error {
 	}
 	n := g.Clone()
 	n.Version = g.Version + 1
-	if old != nil {
-		d.removeGroup(old)
-	}
-	d.insertGroup(n)
-	t.push(func() {
-		d.removeGroup(n)
-		if old != nil {
-			d.insertGroup(old)
-		}
-	})
+	swap(t, old, n, d.removeGroup, d.insertGroup)
 	g.Version = n.Version
 	return nil
 }
@@ -200,16 +207,7 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 	}
 	n := u.Clone()
 	n.Version = u.Version + 1
-	if old != nil {
-		d.removeUser(old)
-	}
-	d.insertUser(n)
-	t.push(func() {
-		d.removeUser(n)
-		if old != nil {
-			d.insertUser(old)
-		}
-	})
+	swap(t, old, n, d.removeUser, d.insertUser)
 	u.Version = n.Version
 	return nil
 }
@@ -249,16 +247,7 @@ func (t *tx) PutMembership(_ context.Context, m *store.Membership) error {
 	}
 	n := *m
 	n.Version = m.Version + 1
-	if old != nil {
-		d.removeMember(old)
-	}
-	d.insertMember(&n)
-	t.push(func() {
-		d.removeMember(&n)
-		if old != nil {
-			d.insertMember(old)
-		}
-	})
+	swap(t, old, &n, d.removeMember, d.insertMember)
 	m.Version = n.Version
 	return nil
 }
@@ -357,16 +346,7 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	c := s.Clone()
 	c.Version = s.Version + 1
 	n := &scimEntry{id: c}
-	if old != nil {
-		d.removeSCIM(old)
-	}
-	d.insertSCIM(n)
-	t.push(func() {
-		d.removeSCIM(n)
-		if old != nil {
-			d.insertSCIM(old)
-		}
-	})
+	swap(t, old, n, d.removeSCIM, d.insertSCIM)
 	s.Version = c.Version
 	return nil
 }
@@ -507,16 +487,7 @@ func (t *tx) PutSAMLIdentity(_ context.Context, s *store.SAMLIdentity) error {
 	}
 	n := *s
 	n.Version = s.Version + 1
-	if old != nil {
-		d.removeSAML(old)
-	}
-	d.insertSAML(&n)
-	t.push(func() {
-		d.removeSAML(&n)
-		if old != nil {
-			d.insertSAML(old)
-		}
-	})
+	swap(t, old, &n, d.removeSAML, d.insertSAML)
 	s.Version = n.Version
 	return nil
 }
