@@ -24,6 +24,11 @@ const (
 	ErrReadOnly = sentinel("store: write in a read-only transaction")
 	// ErrTxDone: a [Tx] was used after its function returned.
 	ErrTxDone = sentinel("store: transaction has already finished")
+	// ErrUnavailable: the store's backing service (a database server, a
+	// disk) is gone or unreachable. Nothing of the unit was written, and the
+	// request may be retried once the service is back; an HTTP server
+	// answers 503 Service Unavailable.
+	ErrUnavailable = sentinel("store: unavailable")
 )
 
 // Unique keys named by [ConflictError.Key].
