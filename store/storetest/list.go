@@ -332,3 +332,38 @@ func testListFilterErrors(t *testing.T, st store.Store) {
 		t.Errorf("sortBy emails[type: got %v, want a *filter.SyntaxError", err)
 	}
 }
+
+// testListFilterFolding pins case-insensitive equality beyond ASCII, where
+// an index keyed by a database's lower() and strings.EqualFold disagree.
+func testListFilterFolding(t *testing.T, st store.Store) {
+	put(t, st, newGroup("g1"), newUser("u1"), newUser("u2"))
+	a := newSCIM("s1", "g1", "u1", "ext-1", 0)
+	a.Document["userName"] = "ſtraße"
+	a.Document["emails"] = []any{map[string]any{"value": "ÄDA@example.com"}}
+	b := newSCIM("s2", "g1", "u2", "ext-2", 1)
+	b.Document["userName"] = "Σίσυφος"
+	put(t, st, a, b)
+	tests := []struct {
+		filter string
+		want   []string
+	}{
+		{`userName eq "STRAßE"`, []string{"s1"}},
+		{`userName eq "straße"`, []string{"s1"}},
+		{`userName eq "strasse"`, nil},
+		{`emails.value eq "äda@EXAMPLE.com"`, []string{"s1"}},
+		{`emails[value eq "äda@example.com"]`, []string{"s1"}},
+		{`userName eq "σίσυφοσ"`, []string{"s2"}},
+		{`userName eq "ΣΊΣΥΦΟΣ"`, []string{"s2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.filter, func(t *testing.T) {
+			got, total, err := list(t, st, store.Query{Filter: mustParse(t, tc.filter)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := diff(tc.want, got); d != "" || total != len(tc.want) {
+				t.Errorf("total %d, want %d; matches (-want +got):\n%s", total, len(tc.want), d)
+			}
+		})
+	}
+}

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListSort", testListSort},
 		{"ListFilter", testListFilter},
 		{"ListFilterErrors", testListFilterErrors},
+		{"ListFilterFolding", testListFilterFolding},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
