@@ -35,7 +35,8 @@
 //     identity per user. A violation is a *[ConflictError] naming the key,
 //     which matches [ErrConflict].
 //   - Errors wrap the sentinels [ErrNotFound], [ErrConflict],
-//     [ErrVersionMismatch], [ErrInvalid]; test with errors.Is and errors.As.
+//     [ErrVersionMismatch], [ErrInvalid], [ErrReadOnly], [ErrTxDone] and
+//     [ErrUnavailable]; test with errors.Is and errors.As.
 //
 // The store enforces keys, not policy: who may be linked, provisioned or
 // removed is decided by package identity.
