@@ -385,21 +385,30 @@ func TestNewValidates(t *testing.T) {
 }
 
 // failingStore fails every operation once armed, like a database gone away.
+// With err set it fails with that error, else with a driver-like one.
 type failingStore struct {
 	store.Store
 	fail bool
+	err  error
+}
+
+func (f *failingStore) failure() error {
+	if f.err != nil {
+		return f.err
+	}
+	return errors.New("pq: connection refused to 10.0.0.5 password=hunter2")
 }
 
 func (f *failingStore) View(ctx context.Context, fn func(context.Context, store.Tx) error) error {
 	if f.fail {
-		return errors.New("pq: connection refused to 10.0.0.5 password=hunter2")
+		return f.failure()
 	}
 	return f.Store.View(ctx, fn)
 }
 
 func (f *failingStore) Update(ctx context.Context, fn func(context.Context, store.Tx) error) error {
 	if f.fail {
-		return errors.New("pq: connection refused to 10.0.0.5 password=hunter2")
+		return f.failure()
 	}
 	return f.Store.Update(ctx, fn)
 }
@@ -433,6 +442,44 @@ func TestInternalErrorIsHidden(t *testing.T) {
 	}
 	if l := logs.String(); !strings.Contains(l, "request_id=req-42") || !strings.Contains(l, "connection refused") {
 		t.Errorf("log does not hold the request id and the error: %s", l)
+	}
+}
+
+// TestUnavailableStoreIs503 checks that a store reporting
+// store.ErrUnavailable gives 503 with a fixed detail, the store's own
+// error going only to the log.
+func TestUnavailableStoreIs503(t *testing.T) {
+	t.Parallel()
+	fs := &failingStore{Store: memstore.New(), err: fmt.Errorf("sqlstore: dial 10.0.0.5 password=hunter2: %w", store.ErrUnavailable)}
+	prov, err := identity.New(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := prov.CreateGroup(context.Background(), identity.GroupSpec{Path: "acme", Token: "acme-token-0123456789"}); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	h, err := New(prov, WithPrefix(testPrefix), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.fail = true
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		req := httptest.NewRequest(method, "/api/scim/v2/groups/acme/Users", strings.NewReader(`{"userName":"a","externalId":"a","emails":[{"value":"a@example.com","primary":true}]}`))
+		req.Header.Set("Authorization", "Bearer acme-token-0123456789")
+		req.Header.Set("Content-Type", "application/scim+json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"503","detail":"` + unavailableDetail + `"}`
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("%s: status %d, want 503", method, rec.Code)
+		}
+		if diff := cmp.Diff(want, rec.Body.String()); diff != "" {
+			t.Errorf("%s: body (-want +got):\n%s", method, diff)
+		}
+	}
+	if l := logs.String(); !strings.Contains(l, "hunter2") {
+		t.Errorf("log does not hold the store's error: %s", l)
 	}
 }
 

@@ -35,6 +35,11 @@ const (
 // the real error is logged with the request id.
 const internalDetail = "internal server error"
 
+// unavailableDetail is the detail of a 503: the store is unreachable and
+// nothing was written, so the client may retry. The store's own error is
+// logged, never sent.
+const unavailableDetail = "the service is temporarily unavailable; nothing was changed, retry later"
+
 // Error is a SCIM error: an HTTP status, an optional scimType (RFC 7644
 // §3.12) and a human-readable detail. Handlers return it; the mapper in
 // this file turns every other error into one.
@@ -112,6 +117,7 @@ func toError(err error) (e *Error, internal bool) {
 //	identity KindConflict, store.ErrConflict   409 uniqueness
 //	identity KindVersionMismatch,
 //	store.ErrVersionMismatch                   412
+//	store.ErrUnavailable                       503 (logged; fixed detail)
 func mapDomain(err error) (*Error, bool) {
 	var fse *filter.SyntaxError
 	var fsc *filter.SchemaError
@@ -159,6 +165,8 @@ func mapDomain(err error) (*Error, bool) {
 		return &Error{Status: http.StatusConflict, Type: TypeUniqueness, Detail: "a unique attribute is already taken", Err: err}, true
 	case errors.Is(err, store.ErrVersionMismatch):
 		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource was changed concurrently", Err: err}, true
+	case errors.Is(err, store.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Detail: unavailableDetail, Err: err}, true
 	}
 	return nil, false
 }
@@ -172,8 +180,13 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 			slog.String("request_id", RequestID(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
+			slog.Int("status", e.Status),
 			slog.Any("error", err))
-		e = &Error{Status: http.StatusInternalServerError, Detail: internalDetail}
+		if e.Status == http.StatusServiceUnavailable {
+			e = &Error{Status: http.StatusServiceUnavailable, Detail: unavailableDetail}
+		} else {
+			e = &Error{Status: http.StatusInternalServerError, Detail: internalDetail}
+		}
 	}
 	h.prof.writeError(w, e)
 }

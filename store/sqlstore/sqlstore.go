@@ -292,13 +292,10 @@ func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Co
 
 // ErrUnavailable matches (under errors.Is) the errors of a database that is
 // gone or unreachable: connection refused or reset, server shut down, disk
-// I/O failure, a closed Store. A server maps it to 503 Service Unavailable;
+// I/O failure, a closed Store. It is [store.ErrUnavailable], so a server
+// that knows only the store package maps it to 503 Service Unavailable;
 // the request can be retried once the database is back.
-const ErrUnavailable = unavailable("sqlstore: database unavailable")
-
-type unavailable string
-
-func (e unavailable) Error() string { return string(e) }
+const ErrUnavailable = store.ErrUnavailable
 
 // UnavailableError is the error of a database that went away. It matches
 // [ErrUnavailable] and unwraps to the driver's error.
@@ -307,7 +304,7 @@ type UnavailableError struct {
 }
 
 // Error returns "sqlstore: database unavailable: " and the cause.
-func (e *UnavailableError) Error() string { return string(ErrUnavailable) + ": " + e.Err.Error() }
+func (e *UnavailableError) Error() string { return "sqlstore: database unavailable: " + e.Err.Error() }
 
 // Unwrap returns the driver's error.
 func (e *UnavailableError) Unwrap() error { return e.Err }
