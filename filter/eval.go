@@ -2,8 +2,6 @@ package filter
 
 import (
 	"encoding/json"
-	"math"
-	"strconv"
 	"strings"
 )
 
@@ -263,8 +261,7 @@ func toFloat(v any) (float64, bool) {
 	case float64:
 		return x, true
 	case json.Number:
-		f, err := strconv.ParseFloat(string(x), 64)
-		return f, err == nil && !math.IsInf(f, 0)
+		return numberFloat(string(x))
 	case int:
 		return float64(x), true
 	case int64:
@@ -289,8 +286,7 @@ func toFloat(v any) (float64, bool) {
 func toInt(v any) (int64, bool) {
 	switch x := v.(type) {
 	case json.Number:
-		i, err := strconv.ParseInt(string(x), 10, 64)
-		return i, err == nil
+		return numberInt(string(x))
 	case int:
 		return int64(x), true
 	case int64:

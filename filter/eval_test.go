@@ -317,6 +317,37 @@ func TestMatchMissDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// TestMatchMissOnOddNumbersDoesNotAllocate extends the promise of
+// Filter.Match to numbers strconv refuses: a json.Number that is a
+// fraction, an exponent, beyond int64 or float64, or not a number at all
+// must not make a miss allocate.
+func TestMatchMissOnOddNumbersDoesNotAllocate(t *testing.T) {
+	filters := []string{`loginCount eq 1`, `loginCount gt 5000`, `loginCount lt -1.5`, `loginCount ge 1e300`}
+	values := []json.Number{
+		"1000.5", "1e3", "-0", "12345678901234567891", "-99999999999999999999",
+		"1e999", "-1e999", "1.8e309", "1e-999", "123456789012345678901234567890e300", "bad", "", "-", "1e", "0.5e99999999999999999999",
+	}
+	for _, fs := range filters {
+		e, err := Parse(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Compile(e, User())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			miss := map[string]any{"loginCount": v}
+			if f.Match(miss) {
+				continue
+			}
+			if n := testing.AllocsPerRun(100, func() { f.Match(miss) }); n != 0 {
+				t.Errorf("%s on %q: %v allocations per miss, want 0", fs, v, n)
+			}
+		}
+	}
+}
+
 func TestWalk(t *testing.T) {
 	t.Parallel()
 	e, err := Parse(`a pr and not (b eq 1 or emails[type eq "work"])`)
