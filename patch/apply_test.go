@@ -153,6 +153,18 @@ func TestApplyRules(t *testing.T) {
 			wantErr:  TypeInvalidValue,
 		},
 		{
+			name:     "a binary value must be base64 (RFC 7643 §2.3.6)",
+			resource: map[string]any{},
+			ops:      `[{"op":"add","path":"x509Certificates","value":[{"value":"not base64!"}]}]`,
+			wantErr:  TypeInvalidValue,
+		},
+		{
+			name:     "a binary value in base64 is taken, line breaks and all",
+			resource: map[string]any{},
+			ops:      `[{"op":"add","path":"x509Certificates","value":[{"value":"TUlJREFU\r\nQk1n"}]}]`,
+			want:     map[string]any{"x509Certificates": []any{map[string]any{"value": "TUlJREFU\r\nQk1n"}}},
+		},
+		{
 			name:    "a group member's value is immutable",
 			rt:      filter.Group(),
 			ops:     `[{"op":"replace","path":"members[value eq \"2819c223\"].value","value":"other"}]`,

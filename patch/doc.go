@@ -32,12 +32,12 @@
 // keeps the sub-attributes it does not give; replace through a value filter
 // replaces the matched values; remove through a filter removes the matched
 // values, and an attribute left without values is unassigned. Values are
-// checked against the attribute's type; readOnly attributes never change,
-// immutable ones only from unassigned, and required ones cannot be removed
-// (mutability). Names compare case-insensitively (RFC 7643 §2.1). Attributes
-// the schema does not define (an identity provider's custom attributes) are
-// kept and patched without type checks. Filters are evaluated by package
-// filter.
+// checked against the attribute's type (binary ones must be base64, RFC 7643
+// §2.3.6); readOnly attributes never change, immutable ones only from
+// unassigned, and required ones cannot be removed (mutability). Names
+// compare case-insensitively (RFC 7643 §2.1). Attributes the schema does not
+// define (an identity provider's custom attributes) are kept and patched
+// without type checks. Filters are evaluated by package filter.
 //
 // # Decisions where the RFC is loose or the clients differ from it
 //

@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"math"
@@ -88,7 +89,18 @@ func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
 			return nil, errorf(TypeInvalidValue, "%s must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not %q", a.Name, s)
 		}
 		return s, nil
-	default: // string, reference, binary, and anything a custom schema invents
+	case filter.TypeBinary:
+		s, ok := v.(string)
+		if !ok {
+			return nil, errorf(TypeInvalidValue, "%s must be a base64 string, not %s", a.Name, describe(v))
+		}
+		// RFC 7643 §2.3.6: base64 (RFC 4648 §4); line breaks, as PEM bodies
+		// have them, are skipped by the decoder.
+		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+			return nil, errorf(TypeInvalidValue, "%s must be base64 (RFC 7643 §2.3.6)", a.Name)
+		}
+		return s, nil
+	default: // string, reference, and anything a custom schema invents
 		s, ok := v.(string)
 		if !ok {
 			return nil, errorf(TypeInvalidValue, "%s must be a string, not %s", a.Name, describe(v))
