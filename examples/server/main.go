@@ -149,10 +149,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		}
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle("/api/scim/v2/groups/", h)
+	// The handler serves every path itself, not behind an http.ServeMux:
+	// a ServeMux answers a path with "..", "//" or a NUL with a redirect
+	// to the cleaned path, where the handler answers a SCIM 404, and it
+	// answers paths outside the groups' roots with a SCIM 404 as well.
 	srv := &http.Server{
-		Handler:           logRequests(logger, mux),
+		Handler:           logRequests(logger, h),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

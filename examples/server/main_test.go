@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -261,5 +263,60 @@ func TestServerGitLabProfile(t *testing.T) {
 	}
 	if code, _, _ := call(t, "GET", s.url("acme", "/Schemas"), "acme-token-0123456789", ""); code != http.StatusNotFound {
 		t.Errorf("GET /Schemas in the GitLab profile: %d, want 404", code)
+	}
+}
+
+// rawGet sends a GET with the request target exactly as given (no client
+// cleaning or escaping) and returns the status and body.
+func rawGet(t *testing.T, addr, target, token string) (int, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n", target, addr, token)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("GET %q: %v", target, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(data)
+}
+
+// TestServerRawPaths checks that paths a ServeMux would redirect to their
+// cleaned form ("..", "//", NUL) and paths outside the groups' roots get
+// the profile's 404 body, never a redirect or a plain-text page.
+func TestServerRawPaths(t *testing.T) {
+	const token = "acme-token-0123456789"
+	targets := []string{
+		"/api/scim/v2/groups/acme/Users/..",
+		"/api/scim/v2/groups/acme/Users/../Users",
+		"/api/scim/v2/groups/acme//Users",
+		"/api/scim/v2/groups/acme/Users/%2e%2e",
+		"/api/scim/v2/groups/acme/Users/a%00b",
+		"/api/scim/v2/groups/acme/./Users",
+		"/",
+		"/api/",
+	}
+	for _, tc := range []struct {
+		profile, want string
+	}{
+		{"rfc", `"status":"404"`},
+		{"gitlab", `{"error":"404 Not Found"}`},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			s := start(t, "-store", "memory", "-profile", tc.profile, "-group", "acme="+token)
+			for _, target := range targets {
+				code, body := rawGet(t, s.addr, target, token)
+				if code != http.StatusNotFound || !strings.Contains(body, tc.want) {
+					t.Errorf("GET %s: %d %q, want 404 with %s", target, code, body, tc.want)
+				}
+			}
+		})
 	}
 }
