@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/scimkit/scimkit/store"
@@ -41,11 +40,35 @@ func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch in
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: Modify: nil mutate function")
 	}
+	return p.modify(ctx, groupID, id, ifMatch, mutate, true)
+}
+
+// ModifyShared is [Provisioner.Modify] for a mutate that leaves its
+// argument untouched and returns a new document, as patch.Apply does (it
+// copies the resource itself, so a second copy here would be waste): mutate
+// receives the current resource without the deep copy Modify makes, its
+// nested objects and arrays shared with the identity's stored document as
+// read in the operation. A mutate that changes its argument or anything
+// inside it MUST use Modify instead: here the change would reach the old
+// document the new one is compared with, and could go unnoticed.
+func (p *Provisioner) ModifyShared(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error)) (*Result, error) {
+	if mutate == nil {
+		return nil, fmt.Errorf("identity: ModifyShared: nil mutate function")
+	}
+	return p.modify(ctx, groupID, id, ifMatch, mutate, false)
+}
+
+// modify runs Modify and ModifyShared; deep says whether mutate gets a
+// deep copy of the resource.
+func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error), deep bool) (*Result, error) {
 	return p.withIdentity(ctx, groupID, id, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
 		if ifMatch != 0 && s.Version != ifMatch {
 			return nil, &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
 		}
-		cur := store.CloneDocument(s.Resource())
+		cur := s.Resource()
+		if deep {
+			cur = store.CloneDocument(cur)
+		}
 		if o.prof.IDIsExternUID {
 			cur["id"] = s.ExternUID
 		}
@@ -94,7 +117,8 @@ func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch i
 	if doc == nil {
 		return nil, invalidf("", "the resource is empty")
 	}
-	return p.Modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil })
+	// The function ignores the current resource: no copy is needed.
+	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil }, false)
 }
 
 // applyDocument compares s's stored document with doc and applies the
@@ -172,7 +196,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	}
 
 	stored := storedDocument(doc)
-	if !reflect.DeepEqual(stored, s.Document) {
+	if !sameDocument(stored, s.Document) {
 		s.Document = stored
 		ch |= DocumentUpdated
 	}

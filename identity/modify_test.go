@@ -358,3 +358,61 @@ func TestReplace(t *testing.T) {
 		t.Errorf("nil document: %v", err)
 	}
 }
+
+// TestModifySharedMatchesModify runs the same copying changes through
+// Modify and ModifyShared and checks that they report and store the same.
+func TestModifySharedMatchesModify(t *testing.T) {
+	t.Parallel()
+	// copying returns a new document with edit applied, leaving cur as it
+	// is (what patch.Apply does).
+	copying := func(edit func(map[string]any)) func(map[string]any) (map[string]any, error) {
+		return func(cur map[string]any) (map[string]any, error) {
+			next := store.CloneDocument(cur)
+			edit(next)
+			return next, nil
+		}
+	}
+	tests := []struct {
+		name string
+		edit func(map[string]any)
+		want Change
+	}{
+		{"nothing", func(map[string]any) {}, 0},
+		{"active false", func(m map[string]any) { m["active"] = false }, Deprovisioned},
+		{"nested name", func(m map[string]any) { m["name"] = map[string]any{"givenName": "J", "familyName": "D"} }, AccountUpdated | DocumentUpdated},
+		{"email in place", func(m map[string]any) {
+			m["emails"].([]any)[0].(map[string]any)["value"] = "jd@acme.test"
+		}, AccountUpdated | DocumentUpdated},
+		{"title", func(m map[string]any) { m["title"] = "CTO" }, DocumentUpdated},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [2]*Result
+			for i, shared := range []bool{false, true} {
+				f := newFixture(t, RFCProfile())
+				if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-1", "jdoe", "jdoe@acme.test")); err != nil {
+					t.Fatal(err)
+				}
+				modify := f.p.Modify
+				if shared {
+					modify = f.p.ModifyShared
+				}
+				res, err := modify(t.Context(), "g", "id-2", 0, copying(tc.edit))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Changes != tc.want {
+					t.Errorf("shared=%v: changes %v, want %v", shared, res.Changes, tc.want)
+				}
+				got[i] = res
+			}
+			if d := diff(got[0], got[1]); d != "" {
+				t.Errorf("Modify and ModifyShared differ (-Modify +ModifyShared):\n%s", d)
+			}
+		})
+	}
+	f := newFixture(t, RFCProfile())
+	if _, err := f.p.ModifyShared(t.Context(), "g", "id-2", 0, nil); err == nil {
+		t.Error("nil mutate: no error")
+	}
+}

@@ -230,7 +230,7 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant)
 }
 
 // patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply runs
-// on a copy of the stored resource inside the atomic unit.
+// on the stored resource (making its own copy) inside the atomic unit.
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := resourceID(r)
 	if err != nil {
@@ -255,7 +255,9 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 	if err != nil {
 		return err
 	}
-	res, err := h.prov.Modify(r.Context(), t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
+	// patch.Apply leaves cur untouched and returns a document that shares
+	// nothing with it: ModifyShared spares the copy Modify would make.
+	res, err := h.prov.ModifyShared(r.Context(), t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
 		next, _, err := patch.Apply(cur, req.Operations, h.rt)
 		if err != nil {
 			return nil, err
