@@ -52,6 +52,15 @@ func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *strict {
 		opts = append(opts, filter.Strict())
 	}
+	if len(resources) == 0 {
+		// No resource names a schema: check EXPR under the default one, a
+		// User with the Enterprise extension, so that an invalid filter is
+		// refused whatever the input holds.
+		if _, err := filter.Compile(e, filter.User(), opts...); err != nil {
+			writeSCIMError(stdout, http.StatusBadRequest, "invalidFilter", err.Error())
+			return exitInvalid
+		}
+	}
 	compiled := map[string]*filter.Filter{} // by resource type, with or without extensions
 	indexes := []int{}
 	matches := []json.RawMessage{}

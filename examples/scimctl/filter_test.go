@@ -61,6 +61,8 @@ func TestRunFilter(t *testing.T) {
 		{"strict", []string{"-strict", `loginCount gt 1`}, people, exitInvalid, "invalidFilter", ""},
 		{"syntax error", []string{`userName eq`}, people, exitInvalid, "invalidFilter", ""},
 		{"schema error", []string{`active gt true`}, people, exitInvalid, "invalidFilter", ""},
+		{"schema error without resources", []string{"-index", `active gt true`}, `[]`, exitInvalid, "invalidFilter", ""},
+		{"strict without resources", []string{"-strict", `loginCount gt 1`}, `[]`, exitInvalid, "invalidFilter", ""},
 		{"invalid JSON", []string{`a pr`}, `[{`, exitInvalid, "invalidSyntax", ""},
 		{"not an array", []string{`a pr`}, `{"userName": "x"}`, exitInvalid, "invalidSyntax", ""},
 		{"empty stdin", []string{`a pr`}, ``, exitInvalid, "invalidSyntax", ""},
