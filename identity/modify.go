@@ -138,7 +138,8 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	var events []Event
 	base := Event{GroupID: g.ID, UserID: u.ID, IdentityID: s.ID}
 
-	if !o.prof.DedupeHeldUserName && !strings.EqualFold(next.attrs.UserName, attrsOf(s.Document).UserName) {
+	old := attrsOf(s.Document)
+	if !o.prof.DedupeHeldUserName && !strings.EqualFold(next.attrs.UserName, old.UserName) {
 		if err := checkUserNameFree(ctx, tx, g.ID, next.attrs.UserName, s.ID); err != nil {
 			return 0, err
 		}
@@ -160,7 +161,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	}
 
 	if u.ProvisionedByGroup == g.ID {
-		fields, err := p.updateAccount(ctx, tx, u, attrsOf(s.Document), next.attrs)
+		fields, err := p.updateAccount(ctx, tx, u, old, next.attrs)
 		if err != nil {
 			return 0, err
 		}
