@@ -33,8 +33,13 @@ type groupIdx struct {
 	byUser     map[string]*scimEntry   // UserID
 	byUserName map[string][]*scimEntry // Fold(document userName)
 	byEmail    map[string][]*scimEntry // Fold(document emails[].value)
-	ordered    []*scimEntry            // by store.CompareDefault
-	deleted    int                     // identities marked Deleted
+	// oddUserName and oddEmail hold the identities whose document has an
+	// odd userName or emails (store.DocumentKeys): candidates of every
+	// filter on the attribute.
+	oddUserName []*scimEntry
+	oddEmail    []*scimEntry
+	ordered     []*scimEntry // by store.CompareDefault
+	deleted     int          // identities marked Deleted
 }
 
 // db is the data and its indexes. Stored values are owned by db and never
@@ -149,11 +154,18 @@ func (d *db) insertSCIM(e *scimEntry) {
 	g := d.gi(s.GroupID)
 	g.byExtern[store.Fold(s.ExternUID)] = e
 	g.byUser[s.UserID] = e
-	if u, ok := docUserName(s.Document); ok {
+	k := store.IndexDocument(s.Document)
+	for _, u := range k.UserNames {
 		addSet(g.byUserName, store.Fold(u), e)
 	}
-	for _, v := range docEmails(s.Document) {
+	for _, v := range k.Emails {
 		addSet(g.byEmail, store.Fold(v), e)
+	}
+	if k.OddUserName {
+		g.oddUserName = append(g.oddUserName, e)
+	}
+	if k.OddEmails {
+		g.oddEmail = append(g.oddEmail, e)
 	}
 	if s.Deleted {
 		g.deleted++
@@ -172,11 +184,19 @@ func (d *db) removeSCIM(e *scimEntry) {
 	g := d.scimGI[s.GroupID]
 	delete(g.byExtern, store.Fold(s.ExternUID))
 	delete(g.byUser, s.UserID)
-	if u, ok := docUserName(s.Document); ok {
+	k := store.IndexDocument(s.Document)
+	for _, u := range k.UserNames {
 		delSet(g.byUserName, store.Fold(u), e)
 	}
-	for _, v := range docEmails(s.Document) {
+	for _, v := range k.Emails {
 		delSet(g.byEmail, store.Fold(v), e)
+	}
+	isE := func(x *scimEntry) bool { return x == e }
+	if k.OddUserName {
+		g.oddUserName = slices.DeleteFunc(g.oddUserName, isE)
+	}
+	if k.OddEmails {
+		g.oddEmail = slices.DeleteFunc(g.oddEmail, isE)
 	}
 	if s.Deleted {
 		g.deleted--
@@ -203,32 +223,4 @@ func delSet(m map[string][]*scimEntry, k string, e *scimEntry) {
 	} else {
 		m[k] = s
 	}
-}
-
-// docUserName returns the document's userName, if it is a string.
-func docUserName(doc map[string]any) (string, bool) {
-	s, ok := store.LookupAttr(doc, "userName").(string)
-	return s, ok
-}
-
-// docEmails returns the string values of the document's emails: the
-// "value" of each element, or the element itself when it is a string.
-func docEmails(doc map[string]any) []string {
-	v := store.LookupAttr(doc, "emails")
-	arr, ok := v.([]any)
-	if !ok {
-		arr = []any{v}
-	}
-	var out []string
-	for _, e := range arr {
-		switch e := e.(type) {
-		case string:
-			out = append(out, e)
-		case map[string]any:
-			if v, ok := store.LookupAttr(e, "value").(string); ok {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
 }

@@ -45,7 +45,7 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 		}
 		switch {
 		case strings.EqualFold(e.Attr.Name, "userName") && e.Attr.Sub == "":
-			return slices.Clone(g.byUserName[store.Fold(v)]), true
+			return union(slices.Clone(g.byUserName[store.Fold(v)]), g.oddUserName), true
 		case strings.EqualFold(e.Attr.Name, "externalId") && e.Attr.Sub == "":
 			if s := g.byExtern[store.Fold(v)]; s != nil {
 				return []*scimEntry{s}, true
@@ -57,12 +57,12 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 			}
 			return nil, true
 		case strings.EqualFold(e.Attr.Name, "emails") && (e.Attr.Sub == "" || strings.EqualFold(e.Attr.Sub, "value")):
-			return slices.Clone(g.byEmail[store.Fold(v)]), true
+			return union(slices.Clone(g.byEmail[store.Fold(v)]), g.oddEmail), true
 		}
 	case *filter.ValuePath:
 		if strings.EqualFold(e.Attr.Name, "emails") && coreUser(e.Attr.URN) {
 			if v, ok := valueEq(e.Filter); ok {
-				return slices.Clone(g.byEmail[store.Fold(v)]), true
+				return union(slices.Clone(g.byEmail[store.Fold(v)]), g.oddEmail), true
 			}
 		}
 	}

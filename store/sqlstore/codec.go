@@ -94,39 +94,41 @@ func marshal(v any) ([]byte, error) {
 }
 
 // docIndex holds the values of a SCIM document that filters are pushed
-// down to: the folded userName (nil when absent) and the folded, distinct
-// emails[].value.
+// down to: the folded userName (nil when absent, oddKey when the document
+// holds several or an odd one) and the folded, distinct emails[].value
+// (with oddKey among them when the emails are odd).
 type docIndex struct {
 	userName []byte
 	emails   []string
 }
 
+// oddKey stands in an index for a document whose values there are not one
+// plain string: every pushed-down condition on the column also selects it,
+// and the filter decides in memory. Folded keys are valid UTF-8 and hashed
+// keys are long, so no real key is this lone 0xFF byte.
+const oddKey = "\xff"
+
 func indexDocument(doc map[string]any) docIndex {
 	var ix docIndex
-	if s, ok := store.LookupAttr(doc, "userName").(string); ok {
-		ix.userName = indexKey(foldKey(s))
+	k := store.IndexDocument(doc)
+	switch {
+	case k.OddUserName || len(k.UserNames) > 1:
+		ix.userName = []byte(oddKey)
+	case len(k.UserNames) == 1:
+		ix.userName = indexKey(foldKey(k.UserNames[0]))
 	}
 	seen := map[string]bool{}
-	add := func(v any) {
-		if s, ok := v.(string); ok {
-			k := foldKey(s)
-			if !seen[k] {
-				seen[k] = true
-				ix.emails = append(ix.emails, k)
-			}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			ix.emails = append(ix.emails, k)
 		}
 	}
-	switch es := store.LookupAttr(doc, "emails").(type) {
-	case []any:
-		for _, e := range es {
-			if m, ok := e.(map[string]any); ok {
-				add(store.LookupAttr(m, "value"))
-			}
-		}
-	case []map[string]any:
-		for _, m := range es {
-			add(store.LookupAttr(m, "value"))
-		}
+	for _, e := range k.Emails {
+		add(foldKey(e))
+	}
+	if k.OddEmails {
+		add(oddKey)
 	}
 	return ix
 }

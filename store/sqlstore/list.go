@@ -124,7 +124,7 @@ func pushCompare(c *filter.Compare) cond {
 			return cond{sql: "s.active = ?", args: []any{v}, exact: true}
 		}
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
-		return cond{sql: "s.user_name_key = ?", args: []any{indexKey(foldKey(s))}, selective: true}
+		return cond{sql: "s.user_name_key IN (?, ?)", args: []any{indexKey(foldKey(s)), b(oddKey)}, selective: true}
 	case c.Op == filter.Sw && isString && s != "" && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
 		// Every string with the prefix sorts between the prefix and the
 		// prefix followed by 0xFF, a byte UTF-8 never uses.
@@ -133,7 +133,8 @@ func pushCompare(c *filter.Compare) cond {
 			// Long keys keep only their first bytes (see indexKey).
 			k = k[:keyPrefixLen]
 		}
-		return cond{sql: "(s.user_name_key >= ? AND s.user_name_key < ?)", args: []any{b(k), b(k + "\xff")}, selective: true}
+		return cond{sql: "((s.user_name_key >= ? AND s.user_name_key < ?) OR s.user_name_key = ?)",
+			args: []any{b(k), b(k + "\xff"), b(oddKey)}, selective: true}
 	case c.Op == filter.Eq && isString && coreAttr(c.Attr, "emails") && (c.Attr.Sub == "" || strings.EqualFold(c.Attr.Sub, "value")):
 		return emailCond(foldKey(s))
 	}
@@ -143,8 +144,8 @@ func pushCompare(c *filter.Compare) cond {
 func emailCond(key string) cond {
 	// Not correlated (the group is a parameter, not s.group_id), so the
 	// planner runs the subquery once through its index.
-	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key = ?)",
-		args: []any{groupArg{}, indexKey(key)}, selective: true}
+	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key IN (?, ?))",
+		args: []any{groupArg{}, indexKey(key), b(oddKey)}, selective: true}
 }
 
 // valueEq finds a `value eq "..."` that the value filter f requires, and

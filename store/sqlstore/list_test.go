@@ -25,13 +25,13 @@ func TestPushdown(t *testing.T) {
 		{`externalId eq "AbC"`, "(s.extern_uid_key = ? AND s.extern_uid = ?)", []any{b("abc"), b("AbC")}, true, true},
 		{`urn:ietf:params:scim:schemas:core:2.0:User:externalId eq "x"`, "(s.extern_uid_key = ? AND s.extern_uid = ?)", []any{b("x"), b("x")}, true, true},
 		{`active eq false`, "s.active = ?", []any{false}, true, false},
-		{`userName eq "Ada"`, "s.user_name_key = ?", []any{b("ada")}, false, true},
-		{`userName sw "Ad"`, "(s.user_name_key >= ? AND s.user_name_key < ?)", []any{b("ad"), b("ad\xff")}, false, true},
-		{`emails eq "A@x.org"`, "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key = ?)", []any{groupArg{}, b("a@x.org")}, false, true},
-		{`emails.value eq "A@x.org"`, "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key = ?)", []any{groupArg{}, b("a@x.org")}, false, true},
-		{`emails[type eq "work" and value eq "A@x.org"]`, "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key = ?)", []any{groupArg{}, b("a@x.org")}, false, true},
+		{`userName eq "Ada"`, "s.user_name_key IN (?, ?)", []any{b("ada"), b(oddKey)}, false, true},
+		{`userName sw "Ad"`, "((s.user_name_key >= ? AND s.user_name_key < ?) OR s.user_name_key = ?)", []any{b("ad"), b("ad\xff"), b(oddKey)}, false, true},
+		{`emails eq "A@x.org"`, "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key IN (?, ?))", []any{groupArg{}, b("a@x.org"), b(oddKey)}, false, true},
+		{`emails.value eq "A@x.org"`, "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key IN (?, ?))", []any{groupArg{}, b("a@x.org"), b(oddKey)}, false, true},
+		{`emails[type eq "work" and value eq "A@x.org"]`, "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key IN (?, ?))", []any{groupArg{}, b("a@x.org"), b(oddKey)}, false, true},
 		{`emails[type eq "work" or value eq "A@x.org"]`, "", nil, false, false},
-		{`userName eq "a" and title eq "b"`, "s.user_name_key = ?", []any{b("a")}, false, true},
+		{`userName eq "a" and title eq "b"`, "s.user_name_key IN (?, ?)", []any{b("a"), b(oddKey)}, false, true},
 		{`id eq "a" and active eq true`, "(s.id = ? AND s.active = ?)", []any{b("a"), true}, true, true},
 		{`id eq "a" or externalId eq "b"`, "(s.id = ? OR (s.extern_uid_key = ? AND s.extern_uid = ?))", []any{b("a"), b("b"), b("b")}, true, true},
 		{`id eq "a" or title eq "b"`, "", nil, false, false},
@@ -40,7 +40,7 @@ func TestPushdown(t *testing.T) {
 		{`title eq "x"`, "", nil, false, false},
 		{`userName gt "x"`, "", nil, false, false},
 		{`externalId eq 1`, "", nil, false, false},
-		{`userName eq "\u212Aelvin"`, "s.user_name_key = ?", []any{b("kelvin")}, false, true},
+		{`userName eq "\u212Aelvin"`, "s.user_name_key IN (?, ?)", []any{b("kelvin"), b(oddKey)}, false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.filter, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -82,5 +83,37 @@ func TestOpenSQLiteOddName(t *testing.T) {
 	st.Close()
 	if _, err := os.Stat(name); err != nil {
 		t.Errorf("database not at %q: %v", name, err)
+	}
+}
+
+// TestConcurrentOpen opens one fresh database from several goroutines at
+// once, as replicas starting together do: every open migrates or finds the
+// schema migrated, none fails.
+func TestConcurrentOpen(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "scimkit.db")
+	opens := map[string]func() (*Store, error){
+		"sqlite": func() (*Store, error) { return OpenSQLite(context.Background(), file) },
+	}
+	if os.Getenv("SCIMKIT_POSTGRES_DSN") != "" || os.Getenv("CI") == "true" {
+		dsn := freshSchema(t)
+		opens["postgres"] = func() (*Store, error) { return OpenPostgres(context.Background(), dsn) }
+	}
+	for name, open := range opens {
+		t.Run(name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					st, err := open()
+					if err != nil {
+						t.Errorf("open: %v", err)
+						return
+					}
+					st.Close()
+				}()
+			}
+			wg.Wait()
+		})
 	}
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListFilter", testListFilter},
 		{"ListFilterErrors", testListFilterErrors},
 		{"ListFilterFolding", testListFilterFolding},
+		{"ListFilterOddDocuments", testListFilterOddDocuments},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
