@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
@@ -85,8 +86,9 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) (
 	keys := buf[:0]
 	hasUserName, hasExt := false, false
 	schemas, schemasOK := s.Document["schemas"].([]any)
+	var lower [64]byte
 	for k := range s.Document {
-		switch strings.ToLower(k) {
+		switch string(foldKey(&lower, k)) {
 		case "meta":
 			return b, false, nil
 		case "id", "externalid", "active", "password":
@@ -96,7 +98,7 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) (
 				return b, false, nil
 			}
 			continue
-		case strings.ToLower(filter.EnterpriseUserURN):
+		case enterpriseUserURNLower:
 			hasExt = true
 		}
 		if k == "userName" {
@@ -174,4 +176,28 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) (
 	b = appendString(b, etag(s.Version))
 	b = append(b, "}}"...)
 	return b, true, nil
+}
+
+// enterpriseUserURNLower is strings.ToLower(filter.EnterpriseUserURN), a
+// constant so that a switch does not compute it again for every key.
+const enterpriseUserURNLower = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user"
+
+// foldKey returns strings.ToLower(k) as bytes, in buf when k is ASCII and
+// fits (a switch on string(foldKey(...)) then allocates nothing, where
+// strings.ToLower allocates for every name with a capital letter).
+func foldKey(buf *[64]byte, k string) []byte {
+	if len(k) > len(buf) {
+		return []byte(strings.ToLower(k))
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= utf8.RuneSelf {
+			return []byte(strings.ToLower(k))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(k)]
 }

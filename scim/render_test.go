@@ -2,10 +2,12 @@ package scim
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -44,5 +46,17 @@ func TestAppendUserMatchesRender(t *testing.T) {
 	s := &store.SCIMIdentity{ID: "i", Document: map[string]any{"meta": map[string]any{"x": 1}}}
 	if _, ok, _ := (rfcProfile{}).appendUser(nil, s, "l"); ok {
 		t.Errorf("a document with meta took the fast path")
+	}
+}
+
+func TestFoldKey(t *testing.T) {
+	if got := strings.ToLower(filter.EnterpriseUserURN); got != enterpriseUserURNLower {
+		t.Errorf("enterpriseUserURNLower = %q, want %q", enterpriseUserURNLower, got)
+	}
+	var buf [64]byte
+	for _, k := range []string{"", "id", "userName", "EXTERNALID", "K\u212Aelvin", "İd", strings.Repeat("Ab", 40), "ſchemas"} {
+		if got, want := string(foldKey(&buf, k)), strings.ToLower(k); got != want {
+			t.Errorf("foldKey(%q) = %q, want %q", k, got, want)
+		}
 	}
 }
