@@ -146,6 +146,20 @@ func TestApplyRules(t *testing.T) {
 			wantErr:  TypeInvalidValue,
 		},
 		{
+			name:     "a dateTime without a time zone is an xsd:dateTime (RFC 7643 §2.3.5), as filters take it",
+			rt:       immutable,
+			resource: map[string]any{},
+			ops:      `[{"op":"add","path":"born","value":"2008-01-23T04:56:22"},{"op":"add","path":"born","value":"2008-01-23T04:56:22.5"}]`,
+			want:     map[string]any{"born": "2008-01-23T04:56:22.5"},
+		},
+		{
+			name:     "a dateTime refuses a date alone",
+			rt:       immutable,
+			resource: map[string]any{},
+			ops:      `[{"op":"add","path":"born","value":"2008-01-23"}]`,
+			wantErr:  TypeInvalidValue,
+		},
+		{
 			name:     "a dateTime refuses another string",
 			rt:       immutable,
 			resource: map[string]any{},

@@ -33,11 +33,13 @@
 // replaces the matched values; remove through a filter removes the matched
 // values, and an attribute left without values is unassigned. Values are
 // checked against the attribute's type (binary ones must be base64, RFC 7643
-// §2.3.6); readOnly attributes never change, immutable ones only from
-// unassigned, and required ones cannot be removed (mutability). Names
-// compare case-insensitively (RFC 7643 §2.1). Attributes the schema does not
-// define (an identity provider's custom attributes) are kept and patched
-// without type checks. Filters are evaluated by package filter.
+// §2.3.6; a dateTime may leave out its time zone, as xsd:dateTime allows,
+// RFC 7643 §2.3.5; TestApplyRules); readOnly attributes never change,
+// immutable ones only from unassigned, and required ones cannot be removed
+// (mutability). Names compare case-insensitively (RFC 7643 §2.1).
+// Attributes the schema does not define (an identity provider's custom
+// attributes) are kept and patched without type checks. Filters are
+// evaluated by package filter.
 //
 // # Decisions where the RFC is loose or the clients differ from it
 //

@@ -85,7 +85,7 @@ func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
 		if !ok {
 			return nil, errorf(TypeInvalidValue, "%s must be a dateTime string, not %s", a.Name, describe(v))
 		}
-		if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+		if !isDateTime(s) {
 			return nil, errorf(TypeInvalidValue, "%s must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not %q", a.Name, s)
 		}
 		return s, nil
@@ -402,4 +402,15 @@ func del(m map[string]any, name string) {
 			delete(m, k)
 		}
 	}
+}
+
+// isDateTime reports whether s is an xsd:dateTime (RFC 7643 §2.3.5): a date
+// and a time, with a time zone or without one (package filter takes such a
+// value as UTC).
+func isDateTime(s string) bool {
+	if _, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return true
+	}
+	_, err := time.Parse("2006-01-02T15:04:05.999999999", s)
+	return err == nil
 }
