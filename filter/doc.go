@@ -107,31 +107,52 @@
 //
 // # Choices where RFC 7644 leaves the answer open
 //
-// The shared cases (testdata/filter-cases.json, pinned by TestSharedCases
-// in cases_test.go) leave these open; this package decides:
+// The shared cases (testdata/filter-cases.json, run by TestSharedCases in
+// cases_test.go) leave these open; this package decides, and names the
+// RFC section and the tests that pin each choice (TestMatch cases are in
+// eval_test.go, TestParse and TestString cases in parse_test.go):
 //
-//   - "ne" is the negation of "eq": title ne "x" matches a resource without
-//     a title, and a multi-valued attribute matches "ne" only when none of
-//     its values equals (f029).
+//   - "ne" is the negation of "eq" (RFC 7644 §3.4.2.2 defines ne only as
+//     "not equal"): title ne "x" matches a resource without a title, and a
+//     multi-valued attribute matches "ne" only when none of its values
+//     equals. Case f029; TestMatch "ne on absent", "ne means not eq on
+//     multi-valued".
 //   - eq null matches an attribute that is not present (see pr below); ne
-//     null matches one that is. Other operators with null are an error.
+//     null matches one that is (RFC 7643 §2.5: null is unassigned). Other
+//     operators with null are an error. TestMatch "eq null absent", "eq
+//     null present", "ne null present"; TestCompileErrors.
 //   - pr is false for null, "", [] and {} (RFC 7644 §3.4.2.2: a "non-empty
-//     value"), and for arrays and objects whose members are all empty
-//     (f195: an empty string is not present).
-//   - A complex multi-valued attribute compared without a sub-attribute
-//     compares "value" (emails eq "x" is emails.value eq "x"; f067, f179).
+//     value"), and for arrays and objects whose members are all empty.
+//     Case f195; TestMatch "pr empty string", "pr array of empties".
+//   - A complex attribute compared without a sub-attribute compares its
+//     "value" (emails eq "x" is emails.value eq "x", as in RFC 7644
+//     §3.4.2.2's example emails co "example.com"). Cases f067, f179;
+//     TestMatch "complex compares value".
 //   - An attribute the schema does not define is compared by JSON type, so
 //     loginCount eq "10" does not match a loginCount of 10: a number never
-//     equals a string (f069).
+//     equals a string (RFC 7644 §3.4.2.2 leaves undefined attributes to the
+//     service provider). Case f069; TestMatch "number vs string".
 //   - dateTime eq compares instants: "2011-05-13T04:42:34.000Z" equals
-//     "2011-05-13T04:42:34Z" (f117). A dateTime without a time zone is UTC.
+//     "2011-05-13T04:42:34Z" (RFC 7643 §2.3.5). A dateTime without a time
+//     zone, which xsd:dateTime allows, is UTC. Case f117; TestMatch
+//     "dateTime eq other form"; TestParseDateTime in fold_test.go.
 //   - Spaces (and tabs and line breaks) around tokens are allowed, also at
-//     the start and end of the filter (f161), and between "not" and "(".
+//     the start and end of the filter, and between "not" and "(" (the ABNF
+//     of RFC 7644 §3.4.2.2 has exactly one SP). Case f161; TestParse
+//     "surrounding spaces"; TestString "not".
 //   - An attribute without a schema URN is looked up in the core schema,
-//     then in the extensions (employeeNumber finds the Enterprise User
-//     attribute).
+//     then in the extensions (RFC 7644 §3.10: clients may leave out the
+//     core schema's URN, and only should qualify extension attributes).
+//     TestMatch "extension without URN".
 //   - A scalar where a complex value is expected stands for its "value"
-//     (roles: ["admin"] matches roles eq "admin" and roles[value eq "admin"]).
+//     (roles: ["admin"] matches roles eq "admin" and roles[value eq
+//     "admin"]; RFC 7643 §2.4's "value" sub-attribute). TestMatch "scalar
+//     elements stand for value", "scalar elements with eq".
 //   - Group's members has a "display" sub-attribute beside value, $ref and
 //     type: RFC 7643 §8.4's examples and the identity providers use it.
+//     TestMatch "group members";
+//     TestBuiltinSchemas in schema_test.go.
+//   - A number in a resource that is not a valid JSON number, or is beyond
+//     float64's range, does not match any comparison (RFC 8259 §6).
+//     TestMatchMissOnOddNumbersDoesNotAllocate, TestNumberAgreesWithStrconv.
 package filter
