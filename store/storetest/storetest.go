@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"TxDone", testTxDone},
 		{"ConcurrentProvisioning", testConcurrentProvisioning},
 		{"NoLostUpdates", testNoLostUpdates},
+		{"NoWriteSkew", testNoWriteSkew},
 		{"ListPaging", testListPaging},
 		{"ListSort", testListSort},
 		{"ListFilter", testListFilter},

@@ -457,3 +457,51 @@ func testNoLostUpdates(t *testing.T, st store.Store) {
 		return nil
 	})
 }
+
+// testNoWriteSkew has two owners leave a group at the same moment, each
+// only if another owner stays (the last-owner rule): serialisable Updates
+// never let both go.
+func testNoWriteSkew(t *testing.T, st store.Store) {
+	put(t, st, newGroup("g1"), newUser("u1"), newUser("u2"))
+	for round := range 20 {
+		put(t, st, &store.Membership{GroupID: "g1", UserID: "u1", Role: store.RoleOwner},
+			&store.Membership{GroupID: "g1", UserID: "u2", Role: store.RoleOwner})
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, uid := range []string{"u1", "u2"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				err := st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+					n, err := tx.CountMembers(ctx, "g1", store.RoleOwner)
+					if err != nil || n < 2 {
+						return err
+					}
+					return tx.DeleteMembership(ctx, "g1", uid)
+				})
+				if err != nil {
+					t.Errorf("round %d: Update: %v", round, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var n int
+		view(t, st, func(ctx context.Context, tx store.Tx) (err error) {
+			n, err = tx.CountMembers(ctx, "g1", store.RoleOwner)
+			return err
+		})
+		if n != 1 {
+			t.Fatalf("round %d: %d owners left, want 1", round, n)
+		}
+		update(t, st, func(ctx context.Context, tx store.Tx) error {
+			for _, uid := range []string{"u1", "u2"} {
+				if err := tx.DeleteMembership(ctx, "g1", uid); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
