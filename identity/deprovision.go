@@ -30,7 +30,10 @@ func (p *Provisioner) Delete(ctx context.Context, groupID, id string) (*Result, 
 // Reprovision reactivates the SCIM identity id of group groupID: active
 // again, visible again, membership restored at the group's default role if
 // the user is not a member (gitlab-semantics.md §6.2 rule 2). Reprovisioning
-// an active identity changes nothing. Event: EventReprovisioned.
+// an active identity changes nothing. Under enforced SSO an account that is
+// not a member and has no SAML identity in the group is refused
+// (KindRefused), nothing written (gitlab-semantics.md §9). Event:
+// EventReprovisioned.
 func (p *Provisioner) Reprovision(ctx context.Context, groupID, id string) (*Result, error) {
 	return p.setActive(ctx, groupID, id, true, false)
 }
@@ -50,7 +53,7 @@ func (p *Provisioner) setActive(ctx context.Context, groupID, id string, active,
 			}
 			ev.Type, ch = EventDeprovisioned, Deprovisioned
 		case active && (!s.Active || s.Deleted):
-			if _, err := ensureMember(ctx, tx, g, u.ID, false); err != nil {
+			if _, err := ensureMember(ctx, tx, g, u.ID, true); err != nil {
 				return nil, err
 			}
 			s.Active, s.Deleted = true, false

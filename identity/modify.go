@@ -22,8 +22,9 @@ import (
 //
 // The old and new documents are compared:
 //   - active true→false deprovisions (see [Provisioner.Deprovision]; last
-//     owner refused); false→true reprovisions. Without an active change an
-//     inactive identity stays inactive. "active" may be a boolean or the
+//     owner refused); false→true reprovisions (refused, KindRefused, under
+//     enforced SSO for a non-member without a SAML identity in the group).
+//     Without an active change an inactive identity stays inactive. "active" may be a boolean or the
 //     strings "true"/"false" in any case (Entra ID sends "False").
 //   - a changed externalId (in the GitLab profile also "id") changes the
 //     extern_uid; one held by another identity of the group is a KindConflict
@@ -186,7 +187,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 		events = append(events, e)
 		ch |= Deprovisioned
 	case (!s.Active || s.Deleted) && next.active == activeTrue:
-		if _, err := ensureMember(ctx, tx, g, u.ID, false); err != nil {
+		if _, err := ensureMember(ctx, tx, g, u.ID, true); err != nil {
 			return 0, err
 		}
 		s.Active, s.Deleted = true, false
