@@ -300,14 +300,7 @@ func TestMatchMissDoesNotAllocate(t *testing.T) {
 		return fs
 	}()...)
 	for _, fs := range filters {
-		e, err := Parse(fs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := Compile(e, User())
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := compileUser(t, fs)
 		if f.Match(miss) {
 			t.Fatalf("%s matches the miss resource", fs)
 		}
@@ -328,14 +321,7 @@ func TestMatchMissOnOddNumbersDoesNotAllocate(t *testing.T) {
 		"1e999", "-1e999", "1.8e309", "1e-999", "123456789012345678901234567890e300", "bad", "", "-", "1e", "0.5e99999999999999999999",
 	}
 	for _, fs := range filters {
-		e, err := Parse(fs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := Compile(e, User())
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := compileUser(t, fs)
 		for _, v := range values {
 			miss := map[string]any{"loginCount": v}
 			if f.Match(miss) {
@@ -346,6 +332,20 @@ func TestMatchMissOnOddNumbersDoesNotAllocate(t *testing.T) {
 			}
 		}
 	}
+}
+
+// compileUser parses fs and compiles it for the User resource type.
+func compileUser(t testing.TB, fs string) *Filter {
+	t.Helper()
+	e, err := Parse(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Compile(e, User())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func TestWalk(t *testing.T) {
