@@ -10,8 +10,8 @@
 // "scimctl filter" reads a JSON array of resources on stdin and prints the
 // ones EXPR matches, as a JSON array; with -index it prints their 0-based
 // positions instead. Each resource is evaluated under the schema its
-// "schemas" names (User, User with the Enterprise extension, or Group); a
-// resource without "schemas" is a User with the Enterprise extension.
+// "schemas" names: Group, or else User with the Enterprise extension (also
+// for a resource without "schemas"), as the scimkit server has it.
 //
 // "scimctl patch" reads a PatchOp request on stdin and prints the patched
 // resource.

@@ -41,6 +41,13 @@ func TestRunPatch(t *testing.T) {
 			want:     `{"userName":"bjensen","name":{"givenName":"B"},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"7"}}`,
 		},
 		{
+			name:     "a User naming only the core schema takes the Enterprise extension, as the server does",
+			resource: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`,
+			request:  `{"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"7"}]}`,
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+				"userName":"bjensen","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"7"}}`,
+		},
+		{
 			name:     "a group member removed by value",
 			resource: group,
 			request:  `{"Operations":[{"op":"Remove","path":"members","value":[{"value":"u1"}]}]}`,

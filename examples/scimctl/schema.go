@@ -7,32 +7,17 @@ import (
 )
 
 // resourceTypeOf returns the resource type res is evaluated under, from its
-// "schemas": Group when it names the Group schema; a User with the
-// Enterprise extension when it names that extension; a core User without
-// extension when it names only the User schema; and a User with the
-// Enterprise extension when it names neither (or has no "schemas").
+// "schemas": Group when it names the Group schema, else a User with the
+// Enterprise extension, as the scimkit server has it. A User whose
+// "schemas" names only the core schema takes the extension too: the first
+// write to an extension attribute adds its URN to "schemas" (RFC 7643 §3).
 func resourceTypeOf(res map[string]any) *filter.ResourceType {
-	var user, enterprise, group bool
 	if schemas, ok := lookupFold(res, "schemas").([]any); ok {
 		for _, s := range schemas {
-			s, _ := s.(string)
-			switch {
-			case strings.EqualFold(s, filter.GroupURN):
-				group = true
-			case strings.EqualFold(s, filter.EnterpriseUserURN):
-				enterprise = true
-			case strings.EqualFold(s, filter.UserURN):
-				user = true
+			if s, _ := s.(string); strings.EqualFold(s, filter.GroupURN) {
+				return filter.Group()
 			}
 		}
-	}
-	switch {
-	case group:
-		return filter.Group()
-	case user && !enterprise:
-		rt := filter.User()
-		rt.Extensions = nil
-		return rt
 	}
 	return filter.User()
 }

@@ -16,7 +16,7 @@ func TestResourceTypeOf(t *testing.T) {
 		wantExts []string
 	}{
 		{"no schemas", map[string]any{"userName": "x"}, "User", []string{filter.EnterpriseUserURN}},
-		{"core user", map[string]any{"schemas": []any{filter.UserURN}}, "User", nil},
+		{"core user", map[string]any{"schemas": []any{filter.UserURN}}, "User", []string{filter.EnterpriseUserURN}},
 		{"enterprise user", map[string]any{"schemas": []any{filter.UserURN, filter.EnterpriseUserURN}}, "User", []string{filter.EnterpriseUserURN}},
 		{"enterprise only", map[string]any{"schemas": []any{filter.EnterpriseUserURN}}, "User", []string{filter.EnterpriseUserURN}},
 		{"group", map[string]any{"schemas": []any{filter.GroupURN}}, "Group", nil},
