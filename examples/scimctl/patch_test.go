@@ -178,3 +178,97 @@ func TestRunPatchLargeRequest(t *testing.T) {
 		t.Errorf("stdout = %s, want a SCIM error with status 413", stdout.String())
 	}
 }
+
+// TestRunPatchSharedCases runs the patch package's shared cases through the
+// command: the case's resource in a file, its operations as a PatchOp
+// request on stdin, and the patched resource on stdout (compatExpected where
+// present, meta left out, names compared case-insensitively) or a SCIM error
+// with a scimType and exit status 1. Cases whose answer the RFC leaves open
+// are skipped here; the patch package pins those.
+func TestRunPatchSharedCases(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../patch/testdata/patch-cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		ID             string          `json:"id"`
+		Resource       json.RawMessage `json:"resource"`
+		Operations     json.RawMessage `json:"operations"`
+		Expected       json.RawMessage `json:"expected"`
+		CompatExpected json.RawMessage `json:"compatExpected"`
+	}
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, tc := range cases {
+		want := tc.CompatExpected
+		if len(want) == 0 || string(want) == "null" {
+			want = tc.Expected
+		}
+		if len(want) == 0 || string(want) == "null" {
+			continue
+		}
+		ran++
+		t.Run(tc.ID, func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(t.TempDir(), "resource.json")
+			if err := os.WriteFile(file, tc.Resource, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			request := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":` + string(tc.Operations) + `}`
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"patch", file}, strings.NewReader(request), &stdout, &stderr)
+			if string(want) == `"error"` {
+				if code != exitInvalid {
+					t.Fatalf("exit code = %d, want %d; stdout %s", code, exitInvalid, stdout.String())
+				}
+				var got scimError
+				if err := json.Unmarshal(stdout.Bytes(), &got); err != nil || got.Status != "400" || got.ScimType == "" {
+					t.Errorf("stdout = %s, want a 400 SCIM error with a scimType", stdout.String())
+				}
+				return
+			}
+			if code != exitOK {
+				t.Fatalf("exit code = %d, want 0; stdout %s", code, stdout.String())
+			}
+			var wantRes, gotRes any
+			if err := json.Unmarshal(want, &wantRes); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &gotRes); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout.String())
+			}
+			if diff := cmp.Diff(foldNames(wantRes, true), foldNames(gotRes, true)); diff != "" {
+				t.Errorf("patched resource (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if ran == 0 {
+		t.Fatal("no shared cases ran")
+	}
+}
+
+// foldNames lower-cases the member names of a decoded JSON value and drops
+// the top-level "meta", which is the server's.
+func foldNames(v any, top bool) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			if top && strings.EqualFold(k, "meta") {
+				continue
+			}
+			out[strings.ToLower(k)] = foldNames(e, false)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = foldNames(e, false)
+		}
+		return out
+	}
+	return v
+}
