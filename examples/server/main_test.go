@@ -91,6 +91,21 @@ func (s *server) url(group, path string) string {
 
 func call(t *testing.T, method, url, token string, body string, headers ...string) (int, map[string]any, http.Header) {
 	t.Helper()
+	code, data, hdr := rawCall(t, method, url, token, body, headers...)
+	var m map[string]any
+	if len(data) > 0 {
+		if err := json.Unmarshal([]byte(data), &m); err != nil {
+			t.Fatalf("%s %s: body %q: %v", method, url, data, err)
+		}
+	}
+	return code, m, hdr
+}
+
+// rawCall sends a request with a JSON body (when not empty) and headers
+// given as name, value pairs, and returns the status, the body as bytes
+// on the wire, and the headers.
+func rawCall(t *testing.T, method, url, token, body string, headers ...string) (int, string, http.Header) {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -117,13 +132,7 @@ func call(t *testing.T, method, url, token string, body string, headers ...strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]any
-	if len(data) > 0 {
-		if err := json.Unmarshal(data, &m); err != nil {
-			t.Fatalf("%s %s: body %q: %v", method, url, data, err)
-		}
-	}
-	return resp.StatusCode, m, resp.Header
+	return resp.StatusCode, string(data), resp.Header
 }
 
 func TestServerEndToEnd(t *testing.T) {
@@ -319,4 +328,66 @@ func TestServerRawPaths(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServerGitLabEndToEnd replays GitLab's wire behaviour against the
+// example server on a loopback listener: exact bodies, numeric statuses,
+// the check order and the access_token parameter.
+func TestServerGitLabEndToEnd(t *testing.T) {
+	const token = "acme-token-0123456789"
+	s := start(t, "-store", "memory", "-profile", "gitlab", "-group", "acme="+token, "-group", "beta=beta-token-0123456789")
+	user := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"e1","active":%s,` +
+		`"emails":[{"type":"work","value":"jane@example.com","primary":true}],"name":{"formatted":"Jane Doe","givenName":"Jane","familyName":"Doe"},` +
+		`"meta":{"resourceType":"User"},"userName":"jane"}`
+	active, inactive := fmt.Sprintf(user, "true"), fmt.Sprintf(user, "false")
+	list := func(start string, users ...string) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":` + fmt.Sprint(len(users)) +
+			`,"itemsPerPage":20,"startIndex":` + start + `,"Resources":[` + strings.Join(users, ",") + `]}`
+	}
+	scimErr := func(status int, detail string) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"` + detail + `","status":` + fmt.Sprint(status) + `}`
+	}
+	post := `{"externalId":"e1","userName":"jane","name":{"formatted":"Jane Doe"},"emails":[{"value":"jane@example.com","type":"work","primary":true}]}`
+	steps := []struct {
+		name, method, url, token, body string
+		status                         int
+		want                           string
+	}{
+		{"create", "POST", s.url("acme", "/Users"), token, post, 201, active},
+		{"create again is idempotent", "POST", s.url("acme", "/Users"), token, post, 201, active},
+		{"get by extern_uid, any case", "GET", s.url("acme", "/Users/E1"), token, "", 200, active},
+		{"access_token parameter", "GET", s.url("acme", "/Users/e1?access_token="+token), "", "", 200, active},
+		{"unknown group before the token", "GET", s.url("nope", "/Users"), "", "", 404, scimErr(404, "Group nope not found")},
+		{"no token", "GET", s.url("acme", "/Users"), "", "", 401, `{"message":"401 Unauthorized"}`},
+		{"another group's token", "GET", s.url("acme", "/Users/e1"), "beta-token-0123456789", "", 401, `{"message":"401 Unauthorized"}`},
+		{"another group's data", "GET", s.url("beta", "/Users/e1"), "beta-token-0123456789", "", 404, scimErr(404, "Resource e1 not found")},
+		{"filter by userName", "GET", s.url("acme", "/Users?filter=userName%20eq%20%22jane%22"), token, "", 200, list("1", active)},
+		{"compound filter", "GET", s.url("acme", "/Users?filter=userName%20eq%20%22jane%22%20or%20id%20eq%20%22x%22"), token, "", 412, scimErr(412, "Unsupported Filter")},
+		{"other attribute", "GET", s.url("acme", "/Users?filter=displayName%20eq%20%22Jane%22"), token, "", 412, scimErr(412, "Unsupported Filter")},
+		{"no PUT", "PUT", s.url("acme", "/Users/e1"), token, post, 404, `{"error":"404 Not Found"}`},
+		{"no discovery", "GET", s.url("acme", "/ServiceProviderConfig"), token, "", 404, `{"error":"404 Not Found"}`},
+		{"10 MB body", "POST", s.url("acme", "/Users"), token, `{"userName":"` + strings.Repeat("x", 10<<20) + `"}`, 413, `{"message":"413 Request Entity Too Large"}`},
+		{"deprovision", "PATCH", s.url("acme", "/Users/e1"), token, `{"Operations":[{"op":"replace","path":"active","value":false}]}`, 204, ""},
+		{"still readable", "GET", s.url("acme", "/Users/e1"), token, "", 200, inactive},
+		{"reprovision", "PATCH", s.url("acme", "/Users/e1"), token, `{"Operations":[{"op":"replace","value":{"active":true}}]}`, 204, ""},
+		{"delete", "DELETE", s.url("acme", "/Users/e1"), token, "", 204, ""},
+		{"listed after delete", "GET", s.url("acme", "/Users"), token, "", 200, list("1", inactive)},
+		{"delete unknown", "DELETE", s.url("acme", "/Users/nobody"), token, "", 404, scimErr(404, "Resource nobody not found")},
+	}
+	for _, st := range steps {
+		code, body, hdr := rawCall(t, st.method, st.url, st.token, st.body)
+		if code != st.status || body != st.want {
+			t.Errorf("%s: %d %s\nwant %d %s", st.name, code, truncateForLog(body), st.status, st.want)
+		}
+		if ct := hdr.Get("Content-Type"); body != "" && ct != "application/scim+json" || body == "" && ct != "" {
+			t.Errorf("%s: Content-Type %q with body %q", st.name, ct, truncateForLog(body))
+		}
+	}
+}
+
+func truncateForLog(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return s
 }
