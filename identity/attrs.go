@@ -199,10 +199,11 @@ func checkEmail(s string) error {
 	if strings.ContainsAny(s, " \t\"<>()[],;:\\") {
 		return invalidf("emails.value", "is not a valid email address")
 	}
-	for _, label := range strings.Split(s[at+1:], ".") {
-		if label == "" {
-			return invalidf("emails.value", "is not a valid email address")
-		}
+	// Every dot-separated label of the domain is non-empty: no leading,
+	// trailing or doubled dot (checked without splitting, which allocates).
+	domain := s[at+1:]
+	if domain[0] == '.' || domain[len(domain)-1] == '.' || strings.Contains(domain, "..") {
+		return invalidf("emails.value", "is not a valid email address")
 	}
 	return nil
 }
