@@ -1,12 +1,16 @@
 package scim
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/store"
 )
 
 // Review tests of the RFC profile: what the discovery documents advertise
@@ -232,5 +236,71 @@ func TestReviewRoutingCorners(t *testing.T) {
 	}
 	if rec.Code != http.StatusNotFound || decode(t, rec)["status"] != "404" {
 		t.Errorf("GET the group root: %d %s, want a SCIM 404", rec.Code, rec.Body)
+	}
+}
+
+// TestReviewConcurrentLifecycle races deprovisioning, reprovisioning,
+// replacement, deletion and re-creation of one person. Whatever order
+// the store serialises them in, no request fails with a 5xx, and the
+// state left is consistent: the identity is active exactly when the
+// account is a member of the group, and the document shows the same
+// active.
+func TestReviewConcurrentLifecycle(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	id := e.createUser(t, "ext-1", "alice", "alice@example.com")
+	post := `{"externalId":"ext-1","userName":"alice","emails":[{"value":"alice@example.com","type":"work"}]}`
+	reqs := []struct{ method, path, body string }{
+		{http.MethodPatch, "/Users/" + id, `{"Operations":[{"op":"replace","path":"active","value":false}]}`},
+		{http.MethodPatch, "/Users/" + id, `{"Operations":[{"op":"replace","value":{"active":true}}]}`},
+		{http.MethodPut, "/Users/" + id, strings.Replace(post, `"userName"`, `"active":false,"userName"`, 1)},
+		{http.MethodPut, "/Users/" + id, strings.Replace(post, `"userName"`, `"active":true,"userName"`, 1)},
+		{http.MethodDelete, "/Users/" + id, ""},
+		{http.MethodPost, "/Users", post},
+	}
+	const rounds = 8
+	codes := make(chan string, rounds*len(reqs))
+	var wg sync.WaitGroup
+	for range rounds {
+		for _, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var body any
+				if r.body != "" {
+					body = r.body
+				}
+				rec := e.do(t, r.method, r.path, body)
+				if rec.Code >= 500 {
+					codes <- fmt.Sprintf("%s %s: %d %s", r.method, r.path, rec.Code, rec.Body)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		t.Error(c)
+	}
+	err := e.st.View(t.Context(), func(ctx context.Context, tx store.Tx) error {
+		s, err := tx.SCIMIdentity(ctx, "g-acme", id)
+		if err != nil {
+			return err
+		}
+		_, merr := tx.Membership(ctx, "g-acme", s.UserID)
+		member := merr == nil
+		if merr != nil && !errors.Is(merr, store.ErrNotFound) {
+			return merr
+		}
+		if s.Active != member {
+			t.Errorf("identity active=%v deleted=%v but member=%v", s.Active, s.Deleted, member)
+		}
+		if doc, ok := s.Document["active"].(bool); ok && doc != s.Active {
+			t.Errorf("document active=%v, identity active=%v", doc, s.Active)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
