@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -426,5 +427,101 @@ func testListFilterOddDocuments(t *testing.T, st store.Store) {
 				}
 			}
 		})
+	}
+}
+
+// testListFilterEveryAttribute gives one identity a document holding every
+// attribute and sub-attribute of the User schema and the Enterprise User
+// extension (taken from the filter package's schemas, so none is left out)
+// and checks that "pr" and "eq" filters on each find that identity and no
+// other.
+func testListFilterEveryAttribute(t *testing.T, st store.Store) {
+	type leaf struct {
+		path  string
+		value any // nil: test "pr" only
+	}
+	var leaves []leaf
+	valueOf := func(a *filter.Attribute, path string) any {
+		switch a.Type {
+		case filter.TypeBoolean:
+			return true
+		case filter.TypeInteger:
+			return json.Number("7")
+		case filter.TypeDecimal:
+			return json.Number("1.5")
+		case filter.TypeDateTime:
+			return "2023-02-03T04:05:06Z"
+		}
+		return "v-" + path
+	}
+	literal := func(v any) string {
+		if s, ok := v.(string); ok {
+			b, _ := json.Marshal(s)
+			return string(b)
+		}
+		return fmt.Sprint(v)
+	}
+	doc := map[string]any{}
+	skip := map[string]bool{"id": true, "externalId": true, "active": true, "meta": true} // identity fields, tested in ListFilter
+	for _, sc := range []*filter.Schema{filter.UserSchema(), filter.EnterpriseUserSchema()} {
+		into, prefix := doc, ""
+		if sc.ID == enterprise {
+			into = map[string]any{}
+			doc[enterprise] = into
+			prefix = enterprise + ":"
+		}
+		for _, a := range sc.Attributes {
+			if skip[a.Name] {
+				continue
+			}
+			if len(a.SubAttributes) == 0 {
+				v := valueOf(a, a.Name)
+				if a.MultiValued {
+					into[a.Name] = []any{v}
+				} else {
+					into[a.Name] = v
+				}
+				leaves = append(leaves, leaf{prefix + a.Name, v})
+				continue
+			}
+			obj := map[string]any{}
+			for _, sub := range a.SubAttributes {
+				v := valueOf(sub, a.Name+"."+sub.Name)
+				obj[sub.Name] = v
+				leaves = append(leaves, leaf{prefix + a.Name + "." + sub.Name, v})
+			}
+			if a.MultiValued {
+				into[a.Name] = []any{obj}
+			} else {
+				into[a.Name] = obj
+			}
+			leaves = append(leaves, leaf{prefix + a.Name, nil})
+		}
+	}
+	full := newSCIM("s1", "g1", "u1", "ext-1", 0)
+	full.Document = doc
+	empty := newSCIM("s2", "g1", "u2", "ext-2", 1)
+	empty.Document = map[string]any{"userName": "other"}
+	put(t, st, newGroup("g1"), newUser("u1"), newUser("u2"), full, empty)
+	for _, l := range leaves {
+		filters := []string{l.path + " pr"}
+		if l.value != nil && !strings.HasSuffix(l.path, "$ref") {
+			filters = append(filters, l.path+" eq "+literal(l.value))
+		}
+		for _, f := range filters {
+			t.Run(f, func(t *testing.T) {
+				want := []string{"s1"}
+				if l.path == "userName" && strings.HasSuffix(f, " pr") {
+					want = []string{"s1", "s2"}
+				}
+				got, total, err := list(t, st, store.Query{Filter: mustParse(t, f)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := diff(want, got); d != "" || total != len(want) {
+					t.Errorf("total %d; matches (-want +got):\n%s", total, d)
+				}
+			})
+		}
 	}
 }

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListFilterErrors", testListFilterErrors},
 		{"ListFilterFolding", testListFilterFolding},
 		{"ListFilterOddDocuments", testListFilterOddDocuments},
+		{"ListFilterEveryAttribute", testListFilterEveryAttribute},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
