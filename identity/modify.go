@@ -80,11 +80,11 @@ func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch in
 		if doc == nil {
 			return nil, invalidf("", "the modified resource is empty")
 		}
-		ch, err := p.applyDocument(ctx, tx, o, g, s, doc, false)
+		ch, u, err := p.applyDocument(ctx, tx, o, g, s, doc, false)
 		if err != nil {
 			return nil, err
 		}
-		return result(ctx, tx, s, nil, ch)
+		return result(ctx, tx, s, u, ch)
 	})
 }
 
@@ -123,17 +123,18 @@ func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch i
 }
 
 // applyDocument compares s's stored document with doc and applies the
-// differences. With post set (a POST naming an inactive or deleted identity)
+// differences. It returns the changes and s's account as read and written
+// in tx, for the Result. With post set (a POST naming an inactive or deleted identity)
 // the identity is reprovisioned whatever doc's active says, and its
 // extern_uid is kept.
-func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any, post bool) (Change, error) {
+func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any, post bool) (Change, *store.User, error) {
 	next, err := parseNext(doc, s, o.prof, post)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	u, err := tx.User(ctx, s.UserID)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	var ch Change
 	var events []Event
@@ -142,17 +143,17 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	old := attrsOf(s.Document)
 	if !o.prof.DedupeHeldUserName && !strings.EqualFold(next.attrs.UserName, old.UserName) {
 		if err := checkUserNameFree(ctx, tx, g.ID, next.attrs.UserName, s.ID); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 
 	if next.externUID != s.ExternUID {
 		other, taken, err := optional(tx.SCIMIdentityByExternUID(ctx, g.ID, next.externUID))
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if taken && other.ID != s.ID {
-			return 0, conflict("externalId", msgExternUIDTaken)
+			return 0, nil, conflict("externalId", msgExternUIDTaken)
 		}
 		e := base
 		e.Type, e.ExternUID, e.Detail = EventExternUIDChanged, next.externUID, map[string]string{"from": s.ExternUID, "to": next.externUID}
@@ -164,11 +165,11 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	if u.ProvisionedByGroup == g.ID {
 		fields, err := p.updateAccount(ctx, tx, u, old, next.attrs)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if len(fields) > 0 {
 			if err := tx.PutUser(ctx, u); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 			e := base
 			e.Type, e.ExternUID, e.Detail = EventUpdated, s.ExternUID, map[string]string{"fields": strings.Join(fields, ",")}
@@ -180,7 +181,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	switch {
 	case s.Active && !s.Deleted && next.active == activeFalse:
 		if err := deprovision(ctx, tx, g, s, u); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		e := base
 		e.Type, e.ExternUID = EventDeprovisioned, s.ExternUID
@@ -188,7 +189,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 		ch |= Deprovisioned
 	case (!s.Active || s.Deleted) && next.active == activeTrue:
 		if _, err := ensureMember(ctx, tx, g, u.ID, true); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		s.Active, s.Deleted = true, false
 		e := base
@@ -205,13 +206,13 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	if ch != 0 {
 		s.Updated = o.now
 		if err := tx.PutSCIMIdentity(ctx, s); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	for _, e := range events {
 		o.emit(e)
 	}
-	return ch, nil
+	return ch, u, nil
 }
 
 // updateAccount applies the attribute changes between old and next (both

@@ -92,11 +92,11 @@ func (p *Provisioner) provision(ctx context.Context, tx store.Tx, o *op, g *stor
 // provisionExisting handles a POST whose extern_uid names an identity.
 func (p *Provisioner) provisionExisting(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any) (*Result, error) {
 	if !s.Active || s.Deleted {
-		ch, err := p.applyDocument(ctx, tx, o, g, s, doc, true)
+		ch, u, err := p.applyDocument(ctx, tx, o, g, s, doc, true)
 		if err != nil {
 			return nil, err
 		}
-		return result(ctx, tx, s, nil, ch)
+		return result(ctx, tx, s, u, ch)
 	}
 	added, err := ensureMember(ctx, tx, g, s.UserID, true)
 	if err != nil {
@@ -124,7 +124,7 @@ func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Gro
 		// conflict about a resource the client cannot see.
 		from := prev.ExternUID
 		prev.ExternUID = a.ExternUID
-		ch, err := p.applyDocument(ctx, tx, o, g, prev, doc, true)
+		ch, pu, err := p.applyDocument(ctx, tx, o, g, prev, doc, true)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Gro
 		}
 		o.emit(Event{Type: EventExternUIDChanged, GroupID: g.ID, UserID: u.ID, IdentityID: prev.ID, ExternUID: a.ExternUID,
 			Detail: map[string]string{"from": from, "to": a.ExternUID}})
-		return result(ctx, tx, prev, nil, ch|ExternUIDChanged)
+		return result(ctx, tx, prev, pu, ch|ExternUIDChanged)
 	}
 	if has {
 		return nil, conflict("emails", msgUserTaken)
