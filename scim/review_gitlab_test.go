@@ -1,12 +1,15 @@
 package scim
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/store"
 )
 
 // Review tests of the GitLab profile (gitlab-semantics.md §1-§8): exact
@@ -163,3 +166,49 @@ const (
 	knownGitLabContentType = "the GitLab profile ignores Content-Type and reads any body as JSON; GitLab's framework (Grape) " +
 		"answers 415 {\"error\":\"The provided content-type '...' is not supported.\"}"
 )
+
+// TestReviewGitLabConcurrentLifecycle races GitLab's deprovisioning,
+// reprovisioning, DELETE and repeated POST of one identity: no 5xx, and
+// the identity ends active exactly when its account is a member.
+func TestReviewGitLabConcurrentLifecycle(t *testing.T) {
+	t.Parallel()
+	e := newGLEnv(t, ProfileGitLab)
+	check(t, e.do(t, http.MethodPost, glBase+"/Users", glToken, glPost), 201, glTestUser)
+	reqs := []struct{ method, path, body string }{
+		{http.MethodPatch, "/Users/test_uid", `{"Operations":[{"op":"replace","path":"active","value":"False"}]}`},
+		{http.MethodPatch, "/Users/TEST_UID", `{"Operations":[{"op":"replace","value":{"active":true}}]}`},
+		{http.MethodDelete, "/Users/test_uid", ""},
+		{http.MethodPost, "/Users", glPost},
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		for _, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if w := e.do(t, r.method, glBase+r.path, glToken, r.body); w.Code >= 500 {
+					t.Errorf("%s %s: %d %s", r.method, r.path, w.Code, w.Body)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	w := e.do(t, http.MethodGet, glBase+"/Users/test_uid", glToken, "")
+	active := strings.Contains(w.Body.String(), `"active":true`)
+	if w.Code != http.StatusOK || !active && !strings.Contains(w.Body.String(), `"active":false`) {
+		t.Fatalf("GET: %d %s", w.Code, w.Body)
+	}
+	var userID string
+	if err := e.st.View(t.Context(), func(ctx context.Context, tx store.Tx) error {
+		s, err := tx.SCIMIdentityByExternUID(ctx, "1001", "test_uid")
+		if err == nil {
+			userID = s.UserID
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if member := e.member(t, userID) != store.RoleNone; member != active {
+		t.Errorf("active=%v but member=%v", active, member)
+	}
+}
