@@ -15,7 +15,9 @@ import (
 // and application/json are accepted, with any parameters; a request
 // without Content-Type is read as JSON.
 func (h *Handler) checkBody(w http.ResponseWriter, r *http.Request) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	// The two usual values are accepted without parsing (which allocates
+	// a parameter map).
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/scim+json" && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/scim+json" && mt != "application/json" {
 			return errorf(http.StatusUnsupportedMediaType, "", "content type %q is not application/scim+json or application/json", truncate(ct, 64))
