@@ -412,3 +412,39 @@ func TestLongKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestCallerContextIsNotUnavailable: a request whose own context ends
+// during an Update or View gets its context's error back, not
+// ErrUnavailable: the database is still there, and a server must not
+// answer or log it as gone.
+func TestCallerContextIsNotUnavailable(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+		st := open(t)
+		putGroup(t, st, "g")
+		for name, run := range map[string]func(context.Context, func(context.Context, store.Tx) error) error{
+			"Update": st.Update, "View": st.View,
+		} {
+			for _, cause := range []error{context.Canceled, context.DeadlineExceeded} {
+				ctx, cancel := context.WithCancelCause(context.Background())
+				err := run(ctx, func(ctx context.Context, tx store.Tx) error {
+					if cause == context.Canceled {
+						cancel(nil)
+					} else {
+						var c context.CancelFunc
+						ctx, c = context.WithDeadline(ctx, time.Now().Add(-time.Second))
+						defer c()
+					}
+					_, err := tx.Group(ctx, "g")
+					return err
+				})
+				cancel(nil)
+				if !errors.Is(err, cause) || errors.Is(err, ErrUnavailable) {
+					t.Errorf("%s with %v: got %v (unavailable %v), want the context's error only",
+						name, cause, err, errors.Is(err, ErrUnavailable))
+				}
+			}
+		}
+		// The store is still usable.
+		putGroup(t, st, "h")
+	})
+}

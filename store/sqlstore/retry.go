@@ -67,10 +67,17 @@ func classify(err error) errClass {
 	var ne net.Error
 	var pgce *pgconn.ConnectError
 	switch {
+	case errors.As(err, &pgce):
+		// Connecting failed, even if the caller's deadline cut it short.
+		return classUnavailable
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The caller's own context ended (context.DeadlineExceeded is a
+		// net.Error too): the database is not known to be gone.
+		return classOther
 	case errors.Is(err, sql.ErrConnDone), errors.Is(err, driver.ErrBadConn),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE), errors.As(err, &ne), errors.As(err, &pgce):
+		errors.Is(err, syscall.EPIPE), errors.As(err, &ne):
 		return classUnavailable
 	}
 	if err.Error() == "sql: database is closed" || pgconn.SafeToRetry(err) {

@@ -196,7 +196,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 // down, store closed), or conflicts that outlast every attempt, match
 // [ErrUnavailable]; nothing fn wrote is kept
 // unless the commit itself was cut off, in which case the outcome is
-// unknown, as with any database.
+// unknown, as with any database. When ctx ends first the error matches
+// ctx's error (context.Canceled or context.DeadlineExceeded), not
+// ErrUnavailable: the database is not known to be gone.
 func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
