@@ -94,14 +94,18 @@ type compiler struct {
 type scope struct {
 	top    bool
 	parent *Attribute // inside a value filter: the attribute, nil if unknown
-	prefix string     // inside a value filter: the attribute's path, for messages
+	outer  *scope     // inside a value filter: the scope the value filter is in
+	attr   AttrPath   // inside a value filter: the attribute it applies to
 }
 
+// name returns p's full path for messages (emails.type inside
+// emails[...]). It is built only for an error: building it for every nested
+// value filter would cost time quadratic in the nesting.
 func (sc scope) name(p AttrPath) string {
-	if sc.top {
+	if sc.top || sc.outer == nil {
 		return p.String()
 	}
-	return sc.prefix + "." + p.String()
+	return sc.outer.name(sc.attr) + "." + p.String()
 }
 
 func (c *compiler) compile(e Expr, sc scope) (matcher, error) {
@@ -225,7 +229,7 @@ func (c *compiler) compileValuePath(e *ValuePath, sc scope) (matcher, error) {
 	if a != nil && a.Type != TypeComplex && !a.MultiValued {
 		return nil, &SchemaError{Attr: sc.name(e.Attr), Msg: "a value filter needs a multi-valued or complex attribute"}
 	}
-	inner, err := c.compile(e.Filter, scope{parent: a, prefix: sc.name(e.Attr)})
+	inner, err := c.compile(e.Filter, scope{parent: a, outer: &sc, attr: e.Attr})
 	if err != nil {
 		return nil, err
 	}

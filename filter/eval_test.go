@@ -191,6 +191,8 @@ func TestCompileErrors(t *testing.T) {
 		{"strict unknown attribute", `loginCount gt 5`, User(), []CompileOption{Strict()}, `filter: loginCount: unknown attribute`},
 		{"strict unknown sub-attribute", `name.nick pr`, User(), []CompileOption{Strict()}, `filter: name.nick: unknown attribute`},
 		{"strict unknown in value filter", `emails[kind eq "x"]`, User(), []CompileOption{Strict()}, `filter: emails.kind: unknown attribute`},
+		{"strict unknown in nested value filters", `a[b[c[d pr]]]`, nil, []CompileOption{Strict()}, `filter: a: unknown attribute`},
+		{"wrong type in nested value filters", `x[y[active gt true]]`, nil, nil, `filter: x.y.active: "gt" does not apply to a boolean value`},
 		{"strict unknown schema", `urn:example:custom:level eq 3`, User(), []CompileOption{Strict()}, `filter: urn:example:custom:level: unknown attribute`},
 		{"strict wrong schema", `urn:ietf:params:scim:schemas:core:2.0:Group:userName pr`, User(), []CompileOption{Strict()}, `filter: urn:ietf:params:scim:schemas:core:2.0:Group:userName: unknown attribute`},
 		{"strict enterprise attribute in Group", `employeeNumber pr`, Group(), []CompileOption{Strict()}, `filter: employeeNumber: unknown attribute`},

@@ -14,6 +14,10 @@ const (
 	// DefaultMaxDepth is the deepest nesting of parentheses, "not" and
 	// value filters a zero Parser accepts.
 	DefaultMaxDepth = 64
+	// MaxDepthLimit is the deepest nesting any Parser accepts, whatever its
+	// MaxDepth: parsing, compiling, matching and printing recurse once per
+	// level, and a deeper tree would put the stack at risk.
+	MaxDepthLimit = 10000
 )
 
 // Parser parses filters and paths with configurable limits. The zero value
@@ -22,7 +26,8 @@ const (
 type Parser struct {
 	// MaxLength is the longest input in bytes; 0 means DefaultMaxLength.
 	MaxLength int
-	// MaxDepth is the deepest nesting; 0 means DefaultMaxDepth.
+	// MaxDepth is the deepest nesting; 0 means DefaultMaxDepth, and values
+	// above MaxDepthLimit mean MaxDepthLimit.
 	MaxDepth int
 	// SubAttributeComparison accepts Entra ID's comparison on a
 	// sub-attribute after a value filter, emails[type eq "work"].value eq
@@ -74,7 +79,7 @@ func (p *Parser) limits() (maxLen, maxDepth int) {
 		maxLen = p.MaxLength
 	}
 	if p != nil && p.MaxDepth > 0 {
-		maxDepth = p.MaxDepth
+		maxDepth = min(p.MaxDepth, MaxDepthLimit)
 	}
 	return maxLen, maxDepth
 }
@@ -276,12 +281,13 @@ func (ps *parser) parseParens() Expr {
 // parseNested parses an opening token, a filter and the closing token
 // closeKind; the current token is the opening one.
 func (ps *parser) parseNested(closeKind tokenKind, closeText, openText string) Expr {
-	_, openCol := lineCol(ps.lex.input, ps.tok.pos)
+	openPos := ps.tok.pos // its column is counted only for an error: counting is linear in openPos
 	ps.push()
 	ps.advance()
 	e := ps.parseOr()
 	if ps.tok.kind != closeKind {
 		if ps.tok.kind == tokEOF {
+			_, openCol := lineCol(ps.lex.input, openPos)
 			ps.fail(ps.tok.pos, "expected "+closeText+" to close the "+openText+" at column "+strconv.Itoa(openCol))
 		}
 		ps.expected(`"and", "or" or ` + closeText)

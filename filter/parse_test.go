@@ -287,6 +287,8 @@ func TestParseLimits(t *testing.T) {
 		{"10,000 nested nots", Parser{}, strings.Repeat("not (", 10000) + `a pr` + strings.Repeat(")", 10000), `filter: 1:325: nesting too deep (the limit is 64)`},
 		{"10,000 nested value filters", Parser{}, strings.Repeat("a[", 10000) + `a pr` + strings.Repeat("]", 10000), `filter: 1:130: nesting too deep (the limit is 64)`},
 		{"depth at the limit", Parser{}, strings.Repeat("(", 64) + `a pr` + strings.Repeat(")", 64), ``},
+		{"custom depth beyond the hard limit", Parser{MaxLength: 8 << 20, MaxDepth: 1 << 30}, strings.Repeat("(", 4<<20), `filter: 1:10001: nesting too deep (the limit is 10000)`},
+		{"custom depth at the hard limit", Parser{MaxLength: 1 << 20, MaxDepth: 1 << 30}, strings.Repeat("(", MaxDepthLimit) + `a pr` + strings.Repeat(")", MaxDepthLimit), ``},
 		{"custom depth", Parser{MaxDepth: 2}, `((a pr))`, ``},
 		{"custom depth exceeded", Parser{MaxDepth: 2}, `(((a pr)))`, `filter: 1:3: nesting too deep (the limit is 2)`},
 		{"custom length", Parser{MaxLength: 4}, `a pr`, ``},
@@ -399,5 +401,38 @@ func checkPathRoundTrip(t *testing.T, s string) {
 	}
 	if diff := cmp.Diff(p, again); diff != "" {
 		t.Fatalf("ParsePath(%q).String() = %q parses to another path (-want +got):\n%s", s, p.String(), diff)
+	}
+}
+
+// TestDeepestTree takes a filter nested as deep as any Parser allows through
+// every function that recurses over the tree: none may overflow the stack.
+func TestDeepestTree(t *testing.T) {
+	t.Parallel()
+	p := Parser{MaxLength: 1 << 20, MaxDepth: MaxDepthLimit}
+	for _, s := range []string{
+		strings.Repeat("not (", MaxDepthLimit) + `userName pr` + strings.Repeat(")", MaxDepthLimit),
+		strings.Repeat("emails[", MaxDepthLimit) + `value pr` + strings.Repeat("]", MaxDepthLimit),
+	} {
+		e, err := p.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := p.Parse(e.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(e, again); diff != "" {
+			t.Fatalf("String does not parse back to the same tree (-want +got):\n%s", diff)
+		}
+		nodes := 0
+		Walk(e, func(Expr) bool { nodes++; return true })
+		if nodes < MaxDepthLimit {
+			t.Errorf("Walk visited %d nodes, want at least %d", nodes, MaxDepthLimit)
+		}
+		f, err := Compile(e, User())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Match(map[string]any{"userName": "x", "emails": []any{map[string]any{"value": "x"}}})
 	}
 }
