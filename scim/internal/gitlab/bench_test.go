@@ -1,7 +1,9 @@
 package gitlab
 
 import (
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +42,26 @@ func BenchmarkCreateAndDump(b *testing.B) {
 			b.Fatal(err)
 		}
 		_ = p.Dump()
+	}
+}
+
+// BenchmarkParseParamsManyKeys parses a body of 60,000 members (under the
+// 1 MiB limit): the cost must grow with the size, not its square.
+func BenchmarkParseParamsManyKeys(b *testing.B) {
+	var body strings.Builder
+	body.WriteString("{")
+	for i := range 60000 {
+		if i > 0 {
+			body.WriteString(",")
+		}
+		fmt.Fprintf(&body, `"x%d":1`, i)
+	}
+	body.WriteString("}")
+	data := []byte(body.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseParams("", data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -3,8 +3,10 @@ package gitlab
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Params is a request's parameter set as GitLab's API sees it: the
@@ -36,6 +38,7 @@ func (e *BodyError) Unwrap() error { return e.Err }
 // escapes are skipped. Errors are *[BodyError].
 func ParseParams(rawQuery string, body []byte) (*Params, error) {
 	p := &Params{}
+	var b objectBuilder
 	for pair := range strings.SplitSeq(rawQuery, "&") {
 		if pair == "" {
 			continue
@@ -46,23 +49,26 @@ func ParseParams(rawQuery string, body []byte) (*Params, error) {
 		if err1 != nil || err2 != nil || k == "" {
 			continue
 		}
-		p.obj.set(k, v)
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return p, nil
-	}
-	v, err := decodeJSON(body)
-	if err != nil {
-		return nil, &BodyError{Err: err}
-	}
-	if o, ok := v.(object); ok {
-		p.body = o
-		for _, m := range o {
-			p.obj.set(m.key, m.val)
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return nil, &BodyError{Err: fmt.Errorf("%w: query parameter not valid UTF-8", errBody)}
 		}
-	} else {
-		p.obj.set("_json", v)
+		b.set(k, v)
 	}
+	if len(bytes.TrimSpace(body)) != 0 {
+		v, err := decodeJSON(body)
+		if err != nil {
+			return nil, &BodyError{Err: err}
+		}
+		if o, ok := v.(object); ok {
+			p.body = o
+			for _, m := range o {
+				b.set(m.key, m.val)
+			}
+		} else {
+			b.set("_json", v)
+		}
+	}
+	p.obj = b.obj
 	return p, nil
 }
 

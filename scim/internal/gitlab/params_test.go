@@ -3,6 +3,8 @@ package gitlab
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -86,11 +88,58 @@ func TestParseParamsBadBody(t *testing.T) {
 	for range maxDepth + 1 {
 		deep += "["
 	}
-	for _, body := range []string{`{`, `{"a":1} x`, `{"a":}`, `nul`, deep, "{\"a\":\"\xff\"", `{"a":1}{}`} {
+	for _, body := range []string{`{`, `{"a":1} x`, `{"a":}`, `nul`, deep, "{\"a\":\"\xff\"", `{"a":1}{}`, "{\"a\":\"\xff\"}", "{\"\xc3\":1}"} {
 		_, err := ParseParams("", []byte(body))
 		var be *BodyError
 		if !errors.As(err, &be) {
 			t.Errorf("ParseParams(%q) error = %v, want *BodyError", body, err)
+		}
+	}
+}
+
+// TestParseParamsInvalidUTF8Query checks that a query parameter that
+// unescapes to invalid UTF-8 is refused, not stored altered.
+func TestParseParamsInvalidUTF8Query(t *testing.T) {
+	t.Parallel()
+	for _, q := range []string{"externalId=%FF", "%C3=1", "a=1&b=%ED%A0%80"} {
+		_, err := ParseParams(q, nil)
+		var be *BodyError
+		if !errors.As(err, &be) {
+			t.Errorf("ParseParams(%q) error = %v, want *BodyError", q, err)
+		}
+	}
+}
+
+// TestParseParamsManyKeys checks the merge rules on a request with many
+// parameters, the case where keys are indexed: order of first appearance,
+// a later value replacing an earlier one in place.
+func TestParseParamsManyKeys(t *testing.T) {
+	t.Parallel()
+	const n = 5000
+	var q, body strings.Builder
+	body.WriteString("{")
+	for i := range n {
+		fmt.Fprintf(&q, "k%d=q&", i)
+		if i > 0 {
+			body.WriteString(",")
+		}
+		fmt.Fprintf(&body, `"k%d":"b%d"`, n-1-i, n-1-i)
+	}
+	body.WriteString(`,"k7":"again"}`)
+	p, err := ParseParams(q.String(), []byte(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.obj) != n {
+		t.Fatalf("%d parameters, want %d", len(p.obj), n)
+	}
+	for i, m := range p.obj {
+		want := fmt.Sprintf("b%d", i)
+		if i == 7 {
+			want = "again"
+		}
+		if m.key != fmt.Sprintf("k%d", i) || m.val != want {
+			t.Fatalf("parameter %d = %s=%v, want k%d=%s", i, m.key, m.val, i, want)
 		}
 	}
 }

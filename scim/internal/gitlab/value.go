@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // maxDepth bounds the nesting of a decoded request body.
@@ -34,7 +35,8 @@ func (o object) get(key string) (any, bool) {
 }
 
 // set replaces the value under key in place, or appends the pair, which is
-// how a Ruby hash merges a key it already has.
+// how a Ruby hash merges a key it already has. It scans the members: use an
+// [objectBuilder] to set many keys.
 func (o *object) set(key string, val any) {
 	for i := range *o {
 		if (*o)[i].key == key {
@@ -45,6 +47,37 @@ func (o *object) set(key string, val any) {
 	*o = append(*o, member{key, val})
 }
 
+// objectBuilder sets keys of an object in linear time overall: past a few
+// members it indexes them, so a request with tens of thousands of
+// parameters costs no more than its size.
+type objectBuilder struct {
+	obj object
+	idx map[string]int // key -> position in obj, once obj is large
+}
+
+// indexFrom is the member count from which objectBuilder indexes keys.
+const indexFrom = 16
+
+// set is [object.set] in constant time.
+func (b *objectBuilder) set(key string, val any) {
+	if b.idx == nil && len(b.obj) < indexFrom {
+		b.obj.set(key, val)
+		return
+	}
+	if b.idx == nil {
+		b.idx = make(map[string]int, 2*len(b.obj))
+		for i, m := range b.obj {
+			b.idx[m.key] = i
+		}
+	}
+	if i, ok := b.idx[key]; ok {
+		b.obj[i].val = val
+		return
+	}
+	b.idx[key] = len(b.obj)
+	b.obj = append(b.obj, member{key, val})
+}
+
 // errBody reports a body that is not well-formed JSON.
 var errBody = errors.New("body is not well-formed JSON")
 
@@ -52,6 +85,11 @@ var errBody = errors.New("body is not well-formed JSON")
 // json.Number. Trailing data, a depth beyond maxDepth and malformed input
 // are errors.
 func decodeJSON(data []byte) (any, error) {
+	if !utf8.Valid(data) {
+		// encoding/json would turn the bad bytes into U+FFFD and the
+		// request would be stored altered; refuse it instead.
+		return nil, fmt.Errorf("%w: not valid UTF-8", errBody)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	v, err := decodeValue(dec, 0)
@@ -76,7 +114,7 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 		}
 		switch t {
 		case '{':
-			o := object{}
+			o := objectBuilder{obj: object{}}
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
@@ -95,7 +133,7 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 			if _, err := dec.Token(); err != nil {
 				return nil, fmt.Errorf("%w: %w", errBody, err)
 			}
-			return o, nil
+			return o.obj, nil
 		case '[':
 			a := []any{}
 			for dec.More() {
