@@ -322,7 +322,8 @@ func foldSlow(s string) string {
 
 // foldRune maps r to one representative of its simple case-folding orbit
 // (the orbit strings.EqualFold compares by): the lower case of the orbit's
-// smallest rune.
+// smallest rune. A rune alone in its orbit stands for itself: U+0130 'İ'
+// lower-cases to 'i', which strings.EqualFold keeps apart from it.
 func foldRune(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
@@ -333,6 +334,9 @@ func foldRune(r rune) rune {
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		m = min(m, f)
+	}
+	if m == r && unicode.SimpleFold(r) == r {
+		return r
 	}
 	return unicode.ToLower(m)
 }

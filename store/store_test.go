@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -24,7 +25,10 @@ func TestFold(t *testing.T) {
 		{"\u212a", "k", true}, // Kelvin sign folds to k, as in strings.EqualFold
 		{"ſ", "S", true},      // long s
 		{"Σ", "ς", true},
-		{"ß", "SS", false}, // simple folding only, as in strings.EqualFold
+		{"ß", "SS", false},     // simple folding only, as in strings.EqualFold
+		{"\u0130", "i", false}, // dotted capital I: its lower case is i, but strings.EqualFold keeps them apart
+		{"\u0130", "I", false},
+		{"\u0131", "I", false}, // dotless i
 		{"ada", "adb", false},
 		{"", "", true},
 	}
@@ -37,6 +41,16 @@ func TestFold(t *testing.T) {
 				t.Errorf("test case disagrees with strings.EqualFold: %v", ef)
 			}
 		})
+	}
+	// Every rune folds to a rune strings.EqualFold takes for it, so that
+	// Fold never puts two keys together that EqualFold keeps apart.
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if unicode.SimpleFold(r) == r && unicode.ToLower(r) == r {
+			continue // no case: Fold keeps it
+		}
+		if f := store.Fold(string(r)); !strings.EqualFold(string(r), f) {
+			t.Errorf("Fold(%q) = %q, which strings.EqualFold does not take for it", r, f)
+		}
 	}
 	if got := store.Fold("Ada.LOVELACE"); got != "ada.lovelace" {
 		t.Errorf("Fold of ASCII = %q, want lower case", got)

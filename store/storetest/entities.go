@@ -173,6 +173,22 @@ func testUserEmailUniqueness(t *testing.T, st store.Store) {
 		})
 	}
 
+	// Addresses strings.EqualFold keeps apart are different addresses,
+	// even where a lower-casing would merge them (U+0130 lower-cases to i).
+	dotted := newUser("u4")
+	dotted.Email = "\u0130nfo@example.com"
+	plain := newUser("u5")
+	plain.Email = "info@example.com"
+	put(t, st, dotted, plain)
+	view(t, st, func(ctx context.Context, tx store.Tx) error {
+		for addr, id := range map[string]string{"\u0130NFO@example.com": "u4", "INFO@example.com": "u5"} {
+			if u, err := tx.UserByEmail(ctx, addr); err != nil || u.ID != id {
+				t.Errorf("UserByEmail(%q) = %v, %v; want %s", addr, u, err, id)
+			}
+		}
+		return nil
+	})
+
 	// A user may repeat their own address, and keep it across updates.
 	self := newUser("u3")
 	self.SecondaryEmails = []store.Email{{Address: "U3@example.com"}}
