@@ -52,6 +52,8 @@ type Error struct {
 	Detail string
 	// Err is the underlying error, if any. It is never shown to the client.
 	Err error
+	// allow is the Allow header of a 405.
+	allow string
 }
 
 // Error returns "scim: STATUS [TYPE]: DETAIL".
@@ -175,6 +177,9 @@ func mapDomain(err error) (*Error, bool) {
 // are logged with the request id; the client sees a fixed detail.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, internal := toError(err)
+	if e.allow != "" {
+		w.Header().Set("Allow", e.allow)
+	}
 	if internal {
 		h.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "scim: internal error",
 			slog.String("request_id", RequestID(r.Context())),

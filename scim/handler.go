@@ -114,6 +114,9 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 	h.mux.HandleFunc(h.catchAll, h.notFound)
 	if cfg.prefix != "" {
 		h.mux.HandleFunc("/", h.notFound)
+		// The prefix itself, without its slash, is no endpoint either: a
+		// SCIM 404, not ServeMux's redirect to the catch-all.
+		h.mux.HandleFunc(cfg.prefix, h.notFound)
 	}
 	return h, nil
 }
@@ -198,7 +201,7 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
-		if _, pat := h.mux.Handler(probe); pat != "" && pat != h.catchAll && pat != "/" {
+		if _, pat := h.mux.Handler(probe); pat != "" && pat != h.catchAll && pat != "/" && pat != h.cfg.prefix {
 			allow = append(allow, m)
 		}
 	}

@@ -101,8 +101,8 @@ func (p projection) apply(doc map[string]any, rt *filter.ResourceType) map[strin
 		out[k] = v
 	}
 	for _, a := range p.excl {
-		if returnedAlways(rt, a.urn, a.name) {
-			continue
+		if returnedAlways(rt, a.urn, a.name) || (a.urn == "" && strings.EqualFold(a.name, "schemas")) {
+			continue // every resource carries schemas (RFC 7643 §3)
 		}
 		removeAttr(out, a)
 	}

@@ -133,10 +133,6 @@ func TestReviewSortByValuePath(t *testing.T) {
 				body = tc.body
 			}
 			rec := e.do(t, tc.method, tc.path, body)
-			if rec.Code == http.StatusInternalServerError {
-				t.Skip("known: sortBy with a value filter reaches the store, whose store.ErrInvalid maps to 500; " +
-					"scim/users.go list should refuse a path with a filter (400 invalidValue)")
-			}
 			if rec.Code != http.StatusBadRequest || decode(t, rec)["scimType"] != TypeInvalidValue {
 				t.Errorf("%d %s, want 400 invalidValue", rec.Code, rec.Body)
 			}
@@ -175,9 +171,6 @@ func TestReviewProjectionKeepsAlwaysReturned(t *testing.T) {
 					t.Errorf("GET %s: id missing: %v", path, doc)
 				}
 				if _, ok := doc["schemas"]; !ok {
-					if strings.Contains(query, "excludedAttributes=") && strings.Contains(query, "schemas") {
-						t.Skip("known: excludedAttributes=schemas removes schemas, which every resource must carry")
-					}
 					t.Errorf("GET %s: schemas missing: %v", path, doc)
 				}
 			}
@@ -221,19 +214,13 @@ func TestReviewRoutingCorners(t *testing.T) {
 	// /Users/.search is POST only: another method is a 405, not a GET of
 	// a user called ".search".
 	rec := e.do(t, http.MethodGet, "/Users/.search", nil)
-	switch {
-	case rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "Resource .search"):
-		t.Log("known: GET /Users/.search is routed to GET /Users/{id} (404 \"Resource .search not found\"), not 405 Allow: POST")
-	case rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "POST":
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "POST" {
 		t.Errorf("GET /Users/.search: %d Allow %q %s, want 405 Allow: POST", rec.Code, rec.Header().Get("Allow"), rec.Body)
 	}
 
 	// The group's root itself, without a trailing slash, is no endpoint:
 	// a SCIM 404, not a redirect.
 	rec = e.do(t, http.MethodGet, "/api/scim/v2/groups/acme", nil)
-	if rec.Code == http.StatusTemporaryRedirect || rec.Code == http.StatusMovedPermanently {
-		t.Skip("known: GET on a group's root without a trailing slash is redirected by the handler's ServeMux (the {group}/ catch-all pattern), not answered with a SCIM 404")
-	}
 	if rec.Code != http.StatusNotFound || decode(t, rec)["status"] != "404" {
 		t.Errorf("GET the group root: %d %s, want a SCIM 404", rec.Code, rec.Body)
 	}

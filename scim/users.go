@@ -88,9 +88,19 @@ func resourceID(r *http.Request) (string, error) {
 	return id, nil
 }
 
+// userID is resourceID for the RFC profile's /Users/{id} routes.
+// /Users/.search is the search endpoint (RFC 7644 §3.4.3), served for POST
+// only: the {id} pattern catches its other methods, which get 405.
+func userID(r *http.Request) (string, error) {
+	if r.PathValue("id") == ".search" {
+		return "", &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " not allowed", allow: http.MethodPost}
+	}
+	return resourceID(r)
+}
+
 // getUser serves GET /Users/{id} (RFC 7644 §3.4.1).
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := resourceID(r)
+	id, err := userID(r)
 	if err != nil {
 		return err
 	}
@@ -161,7 +171,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *lis
 		q.Filter = e
 	}
 	if p.sortBy != "" {
-		if _, err := filter.ParsePath(p.sortBy); err != nil {
+		if path, err := filter.ParsePath(p.sortBy); err != nil || path.Filter != nil {
+			// RFC 7644 §3.4.2.3: sortBy is an attribute path; a value
+			// filter selects values, it does not name what to sort on.
 			return errorf(http.StatusBadRequest, TypeInvalidValue, "sortBy %q is not an attribute path", truncate(p.sortBy, 64))
 		}
 	}
@@ -206,7 +218,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *lis
 // replaceUser serves PUT /Users/{id} (RFC 7644 §3.5.1): the document
 // replaces the stored one, inside the atomic unit that checks If-Match.
 func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := resourceID(r)
+	id, err := userID(r)
 	if err != nil {
 		return err
 	}
@@ -232,7 +244,7 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant)
 // patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply runs
 // on the stored resource (making its own copy) inside the atomic unit.
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := resourceID(r)
+	id, err := userID(r)
 	if err != nil {
 		return err
 	}
@@ -289,7 +301,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 // deleteUser serves DELETE /Users/{id} (RFC 7644 §3.6): the identity is
 // deprovisioned (the account is kept) and, in the RFC profile, hidden.
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := resourceID(r)
+	id, err := userID(r)
 	if err != nil {
 		return err
 	}
