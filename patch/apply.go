@@ -431,9 +431,11 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 		var written []int
 		if old, _ := cur.([]any); kind == opAdd {
 			out = old
+			idx := newValueIndex(attr, out)
 			for _, e := range list {
-				if !contains(attr, out, e) {
+				if !idx.contains(out, e) {
 					out = append(out, e)
+					idx.add(e, len(out)-1)
 					written = append(written, len(out)-1)
 				}
 			}
@@ -546,9 +548,10 @@ func removeValues(t *target, m map[string]any, cur, v any) *opError {
 	if !ok {
 		given = []any{v}
 	}
+	idx := newGivenIndex(t.attr, given)
 	out := make([]any, 0, len(list))
 	for _, e := range list {
-		if !removedBy(t.attr, e, given) {
+		if !idx.removes(t.attr, e) {
 			out = append(out, e)
 		}
 	}
