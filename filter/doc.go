@@ -37,7 +37,7 @@
 //
 // Input length and nesting depth (parentheses, not, value filters) are
 // bounded by [DefaultMaxLength] (64 KiB) and [DefaultMaxDepth] (64); a
-// [Parser] sets other limits. Parsing takes time linear in the input, and
+// [Parser] sets other limits, its depth at most [MaxDepthLimit]. Parsing takes time linear in the input, and
 // no input makes it panic, hang or overflow the stack.
 //
 // [ParsePath] parses PATCH paths: attr, attr.sub, urn:...:attr, attr[filter]
