@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -142,8 +143,9 @@ func glNotFoundOr(err error, id string) error {
 }
 
 // glParams reads the request's parameters as GitLab sees them: query,
-// JSON body, then the route's group (and id). A body that is not JSON is
-// the 400 of GitLab's framework.
+// JSON or form body, then the route's group (and id). A body that is not
+// valid JSON is the 400 of GitLab's framework, a body of another media
+// type its 415.
 func glParams(r *http.Request, group string, id ...string) (*gitlab.Params, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -153,7 +155,19 @@ func glParams(r *http.Request, group string, id ...string) (*gitlab.Params, erro
 		}
 		return nil, glError(http.StatusBadRequest, "", glBody(gitlab.MarshalInvalidBody(mediaType(r))), err)
 	}
-	p, err := gitlab.ParseParams(r.URL.RawQuery, body)
+	query := r.URL.RawQuery
+	switch mt := mediaType(r); {
+	case len(bytes.TrimSpace(body)) == 0 || mt == "application/json" || mt == "application/scim+json" || strings.HasSuffix(mt, "+json"):
+	case mt == "application/x-www-form-urlencoded":
+		// Form fields are parameters like the query's, after them.
+		if query != "" {
+			query += "&"
+		}
+		query, body = query+string(body), nil
+	default:
+		return nil, glError(http.StatusUnsupportedMediaType, "", glBody(gitlab.MarshalUnsupportedContentType(mt)))
+	}
+	p, err := gitlab.ParseParams(query, body)
 	if err != nil {
 		return nil, glError(http.StatusBadRequest, "", glBody(gitlab.MarshalInvalidBody(mediaType(r))), err)
 	}

@@ -97,6 +97,18 @@ func MarshalMessage(status int, reason string) []byte {
 // path or method it does not route: {"error":"404 Not Found"}.
 func MarshalRouteNotFound() []byte { return []byte(`{"error":"404 Not Found"}`) }
 
+// MarshalUnsupportedContentType returns the body of the 415 GitLab's API
+// framework gives a request body of a media type it does not parse:
+// {"error":"The provided content-type 'text/plain' is not supported."}.
+func MarshalUnsupportedContentType(mediaType string) []byte {
+	var w jsonWriter
+	w.open('{')
+	w.key("error")
+	w.str("The provided content-type '" + mediaType + "' is not supported.")
+	w.close('}')
+	return w.bytes()
+}
+
 // MarshalInvalidBody returns the body of the 400 GitLab's API framework
 // gives a request body that is not valid in its declared format;
 // mediaType is the request's media type ("application/json" when none).
