@@ -62,9 +62,20 @@ func Apply(resource map[string]any, ops []Operation, rt *filter.ResourceType) (m
 
 // applier holds the state of one Apply call.
 type applier struct {
-	rt      *filter.ResourceType
-	res     map[string]any // the copy being patched
-	touched []string       // keys of res the operations wrote: attribute names and extension URNs
+	rt       *filter.ResourceType
+	res      map[string]any // the copy being patched
+	touched  []string       // keys of res the operations wrote: attribute names and extension URNs
+	compared int            // value-by-value comparisons made, at most MaxComparisons
+}
+
+// compare accounts for n value-by-value comparisons, and refuses the request
+// once it has needed more than MaxComparisons.
+func (a *applier) compare(n int) *opError {
+	a.compared += n
+	if a.compared > MaxComparisons {
+		return errorf(TypeInvalidValue, "the request needs more than %d comparisons of values without a string \"value\"; send fewer values", MaxComparisons)
+	}
+	return nil
 }
 
 // target is an operation's path resolved against the resource type.
@@ -385,7 +396,7 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 		m := a.container(t, false)
 		cur, had := current(m, t)
 		if kind == opRemove && v != nil && (multi || (attr == nil && isList(cur))) {
-			return removeValues(t, m, cur, v)
+			return a.removeValues(t, m, cur, v)
 		}
 		if err := checkRemove(attr, t.label(), had); err != nil {
 			return err
@@ -412,6 +423,9 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 				add = []any{nv}
 			}
 			for _, e := range add {
+				if err := a.compare(len(old)); err != nil {
+					return err
+				}
 				if !contains(nil, old, e) {
 					old = append(old, e)
 				}
@@ -433,6 +447,11 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 			out = old
 			idx := newValueIndex(attr, out)
 			for _, e := range list {
+				if _, keyed := valueKey(attr, e); !keyed {
+					if err := a.compare(len(out)); err != nil {
+						return err
+					}
+				}
 				if !idx.contains(out, e) {
 					out = append(out, e)
 					idx.add(e, len(out)-1)
@@ -536,7 +555,7 @@ func isList(v any) bool {
 // remove group members so). A listed object with a "value" member removes the
 // values with that "value"; any other listed value removes the values it
 // covers.
-func removeValues(t *target, m map[string]any, cur, v any) *opError {
+func (a *applier) removeValues(t *target, m map[string]any, cur, v any) *opError {
 	list, _ := cur.([]any)
 	if len(list) == 0 {
 		return checkRemove(t.attr, t.label(), false)
@@ -549,6 +568,9 @@ func removeValues(t *target, m map[string]any, cur, v any) *opError {
 		given = []any{v}
 	}
 	idx := newGivenIndex(t.attr, given)
+	if err := a.compare(len(list) * len(idx.rest)); err != nil {
+		return err
+	}
 	out := make([]any, 0, len(list))
 	for _, e := range list {
 		if !idx.removes(t.attr, e) {

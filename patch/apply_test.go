@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -361,6 +362,13 @@ func TestApplyBadInput(t *testing.T) {
 	for i := range many {
 		many[i] = Operation{Op: "replace", Path: "active", Value: false}
 	}
+	// Values that no "value" indexes must be compared one by one: quadratic
+	// work that MaxComparisons bounds.
+	unkeyed, unkeyedCustom := make([]any, 4000), make([]any, 4000)
+	for i := range unkeyed {
+		unkeyed[i] = map[string]any{"display": strconv.Itoa(i)}
+		unkeyedCustom[i] = float64(i)
+	}
 	tests := []struct {
 		name      string
 		ops       []Operation
@@ -368,6 +376,9 @@ func TestApplyBadInput(t *testing.T) {
 		wantType  string
 	}{
 		{"100,000 operations", many, -1, TypeInvalidValue},
+		{"thousands of values without a value added", []Operation{{Op: "add", Path: "emails", Value: unkeyed}}, 0, TypeInvalidValue},
+		{"thousands of values without a value removed", []Operation{{Op: "add", Path: "emails", Value: unkeyed[:2000]}, {Op: "remove", Path: "emails", Value: unkeyed[2000:]}}, 1, TypeInvalidValue},
+		{"thousands of custom values added to a list", []Operation{{Op: "add", Path: "custom", Value: unkeyedCustom[:2000]}, {Op: "add", Path: "custom", Value: unkeyedCustom[2000:]}}, 1, TypeInvalidValue},
 		{"op missing", []Operation{{Path: "title", Value: "x"}}, 0, TypeInvalidSyntax},
 		{"op unknown", []Operation{{Op: "copy", Path: "title", Value: "x"}}, 0, TypeInvalidSyntax},
 		{"malformed path", []Operation{{Op: "add", Path: "emails[type eq", Value: "x"}}, 0, TypeInvalidPath},

@@ -22,6 +22,12 @@ const (
 	// be nested MaxDepth-3 levels deep), and in a resource or value given to
 	// Apply.
 	MaxDepth = 32
+	// MaxComparisons is the most value-by-value comparisons one Apply makes
+	// to find the values an add duplicates or a remove lists, when they
+	// have no string "value" to look them up by (an index finds those). A
+	// request that needs more is refused: it would otherwise take time
+	// quadratic in its number of values.
+	MaxComparisons = 1 << 22
 )
 
 // Operation is one PATCH operation (RFC 7644 §3.5.2).

@@ -116,5 +116,9 @@
 //
 // A request has at most [MaxOperations] operations and JSON nested at most
 // [MaxDepth] deep; beyond that, Decode and Apply answer invalidValue before
-// doing any work.
+// doing any work. Values added to or removed from a multi-valued attribute
+// are found by their "value" sub-attribute, in time linear in their number;
+// values without a string "value" are compared one by one, at most
+// [MaxComparisons] times per request, beyond which Apply answers
+// invalidValue (TestApplyBadInput, TestManyMembers).
 package patch
