@@ -219,6 +219,9 @@ type SCIMIdentity struct {
 	// Document is the last SCIM resource the IdP sent, as decoded by
 	// encoding/json (map[string]any, []any, string, bool, float64 or
 	// json.Number, nil). Filters and sorting read it through [SCIMIdentity.Resource].
+	// Stores return its strings byte for byte; one that keeps documents as
+	// JSON refuses a string or key that is not valid UTF-8 (which
+	// encoding/json never produces) with [ErrInvalid] instead of changing it.
 	Document map[string]any
 	// Version is the stored version: 0 for an identity not stored yet,
 	// then 1, 2, ... bumped by the store on every write.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -66,9 +67,66 @@ func decodeEmails(data []byte) ([]store.Email, error) {
 }
 
 // encodeDocument stores a SCIM document as JSON. A nil document is stored
-// as "null" and read back as nil.
+// as "null" and read back as nil. JSON cannot hold invalid UTF-8 (encoding/json
+// would replace it), so a document with such a string or key is refused
+// rather than changed.
 func encodeDocument(doc map[string]any) ([]byte, error) {
+	if err := checkUTF8(doc); err != nil {
+		return nil, err
+	}
 	return marshal(doc)
+}
+
+// checkUTF8 reports the first string or object key in v, a JSON value,
+// that is not valid UTF-8.
+func checkUTF8(v any) error {
+	bad := func(s string) error {
+		if utf8.ValidString(s) {
+			return nil
+		}
+		return fmt.Errorf("document string %.40q is not valid UTF-8", s)
+	}
+	switch v := v.(type) {
+	case string:
+		return bad(v)
+	case map[string]any:
+		for k, e := range v {
+			if err := bad(k); err != nil {
+				return err
+			}
+			if err := checkUTF8(e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if err := checkUTF8(e); err != nil {
+				return err
+			}
+		}
+	case []map[string]any:
+		for _, e := range v {
+			if err := checkUTF8(e); err != nil {
+				return err
+			}
+		}
+	case []string:
+		for _, e := range v {
+			if err := bad(e); err != nil {
+				return err
+			}
+		}
+	case map[string]string:
+		for k, e := range v {
+			if err := bad(k); err != nil {
+				return err
+			}
+			if err := bad(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // decodeDocument reads a stored document, numbers as json.Number so that

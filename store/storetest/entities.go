@@ -2,7 +2,10 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -591,4 +594,70 @@ func versionOf(e any) int64 {
 		return e.Version
 	}
 	return -1
+}
+
+// testDocumentValues stores documents with odd strings and checks that each
+// comes back as it was, byte for byte, or is refused with store.ErrInvalid
+// (a store that keeps documents as JSON cannot hold invalid UTF-8): never
+// silently changed.
+func testDocumentValues(t *testing.T, st store.Store) {
+	put(t, st, newGroup("g1"), newUser("u1"))
+	big := strings.Repeat("\U0001F600x", 1<<16)
+	tests := []struct {
+		name      string
+		value     string
+		mayRefuse bool
+	}{
+		{"NUL and control characters", "a\x00b\x01c\x7f\u0085", false},
+		{"line and paragraph separators", "\u2028\u2029", false},
+		{"combining marks, bidi overrides, joiners", "e\u0301 \u202eRTL\u202c \u200d\U0001F468\u200d\U0001F469", false},
+		{"BOM, noncharacters, the last rune", "\uFEFF\uFFFE\uFFFF\U0010FFFF", false},
+		{"HTML and JSON syntax", `<script>"'\&</script>{"a":[1]}`, false},
+		{"SQL syntax", "'; DROP TABLE users; -- ? $1 %s", false},
+		{"large", big, false},
+		{"invalid UTF-8", "\xff\xfe\xc3", true},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSCIM(fmt.Sprintf("s%d", i), "g1", "u1", fmt.Sprintf("x%d", i), i)
+			s.Document = map[string]any{
+				"title":  tc.value,
+				tc.value: []any{map[string]any{"value": tc.value}},
+				"nested": map[string]any{"k": []any{tc.value, true, nil, json.Number("1.50")}},
+			}
+			want := s.Clone()
+			err := tryPut(t, st, s)
+			if err != nil {
+				if tc.mayRefuse && errors.Is(err, store.ErrInvalid) {
+					return
+				}
+				t.Fatalf("PutSCIMIdentity: %v", err)
+			}
+			view(t, st, func(ctx context.Context, tx store.Tx) error {
+				got, err := tx.SCIMIdentity(ctx, "g1", s.ID)
+				if err != nil {
+					return err
+				}
+				want.Version = got.Version
+				if d := diff(want, got); d != "" {
+					t.Errorf("document changed (-want +got):\n%.3000s", d)
+				}
+				return nil
+			})
+			update(t, st, func(ctx context.Context, tx store.Tx) error {
+				got, err := tx.SCIMIdentity(ctx, "g1", s.ID)
+				if err != nil {
+					return err
+				}
+				// Move the identity to another user: u1 may hold one
+				// identity in the group, and the next case gives it one.
+				nu := newUser(fmt.Sprintf("moved%d", i))
+				if err := tx.PutUser(ctx, nu); err != nil {
+					return err
+				}
+				got.UserID = nu.ID
+				return tx.PutSCIMIdentity(ctx, got)
+			})
+		})
+	}
 }

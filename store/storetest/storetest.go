@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Memberships", testMemberships},
 		{"SCIMIdentities", testSCIMIdentities},
 		{"SCIMIdentityUniqueness", testSCIMIdentityUniqueness},
+		{"DocumentValues", testDocumentValues},
 		{"SAMLIdentities", testSAMLIdentities},
 		{"References", testReferences},
 		{"InvalidEntities", testInvalid},
