@@ -7,7 +7,10 @@
 // plain get, put and lookup methods. Optional abilities are extra interfaces
 // found by type assertion: a Tx that implements [SCIMIdentityLister] answers
 // filtered, sorted, paged lists itself; otherwise [ListSCIMIdentities]
-// evaluates the query over [Tx.SCIMIdentities].
+// evaluates the query over [Tx.SCIMIdentities]. A lister must give exactly
+// what [Select] gives; one that indexes the SCIM document's userName or
+// emails builds the index from [IndexDocument], so that documents in odd
+// shapes are not missed.
 //
 // # Use
 //
