@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,7 +120,8 @@ func toError(err error) (e *Error, internal bool) {
 //	identity KindConflict, store.ErrConflict   409 uniqueness
 //	identity KindVersionMismatch,
 //	store.ErrVersionMismatch                   412
-//	store.ErrUnavailable                       503 (logged; fixed detail)
+//	store.ErrUnavailable,
+//	context.DeadlineExceeded                   503 (logged; fixed detail)
 func mapDomain(err error) (*Error, bool) {
 	var fse *filter.SyntaxError
 	var fsc *filter.SchemaError
@@ -167,7 +169,7 @@ func mapDomain(err error) (*Error, bool) {
 		return &Error{Status: http.StatusConflict, Type: TypeUniqueness, Detail: "a unique attribute is already taken", Err: err}, true
 	case errors.Is(err, store.ErrVersionMismatch):
 		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource was changed concurrently", Err: err}, true
-	case errors.Is(err, store.ErrUnavailable):
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return &Error{Status: http.StatusServiceUnavailable, Detail: unavailableDetail, Err: err}, true
 	}
 	return nil, false
