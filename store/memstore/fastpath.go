@@ -104,3 +104,60 @@ func union(a, b []*scimEntry) []*scimEntry {
 	}
 	return a
 }
+
+// listEq answers q without compiling its filter when the filter is a lone
+// `userName eq "v"` or `externalId eq "v"` on the core User schema and q has
+// no SortBy; ok is false when q is not of that shape, or when a candidate's
+// document is in a shape only the filter package can judge. The result is
+// what [store.Select] gives: userName is caseExact=false (strings.EqualFold,
+// which [store.Fold] agrees with), externalId caseExact=true, and the
+// resource's "externalId" is always the identity's ExternUID.
+func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, total int, ok bool) {
+	c, isCmp := q.Filter.(*filter.Compare)
+	if !isCmp || c == nil || q.SortBy != "" || c.Op != filter.Eq || c.Attr.Sub != "" || !coreUser(c.Attr.URN) {
+		return nil, 0, false
+	}
+	v, isStr := c.Value.(string)
+	if !isStr {
+		return nil, 0, false
+	}
+	var match []*scimEntry
+	switch {
+	case strings.EqualFold(c.Attr.Name, "externalId"):
+		if e := g.byExtern[store.Fold(v)]; e != nil && e.id.ExternUID == v {
+			match = []*scimEntry{e}
+		}
+	case strings.EqualFold(c.Attr.Name, "userName"):
+		if len(g.oddUserName) > 0 {
+			return nil, 0, false
+		}
+		for _, e := range g.byUserName[store.Fold(v)] {
+			// The filter reads the exact key "userName" first; any other
+			// spelling, or an array, is left to it.
+			s, isStr := e.id.Document["userName"].(string)
+			if !isStr {
+				return nil, 0, false
+			}
+			if strings.EqualFold(s, v) {
+				match = append(match, e)
+			}
+		}
+		if len(match) > 1 {
+			match = slices.Clone(match)
+			slices.SortFunc(match, compareEntries)
+		}
+	default:
+		return nil, 0, false
+	}
+	lo := max(q.StartIndex, 1) - 1
+	for _, e := range match {
+		if q.SkipDeleted && e.id.Deleted {
+			continue
+		}
+		total++
+		if total > lo && (q.Count <= 0 || len(page) < q.Count) {
+			page = append(page, e.id.Clone())
+		}
+	}
+	return page, total, true
+}

@@ -386,16 +386,21 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 	if err := t.check(false); err != nil {
 		return nil, 0, err
 	}
+	g := t.db.scimGI[groupID]
+	if g != nil {
+		if q.Filter == nil && q.SortBy == "" && (!q.SkipDeleted || g.deleted == 0) {
+			return window(g.ordered, q), len(g.ordered), nil
+		}
+		if page, total, ok := t.listEq(g, q); ok {
+			return page, total, nil
+		}
+	}
 	m, err := store.CompileQueryWith(q, t.rt)
 	if err != nil {
 		return nil, 0, err
 	}
-	g := t.db.scimGI[groupID]
 	if g == nil {
 		return nil, 0, nil
-	}
-	if q.Filter == nil && q.SortBy == "" && (!q.SkipDeleted || g.deleted == 0) {
-		return window(g.ordered, q), len(g.ordered), nil
 	}
 	list := g.ordered
 	if c, ok := t.candidates(g, groupID, q.Filter); ok {
