@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -94,5 +95,36 @@ func TestListEqMatchesSelect(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLookupMissIsNotFound checks that every lookup by a secondary key
+// reports a miss as store.ErrNotFound, and that doing so does not allocate.
+func TestLookupMissIsNotFound(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	lookups := map[string]func(tx store.Tx) error{
+		"GroupByPath":             func(tx store.Tx) error { _, err := tx.GroupByPath(ctx, "nope"); return err },
+		"UserByUsername":          func(tx store.Tx) error { _, err := tx.UserByUsername(ctx, "nope"); return err },
+		"UserByEmail":             func(tx store.Tx) error { _, err := tx.UserByEmail(ctx, "nope@example.com"); return err },
+		"SCIMIdentityByExternUID": func(tx store.Tx) error { _, err := tx.SCIMIdentityByExternUID(ctx, "g1", "nope"); return err },
+		"SAMLIdentityByExternUID": func(tx store.Tx) error { _, err := tx.SAMLIdentityByExternUID(ctx, "g1", "nope"); return err },
+	}
+	for name, lookup := range lookups {
+		t.Run(name, func(t *testing.T) {
+			err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+				err := lookup(tx)
+				if !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("err = %v, want store.ErrNotFound", err)
+				}
+				if n := testing.AllocsPerRun(10, func() { _ = lookup(tx) }); n != 0 {
+					t.Errorf("a miss allocates %v times, want 0", n)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

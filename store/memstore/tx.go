@@ -30,6 +30,26 @@ func notFound(entity, key string) error {
 	return &lookupError{entity, key}
 }
 
+// missError is a not-found error of a lookup by a secondary key (a
+// username, an address, an extern_uid, a path). Those lookups are probes that
+// provisioning runs on every create and that usually miss, so their errors
+// are constants, which cost no allocation, and leave the client's key out.
+type missError string
+
+func (e missError) Error() string { return string(e) }
+
+// Unwrap returns store.ErrNotFound.
+func (e missError) Unwrap() error { return store.ErrNotFound }
+
+// Misses of the lookups by secondary key.
+const (
+	errNoGroupPath     missError = "memstore: no group with that path: store: not found"
+	errNoUsername      missError = "memstore: no user with that username: store: not found"
+	errNoEmail         missError = "memstore: no user with that email: store: not found"
+	errNoSCIMExternUID missError = "memstore: no scim_identity with that extern_uid: store: not found"
+	errNoSAMLExternUID missError = "memstore: no saml_identity with that extern_uid: store: not found"
+)
+
 func invalid(entity, msg string) error {
 	return fmt.Errorf("memstore: %s: %s: %w", entity, msg, store.ErrInvalid)
 }
@@ -107,7 +127,7 @@ func (t *tx) GroupByPath(ctx context.Context, path string) (*store.Group, error)
 	}
 	id, ok := t.db.groupPath[store.Fold(path)]
 	if !ok {
-		return nil, notFound("group with path", path)
+		return nil, errNoGroupPath
 	}
 	return t.db.groups[id].Clone(), nil
 }
@@ -158,7 +178,7 @@ func (t *tx) UserByUsername(_ context.Context, username string) (*store.User, er
 	}
 	u, ok := t.db.userByName[store.Fold(username)]
 	if !ok {
-		return nil, notFound("user with username", username)
+		return nil, errNoUsername
 	}
 	return u.Clone(), nil
 }
@@ -170,7 +190,7 @@ func (t *tx) UserByEmail(_ context.Context, email string) (*store.User, error) {
 	}
 	u, ok := t.db.userByEmail[store.Fold(email)]
 	if !ok {
-		return nil, notFound("user with email", email)
+		return nil, errNoEmail
 	}
 	return u.Clone(), nil
 }
@@ -297,7 +317,7 @@ func (t *tx) SCIMIdentityByExternUID(_ context.Context, groupID, externUID strin
 			return e.id.Clone(), nil
 		}
 	}
-	return nil, notFound("scim_identity with extern_uid", externUID)
+	return nil, errNoSCIMExternUID
 }
 
 // SCIMIdentityByUser implements [store.Tx.SCIMIdentityByUser].
@@ -448,7 +468,7 @@ func (t *tx) SAMLIdentityByExternUID(_ context.Context, groupID, externUID strin
 	}
 	uid, ok := t.db.samlByExtern[pair{groupID, store.Fold(externUID)}]
 	if !ok {
-		return nil, notFound("saml_identity with extern_uid", externUID)
+		return nil, errNoSAMLExternUID
 	}
 	c := *t.db.saml[pair{groupID, uid}]
 	return &c, nil
