@@ -268,17 +268,40 @@ func (s *SCIMIdentity) Resource() map[string]any {
 			meta[k] = v
 		}
 	}
-	if !s.Created.IsZero() {
-		meta["created"] = s.Created.UTC().Format(time.RFC3339Nano)
-	}
-	if !s.Updated.IsZero() {
-		meta["lastModified"] = s.Updated.UTC().Format(time.RFC3339Nano)
-	}
+	setMetaTimes(meta, s.Created, s.Updated)
 	r["id"] = s.ID
 	r["externalId"] = s.ExternUID
 	r["active"] = s.Active
 	r["meta"] = meta
 	return r
+}
+
+// setMetaTimes sets meta's "created" and "lastModified" to created and
+// updated in RFC 3339 with nanoseconds, UTC, leaving out a zero time. Both
+// are formatted into one string, and an identity never modified (updated
+// equal to created) shares the one value.
+func setMetaTimes(meta map[string]any, created, updated time.Time) {
+	var buf [2 * len(time.RFC3339Nano)]byte
+	b := buf[:0]
+	if !created.IsZero() {
+		b = created.UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	n := len(b)
+	same := n > 0 && updated.Round(0).Equal(created.Round(0))
+	if !updated.IsZero() && !same {
+		b = updated.UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	str := string(b)
+	if n > 0 {
+		c := any(str[:n])
+		meta["created"] = c
+		if same {
+			meta["lastModified"] = c
+		}
+	}
+	if len(str) > n {
+		meta["lastModified"] = str[n:]
+	}
 }
 
 // SAMLIdentity links a user to a group's SAML identity provider. Its key is

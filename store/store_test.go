@@ -87,6 +87,44 @@ func TestResource(t *testing.T) {
 	}
 }
 
+// TestResourceMetaTimes checks meta's created and lastModified for every
+// combination of zero, equal and different times.
+func TestResourceMetaTimes(t *testing.T) {
+	at := time.Date(2024, 5, 1, 12, 0, 0, 500, time.UTC)
+	later := at.Add(time.Second)
+	const atS, laterS = "2024-05-01T12:00:00.0000005Z", "2024-05-01T12:00:01.0000005Z"
+	tests := []struct {
+		name             string
+		created, updated time.Time
+		want             map[string]any
+	}{
+		{"neither", time.Time{}, time.Time{}, map[string]any{}},
+		{"created only", at, time.Time{}, map[string]any{"created": atS}},
+		{"updated only", time.Time{}, at, map[string]any{"lastModified": atS}},
+		{"equal", at, at, map[string]any{"created": atS, "lastModified": atS}},
+		{"same instant in another zone", at, at.In(time.FixedZone("x", -7200)), map[string]any{"created": atS, "lastModified": atS}},
+		{"with a monotonic reading", time.Now().Round(0), time.Now(), nil},
+		{"different", at, later, map[string]any{"created": atS, "lastModified": laterS}},
+		{"updated before created", later, at, map[string]any{"created": laterS, "lastModified": atS}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := map[string]any{"resourceType": "User"}
+			if tt.want == nil {
+				want["created"] = tt.created.UTC().Format(time.RFC3339Nano)
+				want["lastModified"] = tt.updated.UTC().Format(time.RFC3339Nano)
+			}
+			for k, v := range tt.want {
+				want[k] = v
+			}
+			s := &store.SCIMIdentity{ID: "x", ExternUID: "y", Created: tt.created, Updated: tt.updated}
+			if d := cmp.Diff(want, s.Resource()["meta"]); d != "" {
+				t.Errorf("meta (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 func TestCloneDocument(t *testing.T) {
 	doc := map[string]any{
 		"emails": []any{map[string]any{"value": "a@example.com"}},
