@@ -69,12 +69,12 @@ type tx struct {
 	rt    *filter.ResourceType
 	write bool
 	done  atomic.Bool
-	undo  []func()
+	undo  []undoStep
 }
 
 func (t *tx) rollback() {
 	for i := len(t.undo) - 1; i >= 0; i-- {
-		t.undo[i]()
+		t.undo[i].apply(t.db, &t.undo[i])
 	}
 	t.undo = nil
 }

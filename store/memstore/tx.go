@@ -60,8 +60,16 @@ func conflict(entity, key string) error {
 
 // checkVersion applies the optimistic versioning rule of [store.Tx] to a
 // write of an entity with Version want over a stored one (stored is 0 when
-// none is stored). pk is the conflict key of an insert over an existing key.
-func checkVersion(entity, key, pk string, stored, want int64) error {
+// none is stored). The entity's key is key, or key/key2 when key2 is not
+// empty (joined only for an error); pk is the conflict key of an insert over
+// an existing key.
+func checkVersion(entity, key, key2, pk string, stored, want int64) error {
+	if want >= 0 && want == stored {
+		return nil
+	}
+	if key2 != "" {
+		key += "/" + key2
+	}
 	switch {
 	case want < 0:
 		return invalid(entity, "negative version")
@@ -69,30 +77,44 @@ func checkVersion(entity, key, pk string, stored, want int64) error {
 		return conflict(entity, pk)
 	case want > 0 && stored == 0:
 		return notFound(entity, key)
-	case want != stored:
-		return fmt.Errorf("memstore: %s %q: version %d, stored %d: %w", entity, key, want, stored, store.ErrVersionMismatch)
 	}
-	return nil
+	return fmt.Errorf("memstore: %s %q: version %d, stored %d: %w", entity, key, want, stored, store.ErrVersionMismatch)
 }
 
 // swap replaces old (nil for an insert) with n through remove and insert,
 // and records the inverse on the undo log.
-func swap[T comparable](t *tx, old, n T, remove, insert func(T)) {
+func swap[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
 	var none T
 	if old != none {
-		remove(old)
+		remove(t.db, old)
 	}
-	insert(n)
-	t.push(func() {
-		remove(n)
-		if old != none {
-			insert(old)
-		}
-	})
+	insert(t.db, n)
+	push(t, old, n, remove, insert)
 }
 
-// push records an undo step.
-func (t *tx) push(f func()) { t.undo = append(t.undo, f) }
+// push records an undo step that removes n and re-inserts old (either may
+// be nil). The step holds only pointers and static funcs, so recording it
+// costs no allocation beyond the log's growth.
+func push[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
+	t.undo = append(t.undo, undoStep{old: old, n: n, remove: remove, insert: insert, apply: undoSwap[T]})
+}
+
+// undoStep is one entry of the undo log; see push.
+type undoStep struct {
+	old, n         any // a T, possibly nil
+	remove, insert any // a func(*db, T)
+	apply          func(d *db, s *undoStep)
+}
+
+func undoSwap[T comparable](d *db, s *undoStep) {
+	var none T
+	if n := s.n.(T); n != none {
+		s.remove.(func(*db, T))(d, n)
+	}
+	if old := s.old.(T); old != none {
+		s.insert.(func(*db, T))(d, old)
+	}
+}
 
 // refs checks that the group and user an entity refers to exist.
 func (t *tx) refs(entity, groupID, userID string) error {
@@ -146,7 +168,7 @@ func (t *tx) PutGroup(_ context.Context, g *store.Group) error {
 	if old != nil {
 		v = old.Version
 	}
-	if err := checkVersion("group", g.ID, store.KeyID, v, g.Version); err != nil {
+	if err := checkVersion("group", g.ID, "", store.KeyID, v, g.Version); err != nil {
 		return err
 	}
 	if id, ok := d.groupPath[store.Fold(g.Path)]; ok && id != g.ID {
@@ -154,7 +176,7 @@ func (t *tx) PutGroup(_ context.Context, g *store.Group) error {
 	}
 	n := g.Clone()
 	n.Version = g.Version + 1
-	swap(t, old, n, d.removeGroup, d.insertGroup)
+	swap(t, old, n, (*db).removeGroup, (*db).insertGroup)
 	g.Version = n.Version
 	return nil
 }
@@ -214,7 +236,7 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 	if old != nil {
 		v = old.Version
 	}
-	if err := checkVersion("user", u.ID, store.KeyID, v, u.Version); err != nil {
+	if err := checkVersion("user", u.ID, "", store.KeyID, v, u.Version); err != nil {
 		return err
 	}
 	if o, ok := d.userByName[store.Fold(u.Username)]; ok && o.ID != u.ID {
@@ -227,7 +249,7 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 	}
 	n := u.Clone()
 	n.Version = u.Version + 1
-	swap(t, old, n, d.removeUser, d.insertUser)
+	swap(t, old, n, (*db).removeUser, (*db).insertUser)
 	u.Version = n.Version
 	return nil
 }
@@ -262,12 +284,12 @@ func (t *tx) PutMembership(_ context.Context, m *store.Membership) error {
 	if old != nil {
 		v = old.Version
 	}
-	if err := checkVersion("membership", m.GroupID+"/"+m.UserID, store.KeyMembership, v, m.Version); err != nil {
+	if err := checkVersion("membership", m.GroupID, m.UserID, store.KeyMembership, v, m.Version); err != nil {
 		return err
 	}
 	n := *m
 	n.Version = m.Version + 1
-	swap(t, old, &n, d.removeMember, d.insertMember)
+	swap(t, old, &n, (*db).removeMember, (*db).insertMember)
 	m.Version = n.Version
 	return nil
 }
@@ -283,7 +305,7 @@ func (t *tx) DeleteMembership(_ context.Context, groupID, userID string) error {
 		return notFound("membership", groupID+"/"+userID)
 	}
 	d.removeMember(old)
-	t.push(func() { d.insertMember(old) })
+	push(t, old, nil, (*db).removeMember, (*db).insertMember)
 	return nil
 }
 
@@ -350,7 +372,7 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	if old != nil {
 		v = old.id.Version
 	}
-	if err := checkVersion("scim_identity", s.ID, store.KeyID, v, s.Version); err != nil {
+	if err := checkVersion("scim_identity", s.ID, "", store.KeyID, v, s.Version); err != nil {
 		return err
 	}
 	if old != nil && old.id.GroupID != s.GroupID {
@@ -366,7 +388,7 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	c := s.Clone()
 	c.Version = s.Version + 1
 	n := &scimEntry{id: c}
-	swap(t, old, n, d.removeSCIM, d.insertSCIM)
+	swap(t, old, n, (*db).removeSCIM, (*db).insertSCIM)
 	s.Version = c.Version
 	return nil
 }
@@ -504,7 +526,7 @@ func (t *tx) PutSAMLIdentity(_ context.Context, s *store.SAMLIdentity) error {
 	if old != nil {
 		v = old.Version
 	}
-	if err := checkVersion("saml_identity", s.GroupID+"/"+s.UserID, store.KeySAMLIdentityUser, v, s.Version); err != nil {
+	if err := checkVersion("saml_identity", s.GroupID, s.UserID, store.KeySAMLIdentityUser, v, s.Version); err != nil {
 		return err
 	}
 	if uid, ok := d.samlByExtern[pair{s.GroupID, store.Fold(s.ExternUID)}]; ok && uid != s.UserID {
@@ -512,7 +534,7 @@ func (t *tx) PutSAMLIdentity(_ context.Context, s *store.SAMLIdentity) error {
 	}
 	n := *s
 	n.Version = s.Version + 1
-	swap(t, old, &n, d.removeSAML, d.insertSAML)
+	swap(t, old, &n, (*db).removeSAML, (*db).insertSAML)
 	s.Version = n.Version
 	return nil
 }
@@ -528,6 +550,6 @@ func (t *tx) DeleteSAMLIdentity(_ context.Context, groupID, userID string) error
 		return notFound("saml_identity of user", userID)
 	}
 	d.removeSAML(old)
-	t.push(func() { d.insertSAML(old) })
+	push(t, old, nil, (*db).removeSAML, (*db).insertSAML)
 	return nil
 }
