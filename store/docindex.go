@@ -24,9 +24,19 @@ type DocumentKeys struct {
 // are returned as they are, not folded.
 func IndexDocument(doc map[string]any) DocumentKeys {
 	var k DocumentKeys
-	walkStrings(lookupFold(doc, "userName"), &k.UserNames, &k.OddUserName)
-	walkEmails(lookupFold(doc, "emails"), &k)
+	IndexDocumentInto(&k, doc)
 	return k
+}
+
+// IndexDocumentInto is [IndexDocument] storing into k, whose slices it
+// empties and reuses, so that a store indexing many documents one at a time
+// can keep one DocumentKeys and not allocate for each.
+func IndexDocumentInto(k *DocumentKeys, doc map[string]any) {
+	clear(k.UserNames)
+	clear(k.Emails)
+	*k = DocumentKeys{UserNames: k.UserNames[:0], Emails: k.Emails[:0]}
+	walkStrings(lookupFold(doc, "userName"), &k.UserNames, &k.OddUserName)
+	walkEmails(lookupFold(doc, "emails"), k)
 }
 
 // walkStrings adds the strings of v, expanding arrays; an object is odd.

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
@@ -253,4 +254,24 @@ func ExampleSelect() {
 	// 2 ada
 	// 3 Max
 	// total 3
+}
+
+// TestIndexDocumentInto checks that reusing one DocumentKeys across
+// documents gives what IndexDocument gives for each.
+func TestIndexDocumentInto(t *testing.T) {
+	docs := []map[string]any{
+		{"userName": []any{"a", "b", "c"}, "emails": []any{map[string]any{"value": "x@example.com"}, "y@example.com"}},
+		{"USERNAME": "d", "emails": []any{map[string]any{"value": map[string]any{}}}},
+		{"userName": map[string]any{"value": "e"}},
+		{},
+		{"userName": "f", "emails": "g@example.com"},
+	}
+	var k store.DocumentKeys
+	for i, doc := range docs {
+		store.IndexDocumentInto(&k, doc)
+		want := store.IndexDocument(doc)
+		if d := cmp.Diff(want, k, cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("document %d (-IndexDocument +IndexDocumentInto):\n%s", i, d)
+		}
+	}
 }

@@ -60,6 +60,10 @@ type db struct {
 
 	saml         map[pair]*store.SAMLIdentity // (group, user)
 	samlByExtern map[pair]string              // (group, Fold(ExternUID)) -> user ID
+
+	// keys is scratch space for insertSCIM and removeSCIM, which run
+	// under the write lock.
+	keys store.DocumentKeys
 }
 
 func newDB() *db {
@@ -154,7 +158,8 @@ func (d *db) insertSCIM(e *scimEntry) {
 	g := d.gi(s.GroupID)
 	g.byExtern[store.Fold(s.ExternUID)] = e
 	g.byUser[s.UserID] = e
-	k := store.IndexDocument(s.Document)
+	k := &d.keys
+	store.IndexDocumentInto(k, s.Document)
 	for _, u := range k.UserNames {
 		addSet(g.byUserName, store.Fold(u), e)
 	}
@@ -184,7 +189,8 @@ func (d *db) removeSCIM(e *scimEntry) {
 	g := d.scimGI[s.GroupID]
 	delete(g.byExtern, store.Fold(s.ExternUID))
 	delete(g.byUser, s.UserID)
-	k := store.IndexDocument(s.Document)
+	k := &d.keys
+	store.IndexDocumentInto(k, s.Document)
 	for _, u := range k.UserNames {
 		delSet(g.byUserName, store.Fold(u), e)
 	}
