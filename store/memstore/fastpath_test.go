@@ -109,6 +109,7 @@ func TestLookupMissIsNotFound(t *testing.T) {
 		"UserByEmail":             func(tx store.Tx) error { _, err := tx.UserByEmail(ctx, "nope@example.com"); return err },
 		"SCIMIdentityByExternUID": func(tx store.Tx) error { _, err := tx.SCIMIdentityByExternUID(ctx, "g1", "nope"); return err },
 		"SAMLIdentityByExternUID": func(tx store.Tx) error { _, err := tx.SAMLIdentityByExternUID(ctx, "g1", "nope"); return err },
+		"Membership":              func(tx store.Tx) error { _, err := tx.Membership(ctx, "g1", "nope"); return err },
 	}
 	for name, lookup := range lookups {
 		t.Run(name, func(t *testing.T) {

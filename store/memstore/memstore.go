@@ -34,7 +34,7 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &tx{db: s.db, rt: s.rt, write: true, undo: make([]undoStep, 0, 8)}
+	t := &tx{db: s.db, rt: s.rt, write: true}
 	committed := false
 	defer func() {
 		t.done.Store(true)

@@ -31,9 +31,10 @@ func notFound(entity, key string) error {
 }
 
 // missError is a not-found error of a lookup by a secondary key (a
-// username, an address, an extern_uid, a path). Those lookups are probes that
-// provisioning runs on every create and that usually miss, so their errors
-// are constants, which cost no allocation, and leave the client's key out.
+// username, an address, an extern_uid, a path) or of a membership. Those
+// lookups are probes that provisioning and patching run on every request
+// and that often miss, so their errors are constants, which cost no
+// allocation, and leave the client's key out.
 type missError string
 
 func (e missError) Error() string { return string(e) }
@@ -41,13 +42,14 @@ func (e missError) Error() string { return string(e) }
 // Unwrap returns store.ErrNotFound.
 func (e missError) Unwrap() error { return store.ErrNotFound }
 
-// Misses of the lookups by secondary key.
+// Misses of the lookups by secondary key and of memberships.
 const (
 	errNoGroupPath     missError = "memstore: no group with that path: store: not found"
 	errNoUsername      missError = "memstore: no user with that username: store: not found"
 	errNoEmail         missError = "memstore: no user with that email: store: not found"
 	errNoSCIMExternUID missError = "memstore: no scim_identity with that extern_uid: store: not found"
 	errNoSAMLExternUID missError = "memstore: no saml_identity with that extern_uid: store: not found"
+	errNoMembership    missError = "memstore: the user is not a member of the group: store: not found"
 )
 
 func invalid(entity, msg string) error {
@@ -96,6 +98,9 @@ func swap[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
 // be nil). The step holds only pointers and static funcs, so recording it
 // costs no allocation beyond the log's growth.
 func push[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
+	if t.undo == nil {
+		t.undo = make([]undoStep, 0, 8)
+	}
 	t.undo = append(t.undo, undoStep{old: old, n: n, remove: remove, insert: insert, apply: undoSwap[T]})
 }
 
@@ -261,7 +266,7 @@ func (t *tx) Membership(_ context.Context, groupID, userID string) (*store.Membe
 	}
 	m := t.db.members[pair{groupID, userID}]
 	if m == nil {
-		return nil, notFound("membership", groupID+"/"+userID)
+		return nil, errNoMembership
 	}
 	c := *m
 	return &c, nil
