@@ -42,7 +42,11 @@ func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 
-	raws, resources, err := readResources(stdin)
+	raws, resources, err := readResources(stdin, maxResourcesInput)
+	if errors.Is(err, errInputTooLarge) {
+		writeSCIMError(stdout, http.StatusRequestEntityTooLarge, "", err.Error())
+		return exitInvalid
+	}
 	if err != nil {
 		writeSCIMError(stdout, http.StatusBadRequest, "invalidSyntax", err.Error())
 		return exitInvalid
@@ -89,12 +93,24 @@ func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// readResources reads a JSON array of resources (JSON objects). It returns
-// each element as written and as decoded, numbers as json.Number.
-func readResources(r io.Reader) ([]json.RawMessage, []map[string]any, error) {
-	data, err := io.ReadAll(r)
+// maxResourcesInput is the largest resources array "scimctl filter" reads
+// from stdin: room for hundreds of thousands of users, and a bound on the
+// memory a runaway pipe can take.
+const maxResourcesInput = 256 << 20
+
+// errInputTooLarge reports stdin holding more than the command reads.
+var errInputTooLarge = errors.New("scimctl: stdin holds more than the command reads")
+
+// readResources reads a JSON array of resources (JSON objects), at most
+// limit bytes of it (errInputTooLarge beyond). It returns each element as
+// written and as decoded, numbers as json.Number.
+func readResources(r io.Reader, limit int64) ([]json.RawMessage, []map[string]any, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("scimctl: reading resources: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, nil, fmt.Errorf("%w: the resources are larger than %d bytes", errInputTooLarge, limit)
 	}
 	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] != '[' {
 		return nil, nil, errors.New("scimctl: stdin must hold a JSON array of resources")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -168,5 +169,19 @@ func TestRunFilterSharedCases(t *testing.T) {
 	}
 	if ran == 0 {
 		t.Fatal("no shared cases ran")
+	}
+}
+
+// TestReadResourcesLimit checks that stdin beyond the limit is refused with
+// errInputTooLarge, and that input of exactly the limit is read.
+func TestReadResourcesLimit(t *testing.T) {
+	t.Parallel()
+	const in = `[{"userName": "bjensen"}]`
+	if _, res, err := readResources(strings.NewReader(in), int64(len(in))); err != nil || len(res) != 1 {
+		t.Fatalf("at the limit: %d resources, %v", len(res), err)
+	}
+	_, _, err := readResources(strings.NewReader(in), int64(len(in))-1)
+	if !errors.Is(err, errInputTooLarge) {
+		t.Fatalf("over the limit: err = %v, want errInputTooLarge", err)
 	}
 }

@@ -115,9 +115,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 			logger.Error("closing the store", slog.Any("error", err))
 		}
 	}()
-	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(logger),
+	// The event sink is where a host sends welcome emails and writes its
+	// audit log; this one logs each event once, so identity's own logger
+	// keeps to warnings.
+	identityLog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(identityLog),
 		identity.WithEventSink(identity.EventSinkFunc(func(ctx context.Context, e identity.Event) {
-			logger.LogAttrs(ctx, slog.LevelInfo, "event", slog.String("type", string(e.Type)), slog.String("group", e.GroupID), slog.String("user", e.UserID))
+			logger.LogAttrs(ctx, slog.LevelInfo, "event", slog.String("type", string(e.Type)), slog.String("group", e.GroupID),
+				slog.String("user", e.UserID), slog.String("identity", e.IdentityID), slog.String("extern_uid", e.ExternUID))
 		})))
 	if err != nil {
 		return err

@@ -39,6 +39,7 @@ func (s *syncBuffer) String() string {
 type server struct {
 	addr   string
 	out    *syncBuffer
+	log    *syncBuffer // stderr: the server's slog lines
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -46,10 +47,10 @@ type server struct {
 func start(t *testing.T, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	s := &server{out: &syncBuffer{}, log: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	readyc := make(chan string, 1)
 	go func() {
-		s.done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), s.out, io.Discard, func(a string) { readyc <- a })
+		s.done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), s.out, s.log, func(a string) { readyc <- a })
 	}()
 	select {
 	case s.addr = <-readyc:
@@ -161,6 +162,11 @@ func TestServerEndToEnd(t *testing.T) {
 	id := body["id"].(string)
 	if want := s.url("acme", "/Users/"+id); hdr.Get("Location") != want {
 		t.Errorf("Location = %q, want %q", hdr.Get("Location"), want)
+	}
+	// The event sink logs the provisioning once; identity's logger keeps
+	// to warnings.
+	if n := strings.Count(s.log.String(), "provisioned"); n != 1 {
+		t.Errorf("the log mentions the provisioning %d times, want once:\n%s", n, s.log)
 	}
 	steps := []struct {
 		name, method, path, token, body string
