@@ -34,7 +34,9 @@ import (
 //   - elimity: github.com/elimity-com/scim with a map-backed ResourceHandler
 //     (filters evaluated by its Validator over every resource);
 //   - bare: a net/http handler that decodes the request and re-encodes a
-//     small user, the floor for any JSON API.
+//     small user, the floor for any JSON API;
+//   - floor: a handler that writes a constant user without reading the
+//     request, what the harness itself costs.
 //
 // Besides ns/op each reports cpu-ns/op, the process CPU time per request
 // (see cpuClock): the machine is shared and wall time swings with its load.
@@ -314,6 +316,31 @@ func scimbCreated(b *testing.B, h http.Handler, name string) string {
 	return m["id"].(string)
 }
 
+// floorBody is the floor handler's constant answer: a small user, about
+// the size of the others' answers.
+const floorBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"2819c223-7f76-453a-919d-413861904646",` +
+	`"externalId":"jane","userName":"jane","name":{"familyName":"User","givenName":"Test"},` +
+	`"emails":[{"primary":true,"type":"work","value":"jane@example.com"}],"active":true,` +
+	`"meta":{"resourceType":"User","created":"2026-01-02T03:04:05Z","lastModified":"2026-01-02T03:04:05Z",` +
+	`"location":"http://example.com/Users/2819c223-7f76-453a-919d-413861904646","version":"W/\"1\""}}`
+
+// floorHandler writes floorBody with the status a SCIM handler would send
+// (201 for POST, 200 otherwise), without reading the request: what the
+// harness itself costs (building the request and the recorder), the floor
+// under every implementation.
+func floorHandler() http.Handler {
+	body := []byte(floorBody)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := http.StatusOK
+		if r.Method == http.MethodPost {
+			status = http.StatusCreated
+		}
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	})
+}
+
 type scimbImpl struct {
 	name string
 	make func(b *testing.B) http.Handler
@@ -327,7 +354,7 @@ func scimbImpls(withBare bool) []scimbImpl {
 	if withBare {
 		out = append(out, scimbImpl{"bare", func(*testing.B) http.Handler { return bareHandler() }})
 	}
-	return out
+	return append(out, scimbImpl{"floor", func(*testing.B) http.Handler { return floorHandler() }})
 }
 
 // BenchmarkSCIMCreate POSTs a new user per iteration. Goals: 3x elimity,
