@@ -7,7 +7,7 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// pair is a (group, user) or (group, folded key) map key.
+// pair is a (group, folded key) map key.
 type pair struct{ a, b string }
 
 // scimEntry is a stored SCIM identity with its filter document cached.
@@ -27,12 +27,86 @@ func (e *scimEntry) resource() map[string]any {
 	return r
 }
 
-// groupIdx holds the per-group SCIM identity indexes.
+// userRec is a user with what it has in each group. Keeping a user's
+// membership and identities on its record, rather than in maps keyed by
+// (group, user), saves the inserts into those maps: creating an account
+// writes one map entry for the user, not four.
+type userRec struct {
+	u     *store.User
+	links []link // one per group the user has anything in
+}
+
+// link is what a user has in one group; the link is dropped when all three
+// are nil.
+type link struct {
+	group  string
+	member *store.Membership
+	scim   *scimEntry
+	saml   *store.SAMLIdentity
+}
+
+// link returns the user's link to group groupID, or nil. A user is in few
+// groups, so a slice beats a map.
+func (r *userRec) link(groupID string) *link {
+	for i := range r.links {
+		if r.links[i].group == groupID {
+			return &r.links[i]
+		}
+	}
+	return nil
+}
+
+// linkOrAdd returns the user's link to group groupID, adding it if needed.
+func (r *userRec) linkOrAdd(groupID string) *link {
+	if l := r.link(groupID); l != nil {
+		return l
+	}
+	r.links = append(r.links, link{group: groupID})
+	return &r.links[len(r.links)-1]
+}
+
+// dropEmpty removes l from the user's links if nothing is left on it.
+func (r *userRec) dropEmpty(l *link) {
+	if l.member != nil || l.scim != nil || l.saml != nil {
+		return
+	}
+	i := l.index(r.links)
+	last := len(r.links) - 1
+	r.links[i] = r.links[last]
+	r.links[last] = link{}
+	r.links = r.links[:last]
+}
+
+func (l *link) index(links []link) int {
+	for i := range links {
+		if &links[i] == l {
+			return i
+		}
+	}
+	return -1
+}
+
+// keyRec is what a folded username or email address names: the account
+// that holds it (as username, or as primary or secondary address) and the
+// SCIM identities, of any group, whose document holds it (as userName, or in
+// emails). Keeping both in one map means the usual new account, whose
+// document's userName and email are its own, inserts one key for each.
+type keyRec struct {
+	user *store.User
+	docs []*scimEntry
+}
+
+// extern is what a folded extern_uid names in one group: a SCIM identity, a
+// SAML identity, or both (the same person, as provisioning links them).
+type extern struct {
+	scim *scimEntry
+	saml *store.SAMLIdentity
+}
+
+// groupIdx holds the per-group counts and SCIM identity lists.
 type groupIdx struct {
-	byExtern   map[string]*scimEntry   // Fold(ExternUID)
-	byUser     map[string]*scimEntry   // UserID
-	byUserName map[string][]*scimEntry // Fold(document userName)
-	byEmail    map[string][]*scimEntry // Fold(document emails[].value)
+	id    string
+	roles map[store.Role]int // members per role
 	// oddUserName and oddEmail hold the identities whose document has an
 	// odd userName or emails (store.DocumentKeys): candidates of every
 	// filter on the attribute.
@@ -47,19 +121,14 @@ type groupIdx struct {
 type db struct {
 	groups    map[string]*store.Group
 	groupPath map[string]string // Fold(Path) -> ID
+	gidx      map[string]*groupIdx
 
-	users       map[string]*store.User
-	userByName  map[string]*store.User // Fold(Username)
-	userByEmail map[string]*store.User // Fold(address), primary and secondary
+	users  map[string]*userRec // ID
+	names  map[string]*keyRec  // Fold(Username), Fold(document userName)
+	emails map[string]*keyRec  // Fold(address), Fold(document emails[].value)
 
-	members map[pair]*store.Membership // (group, user)
-	roles   map[pair]int               // (group, role as string) -> count
-
-	scim   map[string]*scimEntry // ID
-	scimGI map[string]*groupIdx  // group ID
-
-	saml         map[pair]*store.SAMLIdentity // (group, user)
-	samlByExtern map[pair]string              // (group, Fold(ExternUID)) -> user ID
+	scim    map[string]*scimEntry // ID
+	externs map[pair]extern       // (group, Fold(ExternUID)), SCIM and SAML
 
 	// keys is scratch space for insertSCIM and removeSCIM, which run
 	// under the write lock.
@@ -68,18 +137,31 @@ type db struct {
 
 func newDB() *db {
 	return &db{
-		groups:       map[string]*store.Group{},
-		groupPath:    map[string]string{},
-		users:        map[string]*store.User{},
-		userByName:   map[string]*store.User{},
-		userByEmail:  map[string]*store.User{},
-		members:      map[pair]*store.Membership{},
-		roles:        map[pair]int{},
-		scim:         map[string]*scimEntry{},
-		scimGI:       map[string]*groupIdx{},
-		saml:         map[pair]*store.SAMLIdentity{},
-		samlByExtern: map[pair]string{},
+		groups:    map[string]*store.Group{},
+		groupPath: map[string]string{},
+		gidx:      map[string]*groupIdx{},
+		users:     map[string]*userRec{},
+		names:     map[string]*keyRec{},
+		emails:    map[string]*keyRec{},
+		scim:      map[string]*scimEntry{},
+		externs:   map[pair]extern{},
 	}
+}
+
+// user returns the stored user with this ID, or nil.
+func (d *db) user(id string) *userRec {
+	if r := d.users[id]; r != nil && r.u != nil {
+		return r
+	}
+	return nil
+}
+
+// linkOf returns the link of user userID to group groupID, or nil.
+func (d *db) linkOf(groupID, userID string) *link {
+	if r := d.users[userID]; r != nil {
+		return r.link(groupID)
+	}
+	return nil
 }
 
 // The insert and remove functions below keep every index in step with the
@@ -95,113 +177,172 @@ func (d *db) removeGroup(g *store.Group) {
 	delete(d.groupPath, store.Fold(g.Path))
 }
 
+// keyFor returns m's record for k, adding an empty one if needed.
+func keyFor(m map[string]*keyRec, k string) *keyRec {
+	r := m[k]
+	if r == nil {
+		r = &keyRec{}
+		m[k] = r
+	}
+	return r
+}
+
+// dropKey deletes m's record for k if nothing is left on it.
+func dropKey(m map[string]*keyRec, k string, r *keyRec) {
+	if r.user == nil && len(r.docs) == 0 {
+		delete(m, k)
+	}
+}
+
 func (d *db) insertUser(u *store.User) {
-	d.users[u.ID] = u
-	d.userByName[store.Fold(u.Username)] = u
-	for _, e := range u.Emails() {
-		d.userByEmail[store.Fold(e)] = u
+	r := d.users[u.ID]
+	if r == nil {
+		r = &userRec{}
+		d.users[u.ID] = r
+	}
+	r.u = u
+	keyFor(d.names, store.Fold(u.Username)).user = u
+	keyFor(d.emails, store.Fold(u.Email)).user = u
+	for _, e := range u.SecondaryEmails {
+		keyFor(d.emails, store.Fold(e.Address)).user = u
 	}
 }
 
 func (d *db) removeUser(u *store.User) {
-	delete(d.users, u.ID)
-	delete(d.userByName, store.Fold(u.Username))
-	for _, e := range u.Emails() {
-		delete(d.userByEmail, store.Fold(e))
+	r := d.users[u.ID]
+	r.u = nil
+	if len(r.links) == 0 {
+		delete(d.users, u.ID)
+	}
+	unsetUser(d.names, store.Fold(u.Username))
+	unsetUser(d.emails, store.Fold(u.Email))
+	for _, e := range u.SecondaryEmails {
+		unsetUser(d.emails, store.Fold(e.Address))
 	}
 }
 
-func roleKey(groupID string, r store.Role) pair {
-	return pair{groupID, r.String()}
+func unsetUser(m map[string]*keyRec, k string) {
+	if r := m[k]; r != nil {
+		r.user = nil
+		dropKey(m, k, r)
+	}
+}
+
+func (d *db) gi(groupID string) *groupIdx {
+	g := d.gidx[groupID]
+	if g == nil {
+		g = &groupIdx{id: groupID, roles: map[store.Role]int{}}
+		d.gidx[groupID] = g
+	}
+	return g
 }
 
 func (d *db) insertMember(m *store.Membership) {
-	d.members[pair{m.GroupID, m.UserID}] = m
-	d.roles[roleKey(m.GroupID, m.Role)]++
+	d.users[m.UserID].linkOrAdd(m.GroupID).member = m
+	d.gi(m.GroupID).roles[m.Role]++
 }
 
 func (d *db) removeMember(m *store.Membership) {
-	delete(d.members, pair{m.GroupID, m.UserID})
-	k := roleKey(m.GroupID, m.Role)
-	if d.roles[k]--; d.roles[k] <= 0 {
-		delete(d.roles, k)
+	r := d.users[m.UserID]
+	l := r.link(m.GroupID)
+	l.member = nil
+	r.dropEmpty(l)
+	g := d.gidx[m.GroupID]
+	if g.roles[m.Role]--; g.roles[m.Role] <= 0 {
+		delete(g.roles, m.Role)
 	}
 }
 
 func (d *db) insertSAML(s *store.SAMLIdentity) {
-	d.saml[pair{s.GroupID, s.UserID}] = s
-	d.samlByExtern[pair{s.GroupID, store.Fold(s.ExternUID)}] = s.UserID
+	d.users[s.UserID].linkOrAdd(s.GroupID).saml = s
+	k := pair{s.GroupID, store.Fold(s.ExternUID)}
+	x := d.externs[k]
+	x.saml = s
+	d.externs[k] = x
 }
 
 func (d *db) removeSAML(s *store.SAMLIdentity) {
-	delete(d.saml, pair{s.GroupID, s.UserID})
-	delete(d.samlByExtern, pair{s.GroupID, store.Fold(s.ExternUID)})
+	r := d.users[s.UserID]
+	l := r.link(s.GroupID)
+	l.saml = nil
+	r.dropEmpty(l)
+	k := pair{s.GroupID, store.Fold(s.ExternUID)}
+	x := d.externs[k]
+	x.saml = nil
+	setExtern(d.externs, k, x)
 }
 
-func (d *db) gi(groupID string) *groupIdx {
-	g := d.scimGI[groupID]
-	if g == nil {
-		g = &groupIdx{
-			byExtern:   map[string]*scimEntry{},
-			byUser:     map[string]*scimEntry{},
-			byUserName: map[string][]*scimEntry{},
-			byEmail:    map[string][]*scimEntry{},
-		}
-		d.scimGI[groupID] = g
+// setExtern stores x under k, or deletes k when x is empty.
+func setExtern(m map[pair]extern, k pair, x extern) {
+	if x == (extern{}) {
+		delete(m, k)
+	} else {
+		m[k] = x
 	}
-	return g
 }
 
 func (d *db) insertSCIM(e *scimEntry) {
 	s := e.id
 	d.scim[s.ID] = e
+	d.users[s.UserID].linkOrAdd(s.GroupID).scim = e
+	k := pair{s.GroupID, store.Fold(s.ExternUID)}
+	x := d.externs[k]
+	x.scim = e
+	d.externs[k] = x
 	g := d.gi(s.GroupID)
-	g.byExtern[store.Fold(s.ExternUID)] = e
-	g.byUser[s.UserID] = e
-	k := &d.keys
-	store.IndexDocumentInto(k, s.Document)
-	for _, u := range k.UserNames {
-		addSet(g.byUserName, store.Fold(u), e)
+	keys := &d.keys
+	store.IndexDocumentInto(keys, s.Document)
+	for _, u := range keys.UserNames {
+		addDoc(d.names, store.Fold(u), e)
 	}
-	for _, v := range k.Emails {
-		addSet(g.byEmail, store.Fold(v), e)
+	for _, v := range keys.Emails {
+		addDoc(d.emails, store.Fold(v), e)
 	}
-	if k.OddUserName {
+	if keys.OddUserName {
 		g.oddUserName = append(g.oddUserName, e)
 	}
-	if k.OddEmails {
+	if keys.OddEmails {
 		g.oddEmail = append(g.oddEmail, e)
 	}
 	if s.Deleted {
 		g.deleted++
 	}
-	i, _ := slices.BinarySearchFunc(g.ordered, e, compareEntries)
-	if i == len(g.ordered) {
+	// New identities are usually the latest created: append without a
+	// search through the list.
+	n := len(g.ordered)
+	if n == 0 || compareEntries(g.ordered[n-1], e) <= 0 {
 		g.ordered = append(g.ordered, e)
-	} else {
-		g.ordered = slices.Insert(g.ordered, i, e)
+		return
 	}
+	i, _ := slices.BinarySearchFunc(g.ordered, e, compareEntries)
+	g.ordered = slices.Insert(g.ordered, i, e)
 }
 
 func (d *db) removeSCIM(e *scimEntry) {
 	s := e.id
 	delete(d.scim, s.ID)
-	g := d.scimGI[s.GroupID]
-	delete(g.byExtern, store.Fold(s.ExternUID))
-	delete(g.byUser, s.UserID)
-	k := &d.keys
-	store.IndexDocumentInto(k, s.Document)
-	for _, u := range k.UserNames {
-		delSet(g.byUserName, store.Fold(u), e)
+	r := d.users[s.UserID]
+	l := r.link(s.GroupID)
+	l.scim = nil
+	r.dropEmpty(l)
+	k := pair{s.GroupID, store.Fold(s.ExternUID)}
+	x := d.externs[k]
+	x.scim = nil
+	setExtern(d.externs, k, x)
+	g := d.gidx[s.GroupID]
+	keys := &d.keys
+	store.IndexDocumentInto(keys, s.Document)
+	for _, u := range keys.UserNames {
+		delDoc(d.names, store.Fold(u), e)
 	}
-	for _, v := range k.Emails {
-		delSet(g.byEmail, store.Fold(v), e)
+	for _, v := range keys.Emails {
+		delDoc(d.emails, store.Fold(v), e)
 	}
 	isE := func(x *scimEntry) bool { return x == e }
-	if k.OddUserName {
+	if keys.OddUserName {
 		g.oddUserName = slices.DeleteFunc(g.oddUserName, isE)
 	}
-	if k.OddEmails {
+	if keys.OddEmails {
 		g.oddEmail = slices.DeleteFunc(g.oddEmail, isE)
 	}
 	if s.Deleted {
@@ -214,19 +355,43 @@ func (d *db) removeSCIM(e *scimEntry) {
 
 func compareEntries(a, b *scimEntry) int { return store.CompareDefault(a.id, b.id) }
 
-// addSet adds e to the entries under k, once. Entries sharing a key are
-// few (one person per userName or email), so a slice beats a map.
-func addSet(m map[string][]*scimEntry, k string, e *scimEntry) {
-	if !slices.Contains(m[k], e) {
-		m[k] = append(m[k], e)
+// addDoc adds e to the documents under k, once. Documents sharing a key
+// are few (one person per userName or email), so a slice beats a map.
+func addDoc(m map[string]*keyRec, k string, e *scimEntry) {
+	r := keyFor(m, k)
+	if !slices.Contains(r.docs, e) {
+		r.docs = append(r.docs, e)
 	}
 }
 
-func delSet(m map[string][]*scimEntry, k string, e *scimEntry) {
-	s := slices.DeleteFunc(m[k], func(x *scimEntry) bool { return x == e })
-	if len(s) == 0 {
-		delete(m, k)
-	} else {
-		m[k] = s
+func delDoc(m map[string]*keyRec, k string, e *scimEntry) {
+	r := m[k]
+	if r == nil {
+		return
 	}
+	r.docs = slices.DeleteFunc(r.docs, func(x *scimEntry) bool { return x == e })
+	dropKey(m, k, r)
+}
+
+// docsIn returns the documents under k of group groupID.
+func docsIn(m map[string]*keyRec, k, groupID string) []*scimEntry {
+	r := m[k]
+	if r == nil {
+		return nil
+	}
+	var out []*scimEntry
+	for _, e := range r.docs {
+		if e.id.GroupID == groupID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// docsOf returns the documents under k, of every group; do not modify it.
+func docsOf(m map[string]*keyRec, k string) []*scimEntry {
+	if r := m[k]; r != nil {
+		return r.docs
+	}
+	return nil
 }

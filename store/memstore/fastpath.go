@@ -45,9 +45,9 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 		}
 		switch {
 		case strings.EqualFold(e.Attr.Name, "userName") && e.Attr.Sub == "":
-			return union(slices.Clone(g.byUserName[store.Fold(v)]), g.oddUserName), true
+			return union(docsIn(t.db.names, store.Fold(v), groupID), g.oddUserName), true
 		case strings.EqualFold(e.Attr.Name, "externalId") && e.Attr.Sub == "":
-			if s := g.byExtern[store.Fold(v)]; s != nil {
+			if s := t.db.externs[pair{groupID, store.Fold(v)}].scim; s != nil {
 				return []*scimEntry{s}, true
 			}
 			return nil, true
@@ -57,12 +57,12 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 			}
 			return nil, true
 		case strings.EqualFold(e.Attr.Name, "emails") && (e.Attr.Sub == "" || strings.EqualFold(e.Attr.Sub, "value")):
-			return union(slices.Clone(g.byEmail[store.Fold(v)]), g.oddEmail), true
+			return union(docsIn(t.db.emails, store.Fold(v), groupID), g.oddEmail), true
 		}
 	case *filter.ValuePath:
 		if strings.EqualFold(e.Attr.Name, "emails") && coreUser(e.Attr.URN) {
 			if v, ok := valueEq(e.Filter); ok {
-				return union(slices.Clone(g.byEmail[store.Fold(v)]), g.oddEmail), true
+				return union(docsIn(t.db.emails, store.Fold(v), groupID), g.oddEmail), true
 			}
 		}
 	}
@@ -124,14 +124,17 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 	var match []*scimEntry
 	switch {
 	case strings.EqualFold(c.Attr.Name, "externalId"):
-		if e := g.byExtern[store.Fold(v)]; e != nil && e.id.ExternUID == v {
+		if e := t.db.externs[pair{g.id, store.Fold(v)}].scim; e != nil && e.id.ExternUID == v {
 			match = []*scimEntry{e}
 		}
 	case strings.EqualFold(c.Attr.Name, "userName"):
 		if len(g.oddUserName) > 0 {
 			return nil, 0, false
 		}
-		for _, e := range g.byUserName[store.Fold(v)] {
+		for _, e := range docsOf(t.db.names, store.Fold(v)) {
+			if e.id.GroupID != g.id {
+				continue
+			}
 			// The filter reads the exact key "userName" first; any other
 			// spelling, or an array, is left to it.
 			s, isStr := e.id.Document["userName"].(string)

@@ -121,18 +121,20 @@ func undoSwap[T comparable](d *db, s *undoStep) {
 	}
 }
 
-// refs checks that the group and user an entity refers to exist.
-func (t *tx) refs(entity, groupID, userID string) error {
+// refs checks that the group and user an entity refers to exist, and
+// returns the user's link to the group (nil when it has none yet).
+func (t *tx) refs(entity, groupID, userID string) (*link, error) {
 	if groupID == "" || userID == "" {
-		return invalid(entity, "group and user IDs are required")
+		return nil, invalid(entity, "group and user IDs are required")
 	}
 	if t.db.groups[groupID] == nil {
-		return fmt.Errorf("memstore: %s: %w", entity, notFound("group", groupID))
+		return nil, fmt.Errorf("memstore: %s: %w", entity, notFound("group", groupID))
 	}
-	if t.db.users[userID] == nil {
-		return fmt.Errorf("memstore: %s: %w", entity, notFound("user", userID))
+	r := t.db.user(userID)
+	if r == nil {
+		return nil, fmt.Errorf("memstore: %s: %w", entity, notFound("user", userID))
 	}
-	return nil
+	return r.link(groupID), nil
 }
 
 // Group implements [store.Tx.Group].
@@ -191,11 +193,11 @@ func (t *tx) User(_ context.Context, id string) (*store.User, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	u := t.db.users[id]
-	if u == nil {
+	r := t.db.user(id)
+	if r == nil {
 		return nil, notFound("user", id)
 	}
-	return u.Clone(), nil
+	return r.u.Clone(), nil
 }
 
 // UserByUsername implements [store.Tx.UserByUsername].
@@ -203,11 +205,11 @@ func (t *tx) UserByUsername(_ context.Context, username string) (*store.User, er
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	u, ok := t.db.userByName[store.Fold(username)]
-	if !ok {
+	r := t.db.names[store.Fold(username)]
+	if r == nil || r.user == nil {
 		return nil, errNoUsername
 	}
-	return u.Clone(), nil
+	return r.user.Clone(), nil
 }
 
 // UserByEmail implements [store.Tx.UserByEmail].
@@ -215,11 +217,11 @@ func (t *tx) UserByEmail(_ context.Context, email string) (*store.User, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	u, ok := t.db.userByEmail[store.Fold(email)]
-	if !ok {
+	r := t.db.emails[store.Fold(email)]
+	if r == nil || r.user == nil {
 		return nil, errNoEmail
 	}
-	return u.Clone(), nil
+	return r.user.Clone(), nil
 }
 
 // PutUser implements [store.Tx.PutUser].
@@ -236,19 +238,23 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 		}
 	}
 	d := t.db
-	old := d.users[u.ID]
+	var old *store.User
 	var v int64
-	if old != nil {
+	if r := d.user(u.ID); r != nil {
+		old = r.u
 		v = old.Version
 	}
 	if err := checkVersion("user", u.ID, "", store.KeyID, v, u.Version); err != nil {
 		return err
 	}
-	if o, ok := d.userByName[store.Fold(u.Username)]; ok && o.ID != u.ID {
+	if heldByOther(d.names, u.Username, u.ID) {
 		return conflict("user", store.KeyUsername)
 	}
-	for _, e := range u.Emails() {
-		if o, ok := d.userByEmail[store.Fold(e)]; ok && o.ID != u.ID {
+	if heldByOther(d.emails, u.Email, u.ID) {
+		return conflict("user", store.KeyEmail)
+	}
+	for _, e := range u.SecondaryEmails {
+		if heldByOther(d.emails, e.Address, u.ID) {
 			return conflict("user", store.KeyEmail)
 		}
 	}
@@ -259,16 +265,23 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 	return nil
 }
 
+// heldByOther reports whether m's key Fold(k) belongs to a user other than
+// userID.
+func heldByOther(m map[string]*keyRec, k, userID string) bool {
+	r := m[store.Fold(k)]
+	return r != nil && r.user != nil && r.user.ID != userID
+}
+
 // Membership implements [store.Tx.Membership].
 func (t *tx) Membership(_ context.Context, groupID, userID string) (*store.Membership, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	m := t.db.members[pair{groupID, userID}]
-	if m == nil {
+	l := t.db.linkOf(groupID, userID)
+	if l == nil || l.member == nil {
 		return nil, errNoMembership
 	}
-	c := *m
+	c := *l.member
 	return &c, nil
 }
 
@@ -280,11 +293,14 @@ func (t *tx) PutMembership(_ context.Context, m *store.Membership) error {
 	if m == nil {
 		return invalid("membership", "nil")
 	}
-	if err := t.refs("membership", m.GroupID, m.UserID); err != nil {
+	l, err := t.refs("membership", m.GroupID, m.UserID)
+	if err != nil {
 		return err
 	}
-	d := t.db
-	old := d.members[pair{m.GroupID, m.UserID}]
+	var old *store.Membership
+	if l != nil {
+		old = l.member
+	}
 	var v int64
 	if old != nil {
 		v = old.Version
@@ -305,10 +321,11 @@ func (t *tx) DeleteMembership(_ context.Context, groupID, userID string) error {
 		return err
 	}
 	d := t.db
-	old := d.members[pair{groupID, userID}]
-	if old == nil {
+	l := d.linkOf(groupID, userID)
+	if l == nil || l.member == nil {
 		return notFound("membership", groupID+"/"+userID)
 	}
+	old := l.member
 	d.removeMember(old)
 	push(t, old, nil, (*db).removeMember, (*db).insertMember)
 	return nil
@@ -319,7 +336,10 @@ func (t *tx) CountMembers(_ context.Context, groupID string, role store.Role) (i
 	if err := t.check(false); err != nil {
 		return 0, err
 	}
-	return t.db.roles[roleKey(groupID, role)], nil
+	if g := t.db.gidx[groupID]; g != nil {
+		return g.roles[role], nil
+	}
+	return 0, nil
 }
 
 // SCIMIdentity implements [store.Tx.SCIMIdentity].
@@ -339,10 +359,8 @@ func (t *tx) SCIMIdentityByExternUID(_ context.Context, groupID, externUID strin
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	if g := t.db.scimGI[groupID]; g != nil {
-		if e := g.byExtern[store.Fold(externUID)]; e != nil {
-			return e.id.Clone(), nil
-		}
+	if e := t.db.externs[pair{groupID, store.Fold(externUID)}].scim; e != nil {
+		return e.id.Clone(), nil
 	}
 	return nil, errNoSCIMExternUID
 }
@@ -352,10 +370,8 @@ func (t *tx) SCIMIdentityByUser(_ context.Context, groupID, userID string) (*sto
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	if g := t.db.scimGI[groupID]; g != nil {
-		if e := g.byUser[userID]; e != nil {
-			return e.id.Clone(), nil
-		}
+	if l := t.db.linkOf(groupID, userID); l != nil && l.scim != nil {
+		return l.scim.id.Clone(), nil
 	}
 	return nil, notFound("scim_identity of user", userID)
 }
@@ -368,7 +384,8 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	if s == nil || s.ID == "" || s.ExternUID == "" {
 		return invalid("scim_identity", "ID and ExternUID are required")
 	}
-	if err := t.refs("scim_identity", s.GroupID, s.UserID); err != nil {
+	l, err := t.refs("scim_identity", s.GroupID, s.UserID)
+	if err != nil {
 		return err
 	}
 	d := t.db
@@ -383,11 +400,10 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	if old != nil && old.id.GroupID != s.GroupID {
 		return invalid("scim_identity", "GroupID cannot change")
 	}
-	g := d.gi(s.GroupID)
-	if e := g.byExtern[store.Fold(s.ExternUID)]; e != nil && e.id.ID != s.ID {
+	if e := d.externs[pair{s.GroupID, store.Fold(s.ExternUID)}].scim; e != nil && e.id.ID != s.ID {
 		return conflict("scim_identity", store.KeyExternUID)
 	}
-	if e := g.byUser[s.UserID]; e != nil && e.id.ID != s.ID {
+	if l != nil && l.scim != nil && l.scim.id.ID != s.ID {
 		return conflict("scim_identity", store.KeySCIMIdentityUser)
 	}
 	c := s.Clone()
@@ -406,7 +422,7 @@ func (t *tx) SCIMIdentities(_ context.Context, groupID string) iter.Seq2[*store.
 			yield(nil, err)
 			return
 		}
-		g := t.db.scimGI[groupID]
+		g := t.db.gidx[groupID]
 		if g == nil {
 			return
 		}
@@ -433,7 +449,7 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 	if err := t.check(false); err != nil {
 		return nil, 0, err
 	}
-	g := t.db.scimGI[groupID]
+	g := t.db.gidx[groupID]
 	if g != nil {
 		if q.Filter == nil && q.SortBy == "" && (!q.SkipDeleted || g.deleted == 0) {
 			return window(g.ordered, q), len(g.ordered), nil
@@ -493,11 +509,11 @@ func (t *tx) SAMLIdentityByExternUID(_ context.Context, groupID, externUID strin
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	uid, ok := t.db.samlByExtern[pair{groupID, store.Fold(externUID)}]
-	if !ok {
+	s := t.db.externs[pair{groupID, store.Fold(externUID)}].saml
+	if s == nil {
 		return nil, errNoSAMLExternUID
 	}
-	c := *t.db.saml[pair{groupID, uid}]
+	c := *s
 	return &c, nil
 }
 
@@ -506,11 +522,11 @@ func (t *tx) SAMLIdentityByUser(_ context.Context, groupID, userID string) (*sto
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	s := t.db.saml[pair{groupID, userID}]
-	if s == nil {
+	l := t.db.linkOf(groupID, userID)
+	if l == nil || l.saml == nil {
 		return nil, notFound("saml_identity of user", userID)
 	}
-	c := *s
+	c := *l.saml
 	return &c, nil
 }
 
@@ -522,11 +538,15 @@ func (t *tx) PutSAMLIdentity(_ context.Context, s *store.SAMLIdentity) error {
 	if s == nil || s.ExternUID == "" {
 		return invalid("saml_identity", "ExternUID is required")
 	}
-	if err := t.refs("saml_identity", s.GroupID, s.UserID); err != nil {
+	l, err := t.refs("saml_identity", s.GroupID, s.UserID)
+	if err != nil {
 		return err
 	}
 	d := t.db
-	old := d.saml[pair{s.GroupID, s.UserID}]
+	var old *store.SAMLIdentity
+	if l != nil {
+		old = l.saml
+	}
 	var v int64
 	if old != nil {
 		v = old.Version
@@ -534,7 +554,7 @@ func (t *tx) PutSAMLIdentity(_ context.Context, s *store.SAMLIdentity) error {
 	if err := checkVersion("saml_identity", s.GroupID, s.UserID, store.KeySAMLIdentityUser, v, s.Version); err != nil {
 		return err
 	}
-	if uid, ok := d.samlByExtern[pair{s.GroupID, store.Fold(s.ExternUID)}]; ok && uid != s.UserID {
+	if o := d.externs[pair{s.GroupID, store.Fold(s.ExternUID)}].saml; o != nil && o.UserID != s.UserID {
 		return conflict("saml_identity", store.KeyExternUID)
 	}
 	n := *s
@@ -550,10 +570,11 @@ func (t *tx) DeleteSAMLIdentity(_ context.Context, groupID, userID string) error
 		return err
 	}
 	d := t.db
-	old := d.saml[pair{groupID, userID}]
-	if old == nil {
+	l := d.linkOf(groupID, userID)
+	if l == nil || l.saml == nil {
 		return notFound("saml_identity of user", userID)
 	}
+	old := l.saml
 	d.removeSAML(old)
 	push(t, old, nil, (*db).removeSAML, (*db).insertSAML)
 	return nil
