@@ -26,7 +26,7 @@ func (h *Handler) checkBody(w http.ResponseWriter, r *http.Request) error {
 	if r.ContentLength > h.cfg.maxBody {
 		return errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", h.cfg.maxBody)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.maxBody)
+	r.Body = http.MaxBytesReader(serverWriter(w), r.Body, h.cfg.maxBody)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -208,26 +209,26 @@ func writeSplit(w http.ResponseWriter, r *http.Request, parts [][]byte, base str
 	writeBody(w, r, http.StatusOK, buf)
 }
 
-func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) serviceProviderConfig(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	writeSplit(w, r, h.discovery.spConfig, t.base)
 	return nil
 }
 
-func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) resourceTypes(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	writeSplit(w, r, h.discovery.resourceTypes, t.base)
 	return nil
 }
 
-func (h *Handler) resourceType(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) resourceType(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	return serveNamed(w, r, t, h.discovery.resourceType, "resource type", r.PathValue("name"))
 }
 
-func (h *Handler) schemas(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) schemas(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	writeSplit(w, r, h.discovery.schemas, t.base)
 	return nil
 }
 
-func (h *Handler) schema(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) schema(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	return serveNamed(w, r, t, h.discovery.schema, "schema", r.PathValue("id"))
 }
 

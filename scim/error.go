@@ -183,8 +183,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Allow", e.allow)
 	}
 	if internal {
-		h.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "scim: internal error",
-			slog.String("request_id", RequestID(r.Context())),
+		ctx := contextOf(w, r)
+		h.cfg.logger.LogAttrs(ctx, slog.LevelError, "scim: internal error",
+			slog.String("request_id", RequestID(ctx)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", e.Status),
@@ -210,7 +211,7 @@ func writeErrorRFC(w http.ResponseWriter, e *Error) {
 		ScimType: e.Type,
 		Detail:   e.Detail,
 	})
-	w.Header().Set("Content-Type", "application/scim+json; charset=utf-8")
+	setHeader(w, headerContentType, "application/scim+json; charset=utf-8")
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(b)
 }

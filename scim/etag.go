@@ -12,6 +12,13 @@ func etag(version int64) string {
 	return `W/"` + strconv.FormatInt(version, 10) + `"`
 }
 
+// appendETagJSON appends etag(version) as a JSON string.
+func appendETagJSON(b []byte, version int64) []byte {
+	b = append(b, `"W/\"`...)
+	b = strconv.AppendInt(b, version, 10)
+	return append(b, `\""`...)
+}
+
 // preconditions are the If-Match / If-None-Match headers of a request.
 type preconditions struct {
 	ifMatch     []string // nil: no header; ["*"]: any

@@ -99,7 +99,7 @@ func (gitlabProfile) listStartIndex(p *listParams, raw string) any {
 // gitlabRoute is one of GitLab's five routes.
 type gitlabRoute struct {
 	method, path string
-	handle       func(h *Handler, w http.ResponseWriter, r *http.Request, t *tenant) error
+	handle       func(h *Handler, ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error
 }
 
 // gitlabRoutes is GitLab's group SCIM routing table (gitlab-semantics.md §1).
@@ -142,13 +142,14 @@ const maxGroupPathLen = 255
 // group's (401 {"message":"401 Unauthorized"}).
 func (h *Handler) glWrap(rt gitlabRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t, err := h.glAuthenticate(r)
+		ctx, t := contextOf(w, r), tenantOf(w)
+		err := h.glAuthenticate(ctx, r, t)
 		if err == nil {
 			if r.ContentLength > h.cfg.maxBody {
 				err = glError(http.StatusRequestEntityTooLarge, "", glBody(gitlab.MarshalMessage(http.StatusRequestEntityTooLarge, "")))
 			} else {
-				r.Body = http.MaxBytesReader(w, r.Body, h.cfg.maxBody)
-				err = rt.handle(h, w, r, t)
+				r.Body = http.MaxBytesReader(serverWriter(w), r.Body, h.cfg.maxBody)
+				err = rt.handle(h, ctx, w, r, t)
 			}
 		}
 		if err != nil {
@@ -158,15 +159,16 @@ func (h *Handler) glWrap(rt gitlabRoute) http.Handler {
 }
 
 // glAuthenticate resolves the group, by path or, for an all-digit value
-// no path matches, by id (GitLab takes both), then checks the token.
-func (h *Handler) glAuthenticate(r *http.Request) (*tenant, error) {
+// no path matches, by id (GitLab takes both), then checks the token, and
+// fills t.
+func (h *Handler) glAuthenticate(ctx context.Context, r *http.Request, t *tenant) error {
 	name := h.cfg.group
 	if strings.Contains(h.cfg.prefix, "{group}") {
 		name = r.PathValue("group")
 	}
 	var g *store.Group
 	if name != "" && len(name) <= maxGroupPathLen {
-		err := h.cfg.store.View(r.Context(), func(ctx context.Context, tx store.Tx) error {
+		err := h.cfg.store.View(ctx, func(ctx context.Context, tx store.Tx) error {
 			var err error
 			g, err = tx.GroupByPath(ctx, name)
 			if errors.Is(err, store.ErrNotFound) && allDigits(name) {
@@ -178,26 +180,27 @@ func (h *Handler) glAuthenticate(r *http.Request) (*tenant, error) {
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if g == nil {
-		return nil, glError(http.StatusNotFound, gitlab.DetailGroupNotFound(name), nil)
+		return glError(http.StatusNotFound, gitlab.DetailGroupNotFound(name), nil)
 	}
 	unauthorized := glError(http.StatusUnauthorized, "", glBody(gitlab.MarshalMessage(http.StatusUnauthorized, "")))
 	token, ok := h.prof.token(r)
 	if !ok {
-		return nil, unauthorized
+		return unauthorized
 	}
-	if _, err := h.prov.Authenticate(r.Context(), g.Path, token); err != nil {
+	if _, err := h.prov.Authenticate(ctx, g.Path, token); err != nil {
 		if identity.KindOf(err) != identity.KindUnauthorized {
-			return nil, err
+			return err
 		}
-		h.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "scim: authentication refused",
-			slog.String("request_id", RequestID(r.Context())), slog.String("group", truncate(name, 64)))
-		return nil, unauthorized
+		h.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "scim: authentication refused",
+			slog.String("request_id", RequestID(ctx)), slog.String("group", truncate(name, 64)))
+		return unauthorized
 	}
-	return &tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, name)}, nil
+	*t = tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, name)}
+	return nil
 }
 
 func allDigits(s string) bool {
@@ -256,7 +259,7 @@ func writeErrorGitLab(w http.ResponseWriter, e *Error) {
 	default:
 		body = gitlab.MarshalError(e.Status, e.Detail)
 	}
-	w.Header().Set("Content-Type", glContentType)
+	setHeader(w, headerContentType, glContentType)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
 }
@@ -266,7 +269,7 @@ const glContentType = "application/scim+json"
 
 // glWrite writes a successful GitLab response.
 func glWrite(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", glContentType)
+	setHeader(w, headerContentType, glContentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -26,7 +26,7 @@ func glUser(s *store.SCIMIdentity, u *store.User) gitlab.User {
 // glList serves GET /Users: every identity of the group (active or not),
 // or those GitLab's filter forms find; anything else is 412 "Unsupported
 // Filter" (gitlab-semantics.md §5.2).
-func (h *Handler) glList(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) glList(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	q := r.URL.Query()
 	page := gitlab.ParsePage(q)
 	var raw string
@@ -40,7 +40,7 @@ func (h *Handler) glList(w http.ResponseWriter, r *http.Request, t *tenant) erro
 	var users []gitlab.User
 	var total int
 	if f.IsZero() {
-		res, err := h.prov.List(r.Context(), t.id, store.Query{StartIndex: page.StartIndex, Count: page.Limit()})
+		res, err := h.prov.List(ctx, t.id, store.Query{StartIndex: page.StartIndex, Count: page.Limit()})
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (h *Handler) glList(w http.ResponseWriter, r *http.Request, t *tenant) erro
 			users = append(users, glUser(it.Identity, it.User))
 		}
 	} else {
-		found, err := h.glFind(r.Context(), t.id, f)
+		found, err := h.glFind(ctx, t.id, f)
 		if err != nil {
 			return err
 		}
@@ -119,12 +119,12 @@ func glResourceID(r *http.Request) (string, error) {
 
 // glGet serves GET /Users/{id}: the identity whose extern_uid is id
 // (case-insensitively), active or not.
-func (h *Handler) glGet(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) glGet(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := glResourceID(r)
 	if err != nil {
 		return err
 	}
-	res, err := h.prov.Get(r.Context(), t.id, id)
+	res, err := h.prov.Get(ctx, t.id, id)
 	if err != nil {
 		return glNotFoundOr(err, id)
 	}
@@ -201,7 +201,7 @@ func (h *Handler) glGroupParam(r *http.Request) string {
 // or existing identity. Failures are 409 when the message says "has
 // already been taken", else 412, with GitLab's detail "Error saving user
 // with <params>: <message>".
-func (h *Handler) glCreate(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) glCreate(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	p, err := glParams(r, h.glGroupParam(r))
 	if err != nil {
 		return err
@@ -214,7 +214,7 @@ func (h *Handler) glCreate(w http.ResponseWriter, r *http.Request, t *tenant) er
 		}
 		return err
 	}
-	res, err := h.prov.Provision(r.Context(), t.id, glDocument(p, c))
+	res, err := h.prov.Provision(ctx, t.id, glDocument(p, c))
 	if err != nil {
 		var ie *identity.Error
 		if !errors.As(err, &ie) || ie.Kind == identity.KindUnauthorized {
@@ -283,7 +283,7 @@ func glMessage(ie *identity.Error) string {
 // reading of Operations, then one atomic change through the shared rules;
 // 204 with no body on success, even when nothing changed. A failure is
 // 412 "Error updating <name> with <params>".
-func (h *Handler) glPatch(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) glPatch(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := glResourceID(r)
 	if err != nil {
 		return err
@@ -294,7 +294,7 @@ func (h *Handler) glPatch(w http.ResponseWriter, r *http.Request, t *tenant) err
 	}
 	u, perr := p.Patch()
 	if perr == nil {
-		_, err = h.prov.Modify(r.Context(), t.id, id, 0, func(cur map[string]any) (map[string]any, error) {
+		_, err = h.prov.Modify(ctx, t.id, id, 0, func(cur map[string]any) (map[string]any, error) {
 			active, _ := cur["active"].(bool)
 			glApply(cur, u, u.Action(active))
 			return cur, nil
@@ -310,7 +310,7 @@ func (h *Handler) glPatch(w http.ResponseWriter, r *http.Request, t *tenant) err
 		err = perr
 	}
 	// The identity must exist for a failure to be "Error updating".
-	cur, gerr := h.prov.Get(r.Context(), t.id, id)
+	cur, gerr := h.prov.Get(ctx, t.id, id)
 	if gerr != nil {
 		return glNotFoundOr(gerr, id)
 	}
@@ -369,12 +369,12 @@ func setWorkEmail(doc map[string]any, v string) {
 // glDelete serves DELETE /Users/{id} (gitlab-semantics.md §7.2): the
 // identity is deprovisioned and stays readable with active false; 204.
 // Removing the group's last owner is refused with 412.
-func (h *Handler) glDelete(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) glDelete(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := glResourceID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := h.prov.Delete(r.Context(), t.id, id); err != nil {
+	if _, err := h.prov.Delete(ctx, t.id, id); err != nil {
 		var ie *identity.Error
 		if errors.As(err, &ie) && ie.Kind == identity.KindRefused {
 			return glError(http.StatusPreconditionFailed, ie.Detail, nil, err)

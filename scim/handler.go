@@ -28,6 +28,7 @@ type Handler struct {
 	catchAll  string // pattern of the SCIM 404 fallback
 	discovery *discovery
 	rt        *filter.ResourceType // the User resource type, built once
+	bufs      bufferPool           // response buffers
 }
 
 // tenant is the group a request is served for, after authentication.
@@ -123,17 +124,16 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 
 // ServeHTTP serves one SCIM request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id := h.cfg.requestID()
-	w.Header().Set("X-Request-Id", id)
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
-	defer h.recoverPanic(w, r)
+	x := &exchange{ResponseWriter: w, ctx: requestCtx{Context: r.Context(), id: h.cfg.requestID()}}
+	setHeader(x, headerRequestID, x.ctx.id)
+	defer h.recoverPanic(x, r)
 	// http.ServeMux would answer a path with "..", "//" or NUL with a
 	// redirect to the cleaned path; refuse such paths with a SCIM error.
 	if !cleanPath(r.URL.Path) {
-		h.writeError(w, r, errorf(http.StatusNotFound, "", "invalid request path"))
+		h.writeError(x, r, errorf(http.StatusNotFound, "", "invalid request path"))
 		return
 	}
-	h.mux.ServeHTTP(w, r)
+	h.mux.ServeHTTP(x, r)
 }
 
 // recoverPanic turns a panic of a route (a bug: no input may cause one)
@@ -157,7 +157,11 @@ func (h *Handler) recoverPanic(w http.ResponseWriter, r *http.Request) {
 func newRequestIDs() func() string {
 	prefix := strings.ReplaceAll(uuid.NewString(), "-", "")[:16] + "-"
 	var n atomic.Uint64
-	return func() string { return prefix + strconv.FormatUint(n.Add(1), 10) }
+	return func() string {
+		// One allocation: the id is built on the stack.
+		var buf [48]byte
+		return string(strconv.AppendUint(append(buf[:0], prefix...), n.Add(1), 10))
+	}
 }
 
 // cleanPath reports whether p is absolute and has no empty, "." or ".."
@@ -179,12 +183,13 @@ func cleanPath(p string) bool {
 // the route, and error rendering.
 func (h *Handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t, err := h.authenticate(r)
+		ctx, t := contextOf(w, r), tenantOf(w)
+		err := h.authenticate(ctx, r, t)
 		if err == nil && rt.body {
 			err = h.checkBody(w, r)
 		}
 		if err == nil {
-			err = rt.handle(h, w, r, t)
+			err = rt.handle(h, ctx, w, r, t)
 		}
 		if err != nil {
 			h.writeError(w, r, err)
@@ -213,26 +218,37 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.writeError(w, r, errorf(http.StatusNotFound, "", "no such endpoint"))
 }
 
-// authenticate checks the bearer token and resolves the group served.
-func (h *Handler) authenticate(r *http.Request) (*tenant, error) {
+// tenantOf returns the exchange's tenant to fill, or a new one when w is
+// no exchange.
+func tenantOf(w http.ResponseWriter) *tenant {
+	if x, ok := w.(*exchange); ok {
+		return &x.t
+	}
+	return &tenant{}
+}
+
+// authenticate checks the bearer token and resolves the group served into
+// t.
+func (h *Handler) authenticate(ctx context.Context, r *http.Request, t *tenant) error {
 	group := h.cfg.group
 	if strings.Contains(h.cfg.prefix, "{group}") {
 		group = r.PathValue("group")
 	}
 	token, ok := h.prof.token(r)
 	if !ok {
-		return nil, errorf(http.StatusUnauthorized, "", "missing or malformed bearer token")
+		return errorf(http.StatusUnauthorized, "", "missing or malformed bearer token")
 	}
-	g, err := h.prov.Authenticate(r.Context(), group, token)
+	g, err := h.prov.Authenticate(ctx, group, token)
 	if err != nil {
 		if identity.KindOf(err) != identity.KindUnauthorized {
-			return nil, err
+			return err
 		}
-		h.cfg.logger.LogAttrs(r.Context(), slog.LevelInfo, "scim: authentication refused",
-			slog.String("request_id", RequestID(r.Context())), slog.String("group", truncate(group, 64)))
-		return nil, errorf(http.StatusUnauthorized, "", "invalid bearer token")
+		h.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "scim: authentication refused",
+			slog.String("request_id", RequestID(ctx)), slog.String("group", truncate(group, 64)))
+		return errorf(http.StatusUnauthorized, "", "invalid bearer token")
 	}
-	return &tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, group)}, nil
+	*t = tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, group)}
+	return nil
 }
 
 // tenantBase computes the absolute URL of the group's SCIM root as the

@@ -64,7 +64,7 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error 
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", contentType(r))
+	setHeader(w, headerContentType, contentType(r))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	return nil
@@ -72,7 +72,7 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error 
 
 // writeBody writes a pre-encoded JSON body.
 func writeBody(w http.ResponseWriter, r *http.Request, status int, b []byte) {
-	w.Header().Set("Content-Type", contentType(r))
+	setHeader(w, headerContentType, contentType(r))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -160,20 +160,21 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) (
 		}
 	}
 	b = append(b, `,"meta":{`...)
+	// An RFC 3339 time has no character JSON escapes.
 	if !s.Created.IsZero() {
-		b = append(b, `"created":`...)
-		b = appendString(b, s.Created.UTC().Format(time.RFC3339Nano))
-		b = append(b, ',')
+		b = append(b, `"created":"`...)
+		b = s.Created.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `",`...)
 	}
 	if !s.Updated.IsZero() {
-		b = append(b, `"lastModified":`...)
-		b = appendString(b, s.Updated.UTC().Format(time.RFC3339Nano))
-		b = append(b, ',')
+		b = append(b, `"lastModified":"`...)
+		b = s.Updated.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `",`...)
 	}
 	b = append(b, `"location":`...)
 	b = appendString(b, location)
 	b = append(b, `,"resourceType":"User","version":`...)
-	b = appendString(b, etag(s.Version))
+	b = appendETagJSON(b, s.Version)
 	b = append(b, "}}"...)
 	return b, true, nil
 }

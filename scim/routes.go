@@ -1,6 +1,9 @@
 package scim
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // A route is one entry of the routing table: a method and a path below the
 // handler's prefix, in http.ServeMux pattern syntax (Go 1.22).
@@ -11,7 +14,7 @@ type route struct {
 	path   string
 	// body reports whether the route reads a JSON request body.
 	body   bool
-	handle func(h *Handler, w http.ResponseWriter, r *http.Request, t *tenant) error
+	handle func(h *Handler, ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error
 }
 
 // Route names.

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -19,7 +20,7 @@ import (
 const maxIDLen = 255
 
 // createUser serves POST /Users (RFC 7644 §3.3).
-func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) createUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	proj, err := h.queryProjection(r)
 	if err != nil {
 		return err
@@ -28,7 +29,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 	if err != nil {
 		return err
 	}
-	res, err := h.prov.Provision(r.Context(), t.id, doc)
+	res, err := h.prov.Provision(ctx, t.id, doc)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func userID(r *http.Request) (string, error) {
 }
 
 // getUser serves GET /Users/{id} (RFC 7644 §3.4.1).
-func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
@@ -108,7 +109,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, t *tenant) err
 	if err != nil {
 		return err
 	}
-	res, err := h.prov.Get(r.Context(), t.id, id)
+	res, err := h.prov.Get(ctx, t.id, id)
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, t *tenant) err
 		v := res.Identity.Version
 		pre := readPreconditions(r)
 		if pre.ifNoneMatch != nil && matchTag(pre.ifNoneMatch, etag(v)) {
-			w.Header().Set("ETag", etag(v))
+			setHeader(w, headerETag, etag(v))
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
@@ -128,17 +129,17 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, t *tenant) err
 }
 
 // listUsers serves GET /Users (RFC 7644 §3.4.2).
-func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) listUsers(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	p, err := h.listParamsFromQuery(r.URL.Query())
 	if err != nil {
 		return err
 	}
 	start, _ := queryValue(r.URL.Query(), "startIndex")
-	return h.list(w, r, t, p, start)
+	return h.list(ctx, w, r, t, p, start)
 }
 
 // searchUsers serves POST /Users/.search (RFC 7644 §3.4.3).
-func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) searchUsers(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	obj, err := h.readObject(r)
 	if err != nil {
 		return err
@@ -147,11 +148,11 @@ func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request, t *tenant)
 	if err != nil {
 		return err
 	}
-	return h.list(w, r, t, p, "")
+	return h.list(ctx, w, r, t, p, "")
 }
 
 // list runs a validated query and writes the ListResponse.
-func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *listParams, rawStart string) error {
+func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant, p *listParams, rawStart string) error {
 	q := store.Query{StartIndex: p.startIndex, Count: p.count, SortBy: p.sortBy}
 	if p.descending {
 		q.SortOrder = store.Descending
@@ -181,7 +182,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *lis
 		// RFC 7644 §3.4.2.4: count 0 asks for totalResults only.
 		q.Count = -1
 	}
-	page, err := h.prov.List(r.Context(), t.id, q)
+	page, err := h.prov.List(ctx, t.id, q)
 	if err != nil {
 		return err
 	}
@@ -192,13 +193,14 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *lis
 	// The ListResponse is written member by member, in the order the
 	// map encoding of appendJSON would give, so that each resource can
 	// take the encoder's fast path.
-	b := make([]byte, 0, 256+512*len(items))
-	b = append(b, `{"schemas":["`+ListResponseURN+`"],"Resources":[`...)
+	buf := h.bufs.get()
+	defer h.bufs.put(buf)
+	b := append(*buf, `{"schemas":["`+ListResponseURN+`"],"Resources":[`...)
 	for i, it := range items {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if b, err = h.appendUser(b, it, t, p.projection); err != nil {
+		if b, err = h.appendUser(b, it, t.userLocation(it.Identity.ID), p.projection); err != nil {
 			return err
 		}
 	}
@@ -211,13 +213,14 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, t *tenant, p *lis
 	b = append(b, `,"totalResults":`...)
 	b = strconv.AppendInt(b, int64(page.Total), 10)
 	b = append(b, '}')
+	*buf = b
 	writeBody(w, r, http.StatusOK, b)
 	return nil
 }
 
 // replaceUser serves PUT /Users/{id} (RFC 7644 §3.5.1): the document
 // replaces the stored one, inside the atomic unit that checks If-Match.
-func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) replaceUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
@@ -230,11 +233,11 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant)
 	if err != nil {
 		return err
 	}
-	ifMatch, err := h.ifMatch(r, t, id)
+	ifMatch, err := h.ifMatch(ctx, r, t, id)
 	if err != nil {
 		return err
 	}
-	res, err := h.prov.Replace(r.Context(), t.id, id, ifMatch, doc)
+	res, err := h.prov.Replace(ctx, t.id, id, ifMatch, doc)
 	if err != nil {
 		return err
 	}
@@ -243,7 +246,7 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t *tenant)
 
 // patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply runs
 // on the stored resource (making its own copy) inside the atomic unit.
-func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
@@ -263,13 +266,13 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 	if err != nil {
 		return err
 	}
-	ifMatch, err := h.ifMatch(r, t, id)
+	ifMatch, err := h.ifMatch(ctx, r, t, id)
 	if err != nil {
 		return err
 	}
 	// patch.Apply leaves cur untouched and returns a document that shares
 	// nothing with it: ModifyShared spares the copy Modify would make.
-	res, err := h.prov.ModifyShared(r.Context(), t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
+	res, err := h.prov.ModifyShared(ctx, t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
 		next, _, err := patch.Apply(cur, req.Operations, h.rt)
 		if err != nil {
 			return nil, err
@@ -290,7 +293,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 	// for it with "Prefer: return=minimal" (RFC 7240).
 	if h.prof.patchNoContent() || preferMinimal(r) {
 		if h.prof.etags() {
-			w.Header().Set("ETag", etag(res.Identity.Version))
+			setHeader(w, headerETag, etag(res.Identity.Version))
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -300,7 +303,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t *tenant) e
 
 // deleteUser serves DELETE /Users/{id} (RFC 7644 §3.6): the identity is
 // deprovisioned (the account is kept) and, in the RFC profile, hidden.
-func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
+func (h *Handler) deleteUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
@@ -308,7 +311,7 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 	// identity.Delete takes no version: preconditions are checked against
 	// a read just before (not atomically with the delete).
 	if pre := readPreconditions(r); h.prof.etags() && !pre.none() {
-		cur, err := h.prov.Get(r.Context(), t.id, id)
+		cur, err := h.prov.Get(ctx, t.id, id)
 		if err != nil {
 			return err
 		}
@@ -316,7 +319,7 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t *tenant) 
 			return err
 		}
 	}
-	if _, err := h.prov.Delete(r.Context(), t.id, id); err != nil {
+	if _, err := h.prov.Delete(ctx, t.id, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -353,7 +356,7 @@ func preferMinimal(r *http.Request) bool {
 // tag is passed through; "*", several tags and If-None-Match need the
 // stored version, read first: the write then checks that version, so a
 // concurrent change still fails with 412.
-func (h *Handler) ifMatch(r *http.Request, t *tenant, id string) (int64, error) {
+func (h *Handler) ifMatch(ctx context.Context, r *http.Request, t *tenant, id string) (int64, error) {
 	pre := readPreconditions(r)
 	if !h.prof.etags() || pre.none() {
 		return 0, nil
@@ -365,7 +368,7 @@ func (h *Handler) ifMatch(r *http.Request, t *tenant, id string) (int64, error) 
 		}
 		return v, nil
 	}
-	cur, err := h.prov.Get(r.Context(), t.id, id)
+	cur, err := h.prov.Get(ctx, t.id, id)
 	if err != nil {
 		return 0, err
 	}
@@ -376,42 +379,52 @@ func (h *Handler) ifMatch(r *http.Request, t *tenant, id string) (int64, error) 
 	return v, nil
 }
 
-// render returns the resource document of s as the client sees it.
-func (h *Handler) render(res *identity.Result, t *tenant, proj projection) map[string]any {
-	doc := h.prof.user(res.Identity, res.User, t.base+"/Users/"+url.PathEscape(res.Identity.ID))
+// userLocation returns the absolute URL of the User id of the tenant.
+func (t *tenant) userLocation(id string) string {
+	return t.base + "/Users/" + url.PathEscape(id)
+}
+
+// render returns the resource document of s, whose URL is loc, as the
+// client sees it.
+func (h *Handler) render(res *identity.Result, loc string, proj projection) map[string]any {
+	doc := h.prof.user(res.Identity, res.User, loc)
 	return proj.apply(doc, h.rt)
 }
 
 // writeUser writes one resource with its ETag and, on 201, Location.
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, res *identity.Result, status int, proj projection) error {
 	s := res.Identity
-	b, err := h.appendUser(make([]byte, 0, 1024), res, t, proj)
+	loc := t.userLocation(s.ID)
+	buf := h.bufs.get()
+	defer h.bufs.put(buf)
+	b, err := h.appendUser(*buf, res, loc, proj)
 	if err != nil {
 		return err
 	}
+	*buf = b
 	if h.prof.etags() {
-		w.Header().Set("ETag", etag(s.Version))
+		setHeader(w, headerETag, etag(s.Version))
 	}
 	if status == http.StatusCreated {
-		w.Header().Set("Location", t.base+"/Users/"+url.PathEscape(s.ID))
+		setHeader(w, headerLocation, loc)
 	}
 	writeBody(w, r, status, b)
 	return nil
 }
 
-// appendUser appends the encoded resource. Without a projection, a profile
-// that can encode a resource directly (rfcProfile.appendUser) skips
-// building the document.
-func (h *Handler) appendUser(b []byte, res *identity.Result, t *tenant, proj projection) ([]byte, error) {
+// appendUser appends the encoded resource, whose URL is loc. Without a
+// projection, a profile that can encode a resource directly
+// (rfcProfile.appendUser) skips building the document.
+func (h *Handler) appendUser(b []byte, res *identity.Result, loc string, proj projection) ([]byte, error) {
 	if fast, ok := h.prof.(interface {
 		appendUser(b []byte, s *store.SCIMIdentity, location string) ([]byte, bool, error)
 	}); ok && proj.empty() {
-		out, ok, err := fast.appendUser(b, res.Identity, t.base+"/Users/"+url.PathEscape(res.Identity.ID))
+		out, ok, err := fast.appendUser(b, res.Identity, loc)
 		if ok || err != nil {
 			return out, err
 		}
 	}
-	return appendJSON(b, h.render(res, t, proj), true)
+	return appendJSON(b, h.render(res, loc, proj), true)
 }
 
 // precheck applies the body checks of decodeObject to a body another

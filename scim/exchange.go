@@ -1,0 +1,114 @@
+package scim
+
+import (
+	"context"
+	"net/http"
+	"sync"
+)
+
+// exchange is one request being served. ServeHTTP hands it to the
+// ServeMux as the ResponseWriter, so that a route finds the request's
+// context (which carries the request id) and room for its tenant without
+// r.WithContext, which copies the whole request, and so that the few
+// headers of a response share one backing array: a request costs one
+// allocation here instead of five.
+type exchange struct {
+	http.ResponseWriter
+	ctx requestCtx
+	t   tenant
+	// vals backs the header values set through setHeader; n are used.
+	vals [4]string
+	n    int
+}
+
+// Unwrap returns the ResponseWriter of the server, for
+// http.ResponseController.
+func (x *exchange) Unwrap() http.ResponseWriter { return x.ResponseWriter }
+
+// requestCtx is the context of a request: its parent's, with the request
+// id as the value of requestIDKey (what context.WithValue would give,
+// without an allocation of its own).
+type requestCtx struct {
+	context.Context
+	id string
+}
+
+// Value returns the request id for requestIDKey and asks the parent
+// otherwise.
+func (c *requestCtx) Value(key any) any {
+	if key == requestIDKey {
+		return c.id
+	}
+	return c.Context.Value(key)
+}
+
+// contextOf returns the context of the request served through w: the
+// exchange's, or r's when w is no exchange.
+func contextOf(w http.ResponseWriter, r *http.Request) context.Context {
+	if x, ok := w.(*exchange); ok {
+		return &x.ctx
+	}
+	return r.Context()
+}
+
+// serverWriter returns the server's ResponseWriter under an exchange, for
+// the code of net/http that looks for its own methods on it
+// (http.MaxBytesReader).
+func serverWriter(w http.ResponseWriter) http.ResponseWriter {
+	if x, ok := w.(*exchange); ok {
+		return x.ResponseWriter
+	}
+	return w
+}
+
+// Response headers set through setHeader, in canonical form.
+const (
+	headerRequestID   = "X-Request-Id"
+	headerContentType = "Content-Type"
+	headerETag        = "Etag" // "ETag" in RFC 7232
+	headerLocation    = "Location"
+)
+
+// setHeader sets the header key, which must be in canonical form (as
+// textproto.CanonicalMIMEHeaderKey gives it), to value. Through an
+// exchange the value's one-element slice is carved from the exchange, so
+// that setting it allocates nothing; its capacity is 1, so that a later
+// Header().Add copies it.
+func setHeader(w http.ResponseWriter, key, value string) {
+	if x, ok := w.(*exchange); ok && x.n < len(x.vals) {
+		i := x.n
+		x.n++
+		x.vals[i] = value
+		w.Header()[key] = x.vals[i : i+1 : i+1]
+		return
+	}
+	w.Header()[key] = []string{value}
+}
+
+// bufferPool keeps the buffers responses are encoded into. A buffer goes
+// back once the response is written: a ResponseWriter's Write does not
+// keep its argument (io.Writer).
+type bufferPool struct{ p sync.Pool }
+
+// maxPooledBuffer is the capacity above which a buffer is left to the
+// collector rather than kept, so that one large list does not stay in the
+// pool.
+const maxPooledBuffer = 64 << 10
+
+// get returns an empty buffer of capacity 1 KiB or more.
+func (p *bufferPool) get() *[]byte {
+	if b, ok := p.p.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 1024)
+	return &b
+}
+
+// put returns b, whose contents are no longer used, to the pool.
+func (p *bufferPool) put(b *[]byte) {
+	if cap(*b) > maxPooledBuffer {
+		return
+	}
+	*b = (*b)[:0]
+	p.p.Put(b)
+}
