@@ -121,6 +121,16 @@ const hexDigits = "0123456789abcdef"
 // with HTML escaping: invalid UTF-8 becomes U+FFFD.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendEscaped(b, s)
+	return append(b, '"')
+}
+
+// appendEscaped appends s escaped as in appendString, without the quotes.
+// Escaping works byte by byte on ASCII and rune by rune otherwise, so the
+// escapings of two strings, the first ending in a complete rune or the
+// second starting with ASCII, append to the escaping of their
+// concatenation.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -163,6 +173,5 @@ func appendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }

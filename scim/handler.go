@@ -29,6 +29,16 @@ type Handler struct {
 	discovery *discovery
 	rt        *filter.ResourceType // the User resource type, built once
 	bufs      bufferPool           // response buffers
+	// lastBase is the tenant base computed last, reused while requests
+	// come with the same scheme, host and mount point (a handler for one
+	// group; see tenantBase).
+	lastBase atomic.Pointer[tenantBaseParts]
+}
+
+// tenantBaseParts is a tenant base URL and the parts it was made of.
+type tenantBaseParts struct {
+	scheme, host, pre, mount string
+	base                     string
 }
 
 // tenant is the group a request is served for, after authentication.
@@ -286,5 +296,15 @@ func (h *Handler) tenantBase(r *http.Request, group string) string {
 	if b := h.cfg.baseURL; b != nil {
 		scheme, host, pre = b.Scheme, b.Host, b.EscapedPath()
 	}
-	return scheme + "://" + host + pre + mount
+	if h.cfg.group == "" {
+		// Many groups: the mount point changes from one request to the
+		// next.
+		return scheme + "://" + host + pre + mount
+	}
+	if c := h.lastBase.Load(); c != nil && c.scheme == scheme && c.host == host && c.pre == pre && c.mount == mount {
+		return c.base
+	}
+	c := &tenantBaseParts{scheme: scheme, host: host, pre: pre, mount: mount, base: scheme + "://" + host + pre + mount}
+	h.lastBase.Store(c)
+	return c.base
 }

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,10 +79,10 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 }
 
 // appendUser encodes renderRFC's document without building it: the same
-// bytes appendJSON(renderRFC(s, location), true) gives (render_test.go
-// checks it). ok is false, and nothing is appended, for a stored document
-// with a "meta" member, which renderRFC merges.
-func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) ([]byte, bool, error) {
+// bytes appendJSON(renderRFC(s, t.userLocation(s.ID)), true) gives
+// (render_test.go checks it). ok is false, and nothing is appended, for a
+// stored document with a "meta" member, which renderRFC merges.
+func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, t *tenant) ([]byte, bool, error) {
 	var buf [24]string
 	keys := buf[:0]
 	hasUserName, hasExt := false, false
@@ -119,7 +120,8 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) (
 		b = appendString(b, v)
 		n++
 	}
-	var list []any
+	var lbuf [4]string
+	list := lbuf[:0]
 	if schemasOK {
 		for _, v := range schemas {
 			if str, ok := v.(string); ok {
@@ -127,13 +129,13 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) (
 			}
 		}
 	}
-	if !schemasOK || !schemasHave(list, filter.UserURN) {
+	if !schemasOK || !containsFold(list, filter.UserURN) {
 		addSchema(filter.UserURN)
 	}
 	for _, v := range list {
-		addSchema(v.(string))
+		addSchema(v)
 	}
-	if hasExt && !schemasHave(list, filter.EnterpriseUserURN) {
+	if hasExt && !containsFold(list, filter.EnterpriseUserURN) {
 		addSchema(filter.EnterpriseUserURN)
 	}
 	b = append(b, `],"id":`...)
@@ -171,8 +173,13 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, location string) (
 		b = s.Updated.UTC().AppendFormat(b, time.RFC3339Nano)
 		b = append(b, `",`...)
 	}
-	b = append(b, `"location":`...)
-	b = appendString(b, location)
+	// The location, t.userLocation(s.ID), escaped piece by piece (see
+	// appendEscaped: the path-escaped id is ASCII).
+	b = append(b, `"location":"`...)
+	b = appendEscaped(b, t.base)
+	b = append(b, "/Users/"...)
+	b = appendEscaped(b, url.PathEscape(s.ID))
+	b = append(b, '"')
 	b = append(b, `,"resourceType":"User","version":`...)
 	b = appendETagJSON(b, s.Version)
 	b = append(b, "}}"...)

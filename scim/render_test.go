@@ -28,13 +28,19 @@ func TestAppendUserMatchesRender(t *testing.T) {
 		if err := json.Unmarshal([]byte(d), &doc); err != nil {
 			t.Fatal(err)
 		}
-		for _, created := range []time.Time{{}, at} {
-			s := &store.SCIMIdentity{ID: "id-1", ExternUID: "ext\"1", Active: created.IsZero(), Document: doc, Version: 3, Created: created, Updated: created.Add(time.Second)}
-			want, err := appendJSON(nil, renderRFC(s, "http://h/Users/id-1"), true)
+		for i, created := range []time.Time{{}, at, at} {
+			// The location is escaped piece by piece: a base with runes
+			// to escape or invalid UTF-8, an id PathEscape changes.
+			tn, id := &tenant{base: "http://h"}, "id-1"
+			if i == 2 {
+				tn, id = &tenant{base: "http://h\u2028<é>\xc3"}, "a b/é\xff"
+			}
+			s := &store.SCIMIdentity{ID: id, ExternUID: "ext\"1", Active: created.IsZero(), Document: doc, Version: 3, Created: created, Updated: created.Add(time.Second)}
+			want, err := appendJSON(nil, renderRFC(s, tn.userLocation(id)), true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok, err := rfcProfile{}.appendUser(nil, s, "http://h/Users/id-1")
+			got, ok, err := rfcProfile{}.appendUser(nil, s, tn)
 			if err != nil || !ok {
 				t.Fatalf("appendUser(%s): ok %v, %v", d, ok, err)
 			}
@@ -44,7 +50,7 @@ func TestAppendUserMatchesRender(t *testing.T) {
 		}
 	}
 	s := &store.SCIMIdentity{ID: "i", Document: map[string]any{"meta": map[string]any{"x": 1}}}
-	if _, ok, _ := (rfcProfile{}).appendUser(nil, s, "l"); ok {
+	if _, ok, _ := (rfcProfile{}).appendUser(nil, s, &tenant{base: "l"}); ok {
 		t.Errorf("a document with meta took the fast path")
 	}
 }

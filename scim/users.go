@@ -200,7 +200,7 @@ func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if b, err = h.appendUser(b, it, t.userLocation(it.Identity.ID), p.projection); err != nil {
+		if b, err = h.appendUser(b, it, t, p.projection); err != nil {
 			return err
 		}
 	}
@@ -394,10 +394,9 @@ func (h *Handler) render(res *identity.Result, loc string, proj projection) map[
 // writeUser writes one resource with its ETag and, on 201, Location.
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, res *identity.Result, status int, proj projection) error {
 	s := res.Identity
-	loc := t.userLocation(s.ID)
 	buf := h.bufs.get()
 	defer h.bufs.put(buf)
-	b, err := h.appendUser(*buf, res, loc, proj)
+	b, err := h.appendUser(*buf, res, t, proj)
 	if err != nil {
 		return err
 	}
@@ -406,25 +405,25 @@ func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, r
 		setHeader(w, headerETag, etag(s.Version))
 	}
 	if status == http.StatusCreated {
-		setHeader(w, headerLocation, loc)
+		setHeader(w, headerLocation, t.userLocation(s.ID))
 	}
 	writeBody(w, r, status, b)
 	return nil
 }
 
-// appendUser appends the encoded resource, whose URL is loc. Without a
+// appendUser appends the encoded resource of tenant t. Without a
 // projection, a profile that can encode a resource directly
 // (rfcProfile.appendUser) skips building the document.
-func (h *Handler) appendUser(b []byte, res *identity.Result, loc string, proj projection) ([]byte, error) {
+func (h *Handler) appendUser(b []byte, res *identity.Result, t *tenant, proj projection) ([]byte, error) {
 	if fast, ok := h.prof.(interface {
-		appendUser(b []byte, s *store.SCIMIdentity, location string) ([]byte, bool, error)
+		appendUser(b []byte, s *store.SCIMIdentity, t *tenant) ([]byte, bool, error)
 	}); ok && proj.empty() {
-		out, ok, err := fast.appendUser(b, res.Identity, loc)
+		out, ok, err := fast.appendUser(b, res.Identity, t)
 		if ok || err != nil {
 			return out, err
 		}
 	}
-	return appendJSON(b, h.render(res, loc, proj), true)
+	return appendJSON(b, h.render(res, t.userLocation(res.Identity.ID), proj), true)
 }
 
 // precheck applies the body checks of decodeObject to a body another
