@@ -16,6 +16,9 @@ type Store struct {
 	mu sync.RWMutex
 	db *db
 	rt *filter.ResourceType // filter.User(), built once; read-only
+	// undo is the undo log's storage, reused by one Update after another
+	// under the write lock and cleared after each.
+	undo []undoStep
 }
 
 // New returns an empty Store.
@@ -34,13 +37,14 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &tx{db: s.db, rt: s.rt, write: true}
+	t := &tx{db: s.db, rt: s.rt, write: true, undo: s.undo}
 	committed := false
 	defer func() {
 		t.done.Store(true)
 		if !committed {
 			t.rollback()
 		}
+		s.keepUndo(t.undo)
 	}()
 	if err := fn(ctx, t); err != nil {
 		return err
@@ -76,7 +80,21 @@ func (t *tx) rollback() {
 	for i := len(t.undo) - 1; i >= 0; i-- {
 		t.undo[i].apply(t.db, &t.undo[i])
 	}
-	t.undo = nil
+}
+
+// maxKeptUndo bounds the undo log kept for the next Update, so that one
+// bulk load does not hold its log's memory for good.
+const maxKeptUndo = 256
+
+// keepUndo keeps log's storage for the next Update, without the references
+// to old and new values it holds.
+func (s *Store) keepUndo(log []undoStep) {
+	if cap(log) > maxKeptUndo {
+		s.undo = nil
+		return
+	}
+	clear(log)
+	s.undo = log[:0]
 }
 
 // check reports whether t may still be used, and for writing if write.

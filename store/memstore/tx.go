@@ -98,9 +98,6 @@ func swap[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
 // be nil). The step holds only pointers and static funcs, so recording it
 // costs no allocation beyond the log's growth.
 func push[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
-	if t.undo == nil {
-		t.undo = make([]undoStep, 0, 8)
-	}
 	t.undo = append(t.undo, undoStep{old: old, n: n, remove: remove, insert: insert, apply: undoSwap[T]})
 }
 
