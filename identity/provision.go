@@ -187,8 +187,11 @@ func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.G
 	if err := tx.PutMembership(ctx, &store.Membership{GroupID: g.ID, UserID: u.ID, Role: defaultRole(g)}); err != nil {
 		return nil, err
 	}
-	o.emit(Event{Type: EventProvisioned, GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID,
-		Detail: map[string]string{"username": u.Username, "email": u.Email}})
+	e := Event{Type: EventProvisioned, GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID}
+	if o.detail {
+		e.Detail = map[string]string{"username": u.Username, "email": u.Email}
+	}
+	o.emit(e)
 	return &Result{Identity: s, User: u, Member: true, Changes: Created}, nil
 }
 

@@ -117,6 +117,9 @@ type op struct {
 	now    time.Time
 	events []Event
 	prof   Profile
+	// detail reports whether an EventSink reads the events' Detail (the
+	// log does not), so that a hot path may leave it out otherwise.
+	detail bool
 }
 
 func (o *op) emit(e Event) {
@@ -128,10 +131,11 @@ func (o *op) emit(e Event) {
 // unique-key conflict, maps store errors and emits the events of the run
 // that committed.
 func (c *config) update(ctx context.Context, st store.Store, fn func(ctx context.Context, tx store.Tx, o *op) error) error {
+	_, discard := c.sink.(discardSink)
 	for attempt := 0; ; attempt++ {
 		var o *op
 		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-			o = &op{now: c.now(), prof: c.prof}
+			o = &op{now: c.now(), prof: c.prof, detail: !discard}
 			return fn(ctx, tx, o)
 		})
 		if err == nil {
