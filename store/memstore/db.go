@@ -12,17 +12,63 @@ type pair struct{ a, b string }
 
 // scimEntry is a stored SCIM identity with its filter document cached.
 type scimEntry struct {
-	id  *store.SCIMIdentity
-	res atomic.Pointer[map[string]any] // id.Resource(), computed on first use
+	// ident is the identity; its Document is nil when the document is
+	// kept frozen in doc.
+	ident  store.SCIMIdentity
+	doc    frozen
+	frozen bool
+	// src is the document as given to PutSCIMIdentity, which insertSCIM
+	// indexes (sparing a thaw), until PutSCIMIdentity returns.
+	src map[string]any
+	res atomic.Pointer[map[string]any] // the identity's Resource(), computed on first use
 }
 
-// resource returns e.id.Resource(), computing it once. Concurrent Views may
-// both compute it; they store equal values.
+// document returns the identity's document: fresh when it is frozen, the
+// stored map otherwise. Either way the caller must not modify it.
+func (e *scimEntry) document() map[string]any {
+	if e.frozen {
+		return e.doc.thaw()
+	}
+	return e.ident.Document
+}
+
+// indexed returns the document for insertSCIM and removeSCIM to index.
+func (e *scimEntry) indexed() map[string]any {
+	if e.src != nil {
+		return e.src
+	}
+	return e.document()
+}
+
+// clone returns a deep copy of the identity.
+func (e *scimEntry) clone() *store.SCIMIdentity {
+	if !e.frozen {
+		return e.ident.Clone()
+	}
+	c := e.ident
+	c.Document = e.doc.thaw()
+	return &c
+}
+
+// topString returns the string at the document's top-level key k, matched
+// exactly, and whether there is one.
+func (e *scimEntry) topString(k string) (string, bool) {
+	if e.frozen {
+		return e.doc.topString(k)
+	}
+	s, ok := e.ident.Document[k].(string)
+	return s, ok
+}
+
+// resource returns the identity's Resource(), computing it once.
+// Concurrent Views may both compute it; they store equal values.
 func (e *scimEntry) resource() map[string]any {
 	if p := e.res.Load(); p != nil {
 		return *p
 	}
-	r := e.id.Resource()
+	s := e.ident
+	s.Document = e.document()
+	r := s.Resource()
 	e.res.Store(&r)
 	return r
 }
@@ -130,9 +176,10 @@ type db struct {
 	scim    map[string]*scimEntry // ID
 	externs map[pair]extern       // (group, Fold(ExternUID)), SCIM and SAML
 
-	// keys is scratch space for insertSCIM and removeSCIM, which run
-	// under the write lock.
+	// keys and fr are scratch space for insertSCIM, removeSCIM and
+	// PutSCIMIdentity, which run under the write lock.
 	keys store.DocumentKeys
+	fr   freezer
 }
 
 func newDB() *db {
@@ -282,7 +329,7 @@ func setExtern(m map[pair]extern, k pair, x extern) {
 }
 
 func (d *db) insertSCIM(e *scimEntry) {
-	s := e.id
+	s := &e.ident
 	d.scim[s.ID] = e
 	d.users[s.UserID].linkOrAdd(s.GroupID).scim = e
 	k := pair{s.GroupID, store.Fold(s.ExternUID)}
@@ -291,7 +338,7 @@ func (d *db) insertSCIM(e *scimEntry) {
 	d.externs[k] = x
 	g := d.gi(s.GroupID)
 	keys := &d.keys
-	store.IndexDocumentInto(keys, s.Document)
+	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {
 		addDoc(d.names, store.Fold(u), e)
 	}
@@ -319,7 +366,7 @@ func (d *db) insertSCIM(e *scimEntry) {
 }
 
 func (d *db) removeSCIM(e *scimEntry) {
-	s := e.id
+	s := &e.ident
 	delete(d.scim, s.ID)
 	r := d.users[s.UserID]
 	l := r.link(s.GroupID)
@@ -331,7 +378,7 @@ func (d *db) removeSCIM(e *scimEntry) {
 	setExtern(d.externs, k, x)
 	g := d.gidx[s.GroupID]
 	keys := &d.keys
-	store.IndexDocumentInto(keys, s.Document)
+	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {
 		delDoc(d.names, store.Fold(u), e)
 	}
@@ -353,7 +400,7 @@ func (d *db) removeSCIM(e *scimEntry) {
 	}
 }
 
-func compareEntries(a, b *scimEntry) int { return store.CompareDefault(a.id, b.id) }
+func compareEntries(a, b *scimEntry) int { return store.CompareDefault(&a.ident, &b.ident) }
 
 // addDoc adds e to the documents under k, once. Documents sharing a key
 // are few (one person per userName or email), so a slice beats a map.
@@ -381,7 +428,7 @@ func docsIn(m map[string]*keyRec, k, groupID string) []*scimEntry {
 	}
 	var out []*scimEntry
 	for _, e := range r.docs {
-		if e.id.GroupID == groupID {
+		if e.ident.GroupID == groupID {
 			out = append(out, e)
 		}
 	}

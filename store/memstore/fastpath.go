@@ -52,7 +52,7 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 			}
 			return nil, true
 		case strings.EqualFold(e.Attr.Name, "id") && e.Attr.Sub == "":
-			if s := t.db.scim[v]; s != nil && s.id.GroupID == groupID {
+			if s := t.db.scim[v]; s != nil && s.ident.GroupID == groupID {
 				return []*scimEntry{s}, true
 			}
 			return nil, true
@@ -124,7 +124,7 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 	var match []*scimEntry
 	switch {
 	case strings.EqualFold(c.Attr.Name, "externalId"):
-		if e := t.db.externs[pair{g.id, store.Fold(v)}].scim; e != nil && e.id.ExternUID == v {
+		if e := t.db.externs[pair{g.id, store.Fold(v)}].scim; e != nil && e.ident.ExternUID == v {
 			match = []*scimEntry{e}
 		}
 	case strings.EqualFold(c.Attr.Name, "userName"):
@@ -132,12 +132,12 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 			return nil, 0, false
 		}
 		for _, e := range docsOf(t.db.names, store.Fold(v)) {
-			if e.id.GroupID != g.id {
+			if e.ident.GroupID != g.id {
 				continue
 			}
 			// The filter reads the exact key "userName" first; any other
 			// spelling, or an array, is left to it.
-			s, isStr := e.id.Document["userName"].(string)
+			s, isStr := e.topString("userName")
 			if !isStr {
 				return nil, 0, false
 			}
@@ -154,12 +154,12 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 	}
 	lo := max(q.StartIndex, 1) - 1
 	for _, e := range match {
-		if q.SkipDeleted && e.id.Deleted {
+		if q.SkipDeleted && e.ident.Deleted {
 			continue
 		}
 		total++
 		if total > lo && (q.Count <= 0 || len(page) < q.Count) {
-			page = append(page, e.id.Clone())
+			page = append(page, e.clone())
 		}
 	}
 	return page, total, true

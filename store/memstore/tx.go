@@ -345,10 +345,10 @@ func (t *tx) SCIMIdentity(_ context.Context, groupID, id string) (*store.SCIMIde
 		return nil, err
 	}
 	e := t.db.scim[id]
-	if e == nil || e.id.GroupID != groupID {
+	if e == nil || e.ident.GroupID != groupID {
 		return nil, notFound("scim_identity", id)
 	}
-	return e.id.Clone(), nil
+	return e.clone(), nil
 }
 
 // SCIMIdentityByExternUID implements [store.Tx.SCIMIdentityByExternUID].
@@ -357,7 +357,7 @@ func (t *tx) SCIMIdentityByExternUID(_ context.Context, groupID, externUID strin
 		return nil, err
 	}
 	if e := t.db.externs[pair{groupID, store.Fold(externUID)}].scim; e != nil {
-		return e.id.Clone(), nil
+		return e.clone(), nil
 	}
 	return nil, errNoSCIMExternUID
 }
@@ -368,7 +368,7 @@ func (t *tx) SCIMIdentityByUser(_ context.Context, groupID, userID string) (*sto
 		return nil, err
 	}
 	if l := t.db.linkOf(groupID, userID); l != nil && l.scim != nil {
-		return l.scim.id.Clone(), nil
+		return l.scim.clone(), nil
 	}
 	return nil, notFound("scim_identity of user", userID)
 }
@@ -389,25 +389,30 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	old := d.scim[s.ID]
 	var v int64
 	if old != nil {
-		v = old.id.Version
+		v = old.ident.Version
 	}
 	if err := checkVersion("scim_identity", s.ID, "", store.KeyID, v, s.Version); err != nil {
 		return err
 	}
-	if old != nil && old.id.GroupID != s.GroupID {
+	if old != nil && old.ident.GroupID != s.GroupID {
 		return invalid("scim_identity", "GroupID cannot change")
 	}
-	if e := d.externs[pair{s.GroupID, store.Fold(s.ExternUID)}].scim; e != nil && e.id.ID != s.ID {
+	if e := d.externs[pair{s.GroupID, store.Fold(s.ExternUID)}].scim; e != nil && e.ident.ID != s.ID {
 		return conflict("scim_identity", store.KeyExternUID)
 	}
-	if l != nil && l.scim != nil && l.scim.id.ID != s.ID {
+	if l != nil && l.scim != nil && l.scim.ident.ID != s.ID {
 		return conflict("scim_identity", store.KeySCIMIdentityUser)
 	}
-	c := s.Clone()
-	c.Version = s.Version + 1
-	n := &scimEntry{id: c}
+	n := &scimEntry{ident: *s, src: s.Document}
+	n.ident.Version = s.Version + 1
+	if fz, ok := d.fr.freeze(s.Document); ok {
+		n.ident.Document, n.doc, n.frozen = nil, fz, true
+	} else {
+		n.ident.Document = store.CloneDocument(s.Document)
+	}
 	swap(t, old, n, (*db).removeSCIM, (*db).insertSCIM)
-	s.Version = c.Version
+	n.src = nil
+	s.Version = n.ident.Version
 	return nil
 }
 
@@ -432,7 +437,7 @@ func (t *tx) SCIMIdentities(_ context.Context, groupID string) iter.Seq2[*store.
 				yield(nil, store.ErrTxDone)
 				return
 			}
-			if !yield(e.id.Clone(), nil) {
+			if !yield(e.clone(), nil) {
 				return
 			}
 		}
@@ -469,7 +474,7 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 	}
 	page, total, err := m.SelectResources(func(yield func(*store.SCIMIdentity, map[string]any, error) bool) {
 		for _, e := range list {
-			if !yield(e.id, e.resource(), nil) {
+			if !yield(&e.ident, e.resource(), nil) {
 				return
 			}
 		}
@@ -478,7 +483,7 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 		return nil, 0, err
 	}
 	for i, s := range page {
-		page[i] = s.Clone()
+		page[i] = t.db.scim[s.ID].clone()
 	}
 	return page, total, nil
 }
@@ -496,7 +501,7 @@ func window(list []*scimEntry, q store.Query) []*store.SCIMIdentity {
 	}
 	page := make([]*store.SCIMIdentity, len(list))
 	for i, e := range list {
-		page[i] = e.id.Clone()
+		page[i] = e.clone()
 	}
 	return page
 }
