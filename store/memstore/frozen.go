@@ -20,16 +20,16 @@ type frozen struct {
 // The tags of the frozen form. Counts and string indexes follow as
 // uvarints, a float64 as 8 little-endian bytes.
 const (
-	tagMap     byte = iota + 1 // count, then count (key index, value) pairs
-	tagNilMap                  // map[string]any(nil)
-	tagArray                   // count, then count values
-	tagNilArr                  // []any(nil)
-	tagString                  // index
-	tagNumber                  // index, a json.Number
-	tagFloat                   // 8 bytes
-	tagTrue                    // true
-	tagFalse                   // false
-	tagNull                    // nil
+	tagMap    byte = iota + 1 // count, then count (key index, value) pairs
+	tagNilMap                 // map[string]any(nil)
+	tagArray                  // count, then count values
+	tagNilArr                 // []any(nil)
+	tagString                 // index
+	tagNumber                 // index, a json.Number
+	tagFloat                  // 8 bytes
+	tagTrue                   // true
+	tagFalse                  // false
+	tagNull                   // nil
 )
 
 // freezer builds frozen documents in scratch buffers, reused under the
