@@ -80,6 +80,15 @@ func (e *scimEntry) resource() map[string]any {
 type userRec struct {
 	u     *store.User
 	links []link // one per group the user has anything in
+	first [1]link
+}
+
+// newUserRec returns an empty record whose first link needs no allocation
+// of its own.
+func newUserRec() *userRec {
+	r := &userRec{}
+	r.links = r.first[:0:1]
+	return r
 }
 
 // link is what a user has in one group; the link is dropped when all three
@@ -140,6 +149,7 @@ func (l *link) index(links []link) int {
 type keyRec struct {
 	user *store.User
 	docs []*scimEntry
+	one  [1]*scimEntry // docs' storage until a second document comes
 }
 
 // extern is what a folded extern_uid names in one group: a SCIM identity, a
@@ -229,6 +239,7 @@ func keyFor(m map[string]*keyRec, k string) *keyRec {
 	r := m[k]
 	if r == nil {
 		r = &keyRec{}
+		r.docs = r.one[:0:1]
 		m[k] = r
 	}
 	return r
@@ -244,7 +255,7 @@ func dropKey(m map[string]*keyRec, k string, r *keyRec) {
 func (d *db) insertUser(u *store.User) {
 	r := d.users[u.ID]
 	if r == nil {
-		r = &userRec{}
+		r = newUserRec()
 		d.users[u.ID] = r
 	}
 	r.u = u

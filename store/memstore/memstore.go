@@ -78,7 +78,7 @@ type tx struct {
 
 func (t *tx) rollback() {
 	for i := len(t.undo) - 1; i >= 0; i-- {
-		t.undo[i].apply(t.db, &t.undo[i])
+		t.undo[i].apply(t.db)
 	}
 }
 

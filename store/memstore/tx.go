@@ -91,30 +91,45 @@ func swap[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
 		remove(t.db, old)
 	}
 	insert(t.db, n)
-	push(t, old, n, remove, insert)
+	push(t, old, n)
 }
 
 // push records an undo step that removes n and re-inserts old (either may
-// be nil). The step holds only pointers and static funcs, so recording it
-// costs no allocation beyond the log's growth.
-func push[T comparable](t *tx, old, n T, remove, insert func(*db, T)) {
-	t.undo = append(t.undo, undoStep{old: old, n: n, remove: remove, insert: insert, apply: undoSwap[T]})
+// be nil, but both have the entity's pointer type). The step holds only
+// the two pointers, so recording it costs no allocation beyond the log's
+// growth.
+func push[T comparable](t *tx, old, n T) {
+	t.undo = append(t.undo, undoStep{old: old, n: n})
 }
 
 // undoStep is one entry of the undo log; see push.
 type undoStep struct {
-	old, n         any // a T, possibly nil
-	remove, insert any // a func(*db, T)
-	apply          func(d *db, s *undoStep)
+	old, n any // pointers of one entity type, possibly nil
 }
 
-func undoSwap[T comparable](d *db, s *undoStep) {
-	var none T
-	if n := s.n.(T); n != none {
-		s.remove.(func(*db, T))(d, n)
+// apply undoes the step.
+func (s *undoStep) apply(d *db) {
+	switch n := s.n.(type) {
+	case *store.Group:
+		undoSwap(d, s.old.(*store.Group), n, (*db).removeGroup, (*db).insertGroup)
+	case *store.User:
+		undoSwap(d, s.old.(*store.User), n, (*db).removeUser, (*db).insertUser)
+	case *store.Membership:
+		undoSwap(d, s.old.(*store.Membership), n, (*db).removeMember, (*db).insertMember)
+	case *scimEntry:
+		undoSwap(d, s.old.(*scimEntry), n, (*db).removeSCIM, (*db).insertSCIM)
+	case *store.SAMLIdentity:
+		undoSwap(d, s.old.(*store.SAMLIdentity), n, (*db).removeSAML, (*db).insertSAML)
 	}
-	if old := s.old.(T); old != none {
-		s.insert.(func(*db, T))(d, old)
+}
+
+func undoSwap[T comparable](d *db, old, n T, remove, insert func(*db, T)) {
+	var none T
+	if n != none {
+		remove(d, n)
+	}
+	if old != none {
+		insert(d, old)
 	}
 }
 
@@ -324,7 +339,7 @@ func (t *tx) DeleteMembership(_ context.Context, groupID, userID string) error {
 	}
 	old := l.member
 	d.removeMember(old)
-	push(t, old, nil, (*db).removeMember, (*db).insertMember)
+	push(t, old, (*store.Membership)(nil))
 	return nil
 }
 
@@ -578,6 +593,6 @@ func (t *tx) DeleteSAMLIdentity(_ context.Context, groupID, userID string) error
 	}
 	old := l.saml
 	d.removeSAML(old)
-	push(t, old, nil, (*db).removeSAML, (*db).insertSAML)
+	push(t, old, (*store.SAMLIdentity)(nil))
 	return nil
 }
