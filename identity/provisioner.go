@@ -120,9 +120,15 @@ type op struct {
 	// detail reports whether an EventSink reads the events' Detail (the
 	// log does not), so that a hot path may leave it out otherwise.
 	detail bool
+	// keep reports whether the events are read at all: by an EventSink,
+	// or by the log.
+	keep bool
 }
 
 func (o *op) emit(e Event) {
+	if !o.keep {
+		return
+	}
 	e.Time = o.now
 	o.events = append(o.events, e)
 }
@@ -132,14 +138,15 @@ func (o *op) emit(e Event) {
 // that committed.
 func (c *config) update(ctx context.Context, st store.Store, fn func(ctx context.Context, tx store.Tx, o *op) error) error {
 	_, discard := c.sink.(discardSink)
+	logged := c.log.Enabled(ctx, slog.LevelInfo)
+	var o op
+	run := func(ctx context.Context, tx store.Tx) error {
+		o = op{now: c.now(), prof: c.prof, detail: !discard, keep: !discard || logged}
+		return fn(ctx, tx, &o)
+	}
 	for attempt := 0; ; attempt++ {
-		var o *op
-		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-			o = &op{now: c.now(), prof: c.prof, detail: !discard}
-			return fn(ctx, tx, o)
-		})
+		err := st.Update(ctx, run)
 		if err == nil {
-			logged := c.log.Enabled(ctx, slog.LevelInfo)
 			for _, e := range o.events {
 				if logged {
 					c.log.LogAttrs(ctx, slog.LevelInfo, "identity: "+string(e.Type),

@@ -30,6 +30,14 @@ const defaultReserved = "- admin api assets blank dashboard explore favicon.ico 
 //
 //	SanitizeUsername(" --ricky.^#!__the._raccoon--") == "ricky.the.raccoon"
 func SanitizeUsername(s string) string {
+	if clean(s) {
+		return s
+	}
+	return sanitize(s)
+}
+
+// sanitize is SanitizeUsername without the shortcut for clean names.
+func sanitize(s string) string {
 	if i := strings.IndexByte(s, '@'); i >= 0 {
 		s = s[:i]
 	}
@@ -71,6 +79,31 @@ func SanitizeUsername(s string) string {
 		return "blank"
 	}
 	return out
+}
+
+// clean reports whether SanitizeUsername would return s unchanged: ASCII
+// letters, digits and single separators between them, no ".git" or ".atom"
+// suffix, at most 255 bytes. Most IdPs send such names, and this check
+// spares them the copy.
+func clean(s string) bool {
+	if s == "" || len(s) > maxUsernameLen || strings.HasSuffix(s, ".git") || strings.HasSuffix(s, ".atom") {
+		return false
+	}
+	prevSep := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			prevSep = false
+		case c == '_' || c == '-' || c == '.':
+			if prevSep {
+				return false
+			}
+			prevSep = true
+		default:
+			return false
+		}
+	}
+	return !prevSep
 }
 
 // usernameCandidate returns the i-th candidate for base: base itself for 0,

@@ -75,7 +75,7 @@ func TestUsernameCandidate(t *testing.T) {
 }
 
 func FuzzSanitizeUsername(f *testing.F) {
-	for _, s := range []string{" --ricky.^#!__the._raccoon--", "a@b", "José", "..", ".git.atom"} {
+	for _, s := range []string{" --ricky.^#!__the._raccoon--", "a@b", "José", "..", ".git.atom", "person.1", "a.git", "x-y_z", "a..b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -95,6 +95,9 @@ func FuzzSanitizeUsername(f *testing.F) {
 		}
 		if again := SanitizeUsername(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
+		}
+		if clean(s) && sanitize(s) != s {
+			t.Fatalf("clean(%q) but sanitize gives %q", s, sanitize(s))
 		}
 	})
 }
