@@ -7,9 +7,6 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// pair is a (group, folded key) map key.
-type pair struct{ a, b string }
-
 // scimEntry is a stored SCIM identity with its filter document cached.
 type scimEntry struct {
 	// ident is the identity; its Document is nil when the document is
@@ -161,8 +158,9 @@ type extern struct {
 
 // groupIdx holds the per-group counts and SCIM identity lists.
 type groupIdx struct {
-	id    string
-	roles map[store.Role]int // members per role
+	id      string
+	roles   map[store.Role]int // members per role
+	externs map[string]extern  // Fold(ExternUID), SCIM and SAML
 	// oddUserName and oddEmail hold the identities whose document has an
 	// odd userName or emails (store.DocumentKeys): candidates of every
 	// filter on the attribute.
@@ -183,8 +181,7 @@ type db struct {
 	names  map[string]*keyRec  // Fold(Username), Fold(document userName)
 	emails map[string]*keyRec  // Fold(address), Fold(document emails[].value)
 
-	scim    map[string]*scimEntry // ID
-	externs map[pair]extern       // (group, Fold(ExternUID)), SCIM and SAML
+	scim map[string]*scimEntry // ID
 
 	// keys and fr are scratch space for insertSCIM, removeSCIM and
 	// PutSCIMIdentity, which run under the write lock.
@@ -201,7 +198,6 @@ func newDB() *db {
 		names:     map[string]*keyRec{},
 		emails:    map[string]*keyRec{},
 		scim:      map[string]*scimEntry{},
-		externs:   map[pair]extern{},
 	}
 }
 
@@ -211,6 +207,14 @@ func (d *db) user(id string) *userRec {
 		return r
 	}
 	return nil
+}
+
+// extern returns what extern_uid k (folded) names in group groupID.
+func (d *db) extern(groupID, k string) extern {
+	if g := d.gidx[groupID]; g != nil {
+		return g.externs[k]
+	}
+	return extern{}
 }
 
 // linkOf returns the link of user userID to group groupID, or nil.
@@ -289,7 +293,7 @@ func unsetUser(m map[string]*keyRec, k string) {
 func (d *db) gi(groupID string) *groupIdx {
 	g := d.gidx[groupID]
 	if g == nil {
-		g = &groupIdx{id: groupID, roles: map[store.Role]int{}}
+		g = &groupIdx{id: groupID, roles: map[store.Role]int{}, externs: map[string]extern{}}
 		d.gidx[groupID] = g
 	}
 	return g
@@ -313,10 +317,11 @@ func (d *db) removeMember(m *store.Membership) {
 
 func (d *db) insertSAML(s *store.SAMLIdentity) {
 	d.users[s.UserID].linkOrAdd(s.GroupID).saml = s
-	k := pair{s.GroupID, store.Fold(s.ExternUID)}
-	x := d.externs[k]
+	g := d.gi(s.GroupID)
+	k := store.Fold(s.ExternUID)
+	x := g.externs[k]
 	x.saml = s
-	d.externs[k] = x
+	g.externs[k] = x
 }
 
 func (d *db) removeSAML(s *store.SAMLIdentity) {
@@ -324,14 +329,15 @@ func (d *db) removeSAML(s *store.SAMLIdentity) {
 	l := r.link(s.GroupID)
 	l.saml = nil
 	r.dropEmpty(l)
-	k := pair{s.GroupID, store.Fold(s.ExternUID)}
-	x := d.externs[k]
+	g := d.gidx[s.GroupID]
+	k := store.Fold(s.ExternUID)
+	x := g.externs[k]
 	x.saml = nil
-	setExtern(d.externs, k, x)
+	setExtern(g.externs, k, x)
 }
 
 // setExtern stores x under k, or deletes k when x is empty.
-func setExtern(m map[pair]extern, k pair, x extern) {
+func setExtern(m map[string]extern, k string, x extern) {
 	if x == (extern{}) {
 		delete(m, k)
 	} else {
@@ -343,11 +349,11 @@ func (d *db) insertSCIM(e *scimEntry) {
 	s := &e.ident
 	d.scim[s.ID] = e
 	d.users[s.UserID].linkOrAdd(s.GroupID).scim = e
-	k := pair{s.GroupID, store.Fold(s.ExternUID)}
-	x := d.externs[k]
-	x.scim = e
-	d.externs[k] = x
 	g := d.gi(s.GroupID)
+	k := store.Fold(s.ExternUID)
+	x := g.externs[k]
+	x.scim = e
+	g.externs[k] = x
 	keys := &d.keys
 	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {
@@ -383,11 +389,11 @@ func (d *db) removeSCIM(e *scimEntry) {
 	l := r.link(s.GroupID)
 	l.scim = nil
 	r.dropEmpty(l)
-	k := pair{s.GroupID, store.Fold(s.ExternUID)}
-	x := d.externs[k]
-	x.scim = nil
-	setExtern(d.externs, k, x)
 	g := d.gidx[s.GroupID]
+	k := store.Fold(s.ExternUID)
+	x := g.externs[k]
+	x.scim = nil
+	setExtern(g.externs, k, x)
 	keys := &d.keys
 	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {

@@ -47,7 +47,7 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 		case strings.EqualFold(e.Attr.Name, "userName") && e.Attr.Sub == "":
 			return union(docsIn(t.db.names, store.Fold(v), groupID), g.oddUserName), true
 		case strings.EqualFold(e.Attr.Name, "externalId") && e.Attr.Sub == "":
-			if s := t.db.externs[pair{groupID, store.Fold(v)}].scim; s != nil {
+			if s := t.db.extern(groupID, store.Fold(v)).scim; s != nil {
 				return []*scimEntry{s}, true
 			}
 			return nil, true
@@ -124,7 +124,7 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 	var match []*scimEntry
 	switch {
 	case strings.EqualFold(c.Attr.Name, "externalId"):
-		if e := t.db.externs[pair{g.id, store.Fold(v)}].scim; e != nil && e.ident.ExternUID == v {
+		if e := t.db.extern(g.id, store.Fold(v)).scim; e != nil && e.ident.ExternUID == v {
 			match = []*scimEntry{e}
 		}
 	case strings.EqualFold(c.Attr.Name, "userName"):

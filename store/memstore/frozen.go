@@ -17,15 +17,16 @@ type frozen struct {
 	strs []string
 }
 
-// The tags of the frozen form. Counts and string indexes follow as
-// uvarints, a float64 as 8 little-endian bytes.
+// The tags of the frozen form. Counts and string references follow as
+// uvarints, a float64 as 8 little-endian bytes. A string reference is
+// i<<1 for strs[i], or i<<1|1 for common[i].
 const (
 	tagMap    byte = iota + 1 // count, then count (key index, value) pairs
 	tagNilMap                 // map[string]any(nil)
 	tagArray                  // count, then count values
 	tagNilArr                 // []any(nil)
-	tagString                 // index
-	tagNumber                 // index, a json.Number
+	tagString                 // reference
+	tagNumber                 // reference, a json.Number
 	tagFloat                  // 8 bytes
 	tagTrue                   // true
 	tagFalse                  // false
@@ -59,7 +60,17 @@ func (f *freezer) freeze(doc map[string]any) (fz frozen, ok bool) {
 
 func (f *freezer) str(tag byte, s string) {
 	f.code = append(f.code, tag)
-	f.code = binary.AppendUvarint(f.code, uint64(len(f.strs)))
+	f.ref(s)
+}
+
+// ref appends a reference to s: to the common strings when s is one, so
+// that attribute names and the usual values cost no room in strs.
+func (f *freezer) ref(s string) {
+	if i, ok := commonIndex(s); ok {
+		f.code = binary.AppendUvarint(f.code, uint64(i)<<1|1)
+		return
+	}
+	f.code = binary.AppendUvarint(f.code, uint64(len(f.strs))<<1)
 	f.strs = append(f.strs, s)
 }
 
@@ -88,8 +99,7 @@ func (f *freezer) value(v any) bool {
 		f.code = append(f.code, tagMap)
 		f.code = binary.AppendUvarint(f.code, uint64(len(v)))
 		for k, e := range v {
-			f.code = binary.AppendUvarint(f.code, uint64(len(f.strs)))
-			f.strs = append(f.strs, k)
+			f.ref(k)
 			if !f.value(e) {
 				return false
 			}
@@ -149,7 +159,7 @@ func (d *thawer) value() any {
 		n := d.uvarint()
 		m := make(map[string]any, n)
 		for range n {
-			k := d.fz.strs[d.uvarint()]
+			k := d.str()
 			m[k] = d.value()
 		}
 		return m
@@ -164,9 +174,9 @@ func (d *thawer) value() any {
 	case tagNilArr:
 		return []any(nil)
 	case tagString:
-		return d.fz.strs[d.uvarint()]
+		return d.str()
 	case tagNumber:
-		return json.Number(d.fz.strs[d.uvarint()])
+		return json.Number(d.str())
 	case tagFloat:
 		var bits uint64
 		for i := range 8 {
@@ -180,6 +190,15 @@ func (d *thawer) value() any {
 		return false
 	}
 	return nil
+}
+
+// str reads a string reference.
+func (d *thawer) str() string {
+	r := d.uvarint()
+	if r&1 != 0 {
+		return common[r>>1]
+	}
+	return d.fz.strs[r>>1]
 }
 
 // skip moves past one value.
@@ -212,8 +231,7 @@ func (fz *frozen) topString(k string) (string, bool) {
 	}
 	d := thawer{fz: fz, pos: 1}
 	for range d.uvarint() {
-		key := fz.strs[d.uvarint()]
-		if key != k {
+		if d.str() != k {
 			d.skip()
 			continue
 		}
@@ -221,7 +239,133 @@ func (fz *frozen) topString(k string) (string, bool) {
 			return "", false
 		}
 		d.pos++
-		return fz.strs[d.uvarint()], true
+		return d.str(), true
 	}
 	return "", false
+}
+
+// common are the strings of SCIM User documents (attribute names of RFC 7643
+// §4.1 and §4.3, and the usual values) that frozen documents refer to
+// instead of keeping. It is read-only; commonIndex is its inverse.
+var common = [...]string{
+	"schemas", "id", "externalId", "meta", "userName", "name", "formatted", "familyName",
+	"givenName", "middleName", "honorificPrefix", "honorificSuffix", "displayName", "nickName",
+	"profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone", "active",
+	"emails", "phoneNumbers", "ims", "photos", "addresses", "groups", "entitlements", "roles",
+	"x509Certificates", "value", "display", "type", "primary", "$ref", "streetAddress",
+	"locality", "region", "postalCode", "country", "work", "home", "other", "mobile",
+	"employeeNumber", "costCenter", "organization", "division", "department", "manager",
+	"urn:ietf:params:scim:schemas:core:2.0:User",
+	"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+}
+
+// commonIndex returns i with common[i] == s, if there is one.
+func commonIndex(s string) (int, bool) {
+	switch s {
+	case "schemas":
+		return 0, true
+	case "id":
+		return 1, true
+	case "externalId":
+		return 2, true
+	case "meta":
+		return 3, true
+	case "userName":
+		return 4, true
+	case "name":
+		return 5, true
+	case "formatted":
+		return 6, true
+	case "familyName":
+		return 7, true
+	case "givenName":
+		return 8, true
+	case "middleName":
+		return 9, true
+	case "honorificPrefix":
+		return 10, true
+	case "honorificSuffix":
+		return 11, true
+	case "displayName":
+		return 12, true
+	case "nickName":
+		return 13, true
+	case "profileUrl":
+		return 14, true
+	case "title":
+		return 15, true
+	case "userType":
+		return 16, true
+	case "preferredLanguage":
+		return 17, true
+	case "locale":
+		return 18, true
+	case "timezone":
+		return 19, true
+	case "active":
+		return 20, true
+	case "emails":
+		return 21, true
+	case "phoneNumbers":
+		return 22, true
+	case "ims":
+		return 23, true
+	case "photos":
+		return 24, true
+	case "addresses":
+		return 25, true
+	case "groups":
+		return 26, true
+	case "entitlements":
+		return 27, true
+	case "roles":
+		return 28, true
+	case "x509Certificates":
+		return 29, true
+	case "value":
+		return 30, true
+	case "display":
+		return 31, true
+	case "type":
+		return 32, true
+	case "primary":
+		return 33, true
+	case "$ref":
+		return 34, true
+	case "streetAddress":
+		return 35, true
+	case "locality":
+		return 36, true
+	case "region":
+		return 37, true
+	case "postalCode":
+		return 38, true
+	case "country":
+		return 39, true
+	case "work":
+		return 40, true
+	case "home":
+		return 41, true
+	case "other":
+		return 42, true
+	case "mobile":
+		return 43, true
+	case "employeeNumber":
+		return 44, true
+	case "costCenter":
+		return 45, true
+	case "organization":
+		return 46, true
+	case "division":
+		return 47, true
+	case "department":
+		return 48, true
+	case "manager":
+		return 49, true
+	case "urn:ietf:params:scim:schemas:core:2.0:User":
+		return 50, true
+	case "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
+		return 51, true
+	}
+	return 0, false
 }

@@ -114,3 +114,16 @@ func TestFrozenTopString(t *testing.T) {
 		}
 	}
 }
+
+func TestCommonIndex(t *testing.T) {
+	for i, s := range common {
+		if got, ok := commonIndex(s); !ok || got != i {
+			t.Errorf("commonIndex(%q) = %d, %v, want %d, true", s, got, ok, i)
+		}
+	}
+	for _, s := range []string{"", "Schemas", "username", "x", "urn:ietf:params:scim:schemas:core:2.0:Group"} {
+		if i, ok := commonIndex(s); ok {
+			t.Errorf("commonIndex(%q) = %d, true, want false", s, i)
+		}
+	}
+}

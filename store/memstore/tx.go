@@ -371,7 +371,7 @@ func (t *tx) SCIMIdentityByExternUID(_ context.Context, groupID, externUID strin
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	if e := t.db.externs[pair{groupID, store.Fold(externUID)}].scim; e != nil {
+	if e := t.db.extern(groupID, store.Fold(externUID)).scim; e != nil {
 		return e.clone(), nil
 	}
 	return nil, errNoSCIMExternUID
@@ -412,7 +412,7 @@ func (t *tx) PutSCIMIdentity(_ context.Context, s *store.SCIMIdentity) error {
 	if old != nil && old.ident.GroupID != s.GroupID {
 		return invalid("scim_identity", "GroupID cannot change")
 	}
-	if e := d.externs[pair{s.GroupID, store.Fold(s.ExternUID)}].scim; e != nil && e.ident.ID != s.ID {
+	if e := d.extern(s.GroupID, store.Fold(s.ExternUID)).scim; e != nil && e.ident.ID != s.ID {
 		return conflict("scim_identity", store.KeyExternUID)
 	}
 	if l != nil && l.scim != nil && l.scim.ident.ID != s.ID {
@@ -526,7 +526,7 @@ func (t *tx) SAMLIdentityByExternUID(_ context.Context, groupID, externUID strin
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	s := t.db.externs[pair{groupID, store.Fold(externUID)}].saml
+	s := t.db.extern(groupID, store.Fold(externUID)).saml
 	if s == nil {
 		return nil, errNoSAMLExternUID
 	}
@@ -571,7 +571,7 @@ func (t *tx) PutSAMLIdentity(_ context.Context, s *store.SAMLIdentity) error {
 	if err := checkVersion("saml_identity", s.GroupID, s.UserID, store.KeySAMLIdentityUser, v, s.Version); err != nil {
 		return err
 	}
-	if o := d.externs[pair{s.GroupID, store.Fold(s.ExternUID)}].saml; o != nil && o.UserID != s.UserID {
+	if o := d.extern(s.GroupID, store.Fold(s.ExternUID)).saml; o != nil && o.UserID != s.UserID {
 		return conflict("saml_identity", store.KeyExternUID)
 	}
 	n := *s
