@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Versions", testVersions},
 		{"CopySemantics", testCopySemantics},
 		{"Rollback", testRollback},
+		{"RollbackIndexes", testRollbackIndexes},
 		{"ReadOnlyView", testReadOnlyView},
 		{"TxDone", testTxDone},
 		{"ConcurrentProvisioning", testConcurrentProvisioning},
