@@ -78,6 +78,7 @@ type userRec struct {
 	u     *store.User
 	links []link // one per group the user has anything in
 	first [1]link
+	own   store.User // the user as first stored (u points here until replaced)
 }
 
 // newUserRec returns an empty record whose first link needs no allocation
@@ -263,6 +264,11 @@ func (d *db) insertUser(u *store.User) {
 		d.users[u.ID] = r
 	}
 	r.u = u
+	d.indexUser(u)
+}
+
+// indexUser adds u's username and addresses to the indexes.
+func (d *db) indexUser(u *store.User) {
 	keyFor(d.names, store.Fold(u.Username)).user = u
 	keyFor(d.emails, store.Fold(u.Email)).user = u
 	for _, e := range u.SecondaryEmails {

@@ -270,6 +270,19 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 			return conflict("user", store.KeyEmail)
 		}
 	}
+	if old == nil {
+		// A new user is stored inside its record: one allocation.
+		r := newUserRec()
+		r.own = *u
+		r.own.SecondaryEmails = slices.Clone(u.SecondaryEmails)
+		r.own.Version = 1
+		r.u = &r.own
+		d.users[u.ID] = r
+		d.indexUser(r.u)
+		push(t, old, r.u)
+		u.Version = 1
+		return nil
+	}
 	n := u.Clone()
 	n.Version = u.Version + 1
 	swap(t, old, n, (*db).removeUser, (*db).insertUser)
