@@ -33,19 +33,54 @@ func (h *Handler) checkBody(w http.ResponseWriter, r *http.Request) error {
 // readObject reads the body as one JSON object: valid UTF-8, nested at
 // most maxDepth deep, numbers as json.Number.
 func (h *Handler) readObject(r *http.Request) (map[string]any, error) {
-	data, err := io.ReadAll(r.Body)
+	buf, err := h.readBody(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, err
-		}
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "reading the request body failed")
+		return nil, err
 	}
-	return decodeObject(data, h.cfg.maxDepth)
+	defer h.bufs.put(buf)
+	return decodeObject(*buf, h.cfg.maxDepth)
 }
 
-// decodeObject decodes data as one JSON object (see readObject).
+// readBody reads the whole body into a buffer of h.bufs, which the caller
+// puts back when done with it.
+func (h *Handler) readBody(r *http.Request) (*[]byte, error) {
+	buf := h.bufs.get()
+	b := *buf
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			*buf = b
+			h.bufs.put(buf)
+			return nil, bodyError(err)
+		}
+	}
+	*buf = b
+	return buf, nil
+}
+
+// decodeObject decodes data as one JSON object (see readObject). The
+// decoded strings do not share data's memory.
 func decodeObject(data []byte, maxDepth int) (map[string]any, error) {
+	if v, replaced, ok := decodeJSON(data, maxDepth); ok && !replaced {
+		if m, ok := v.(map[string]any); ok {
+			return m, nil
+		}
+	}
+	// Refused input (or invalid UTF-8, refused here): encoding/json
+	// tells what is wrong.
+	return decodeObjectStd(data, maxDepth)
+}
+
+// decodeObjectStd is decodeObject with encoding/json, whose error messages
+// the errors of decodeObject show.
+func decodeObjectStd(data []byte, maxDepth int) (map[string]any, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is empty")
 	}

@@ -3,7 +3,6 @@ package scim
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -255,14 +254,12 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(r.Body)
+	buf, err := h.readBody(r)
 	if err != nil {
-		return bodyError(err)
-	}
-	if err := precheck(data, h.cfg.maxDepth); err != nil {
 		return err
 	}
-	req, err := patch.Decode(data)
+	req, err := decodePatch(*buf, h.cfg.maxDepth)
+	h.bufs.put(buf)
 	if err != nil {
 		return err
 	}
@@ -426,13 +423,16 @@ func (h *Handler) appendUser(b []byte, res *identity.Result, t *tenant, proj pro
 	return appendJSON(b, h.render(res, t.userLocation(res.Identity.ID), proj), true)
 }
 
-// precheck applies the body checks of decodeObject to a body another
-// package decodes (UTF-8, depth).
-func precheck(data []byte, maxDepth int) error {
+// decodePatch decodes a PatchOp body with patch.Decode, after the body
+// checks of decodeObject (UTF-8, depth).
+func decodePatch(data []byte, maxDepth int) (*patch.Request, error) {
 	if !utf8.Valid(data) {
-		return errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is not valid UTF-8")
+		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is not valid UTF-8")
 	}
-	return checkDepth(data, maxDepth)
+	if err := checkDepth(data, maxDepth); err != nil {
+		return nil, err
+	}
+	return patch.Decode(data)
 }
 
 // bodyError maps a failure to read the body.
