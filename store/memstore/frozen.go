@@ -3,31 +3,28 @@ package memstore
 import (
 	"encoding/binary"
 	"encoding/json"
-	"math"
 )
 
 // frozen is a SCIM document kept in a compact form: its shape in a string
-// of tags, counts and string indexes, and its strings (keys and values) in
-// a slice, shared with the document it was made from since strings are
-// immutable. A document of a few attributes takes two allocations and a few
-// hundred bytes instead of a map per object, and the garbage collector
-// scans only the string headers. Reads rebuild a fresh document with thaw.
+// of tags, counts and indexes, and its leaf values (strings, numbers) in a
+// slice of the very interface values the document held, shared since they
+// are immutable. A document of a few attributes takes two allocations and a
+// few hundred bytes instead of a map per object, the garbage collector
+// scans only the slice, and thaw rebuilds a fresh document without boxing
+// its values again.
 type frozen struct {
 	code string
-	strs []string
+	vals []any
 }
 
-// The tags of the frozen form. Counts and string references follow as
-// uvarints, a float64 as 8 little-endian bytes. A string reference is
-// i<<1 for strs[i], or i<<1|1 for common[i].
+// The tags of the frozen form. Counts and indexes follow as uvarints. A map
+// key is i<<1 for vals[i] (a string), or i<<1|1 for common[i].
 const (
-	tagMap    byte = iota + 1 // count, then count (key index, value) pairs
+	tagMap    byte = iota + 1 // count, then count (key, value) pairs
 	tagNilMap                 // map[string]any(nil)
 	tagArray                  // count, then count values
 	tagNilArr                 // []any(nil)
-	tagString                 // reference
-	tagNumber                 // reference, a json.Number
-	tagFloat                  // 8 bytes
+	tagVal                    // index: vals[i], a string, float64 or json.Number
 	tagTrue                   // true
 	tagFalse                  // false
 	tagNull                   // nil
@@ -37,7 +34,7 @@ const (
 // write lock.
 type freezer struct {
 	code []byte
-	strs []string
+	vals []any
 }
 
 // freeze returns doc in frozen form, or ok false when doc holds a value of
@@ -45,73 +42,70 @@ type freezer struct {
 // of the map, as before).
 func (f *freezer) freeze(doc map[string]any) (fz frozen, ok bool) {
 	f.code = f.code[:0]
-	clear(f.strs)
-	f.strs = f.strs[:0]
+	clear(f.vals)
+	f.vals = f.vals[:0]
 	if !f.value(doc) {
 		return frozen{}, false
 	}
 	fz.code = string(f.code)
-	if len(f.strs) > 0 {
-		fz.strs = make([]string, len(f.strs))
-		copy(fz.strs, f.strs)
+	if len(f.vals) > 0 {
+		fz.vals = make([]any, len(f.vals))
+		copy(fz.vals, f.vals)
 	}
 	return fz, true
 }
 
-func (f *freezer) str(tag byte, s string) {
-	f.code = append(f.code, tag)
-	f.ref(s)
+// val appends a reference to the leaf value v.
+func (f *freezer) val(v any) {
+	f.code = append(f.code, tagVal)
+	f.code = binary.AppendUvarint(f.code, uint64(len(f.vals)))
+	f.vals = append(f.vals, v)
 }
 
-// ref appends a reference to s: to the common strings when s is one, so
-// that attribute names and the usual values cost no room in strs.
-func (f *freezer) ref(s string) {
-	if i, ok := commonIndex(s); ok {
+// key appends a map key: a reference to the common strings when k is one,
+// so that attribute names cost no room in vals.
+func (f *freezer) key(k string) {
+	if i, ok := commonIndex(k); ok {
 		f.code = binary.AppendUvarint(f.code, uint64(i)<<1|1)
 		return
 	}
-	f.code = binary.AppendUvarint(f.code, uint64(len(f.strs))<<1)
-	f.strs = append(f.strs, s)
+	f.code = binary.AppendUvarint(f.code, uint64(len(f.vals))<<1)
+	f.vals = append(f.vals, k)
 }
 
 func (f *freezer) value(v any) bool {
-	switch v := v.(type) {
+	switch t := v.(type) {
 	case nil:
 		f.code = append(f.code, tagNull)
-	case string:
-		f.str(tagString, v)
+	case string, float64, json.Number:
+		f.val(v)
 	case bool:
-		if v {
+		if t {
 			f.code = append(f.code, tagTrue)
 		} else {
 			f.code = append(f.code, tagFalse)
 		}
-	case float64:
-		f.code = append(f.code, tagFloat)
-		f.code = binary.LittleEndian.AppendUint64(f.code, math.Float64bits(v))
-	case json.Number:
-		f.str(tagNumber, string(v))
 	case map[string]any:
-		if v == nil {
+		if t == nil {
 			f.code = append(f.code, tagNilMap)
 			return true
 		}
 		f.code = append(f.code, tagMap)
-		f.code = binary.AppendUvarint(f.code, uint64(len(v)))
-		for k, e := range v {
-			f.ref(k)
+		f.code = binary.AppendUvarint(f.code, uint64(len(t)))
+		for k, e := range t {
+			f.key(k)
 			if !f.value(e) {
 				return false
 			}
 		}
 	case []any:
-		if v == nil {
+		if t == nil {
 			f.code = append(f.code, tagNilArr)
 			return true
 		}
 		f.code = append(f.code, tagArray)
-		f.code = binary.AppendUvarint(f.code, uint64(len(v)))
-		for _, e := range v {
+		f.code = binary.AppendUvarint(f.code, uint64(len(t)))
+		for _, e := range t {
 			if !f.value(e) {
 				return false
 			}
@@ -151,6 +145,15 @@ func (d *thawer) uvarint() int {
 	}
 }
 
+// key reads a map key.
+func (d *thawer) key() string {
+	r := d.uvarint()
+	if r&1 != 0 {
+		return common[r>>1]
+	}
+	return d.fz.vals[r>>1].(string)
+}
+
 func (d *thawer) value() any {
 	tag := d.fz.code[d.pos]
 	d.pos++
@@ -159,7 +162,7 @@ func (d *thawer) value() any {
 		n := d.uvarint()
 		m := make(map[string]any, n)
 		for range n {
-			k := d.str()
+			k := d.key()
 			m[k] = d.value()
 		}
 		return m
@@ -173,32 +176,14 @@ func (d *thawer) value() any {
 		return a
 	case tagNilArr:
 		return []any(nil)
-	case tagString:
-		return d.str()
-	case tagNumber:
-		return json.Number(d.str())
-	case tagFloat:
-		var bits uint64
-		for i := range 8 {
-			bits |= uint64(d.fz.code[d.pos+i]) << (8 * i)
-		}
-		d.pos += 8
-		return math.Float64frombits(bits)
+	case tagVal:
+		return d.fz.vals[d.uvarint()]
 	case tagTrue:
 		return true
 	case tagFalse:
 		return false
 	}
 	return nil
-}
-
-// str reads a string reference.
-func (d *thawer) str() string {
-	r := d.uvarint()
-	if r&1 != 0 {
-		return common[r>>1]
-	}
-	return d.fz.strs[r>>1]
 }
 
 // skip moves past one value.
@@ -215,10 +200,8 @@ func (d *thawer) skip() {
 		for range d.uvarint() {
 			d.skip()
 		}
-	case tagString, tagNumber:
+	case tagVal:
 		d.uvarint()
-	case tagFloat:
-		d.pos += 8
 	}
 }
 
@@ -231,22 +214,24 @@ func (fz *frozen) topString(k string) (string, bool) {
 	}
 	d := thawer{fz: fz, pos: 1}
 	for range d.uvarint() {
-		if d.str() != k {
+		if d.key() != k {
 			d.skip()
 			continue
 		}
-		if fz.code[d.pos] != tagString {
+		if fz.code[d.pos] != tagVal {
 			return "", false
 		}
 		d.pos++
-		return d.str(), true
+		s, ok := fz.vals[d.uvarint()].(string)
+		return s, ok
 	}
 	return "", false
 }
 
-// common are the strings of SCIM User documents (attribute names of RFC 7643
-// §4.1 and §4.3, and the usual values) that frozen documents refer to
-// instead of keeping. It is read-only; commonIndex is its inverse.
+// common are the map keys of SCIM User documents (attribute names of RFC
+// 7643 §4.1 and §4.3, the schema URNs, the usual type values) that frozen
+// documents refer to instead of keeping. It is read-only; commonIndex is
+// its inverse.
 var common = [...]string{
 	"schemas", "id", "externalId", "meta", "userName", "name", "formatted", "familyName",
 	"givenName", "middleName", "honorificPrefix", "honorificSuffix", "displayName", "nickName",
