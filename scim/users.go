@@ -423,17 +423,6 @@ func (h *Handler) appendUser(b []byte, res *identity.Result, t *tenant, proj pro
 	return appendJSON(b, h.render(res, t.userLocation(res.Identity.ID), proj), true)
 }
 
-// decodePatch decodes a PatchOp body with patch.Decode, after the body
-// checks of decodeObject (UTF-8, depth).
-func decodePatch(data []byte, maxDepth int) (*patch.Request, error) {
-	if !utf8.Valid(data) {
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is not valid UTF-8")
-	}
-	if err := checkDepth(data, maxDepth); err != nil {
-		return nil, err
-	}
-	return patch.Decode(data)
-}
 
 // bodyError maps a failure to read the body.
 func bodyError(err error) error {
