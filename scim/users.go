@@ -423,7 +423,6 @@ func (h *Handler) appendUser(b []byte, res *identity.Result, t *tenant, proj pro
 	return appendJSON(b, h.render(res, t.userLocation(res.Identity.ID), proj), true)
 }
 
-
 // bodyError maps a failure to read the body.
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
