@@ -179,6 +179,9 @@ func (d *decoder) array() (any, bool) {
 		d.depth--
 		return []any{}, true
 	}
+	if d.stack == nil {
+		d.stack = make([]any, 0, 8)
+	}
 	mark := len(d.stack)
 	for {
 		v, ok := d.value()
