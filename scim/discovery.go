@@ -3,9 +3,9 @@ package scim
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/scimkit/scimkit/filter"
 )
@@ -22,20 +22,33 @@ const (
 const baseMarker = "\u2063scimkit-base\u2063"
 
 // discovery holds the discovery documents, encoded once at construction.
-// Each is split around baseMarker, so that serving one is a few writes.
 type discovery struct {
-	spConfig      [][]byte
-	resourceTypes [][]byte
-	resourceType  map[string][][]byte // by lower-case name
-	schemas       [][]byte
-	schema        map[string][][]byte // by lower-case URN
+	spConfig      *splitDoc
+	resourceTypes *splitDoc
+	resourceType  map[string]*splitDoc // by lower-case name
+	schemas       *splitDoc
+	schema        map[string]*splitDoc // by lower-case URN
+}
+
+// splitDoc is a discovery document split around baseMarker, and the last
+// document written from it: the same base (a handler for one group, or
+// for one host) writes the same bytes again.
+type splitDoc struct {
+	parts [][]byte
+	last  atomic.Pointer[joinedDoc]
+}
+
+// joinedDoc is a splitDoc with base in place of the markers.
+type joinedDoc struct {
+	base string
+	body []byte
 }
 
 // newDiscovery precomputes the documents. They describe what the handler
 // really supports: PATCH, filter (with the page-size cap as maxResults),
 // sort and ETags; no bulk, no password change; bearer tokens.
 func newDiscovery(cfg *config, rt *filter.ResourceType) (*discovery, error) {
-	d := &discovery{resourceType: map[string][][]byte{}, schema: map[string][][]byte{}}
+	d := &discovery{resourceType: map[string]*splitDoc{}, schema: map[string]*splitDoc{}}
 	var err error
 	sp := map[string]any{
 		"schemas":          []string{ServiceProviderConfigURN},
@@ -182,30 +195,36 @@ func attributeDoc(a *filter.Attribute) map[string]any {
 }
 
 // encodeSplit encodes v and splits the result at each baseMarker.
-func encodeSplit(v any) ([][]byte, error) {
+func encodeSplit(v any) (*splitDoc, error) {
 	b, err := appendJSON(nil, v, true)
 	if err != nil {
 		return nil, err
 	}
-	return bytes.Split(b, []byte(baseMarker)), nil
+	return &splitDoc{parts: bytes.Split(b, []byte(baseMarker))}, nil
 }
 
 // writeSplit writes a precomputed document with base in place of the
-// markers.
-func writeSplit(w http.ResponseWriter, r *http.Request, parts [][]byte, base string) {
-	eb, _ := json.Marshal(base)
-	eb = eb[1 : len(eb)-1]
+// markers. The markers stand inside JSON strings: base is escaped as
+// appendString escapes.
+func writeSplit(w http.ResponseWriter, r *http.Request, doc *splitDoc, base string) {
+	if j := doc.last.Load(); j != nil && j.base == base {
+		writeBody(w, r, http.StatusOK, j.body)
+		return
+	}
+	var ebuf [256]byte
+	eb := appendEscaped(ebuf[:0], base)
 	n := 0
-	for _, p := range parts {
+	for _, p := range doc.parts {
 		n += len(p) + len(eb)
 	}
 	buf := make([]byte, 0, n)
-	for i, p := range parts {
+	for i, p := range doc.parts {
 		if i > 0 {
 			buf = append(buf, eb...)
 		}
 		buf = append(buf, p...)
 	}
+	doc.last.Store(&joinedDoc{base: base, body: buf})
 	writeBody(w, r, http.StatusOK, buf)
 }
 
@@ -233,7 +252,7 @@ func (h *Handler) schema(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 // serveNamed writes the document named key (case-insensitively) or a 404.
-func serveNamed(w http.ResponseWriter, r *http.Request, t *tenant, docs map[string][][]byte, what, key string) error {
+func serveNamed(w http.ResponseWriter, r *http.Request, t *tenant, docs map[string]*splitDoc, what, key string) error {
 	doc, ok := docs[strings.ToLower(key)]
 	if !ok {
 		return errorf(http.StatusNotFound, "", "%s %q not found", what, truncate(key, 128))
