@@ -2,12 +2,18 @@ package scim
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memstore"
 )
 
 func TestHeaderKeysCanonical(t *testing.T) {
@@ -63,5 +69,71 @@ func TestRequestCtx(t *testing.T) {
 	}
 	if got := RequestID(t.Context()); got != "" {
 		t.Errorf("RequestID outside a request = %q", got)
+	}
+}
+
+// idStore records the request ids of the contexts its transactions get.
+type idStore struct {
+	store.Store
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *idStore) record(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids = append(s.ids, RequestID(ctx))
+}
+
+func (s *idStore) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
+	s.record(ctx)
+	return s.Store.Update(ctx, fn)
+}
+
+func (s *idStore) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
+	s.record(ctx)
+	return s.Store.View(ctx, fn)
+}
+
+// TestRequestIDReachesStore checks that the store's transactions run with
+// the request's context, which carries the request id.
+func TestRequestIDReachesStore(t *testing.T) {
+	t.Parallel()
+	st := &idStore{Store: memstore.New()}
+	prov, err := identity.New(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := prov.CreateGroup(t.Context(), identity.GroupSpec{Path: "acme", Token: "acme-token-0123456789"}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(prov, WithGroup("acme"), WithRequestID(func() string { return "req-7" }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.ids = nil
+	for _, rq := range []struct{ method, target, body string }{
+		{http.MethodPost, "/Users", `{"userName":"a","externalId":"e","emails":[{"value":"a@example.com","primary":true}]}`},
+		{http.MethodGet, "/Users?filter=userName+eq+%22a%22", ""},
+	} {
+		var body io.Reader
+		if rq.body != "" {
+			body = strings.NewReader(rq.body)
+		}
+		req := httptest.NewRequest(rq.method, rq.target, body)
+		req.Header.Set("Authorization", "Bearer acme-token-0123456789")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 300 {
+			t.Fatalf("%s %s: %d %s", rq.method, rq.target, rec.Code, rec.Body)
+		}
+	}
+	if len(st.ids) == 0 {
+		t.Fatal("no transaction")
+	}
+	for i, id := range st.ids {
+		if id != "req-7" {
+			t.Errorf("transaction %d: request id %q, want req-7", i, id)
+		}
 	}
 }
