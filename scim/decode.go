@@ -149,21 +149,29 @@ func (d *decoder) object() (map[string]any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		d.skipSpace()
-		if d.i >= len(d.data) {
-			return nil, false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			d.depth--
-			return m, true
-		default:
-			return nil, false
+		if more, ok := d.more('}'); !more {
+			return m, ok
 		}
 	}
+}
+
+// more reads what follows a member or an element: true after a comma,
+// false after end (which closes the object or array).
+func (d *decoder) more(end byte) (more, ok bool) {
+	d.skipSpace()
+	if d.i >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		return true, true
+	case end:
+		d.i++
+		d.depth--
+		return false, true
+	}
+	return false, false
 }
 
 // array decodes the array at d.i (a '['). Its elements wait on d.stack
@@ -189,23 +197,16 @@ func (d *decoder) array() (any, bool) {
 			return nil, false
 		}
 		d.stack = append(d.stack, v)
-		d.skipSpace()
-		if d.i >= len(d.data) {
+		more, ok := d.more(']')
+		if !ok {
 			return nil, false
 		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			d.depth--
+		if !more {
 			list := make([]any, len(d.stack)-mark)
 			copy(list, d.stack[mark:])
 			clear(d.stack[mark:])
 			d.stack = d.stack[:mark]
 			return list, true
-		default:
-			return nil, false
 		}
 	}
 }

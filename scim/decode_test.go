@@ -143,13 +143,21 @@ func FuzzDecoder(f *testing.F) {
 		compareDecoders(t, data)
 		got, gerr := decodeObject(bytes.Clone(data), maxJSONDepth)
 		want, werr := decodeObjectStd(data, maxJSONDepth)
-		if diff := cmp.Diff(errText(werr), errText(gerr)); diff != "" {
-			t.Fatalf("decodeObject(%q) error (-std +fast):\n%s", data, diff)
-		}
-		if !reflect.DeepEqual(want, got) {
-			t.Fatalf("decodeObject(%q) (-std +fast):\n%s", data, cmp.Diff(want, got))
-		}
+		sameResult(t, "decodeObject", data, want, got, werr, gerr)
 	})
+}
+
+// sameResult fails t unless the fast decoding of data (got, gerr) is the
+// one of encoding/json (want, werr), error messages included.
+func sameResult(t *testing.T, name string, data []byte, want, got any, werr, gerr error) {
+	t.Helper()
+	if diff := cmp.Diff(errText(werr), errText(gerr)); diff != "" {
+		t.Fatalf("%s(%q) error (-encoding/json +fast):\n%s", name, data, diff)
+	}
+	// reflect.DeepEqual first, as in compareDecoders.
+	if !reflect.DeepEqual(want, got) {
+		t.Fatalf("%s(%q) (-encoding/json +fast):\n%s", name, data, cmp.Diff(want, got))
+	}
 }
 
 func errText(err error) string {

@@ -2,12 +2,10 @@ package scim
 
 import (
 	"bytes"
-	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/scimkit/scimkit/patch"
 )
 
@@ -27,12 +25,7 @@ func comparePatchDecoders(t *testing.T, data []byte) {
 	t.Helper()
 	got, gerr := decodePatch(bytes.Clone(data), maxJSONDepth)
 	want, werr := stdDecodePatch(data, maxJSONDepth)
-	if diff := cmp.Diff(errText(werr), errText(gerr)); diff != "" {
-		t.Fatalf("decodePatch(%q) error (-patch.Decode +decodePatch):\n%s", data, diff)
-	}
-	if !reflect.DeepEqual(want, got) {
-		t.Fatalf("decodePatch(%q) (-patch.Decode +decodePatch):\n%s", data, cmp.Diff(want, got))
-	}
+	sameResult(t, "decodePatch", data, want, got, werr, gerr)
 }
 
 func TestDecodePatch(t *testing.T) {
