@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/sha256"
 	"maps"
 	"slices"
 	"strconv"
@@ -95,6 +96,17 @@ type Group struct {
 func (g *Group) Clone() *Group {
 	if g == nil {
 		return nil
+	}
+	if len(g.TokenDigest) == sha256.Size {
+		// A SHA-256 digest is copied into the same allocation as the
+		// group: every authenticated request clones one.
+		c := &struct {
+			g Group
+			d [sha256.Size]byte
+		}{g: *g}
+		copy(c.d[:], g.TokenDigest)
+		c.g.TokenDigest = c.d[:]
+		return &c.g
 	}
 	c := *g
 	c.TokenDigest = slices.Clone(g.TokenDigest)

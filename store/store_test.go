@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"iter"
@@ -273,5 +274,37 @@ func TestIndexDocumentInto(t *testing.T) {
 		if d := cmp.Diff(want, k, cmpopts.EquateEmpty()); d != "" {
 			t.Errorf("document %d (-IndexDocument +IndexDocumentInto):\n%s", i, d)
 		}
+	}
+}
+
+func TestGroupClone(t *testing.T) {
+	tests := []struct {
+		name   string
+		digest []byte
+	}{
+		{"no digest", nil},
+		{"sha-256 digest", bytes.Repeat([]byte{7}, 32)},
+		{"other length", []byte{1, 2, 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := &store.Group{ID: "g", Path: "p", Name: "n", TokenDigest: tc.digest, DefaultRole: store.RoleGuest, EnforceSSO: true, Version: 3}
+			want := &store.Group{ID: "g", Path: "p", Name: "n", TokenDigest: bytes.Clone(tc.digest), DefaultRole: store.RoleGuest, EnforceSSO: true, Version: 3}
+			c := g.Clone()
+			if diff := cmp.Diff(want, c); diff != "" {
+				t.Fatalf("Clone (-want +got):\n%s", diff)
+			}
+			if (c.TokenDigest == nil) != (tc.digest == nil) {
+				t.Errorf("Clone().TokenDigest == nil is %v, want %v", c.TokenDigest == nil, tc.digest == nil)
+			}
+			if len(c.TokenDigest) > 0 {
+				c.TokenDigest[0]++
+				c.TokenDigest = append(c.TokenDigest, 9)
+			}
+			c.Name = "changed"
+			if diff := cmp.Diff(want, g); diff != "" {
+				t.Errorf("changing the clone changed the group (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
