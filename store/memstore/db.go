@@ -139,17 +139,6 @@ func (l *link) index(links []link) int {
 	return -1
 }
 
-// keyRec is what a folded username or email address names: the account
-// that holds it (as username, or as primary or secondary address) and the
-// SCIM identities, of any group, whose document holds it (as userName, or in
-// emails). Keeping both in one map means the usual new account, whose
-// document's userName and email are its own, inserts one key for each.
-type keyRec struct {
-	user *store.User
-	docs []*scimEntry
-	one  [1]*scimEntry // docs' storage until a second document comes
-}
-
 // extern is what a folded extern_uid names in one group: a SCIM identity, a
 // SAML identity, or both (the same person, as provisioning links them).
 type extern struct {
@@ -179,8 +168,8 @@ type db struct {
 	gidx      map[string]*groupIdx
 
 	users  map[string]*userRec // ID
-	names  map[string]*keyRec  // Fold(Username), Fold(document userName)
-	emails map[string]*keyRec  // Fold(address), Fold(document emails[].value)
+	names  keyIndex            // Fold(Username), Fold(document userName)
+	emails keyIndex            // Fold(address), Fold(document emails[].value)
 
 	scim map[string]*scimEntry // ID
 
@@ -196,8 +185,8 @@ func newDB() *db {
 		groupPath: map[string]string{},
 		gidx:      map[string]*groupIdx{},
 		users:     map[string]*userRec{},
-		names:     map[string]*keyRec{},
-		emails:    map[string]*keyRec{},
+		names:     keyIndex{},
+		emails:    keyIndex{},
 		scim:      map[string]*scimEntry{},
 	}
 }
@@ -239,24 +228,6 @@ func (d *db) removeGroup(g *store.Group) {
 	delete(d.groupPath, store.Fold(g.Path))
 }
 
-// keyFor returns m's record for k, adding an empty one if needed.
-func keyFor(m map[string]*keyRec, k string) *keyRec {
-	r := m[k]
-	if r == nil {
-		r = &keyRec{}
-		r.docs = r.one[:0:1]
-		m[k] = r
-	}
-	return r
-}
-
-// dropKey deletes m's record for k if nothing is left on it.
-func dropKey(m map[string]*keyRec, k string, r *keyRec) {
-	if r.user == nil && len(r.docs) == 0 {
-		delete(m, k)
-	}
-}
-
 func (d *db) insertUser(u *store.User) {
 	r := d.users[u.ID]
 	if r == nil {
@@ -269,10 +240,10 @@ func (d *db) insertUser(u *store.User) {
 
 // indexUser adds u's username and addresses to the indexes.
 func (d *db) indexUser(u *store.User) {
-	keyFor(d.names, store.Fold(u.Username)).user = u
-	keyFor(d.emails, store.Fold(u.Email)).user = u
+	d.names.setUser(store.Fold(u.Username), u)
+	d.emails.setUser(store.Fold(u.Email), u)
 	for _, e := range u.SecondaryEmails {
-		keyFor(d.emails, store.Fold(e.Address)).user = u
+		d.emails.setUser(store.Fold(e.Address), u)
 	}
 }
 
@@ -282,17 +253,10 @@ func (d *db) removeUser(u *store.User) {
 	if len(r.links) == 0 {
 		delete(d.users, u.ID)
 	}
-	unsetUser(d.names, store.Fold(u.Username))
-	unsetUser(d.emails, store.Fold(u.Email))
+	d.names.setUser(store.Fold(u.Username), nil)
+	d.emails.setUser(store.Fold(u.Email), nil)
 	for _, e := range u.SecondaryEmails {
-		unsetUser(d.emails, store.Fold(e.Address))
-	}
-}
-
-func unsetUser(m map[string]*keyRec, k string) {
-	if r := m[k]; r != nil {
-		r.user = nil
-		dropKey(m, k, r)
+		d.emails.setUser(store.Fold(e.Address), nil)
 	}
 }
 
@@ -363,10 +327,10 @@ func (d *db) insertSCIM(e *scimEntry) {
 	keys := &d.keys
 	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {
-		addDoc(d.names, store.Fold(u), e)
+		d.names.addDoc(store.Fold(u), e)
 	}
 	for _, v := range keys.Emails {
-		addDoc(d.emails, store.Fold(v), e)
+		d.emails.addDoc(store.Fold(v), e)
 	}
 	if keys.OddUserName {
 		g.oddUserName = append(g.oddUserName, e)
@@ -403,10 +367,10 @@ func (d *db) removeSCIM(e *scimEntry) {
 	keys := &d.keys
 	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {
-		delDoc(d.names, store.Fold(u), e)
+		d.names.delDoc(store.Fold(u), e)
 	}
 	for _, v := range keys.Emails {
-		delDoc(d.emails, store.Fold(v), e)
+		d.emails.delDoc(store.Fold(v), e)
 	}
 	isE := func(x *scimEntry) bool { return x == e }
 	if keys.OddUserName {
@@ -424,44 +388,3 @@ func (d *db) removeSCIM(e *scimEntry) {
 }
 
 func compareEntries(a, b *scimEntry) int { return store.CompareDefault(&a.ident, &b.ident) }
-
-// addDoc adds e to the documents under k, once. Documents sharing a key
-// are few (one person per userName or email), so a slice beats a map.
-func addDoc(m map[string]*keyRec, k string, e *scimEntry) {
-	r := keyFor(m, k)
-	if !slices.Contains(r.docs, e) {
-		r.docs = append(r.docs, e)
-	}
-}
-
-func delDoc(m map[string]*keyRec, k string, e *scimEntry) {
-	r := m[k]
-	if r == nil {
-		return
-	}
-	r.docs = slices.DeleteFunc(r.docs, func(x *scimEntry) bool { return x == e })
-	dropKey(m, k, r)
-}
-
-// docsIn returns the documents under k of group groupID.
-func docsIn(m map[string]*keyRec, k, groupID string) []*scimEntry {
-	r := m[k]
-	if r == nil {
-		return nil
-	}
-	var out []*scimEntry
-	for _, e := range r.docs {
-		if e.ident.GroupID == groupID {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// docsOf returns the documents under k, of every group; do not modify it.
-func docsOf(m map[string]*keyRec, k string) []*scimEntry {
-	if r := m[k]; r != nil {
-		return r.docs
-	}
-	return nil
-}

@@ -45,7 +45,7 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 		}
 		switch {
 		case strings.EqualFold(e.Attr.Name, "userName") && e.Attr.Sub == "":
-			return union(docsIn(t.db.names, store.Fold(v), groupID), g.oddUserName), true
+			return union(t.db.names.docsIn(store.Fold(v), groupID), g.oddUserName), true
 		case strings.EqualFold(e.Attr.Name, "externalId") && e.Attr.Sub == "":
 			if s := t.db.extern(groupID, store.Fold(v)).scim; s != nil {
 				return []*scimEntry{s}, true
@@ -57,12 +57,12 @@ func (t *tx) candidates(g *groupIdx, groupID string, e filter.Expr) (c []*scimEn
 			}
 			return nil, true
 		case strings.EqualFold(e.Attr.Name, "emails") && (e.Attr.Sub == "" || strings.EqualFold(e.Attr.Sub, "value")):
-			return union(docsIn(t.db.emails, store.Fold(v), groupID), g.oddEmail), true
+			return union(t.db.emails.docsIn(store.Fold(v), groupID), g.oddEmail), true
 		}
 	case *filter.ValuePath:
 		if strings.EqualFold(e.Attr.Name, "emails") && coreUser(e.Attr.URN) {
 			if v, ok := valueEq(e.Filter); ok {
-				return union(docsIn(t.db.emails, store.Fold(v), groupID), g.oddEmail), true
+				return union(t.db.emails.docsIn(store.Fold(v), groupID), g.oddEmail), true
 			}
 		}
 	}
@@ -131,10 +131,7 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 		if len(g.oddUserName) > 0 {
 			return nil, 0, false
 		}
-		for _, e := range docsOf(t.db.names, store.Fold(v)) {
-			if e.ident.GroupID != g.id {
-				continue
-			}
+		for _, e := range t.db.names.docsIn(store.Fold(v), g.id) {
 			// The filter reads the exact key "userName" first; any other
 			// spelling, or an array, is left to it.
 			s, isStr := e.topString("userName")

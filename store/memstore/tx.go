@@ -217,11 +217,11 @@ func (t *tx) UserByUsername(_ context.Context, username string) (*store.User, er
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	r := t.db.names[store.Fold(username)]
-	if r == nil || r.user == nil {
+	u := t.db.names.user(store.Fold(username))
+	if u == nil {
 		return nil, errNoUsername
 	}
-	return r.user.Clone(), nil
+	return u.Clone(), nil
 }
 
 // UserByEmail implements [store.Tx.UserByEmail].
@@ -229,11 +229,11 @@ func (t *tx) UserByEmail(_ context.Context, email string) (*store.User, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	r := t.db.emails[store.Fold(email)]
-	if r == nil || r.user == nil {
+	u := t.db.emails.user(store.Fold(email))
+	if u == nil {
 		return nil, errNoEmail
 	}
-	return r.user.Clone(), nil
+	return u.Clone(), nil
 }
 
 // PutUser implements [store.Tx.PutUser].
@@ -290,11 +290,11 @@ func (t *tx) PutUser(_ context.Context, u *store.User) error {
 	return nil
 }
 
-// heldByOther reports whether m's key Fold(k) belongs to a user other than
+// heldByOther reports whether x gives Fold(k) to a user other than
 // userID.
-func heldByOther(m map[string]*keyRec, k, userID string) bool {
-	r := m[store.Fold(k)]
-	return r != nil && r.user != nil && r.user.ID != userID
+func heldByOther(x keyIndex, k, userID string) bool {
+	u := x.user(store.Fold(k))
+	return u != nil && u.ID != userID
 }
 
 // Membership implements [store.Tx.Membership].
