@@ -269,16 +269,35 @@ func (d *db) gi(groupID string) *groupIdx {
 	return g
 }
 
+// editLink applies f to user userID's link to group groupID, adding the
+// link first if needed and dropping it after if f left it empty.
+func (d *db) editLink(groupID, userID string, f func(l *link)) {
+	r := d.users[userID]
+	l := r.linkOrAdd(groupID)
+	f(l)
+	r.dropEmpty(l)
+}
+
+// editExtern replaces what extern_uid externUID names in group groupID
+// with f of it, dropping the key if that is empty.
+func (d *db) editExtern(groupID, externUID string, f func(x extern) extern) {
+	g := d.gi(groupID)
+	k := store.Fold(externUID)
+	x := f(g.externs[k])
+	if x == (extern{}) {
+		delete(g.externs, k)
+	} else {
+		g.externs[k] = x
+	}
+}
+
 func (d *db) insertMember(m *store.Membership) {
-	d.users[m.UserID].linkOrAdd(m.GroupID).member = m
+	d.editLink(m.GroupID, m.UserID, func(l *link) { l.member = m })
 	d.gi(m.GroupID).roles[m.Role]++
 }
 
 func (d *db) removeMember(m *store.Membership) {
-	r := d.users[m.UserID]
-	l := r.link(m.GroupID)
-	l.member = nil
-	r.dropEmpty(l)
+	d.editLink(m.GroupID, m.UserID, func(l *link) { l.member = nil })
 	g := d.gidx[m.GroupID]
 	if g.roles[m.Role]--; g.roles[m.Role] <= 0 {
 		delete(g.roles, m.Role)
@@ -286,44 +305,21 @@ func (d *db) removeMember(m *store.Membership) {
 }
 
 func (d *db) insertSAML(s *store.SAMLIdentity) {
-	d.users[s.UserID].linkOrAdd(s.GroupID).saml = s
-	g := d.gi(s.GroupID)
-	k := store.Fold(s.ExternUID)
-	x := g.externs[k]
-	x.saml = s
-	g.externs[k] = x
+	d.editLink(s.GroupID, s.UserID, func(l *link) { l.saml = s })
+	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.saml = s; return x })
 }
 
 func (d *db) removeSAML(s *store.SAMLIdentity) {
-	r := d.users[s.UserID]
-	l := r.link(s.GroupID)
-	l.saml = nil
-	r.dropEmpty(l)
-	g := d.gidx[s.GroupID]
-	k := store.Fold(s.ExternUID)
-	x := g.externs[k]
-	x.saml = nil
-	setExtern(g.externs, k, x)
-}
-
-// setExtern stores x under k, or deletes k when x is empty.
-func setExtern(m map[string]extern, k string, x extern) {
-	if x == (extern{}) {
-		delete(m, k)
-	} else {
-		m[k] = x
-	}
+	d.editLink(s.GroupID, s.UserID, func(l *link) { l.saml = nil })
+	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.saml = nil; return x })
 }
 
 func (d *db) insertSCIM(e *scimEntry) {
 	s := &e.ident
 	d.scim[s.ID] = e
-	d.users[s.UserID].linkOrAdd(s.GroupID).scim = e
-	g := d.gi(s.GroupID)
-	k := store.Fold(s.ExternUID)
-	x := g.externs[k]
-	x.scim = e
-	g.externs[k] = x
+	d.editLink(s.GroupID, s.UserID, func(l *link) { l.scim = e })
+	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.scim = e; return x })
+	g := d.gidx[s.GroupID]
 	keys := &d.keys
 	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {
@@ -355,15 +351,9 @@ func (d *db) insertSCIM(e *scimEntry) {
 func (d *db) removeSCIM(e *scimEntry) {
 	s := &e.ident
 	delete(d.scim, s.ID)
-	r := d.users[s.UserID]
-	l := r.link(s.GroupID)
-	l.scim = nil
-	r.dropEmpty(l)
+	d.editLink(s.GroupID, s.UserID, func(l *link) { l.scim = nil })
+	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.scim = nil; return x })
 	g := d.gidx[s.GroupID]
-	k := store.Fold(s.ExternUID)
-	x := g.externs[k]
-	x.scim = nil
-	setExtern(g.externs, k, x)
 	keys := &d.keys
 	store.IndexDocumentInto(keys, e.indexed())
 	for _, u := range keys.UserNames {

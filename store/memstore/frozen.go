@@ -62,6 +62,12 @@ func (f *freezer) val(v any) {
 	f.vals = append(f.vals, v)
 }
 
+// head appends a map's or array's tag and length.
+func (f *freezer) head(tag byte, n int) {
+	f.code = append(f.code, tag)
+	f.code = binary.AppendUvarint(f.code, uint64(n))
+}
+
 // key appends a map key: a reference to the common strings when k is one,
 // so that attribute names cost no room in vals.
 func (f *freezer) key(k string) {
@@ -90,8 +96,7 @@ func (f *freezer) value(v any) bool {
 			f.code = append(f.code, tagNilMap)
 			return true
 		}
-		f.code = append(f.code, tagMap)
-		f.code = binary.AppendUvarint(f.code, uint64(len(t)))
+		f.head(tagMap, len(t))
 		for k, e := range t {
 			f.key(k)
 			if !f.value(e) {
@@ -103,8 +108,7 @@ func (f *freezer) value(v any) bool {
 			f.code = append(f.code, tagNilArr)
 			return true
 		}
-		f.code = append(f.code, tagArray)
-		f.code = binary.AppendUvarint(f.code, uint64(len(t)))
+		f.head(tagArray, len(t))
 		for _, e := range t {
 			if !f.value(e) {
 				return false
