@@ -3,6 +3,7 @@ package memstore
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -126,4 +127,34 @@ func TestCommonIndex(t *testing.T) {
 			t.Errorf("commonIndex(%q) = %d, true, want false", s, i)
 		}
 	}
+}
+
+// FuzzFreeze checks that any document encoding/json decodes, with or
+// without UseNumber, thaws back equal to itself.
+func FuzzFreeze(f *testing.F) {
+	f.Add(`{"userName":"ada","emails":[{"value":"a@b.c","primary":true}],"n":1.5e300,"x":null}`, false)
+	f.Add(`{"a":{"b":{"c":[[],{},[null,true,false,"s",-0,12345678901234567890]]}},"é":"\u0000"}`, true)
+	f.Fuzz(func(t *testing.T, doc string, useNumber bool) {
+		dec := json.NewDecoder(strings.NewReader(doc))
+		if useNumber {
+			dec.UseNumber()
+		}
+		var m map[string]any
+		if dec.Decode(&m) != nil {
+			return
+		}
+		var fr freezer
+		fz, ok := fr.freeze(m)
+		if !ok {
+			t.Fatalf("freeze refused a decoded document %s", doc)
+		}
+		if diff := cmp.Diff(m, fz.thaw()); diff != "" {
+			t.Fatalf("thaw (-want +got):\n%s", diff)
+		}
+		if s, ok := m["userName"].(string); ok {
+			if got, gotOK := fz.topString("userName"); !gotOK || got != s {
+				t.Errorf("topString(userName) = %q, %v, want %q", got, gotOK, s)
+			}
+		}
+	})
 }
