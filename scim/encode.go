@@ -117,6 +117,16 @@ func appendObject(b []byte, m map[string]any, top bool) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonPlain has a '1' at the index of each ASCII byte appendEscaped
+// copies as it is: not a control character, '"', '\\', or one of the
+// HTML characters '<', '>' and '&'. A lookup is cheaper than the
+// comparisons (TestJSONPlain checks the table).
+const jsonPlain = "" +
+	"00000000000000000000000000000000" + // 0x00-0x1f
+	"11011101111111111111111111110101" + // 0x20-0x3f
+	"11111111111111111111111111110111" + // 0x40-0x5f
+	"11111111111111111111111111111111" // 0x60-0x7f
+
 // appendString appends s as a JSON string, escaping like encoding/json
 // with HTML escaping: invalid UTF-8 becomes U+FFFD.
 func appendString(b []byte, s string) []byte {
@@ -135,7 +145,7 @@ func appendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlain[c] == '1' {
 				i++
 				continue
 			}
@@ -143,6 +153,10 @@ func appendEscaped(b []byte, s string) []byte {
 			switch c {
 			case '"', '\\':
 				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			case '\n':
 				b = append(b, '\\', 'n')
 			case '\r':

@@ -3,7 +3,9 @@ package scim
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -61,4 +63,17 @@ func FuzzAppendString(f *testing.F) {
 			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
 		}
 	})
+}
+
+func TestJSONPlain(t *testing.T) {
+	t.Parallel()
+	if len(jsonPlain) != utf8.RuneSelf {
+		t.Fatalf("len(jsonPlain) = %d, want %d", len(jsonPlain), utf8.RuneSelf)
+	}
+	for c := range utf8.RuneSelf {
+		want := c >= 0x20 && !strings.ContainsRune(`"\<>&`, rune(c))
+		if got := jsonPlain[c] == '1'; got != want {
+			t.Errorf("jsonPlain[%#x] = %q, want plain %v", c, jsonPlain[c], want)
+		}
+	}
 }
