@@ -142,7 +142,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 
 	old := attrsOf(s.Document)
 	if !o.prof.DedupeHeldUserName && !strings.EqualFold(next.attrs.UserName, old.UserName) {
-		if err := checkUserNameFree(ctx, tx, g.ID, next.attrs.UserName, s.ID); err != nil {
+		if err := checkUserNameFree(ctx, tx, o, g.ID, next.attrs.UserName, s.ID); err != nil {
 			return 0, nil, err
 		}
 	}

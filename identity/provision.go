@@ -75,7 +75,7 @@ func (p *Provisioner) provision(ctx context.Context, tx store.Tx, o *op, g *stor
 		return p.provisionExisting(ctx, tx, o, g, s, doc)
 	}
 	if !o.prof.DedupeHeldUserName {
-		if err := checkUserNameFree(ctx, tx, g.ID, a.UserName, ""); err != nil {
+		if err := checkUserNameFree(ctx, tx, o, g.ID, a.UserName, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -264,9 +264,10 @@ func (p *Provisioner) pickUsername(ctx context.Context, tx store.Tx, o *op, g *s
 // (other than exceptID) holds, case-insensitively: RFC 7643 §4.1 makes
 // userName unique. The query goes through store.ListSCIMIdentities, which
 // stores answer from an index.
-func checkUserNameFree(ctx context.Context, tx store.Tx, groupID, userName, exceptID string) error {
+func checkUserNameFree(ctx context.Context, tx store.Tx, o *op, groupID, userName, exceptID string) error {
+	o.userNameEq = filter.Compare{Attr: filter.AttrPath{Name: "userName"}, Op: filter.Eq, Value: userName}
 	q := store.Query{
-		Filter:      &filter.Compare{Attr: filter.AttrPath{Name: "userName"}, Op: filter.Eq, Value: userName},
+		Filter:      &o.userNameEq,
 		SkipDeleted: true,
 		Count:       2,
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -123,6 +124,9 @@ type op struct {
 	// keep reports whether the events are read at all: by an EventSink,
 	// or by the log.
 	keep bool
+	// userNameEq is checkUserNameFree's filter, kept here so that it
+	// costs no allocation of its own.
+	userNameEq filter.Compare
 }
 
 func (o *op) emit(e Event) {
