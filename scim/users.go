@@ -129,11 +129,12 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 // listUsers serves GET /Users (RFC 7644 §3.4.2).
 func (h *Handler) listUsers(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	p, err := h.listParamsFromQuery(r.URL.Query())
+	q := r.URL.Query()
+	p, err := h.listParamsFromQuery(q)
 	if err != nil {
 		return err
 	}
-	start, _ := queryValue(r.URL.Query(), "startIndex")
+	start, _ := queryValue(q, "startIndex")
 	return h.list(ctx, w, r, t, p, start)
 }
 
