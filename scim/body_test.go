@@ -2,7 +2,9 @@ package scim
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -94,5 +96,50 @@ func TestTruncate(t *testing.T) {
 	}
 	if got := truncate("abc", 5); got != "abc" {
 		t.Errorf("truncate = %q, want abc", got)
+	}
+}
+
+// chunkReader returns its data a few bytes at a time, then err.
+type chunkReader struct {
+	data string
+	err  error
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.data == "" {
+		return 0, c.err
+	}
+	n := copy(p[:min(len(p), 3)], c.data)
+	c.data = c.data[n:]
+	return n, nil
+}
+
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	big := `{"userName":"` + strings.Repeat("a", 5000) + `"}`
+	tests := []struct {
+		name string
+		body io.Reader
+		want string // the body read, or the error
+	}{
+		{"in pieces", &chunkReader{data: big, err: io.EOF}, big},
+		{"empty", &chunkReader{err: io.EOF}, ""},
+		{"failing", &chunkReader{data: `{"a"`, err: errors.New("connection reset")}, "scim: 400 invalidSyntax: reading the request body failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodPost, "/Users", tc.body)
+			buf, err := e.h.readBody(r)
+			got := errText(err)
+			if err == nil {
+				got = string(*buf)
+				e.h.bufs.put(buf)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("readBody (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
