@@ -40,27 +40,24 @@ func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
 // a key), recursing into complex attributes.
 func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string) string) error {
 	var renames map[string]string
-	for k := range m {
+	for k, v := range m {
 		name := ""
-		var attr *filter.Attribute
-		for _, a := range attrs {
-			if strings.EqualFold(a.Name, k) {
-				name, attr = a.Name, a
-				break
-			}
-		}
-		if name == "" && extra != nil {
+		attr := findAttr(attrs, k)
+		if attr != nil {
+			name = attr.Name
+		} else if extra != nil {
 			name = extra(k)
 		}
 		if attr != nil && attr.MultiValued {
 			// OneLogin's legacy template sends a multi-valued attribute
 			// ("emails") as a single object: store it as a one-element array.
-			if obj, ok := m[k].(map[string]any); ok {
-				m[k] = []any{obj}
+			if obj, ok := v.(map[string]any); ok {
+				v = []any{obj}
+				m[k] = v
 			}
 		}
 		if attr != nil && attr.Type == filter.TypeComplex && len(attr.SubAttributes) > 0 {
-			if err := canonValue(m[k], attr.SubAttributes); err != nil {
+			if err := canonValue(v, attr.SubAttributes); err != nil {
 				return err
 			}
 		}
@@ -77,6 +74,23 @@ func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string)
 		}
 		m[to] = m[from]
 		delete(m, from)
+	}
+	return nil
+}
+
+// findAttr returns the attribute of attrs named k, case-insensitively, or
+// nil. Names as the schema spells them, the usual case, are found without
+// case folding.
+func findAttr(attrs []*filter.Attribute, k string) *filter.Attribute {
+	for _, a := range attrs {
+		if a.Name == k {
+			return a
+		}
+	}
+	for _, a := range attrs {
+		if strings.EqualFold(a.Name, k) {
+			return a
+		}
 	}
 	return nil
 }
