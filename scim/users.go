@@ -58,7 +58,9 @@ func (h *Handler) readUser(r *http.Request) (map[string]any, error) {
 			delete(doc, k)
 			continue
 		}
-		if a := h.rt.Schema.Attr(k); a != nil && (a.Mutability == filter.MutabilityWriteOnly || a.Returned == filter.ReturnedNever) {
+		// canonicalize spelled k as the schema does: findAttr finds it
+		// without folding case.
+		if a := findAttr(h.rt.Schema.Attributes, k); a != nil && (a.Mutability == filter.MutabilityWriteOnly || a.Returned == filter.ReturnedNever) {
 			delete(doc, k)
 		}
 	}
