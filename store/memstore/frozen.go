@@ -13,8 +13,9 @@ import (
 // scans only the slice, and thaw rebuilds a fresh document without boxing
 // its values again.
 type frozen struct {
-	code string
-	vals []any
+	code  string
+	vals  []any
+	elems int // of all arrays together, which thaw carves from one slice
 }
 
 // The tags of the frozen form. Counts and indexes follow as uvarints. A map
@@ -33,8 +34,9 @@ const (
 // freezer builds frozen documents in scratch buffers, reused under the
 // write lock.
 type freezer struct {
-	code []byte
-	vals []any
+	code  []byte
+	vals  []any
+	elems int
 }
 
 // freeze returns doc in frozen form, or ok false when doc holds a value of
@@ -44,10 +46,12 @@ func (f *freezer) freeze(doc map[string]any) (fz frozen, ok bool) {
 	f.code = f.code[:0]
 	clear(f.vals)
 	f.vals = f.vals[:0]
+	f.elems = 0
 	if !f.value(doc) {
 		return frozen{}, false
 	}
 	fz.code = string(f.code)
+	fz.elems = f.elems
 	if len(f.vals) > 0 {
 		fz.vals = make([]any, len(f.vals))
 		copy(fz.vals, f.vals)
@@ -109,6 +113,7 @@ func (f *freezer) value(v any) bool {
 			return true
 		}
 		f.head(tagArray, len(t))
+		f.elems += len(t)
 		for _, e := range t {
 			if !f.value(e) {
 				return false
@@ -126,6 +131,9 @@ func (fz *frozen) thaw() map[string]any {
 		return nil
 	}
 	d := thawer{fz: fz}
+	if fz.elems > 0 {
+		d.arr = make([]any, fz.elems)
+	}
 	m, _ := d.value().(map[string]any)
 	return m
 }
@@ -135,6 +143,7 @@ func (fz *frozen) thaw() map[string]any {
 type thawer struct {
 	fz  *frozen
 	pos int
+	arr []any // storage for the arrays not yet thawed
 }
 
 func (d *thawer) uvarint() int {
@@ -173,7 +182,14 @@ func (d *thawer) value() any {
 	case tagNilMap:
 		return map[string]any(nil)
 	case tagArray:
-		a := make([]any, d.uvarint())
+		n := d.uvarint()
+		if n == 0 {
+			return []any{}
+		}
+		// Each array gets its own part of one allocation, capped so that
+		// appending to it copies rather than overwrites the next.
+		a := d.arr[:n:n]
+		d.arr = d.arr[n:]
 		for i := range a {
 			a[i] = d.value()
 		}

@@ -48,6 +48,7 @@ func TestFreezeThaw(t *testing.T) {
 			}
 			if got != nil {
 				got["added"] = "x" // a thawed document is the caller's
+
 				if diff := cmp.Diff(tc.doc, fz.thaw()); diff != "" {
 					t.Errorf("thaw after changing an earlier thaw's result (-want +got):\n%s", diff)
 				}
@@ -157,4 +158,28 @@ func FuzzFreeze(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestThawArraysApart checks that the arrays of a thawed document, which
+// share one allocation, cannot reach each other by append.
+func TestThawArraysApart(t *testing.T) {
+	doc := map[string]any{"a": []any{"a1", []any{"n1", "n2"}}, "b": []any{"b1", "b2"}, "e": []any{}}
+	var f freezer
+	fz, _ := f.freeze(doc)
+	got := fz.thaw()
+	for _, k := range []string{"a", "b", "e"} {
+		a := got[k].([]any)
+		_ = append(a, "appended")
+		if len(a) > 0 {
+			if inner, ok := a[len(a)-1].([]any); ok {
+				_ = append(inner, "appended")
+			}
+		}
+	}
+	if diff := cmp.Diff(doc, got); diff != "" {
+		t.Errorf("appending to one array changed another (-want +got):\n%s", diff)
+	}
+	if e := got["e"].([]any); e == nil {
+		t.Error(`empty array "e" thawed as nil`)
+	}
 }
