@@ -51,7 +51,40 @@ func Apply(resource map[string]any, ops []Operation, rt *filter.ResourceType) (m
 	if res == nil {
 		res = map[string]any{}
 	}
-	a := &applier{rt: rt, res: res}
+	return run(&applier{rt: rt, res: res}, resource, ops)
+}
+
+// ApplyShared is [Apply] for a caller that changes neither resource nor the
+// returned map in place: the scim handler, which stores the result. It
+// returns the same resource, Result and error as Apply, and it too leaves
+// resource untouched, but the returned map shares with resource the values
+// of the attributes the operations do not write; only the attributes they
+// write are copied (deep) before they change. Writing into a shared object
+// or array would change both maps; a caller that may do so uses Apply.
+//
+// On a typical User most operations write one or two attributes, so
+// ApplyShared spares most of the copy Apply makes. It is safe for concurrent
+// use with the same conditions as Apply.
+func ApplyShared(resource map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
+	if rt == nil || rt.Schema == nil {
+		return nil, nil, errors.New("patch: ApplyShared needs a resource type with a core schema")
+	}
+	if len(ops) > MaxOperations {
+		return nil, nil, tooManyOperations(len(ops))
+	}
+	if err := checkNesting(resource, 1); err != nil {
+		err.msg = "resource " + err.msg
+		return nil, nil, err.at(-1)
+	}
+	res := maps.Clone(resource)
+	if res == nil {
+		res = map[string]any{}
+	}
+	return run(&applier{rt: rt, res: res, lazy: true}, resource, ops)
+}
+
+// run applies ops with a, whose res is the copy of resource being patched.
+func run(a *applier, resource map[string]any, ops []Operation) (map[string]any, *Result, error) {
 	for i, op := range ops {
 		if err := a.apply(op); err != nil {
 			return nil, nil, err.at(i)
@@ -66,6 +99,9 @@ type applier struct {
 	res      map[string]any // the copy being patched
 	touched  []string       // keys of res the operations wrote: attribute names and extension URNs
 	compared int            // value-by-value comparisons made, at most MaxComparisons
+	// lazy: res is a shallow copy of the resource (ApplyShared), and touch
+	// copies an attribute's value before the operation writes into it.
+	lazy bool
 }
 
 // compare accounts for n value-by-value comparisons, and refuses the request
@@ -264,6 +300,10 @@ func (a *applier) resolve(p filter.Path) (*target, *opError) {
 	return t, nil
 }
 
+// touch records that the operation writes the attribute (or extension
+// object) key of res. In lazy mode the first touch of a key replaces its
+// value in res, shared with the resource, by a deep copy, so that the writes
+// that follow reach only res.
 func (a *applier) touch(key string) {
 	for _, k := range a.touched {
 		if k == key {
@@ -271,6 +311,23 @@ func (a *applier) touch(key string) {
 		}
 	}
 	a.touched = append(a.touched, key)
+	if !a.lazy {
+		return
+	}
+	// Other spellings of key in res are copied too: set and del reach
+	// them all.
+	for k, v := range a.res {
+		if k != key && !strings.EqualFold(k, key) {
+			continue
+		}
+		switch v.(type) {
+		case map[string]any, []any, []string, []map[string]any:
+			// ApplyShared checked the resource's depth: the copy
+			// cannot fail.
+			c, _ := copyValue(v, 2)
+			a.res[k] = c
+		}
+	}
 }
 
 // container returns the object that holds t's attribute: the resource or the
@@ -310,7 +367,8 @@ func (a *applier) addSchema(urn string) {
 			return
 		}
 	}
-	a.res[k] = append(list, urn)
+	// A new array: list may be shared with the resource (ApplyShared).
+	a.res[k] = append(list[:len(list):len(list)], urn)
 }
 
 // tidy drops an extension object that the operation left empty.

@@ -23,6 +23,11 @@
 // attributes changed, so that a provisioning layer can tell a deprovisioning
 // (active became false) or an externalId change from other edits.
 //
+// [ApplyShared] gives the same answers without copying the attributes the
+// operations leave alone: its result shares them with the input, so a
+// caller that stores the result without changing either map in place (the
+// scim handler) spares most of the copy.
+//
 // # What Apply implements
 //
 // Paths "attr", "attr.sub", URN-qualified paths, "attr[filter]" and

@@ -122,3 +122,24 @@ func ExampleResult_Attributes() {
 	// urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department
 	// true
 }
+
+// A handler that stores the patched resource as it is, without changing it
+// in place, spares the copy of the attributes the operations leave alone.
+func ExampleApplyShared() {
+	stored := map[string]any{
+		"userName": "bjensen",
+		"emails":   []any{map[string]any{"value": "bjensen@example.com", "type": "work"}},
+		"active":   true,
+	}
+	ops := []patch.Operation{{Op: "replace", Path: "active", Value: false}}
+	updated, res, err := patch.ApplyShared(stored, ops, filter.User())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("active:", updated["active"], "stored:", stored["active"])
+	fmt.Println("changed:", res.Attributes())
+	// Output:
+	// active: false stored: true
+	// changed: [active]
+}

@@ -193,6 +193,44 @@ func copyValue(v any, depth int) (any, *opError) {
 	}
 }
 
+// checkNesting returns the error copyValue(v, depth) would return, without
+// copying.
+func checkNesting(v any, depth int) *opError {
+	switch v := v.(type) {
+	case map[string]any:
+		if depth > MaxDepth {
+			return tooDeep()
+		}
+		for _, e := range v {
+			if err := checkNesting(e, depth+1); err != nil {
+				return err
+			}
+		}
+	case []any:
+		return checkList(v, depth)
+	case []string:
+		if depth > MaxDepth {
+			return tooDeep()
+		}
+	case []map[string]any:
+		return checkList(v, depth)
+	}
+	return nil
+}
+
+// checkList is checkNesting for an array.
+func checkList[T any](list []T, depth int) *opError {
+	if depth > MaxDepth {
+		return tooDeep()
+	}
+	for _, e := range list {
+		if err := checkNesting(e, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // copyList copies an array (as a Go caller may hold it: []any, []string,
 // []map[string]any) into a []any of deep copies.
 func copyList[T any](list []T, depth int) (any, *opError) {
