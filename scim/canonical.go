@@ -1,7 +1,9 @@
 package scim
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
@@ -14,8 +16,13 @@ import (
 // attributes are kept as sent. A single object given for a multi-valued
 // attribute becomes a one-element array. Two names that differ only in case
 // are refused (400 invalidSyntax): which one wins would be arbitrary.
+//
+// Only doc itself is changed in place: a nested object or array that needs
+// a change is replaced by a changed copy, so that canonicalize never writes
+// into values doc shares with a stored document (the PATCH handler passes
+// the result of patch.ApplyShared).
 func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
-	if err := canonObject(doc, rt.Schema.Attributes, func(k string) string {
+	if _, _, err := canonObject(doc, rt.Schema.Attributes, func(k string) string {
 		if s := rt.SchemaFor(k); s != nil && s != rt.Schema {
 			return s.ID
 		}
@@ -23,13 +30,17 @@ func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
 			return "schemas"
 		}
 		return ""
-	}); err != nil {
+	}, true); err != nil {
 		return err
 	}
 	for _, ext := range rt.Extensions {
 		if m, ok := doc[ext.Schema.ID].(map[string]any); ok {
-			if err := canonObject(m, ext.Schema.Attributes, nil); err != nil {
+			c, changed, err := canonObject(m, ext.Schema.Attributes, nil, false)
+			if err != nil {
 				return err
+			}
+			if changed {
+				doc[ext.Schema.ID] = c
 			}
 		}
 	}
@@ -37,8 +48,17 @@ func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
 }
 
 // canonObject renames the keys of m after attrs (and extra, when it knows
-// a key), recursing into complex attributes.
-func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string) string) error {
+// a key), recursing into complex attributes, and returns the result and
+// whether it differs from m. With inPlace the result is m, changed;
+// otherwise m is left as it is and a change is made to a copy.
+func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string) string, inPlace bool) (map[string]any, bool, error) {
+	out, changed := m, false
+	own := func() {
+		if !changed && !inPlace {
+			out = maps.Clone(m)
+		}
+		changed = true
+	}
 	var renames map[string]string
 	for k, v := range m {
 		name := ""
@@ -48,18 +68,26 @@ func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string)
 		} else if extra != nil {
 			name = extra(k)
 		}
+		nv, set := v, false
 		if attr != nil && attr.MultiValued {
 			// OneLogin's legacy template sends a multi-valued attribute
 			// ("emails") as a single object: store it as a one-element array.
 			if obj, ok := v.(map[string]any); ok {
-				v = []any{obj}
-				m[k] = v
+				nv, set = []any{obj}, true
 			}
 		}
 		if attr != nil && attr.Type == filter.TypeComplex && len(attr.SubAttributes) > 0 {
-			if err := canonValue(v, attr.SubAttributes); err != nil {
-				return err
+			c, ch, err := canonValue(nv, attr.SubAttributes, set)
+			if err != nil {
+				return nil, false, err
 			}
+			if ch {
+				nv, set = c, true
+			}
+		}
+		if set {
+			own()
+			out[k] = nv
 		}
 		if name != "" && name != k {
 			if renames == nil {
@@ -68,14 +96,17 @@ func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string)
 			renames[k] = name
 		}
 	}
-	for from, to := range renames {
-		if _, dup := m[to]; dup {
-			return errorf(http.StatusBadRequest, TypeInvalidSyntax, "attribute %q is given twice", to)
-		}
-		m[to] = m[from]
-		delete(m, from)
+	if len(renames) > 0 {
+		own()
 	}
-	return nil
+	for from, to := range renames {
+		if _, dup := out[to]; dup {
+			return nil, false, errorf(http.StatusBadRequest, TypeInvalidSyntax, "attribute %q is given twice", to)
+		}
+		out[to] = out[from]
+		delete(out, from)
+	}
+	return out, changed, nil
 }
 
 // findAttr returns the attribute of attrs named k, case-insensitively, or
@@ -96,19 +127,34 @@ func findAttr(attrs []*filter.Attribute, k string) *filter.Attribute {
 }
 
 // canonValue canonicalizes a complex value or each element of a
-// multi-valued complex attribute.
-func canonValue(v any, subs []*filter.Attribute) error {
+// multi-valued complex attribute, and returns the result and whether it
+// differs from v. A changed array is a copy unless owned says v is the
+// caller's own.
+func canonValue(v any, subs []*filter.Attribute, owned bool) (any, bool, error) {
 	switch v := v.(type) {
 	case map[string]any:
-		return canonObject(v, subs, nil)
+		return canonObject(v, subs, nil, false)
 	case []any:
-		for _, e := range v {
-			if m, ok := e.(map[string]any); ok {
-				if err := canonObject(m, subs, nil); err != nil {
-					return err
-				}
+		out, changed := v, false
+		for i, e := range v {
+			m, ok := e.(map[string]any)
+			if !ok {
+				continue
 			}
+			c, ch, err := canonObject(m, subs, nil, false)
+			if err != nil {
+				return nil, false, err
+			}
+			if !ch {
+				continue
+			}
+			if !changed && !owned {
+				out = slices.Clone(v)
+			}
+			changed = true
+			out[i] = c
 		}
+		return out, changed, nil
 	}
-	return nil
+	return v, false, nil
 }

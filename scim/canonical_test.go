@@ -2,6 +2,7 @@ package scim
 
 import (
 	"encoding/json"
+	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -23,6 +24,10 @@ func TestCanonicalize(t *testing.T) {
 		{name: "unknown attributes kept", in: `{"Custom":{"X":1},"userName":"a"}`, want: `{"Custom":{"X":1},"userName":"a"}`},
 		{name: "extension", in: `{"URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER":{"EmployeeNumber":"7"}}`,
 			want: `{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"7"}}`},
+		{name: "elements of other cases", in: `{"emails":[{"value":"a@b.c"},{"VALUE":"d@e.f","Type":"work"}],"addresses":[{"type":"work"}]}`,
+			want: `{"emails":[{"value":"a@b.c"},{"value":"d@e.f","type":"work"}],"addresses":[{"type":"work"}]}`},
+		{name: "one object of other cases", in: `{"emails":{"VALUE":"a@b.c"},"Name":{"givenName":"G","FamilyName":"F"}}`,
+			want: `{"emails":[{"value":"a@b.c"}],"name":{"givenName":"G","familyName":"F"}}`},
 		{name: "a name twice", in: `{"userName":"a","USERNAME":"b"}`, wantErr: true},
 		{name: "a sub-attribute twice", in: `{"name":{"givenName":"a","GivenName":"b"}}`, wantErr: true},
 	}
@@ -33,7 +38,17 @@ func TestCanonicalize(t *testing.T) {
 			if err := json.Unmarshal([]byte(tc.in), &doc); err != nil {
 				t.Fatal(err)
 			}
+			// shared holds the same nested values as doc: canonicalize
+			// must leave them as they are.
+			shared := maps.Clone(doc)
+			var pristine map[string]any
+			if err := json.Unmarshal([]byte(tc.in), &pristine); err != nil {
+				t.Fatal(err)
+			}
 			err := canonicalize(doc, filter.User())
+			if diff := cmp.Diff(pristine, shared); diff != "" {
+				t.Errorf("canonicalize(%s) wrote into a nested value (-before +after):\n%s", tc.in, diff)
+			}
 			if tc.wantErr {
 				if err == nil {
 					t.Fatalf("canonicalize(%s) = nil, want an error", tc.in)

@@ -246,8 +246,8 @@ func (h *Handler) replaceUser(ctx context.Context, w http.ResponseWriter, r *htt
 	return h.writeUser(w, r, t, res, http.StatusOK, proj)
 }
 
-// patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply runs
-// on the stored resource (making its own copy) inside the atomic unit.
+// patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.ApplyShared
+// runs on the stored resource inside the atomic unit.
 func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
 	if err != nil {
@@ -270,10 +270,13 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	// patch.Apply leaves cur untouched and returns a document that shares
-	// nothing with it: ModifyShared spares the copy Modify would make.
+	// patch.ApplyShared leaves cur untouched and returns a new document
+	// that shares with cur only the attributes the operations leave alone;
+	// the deletions below and canonicalize change only that new map (not
+	// the values it shares), so ModifyShared spares the copy Modify would
+	// make, and the store's copy of the resource is the only one.
 	res, err := h.prov.ModifyShared(ctx, t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
-		next, _, err := patch.Apply(cur, req.Operations, h.rt)
+		next, _, err := patch.ApplyShared(cur, req.Operations, h.rt)
 		if err != nil {
 			return nil, err
 		}
