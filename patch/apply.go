@@ -315,18 +315,22 @@ func (a *applier) touch(key string) {
 		return
 	}
 	// Other spellings of key in res are copied too: set and del reach
-	// them all.
+	// them all. The keys are collected first: replace deletes and inserts.
+	var buf [2]string
+	keys := buf[:0]
 	for k, v := range a.res {
 		if k != key && !strings.EqualFold(k, key) {
 			continue
 		}
 		switch v.(type) {
 		case map[string]any, []any, []string, []map[string]any:
-			// ApplyShared checked the resource's depth: the copy
-			// cannot fail.
-			c, _ := copyValue(v, 2)
-			a.res[k] = c
+			keys = append(keys, k)
 		}
+	}
+	for _, k := range keys {
+		// ApplyShared checked the resource's depth: the copy cannot fail.
+		c, _ := copyValue(a.res[k], 2)
+		replace(a.res, k, c)
 	}
 }
 

@@ -424,12 +424,21 @@ func find(m map[string]any, name string) (string, any, bool) {
 }
 
 // set stores v in m under name, replacing a member whose name differs only in
-// case.
+// case (or is the same: deleted first, see replace).
 func set(m map[string]any, name string, v any) {
-	if k, _, ok := find(m, name); ok && k != name {
+	if k, _, ok := find(m, name); ok {
 		delete(m, k)
 	}
 	m[name] = v
+}
+
+// replace sets the member k, which m holds, to v. The member is deleted
+// first: the runtime grows a map of 8 members into a table on any
+// assignment, before it looks for the key, while a map with a free slot
+// takes the member in place (ApplyShared's copy of a typical User has 8).
+func replace(m map[string]any, k string, v any) {
+	delete(m, k)
+	m[k] = v
 }
 
 // del deletes the members of m named name in any case.
