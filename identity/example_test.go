@@ -97,6 +97,27 @@ func ExampleProvisioner_Modify() {
 	// Output: deprovisioned false false
 }
 
+// A handler that decoded the POST body for this call alone gives it up to
+// ProvisionOwned, which keeps it as the identity's document instead of
+// copying it.
+func ExampleProvisioner_ProvisionOwned() {
+	ctx := context.Background()
+	p, _ := identity.New(memstore.New(), identity.WithIDGenerator(ids()))
+	g, _, _ := p.CreateGroup(ctx, identity.GroupSpec{Path: "acme"})
+	body := map[string]any{
+		"externalId": "e-1", "userName": "jdoe", "active": true,
+		"emails": []any{map[string]any{"type": "work", "value": "jdoe@acme.test"}},
+	}
+	res, err := p.ProvisionOwned(ctx, g.ID, body)
+	if err != nil {
+		panic(err)
+	}
+	// body is not used from here on: it is the identity's now.
+	_, hasExternalID := res.Identity.Document["externalId"]
+	fmt.Println(res.Changes, res.Identity.ExternUID, hasExternalID)
+	// Output: created e-1 false
+}
+
 // Errors carry a Kind for the HTTP status and GitLab's wording for the
 // detail.
 func ExampleError() {

@@ -41,27 +41,34 @@ func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch in
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: Modify: nil mutate function")
 	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, true)
+	return p.modify(ctx, groupID, id, ifMatch, mutate, true, false)
 }
 
 // ModifyShared is [Provisioner.Modify] for a mutate that leaves its
-// argument untouched and returns a new document, as patch.Apply does (it
-// copies the resource itself, so a second copy here would be waste): mutate
-// receives the current resource without the deep copy Modify makes, its
-// nested objects and arrays shared with the identity's stored document as
-// read in the operation. A mutate that changes its argument or anything
-// inside it MUST use Modify instead: here the change would reach the old
-// document the new one is compared with, and could go unnoticed.
+// argument untouched and returns a new document, as patch.Apply and
+// patch.ApplyShared do (they copy what they change, so a second copy here
+// would be waste): mutate receives the current resource without the deep
+// copy Modify makes, its nested objects and arrays shared with the
+// identity's stored document as read in the operation. A mutate that
+// changes its argument or anything inside it MUST use Modify instead: here
+// the change would reach the old document the new one is compared with,
+// and could go unnoticed.
+//
+// The document mutate returns becomes the Provisioner's: ModifyShared
+// removes the server's keys ("id", "meta", ...) from it in place and keeps
+// it as the identity's document (the Result's, and what the store copies),
+// so mutate must return a map that nothing else uses, such as a new one.
 func (p *Provisioner) ModifyShared(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error)) (*Result, error) {
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: ModifyShared: nil mutate function")
 	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, false)
+	return p.modify(ctx, groupID, id, ifMatch, mutate, false, true)
 }
 
-// modify runs Modify and ModifyShared; deep says whether mutate gets a
-// deep copy of the resource.
-func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error), deep bool) (*Result, error) {
+// modify runs Modify, ModifyShared and Replace; deep says whether mutate
+// gets a deep copy of the resource, and own whether the document mutate
+// returns is the Provisioner's to change (ModifyShared).
+func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error), deep, own bool) (*Result, error) {
 	return p.withIdentity(ctx, groupID, id, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
 		if ifMatch != 0 && s.Version != ifMatch {
 			return nil, &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
@@ -70,6 +77,7 @@ func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch in
 		if deep {
 			cur = store.CloneDocument(cur)
 		}
+		o.ownsDoc = !deep && own
 		if o.prof.IDIsExternUID {
 			cur["id"] = s.ExternUID
 		}
@@ -119,7 +127,7 @@ func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch i
 		return nil, invalidf("", "the resource is empty")
 	}
 	// The function ignores the current resource: no copy is needed.
-	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil }, false)
+	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil }, false, false)
 }
 
 // applyDocument compares s's stored document with doc and applies the
@@ -198,7 +206,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 		ch |= Reprovisioned
 	}
 
-	stored := storedDocument(doc)
+	stored := storedDocument(o, doc)
 	if !sameDocument(stored, s.Document) {
 		s.Document = stored
 		ch |= DocumentUpdated

@@ -127,6 +127,10 @@ type op struct {
 	// userNameEq is checkUserNameFree's filter, kept here so that it
 	// costs no allocation of its own.
 	userNameEq filter.Compare
+	// ownsDoc reports whether the operation's document is the
+	// Provisioner's own (ProvisionOwned, ModifyShared): storedDocument
+	// then removes the server's keys from it in place instead of copying.
+	ownsDoc bool
 }
 
 func (o *op) emit(e Event) {
@@ -272,10 +276,20 @@ func result(ctx context.Context, tx store.Tx, s *store.SCIMIdentity, u *store.Us
 // storedDocument is the document kept on the identity: doc without "id",
 // "externalId", "active" and "meta", which the identity's own fields supply
 // ([store.SCIMIdentity.Resource] puts them back), and without "password"
-// (writeOnly, returned never: RFC 7643 §4.1.1; never stored). The copy is
-// shallow: the store deep-copies what it keeps on Put, so only the Result
-// handed back to the caller shares nested values with doc.
-func storedDocument(doc map[string]any) map[string]any {
+// (writeOnly, returned never: RFC 7643 §4.1.1; never stored). When the
+// operation owns doc (o.ownsDoc) the keys are removed from doc itself;
+// otherwise the copy is shallow: the store deep-copies what it keeps on
+// Put, so only the Result handed back to the caller shares nested values
+// with doc.
+func storedDocument(o *op, doc map[string]any) map[string]any {
+	if o.ownsDoc {
+		for k := range doc {
+			if serverKey(k) {
+				delete(doc, k)
+			}
+		}
+		return doc
+	}
 	out := make(map[string]any, len(doc))
 	for k, v := range doc {
 		if !serverKey(k) {

@@ -214,7 +214,7 @@ func (h *Handler) glCreate(ctx context.Context, w http.ResponseWriter, r *http.R
 		}
 		return err
 	}
-	res, err := h.prov.Provision(ctx, t.id, glDocument(p, c))
+	res, err := h.prov.ProvisionOwned(ctx, t.id, glDocument(p, c))
 	if err != nil {
 		var ie *identity.Error
 		if !errors.As(err, &ie) || ie.Kind == identity.KindUnauthorized {

@@ -28,7 +28,8 @@ func (h *Handler) createUser(ctx context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	res, err := h.prov.Provision(ctx, t.id, doc)
+	// doc is not used after the call: the identity may keep it.
+	res, err := h.prov.ProvisionOwned(ctx, t.id, doc)
 	if err != nil {
 		return err
 	}
