@@ -19,8 +19,8 @@ import (
 //
 // Only doc itself is changed in place: a nested object or array that needs
 // a change is replaced by a changed copy, so that canonicalize never writes
-// into values doc shares with a stored document (the PATCH handler passes
-// the result of patch.ApplyShared).
+// into values doc may share with another document. PATCH does not call it:
+// patch writes names as the schema spells them (canonical_patch_test.go).
 func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
 	if _, _, err := canonObject(doc, rt.Schema.Attributes, func(k string) string {
 		if s := rt.SchemaFor(k); s != nil && s != rt.Schema {

@@ -61,7 +61,8 @@
 // count is capped at [DefaultMaxCount] ([WithMaxCount]), advertised as
 // filter.maxResults in /ServiceProviderConfig. A startIndex or count that is
 // not an integer is 400 invalidValue. Attribute names in bodies are matched
-// case-insensitively and stored in the schema's spelling (canonical.go);
+// case-insensitively and stored in the schema's spelling (canonical.go;
+// PATCH through package patch, which writes that spelling);
 // "password" is never stored or returned. Both application/scim+json and
 // application/json are accepted; responses are application/scim+json unless
 // the client accepts only application/json. ETags are weak and follow the
