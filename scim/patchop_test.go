@@ -2,9 +2,12 @@ package scim
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimkit/scimkit/patch"
 )
@@ -26,6 +29,45 @@ func comparePatchDecoders(t *testing.T, data []byte) {
 	got, gerr := decodePatch(bytes.Clone(data), maxJSONDepth)
 	want, werr := stdDecodePatch(data, maxJSONDepth)
 	sameResult(t, "decodePatch", data, want, got, werr, gerr)
+}
+
+// comparePatchOp checks that a body decodePatchOp reads is read the same
+// by decodeJSON and patchRequest (TestDecodePatchOpAgrees).
+func comparePatchOp(t *testing.T, data []byte) {
+	t.Helper()
+	got, ok := decodePatchOp(bytes.Clone(data), maxJSONDepth)
+	if !ok {
+		return
+	}
+	v, replaced, vok := decodeJSON(data, maxJSONDepth)
+	var want *patch.Request
+	if vok && !replaced {
+		want, vok = patchRequest(v)
+	}
+	if !vok {
+		t.Fatalf("decodePatchOp read %q, which decodeJSON and patchRequest refuse", data)
+	}
+	// reflect.DeepEqual first: cmp.Diff takes time exponential in the
+	// nesting of arrays.
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("decodePatchOp(%q) (-patchRequest +decodePatchOp):\n%s", data, cmp.Diff(want, got))
+	}
+}
+
+// TestDecodePatchOpAgrees checks decodePatchOp on the common bodies, which
+// it must read itself, against decodeJSON and patchRequest.
+func TestDecodePatchOpAgrees(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`,
+		`{"Operations":[{"op":"Add","path":"emails","value":[{"value":"a@b.c","primary":true}]},{"op":"REMOVE","path":"name.givenName"}]}`,
+		`{"schemas":null,"Operations":[{"op":"replace","path":null,"value":{"active":"False","name":{"givenName":"\u00e9"}}}]}`,
+	} {
+		if _, ok := decodePatchOp([]byte(in), maxJSONDepth); !ok {
+			t.Errorf("decodePatchOp(%s) refused a common body", in)
+		}
+		comparePatchOp(t, []byte(in))
+	}
 }
 
 func TestDecodePatch(t *testing.T) {
@@ -52,12 +94,27 @@ func TestDecodePatch(t *testing.T) {
 		{"invalid JSON", `{"Operations":[}`},
 		{"invalid UTF-8", "{\"Operations\":[{\"op\":\"add\",\"path\":\"x\",\"value\":\"\xff\"}]}"},
 		{"deep", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}]}`},
+		{"white space", " {\n \"Operations\" : [ { \"op\" : \"add\" , \"value\" : { \"x\" : [ 1 , 2 ] } } ] } \t"},
+		{"value before op", `{"Operations":[{"value":{"a":[{"b":null}]},"path":"x","op":"add"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`},
+		{"unknown members", `{"id":"x","Operations":[{"op":"remove","path":"x","note":{"a":[1]}}],"extra":[true,null]}`},
+		{"a member twice", `{"Operations":[{"op":"remove","path":"x","path":"y"}]}`},
+		{"operations twice", `{"Operations":[{"op":"remove","path":"x"}],"Operations":[{"op":"add","path":"y","value":1}]}`},
+		{"schemas twice", `{"schemas":["urn:x"],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"x"}]}`},
+		{"no op", `{"Operations":[{"path":"x"}]}`},
+		{"null op", `{"Operations":[{"op":null,"path":"x"}]}`},
+		{"trailing comma", `{"Operations":[{"op":"remove","path":"x"},]}`},
+		{"trailing text", `{"Operations":[{"op":"remove","path":"x"}]} x`},
+		{"no operations member", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`},
+		{"deep value at the limit", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", patch.MaxDepth-3) + strings.Repeat("]", patch.MaxDepth-3) + `}]}`},
+		{"deep value past the limit", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", patch.MaxDepth-2) + strings.Repeat("]", patch.MaxDepth-2) + `}]}`},
+		{"as many operations as allowed", `{"Operations":[` + strings.Repeat(`{"op":"remove","path":"x"},`, patch.MaxOperations-1) + `{"op":"remove","path":"x"}]}`},
 		{"too many operations", `{"Operations":[` + strings.Repeat(`{"op":"remove","path":"x"},`, patch.MaxOperations) + `{"op":"remove","path":"x"}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			comparePatchDecoders(t, []byte(tc.in))
+			comparePatchOp(t, []byte(tc.in))
 		})
 	}
 }
@@ -73,5 +130,6 @@ func FuzzDecodePatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		comparePatchDecoders(t, data)
+		comparePatchOp(t, data)
 	})
 }
