@@ -31,6 +31,38 @@ type golden struct {
 // compares with its "after". Run with -update to rewrite "after" and
 // "changed", then review the diff.
 func TestGolden(t *testing.T) {
+	forEachGolden(t, func(t *testing.T, file string, g golden, rt *filter.ResourceType, ops []Operation) {
+		after, res, err := Apply(g.Before, ops, rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *update {
+			g.After, g.Changed = after, res.Attributes()
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(g); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if d := cmp.Diff(g.After, after); d != "" {
+			t.Errorf("after (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(g.Changed, res.Attributes()); d != "" {
+			t.Errorf("changed (-want +got):\n%s", d)
+		}
+	})
+}
+
+// forEachGolden runs fn, in a subtest named after the file, on each golden
+// file with its resource type and decoded operations.
+func forEachGolden(t *testing.T, fn func(t *testing.T, file string, g golden, rt *filter.ResourceType, ops []Operation)) {
+	t.Helper()
 	files, err := filepath.Glob("testdata/golden/*.json")
 	if err != nil {
 		t.Fatal(err)
@@ -54,30 +86,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			after, res, err := Apply(g.Before, req.Operations, rt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if *update {
-				g.After, g.Changed = after, res.Attributes()
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(g); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if d := cmp.Diff(g.After, after); d != "" {
-				t.Errorf("after (-want +got):\n%s", d)
-			}
-			if d := cmp.Diff(g.Changed, res.Attributes()); d != "" {
-				t.Errorf("changed (-want +got):\n%s", d)
-			}
+			fn(t, file, g, rt, req.Operations)
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package patch
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,30 +78,9 @@ func TestApplySharedCases(t *testing.T) {
 			sameAsApply(t, tc.Resource, req.Operations, resourceType(tc.Resource))
 		})
 	}
-	files, err := filepath.Glob("testdata/golden/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
-			t.Parallel()
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var g golden
-			decodeJSON(t, data, &g)
-			rt := filter.User()
-			if g.ResourceType == "Group" {
-				rt = filter.Group()
-			}
-			req, err := Decode(request(g.Operations))
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameAsApply(t, g.Before, req.Operations, rt)
-		})
-	}
+	forEachGolden(t, func(t *testing.T, _ string, g golden, rt *filter.ResourceType, ops []Operation) {
+		sameAsApply(t, g.Before, ops, rt)
+	})
 }
 
 // TestApplySharedRules checks ApplyShared against Apply where sharing could
