@@ -44,15 +44,16 @@ func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch in
 	return p.modify(ctx, groupID, id, ifMatch, mutate, true, false)
 }
 
-// ModifyShared is [Provisioner.Modify] for a mutate that leaves its
-// argument untouched and returns a new document, as patch.Apply and
-// patch.ApplyShared do (they copy what they change, so a second copy here
-// would be waste): mutate receives the current resource without the deep
-// copy Modify makes, its nested objects and arrays shared with the
-// identity's stored document as read in the operation. A mutate that
-// changes its argument or anything inside it MUST use Modify instead: here
-// the change would reach the old document the new one is compared with,
-// and could go unnoticed.
+// ModifyShared is [Provisioner.Modify] for a mutate that leaves the
+// objects and arrays in its argument untouched, as patch.Apply,
+// patch.ApplyShared and patch.ApplyOwned do (they copy what they change,
+// so a second copy here would be waste): mutate receives the current
+// resource without the deep copy Modify makes, in a map made for the call
+// (mutate may change that map's members, and return it) whose nested
+// objects and arrays are shared with the identity's stored document as
+// read in the operation. A mutate that changes anything inside them MUST
+// use Modify instead: here the change would reach the old document the new
+// one is compared with, and could go unnoticed.
 //
 // The document mutate returns becomes the Provisioner's: ModifyShared
 // removes the server's keys ("id", "meta", ...) from it in place and keeps

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/scimkit/scimkit/store"
@@ -385,6 +386,26 @@ func TestModifySharedMatchesModify(t *testing.T) {
 		}, AccountUpdated | DocumentUpdated},
 		{"title", func(m map[string]any) { m["title"] = "CTO" }, DocumentUpdated},
 	}
+	// inPlace changes the members of the map mutate receives, which
+	// ModifyShared allows, and returns it.
+	inPlace := func(edit func(map[string]any)) func(map[string]any) (map[string]any, error) {
+		return func(cur map[string]any) (map[string]any, error) {
+			edit(cur)
+			return cur, nil
+		}
+	}
+	tests = append(tests, []struct {
+		name string
+		edit func(map[string]any)
+		want Change
+	}{
+		{"in place: active false", func(m map[string]any) { m["active"] = false }, Deprovisioned},
+		{"in place: new name", func(m map[string]any) { m["name"] = map[string]any{"givenName": "J", "familyName": "D"} }, AccountUpdated | DocumentUpdated},
+		{"in place: new emails", func(m map[string]any) {
+			delete(m, "emails")
+			m["emails"] = []any{map[string]any{"type": "work", "value": "n@acme.test"}}
+		}, AccountUpdated | DocumentUpdated},
+	}...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got [2]*Result
@@ -397,7 +418,11 @@ func TestModifySharedMatchesModify(t *testing.T) {
 				if shared {
 					modify = f.p.ModifyShared
 				}
-				res, err := modify(t.Context(), "g", "id-2", 0, copying(tc.edit))
+				mutate := copying(tc.edit)
+				if shared && strings.HasPrefix(tc.name, "in place: ") {
+					mutate = inPlace(tc.edit)
+				}
+				res, err := modify(t.Context(), "g", "id-2", 0, mutate)
 				if err != nil {
 					t.Fatal(err)
 				}

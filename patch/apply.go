@@ -83,7 +83,34 @@ func ApplyShared(resource map[string]any, ops []Operation, rt *filter.ResourceTy
 	return run(&applier{rt: rt, res: res, lazy: true}, resource, ops)
 }
 
-// run applies ops with a, whose res is the copy of resource being patched.
+// ApplyOwned is [ApplyShared] for a caller that owns the map resource
+// (not the objects and arrays in it) and will not use it again: the scim
+// handler, which gets a new map for the stored resource in every request.
+// ApplyOwned patches resource itself, replacing, adding and deleting its
+// members, and returns it (a new map when resource is nil) with the same
+// Result as Apply; the objects and arrays in it are copied before the
+// operations write into them, so they may be shared with other documents.
+// When an operation fails ApplyOwned returns the error as Apply does, and
+// resource is left half patched: the caller drops it.
+func ApplyOwned(resource map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
+	if rt == nil || rt.Schema == nil {
+		return nil, nil, errors.New("patch: ApplyOwned needs a resource type with a core schema")
+	}
+	if len(ops) > MaxOperations {
+		return nil, nil, tooManyOperations(len(ops))
+	}
+	if err := checkNesting(resource, 1); err != nil {
+		err.msg = "resource " + err.msg
+		return nil, nil, err.at(-1)
+	}
+	if resource == nil {
+		resource = map[string]any{}
+	}
+	return run(&applier{rt: rt, res: resource, lazy: true, owned: true}, nil, ops)
+}
+
+// run applies ops with a, whose res is the copy of resource being patched
+// (or resource itself, with a.owned).
 func run(a *applier, resource map[string]any, ops []Operation) (map[string]any, *Result, error) {
 	for i, op := range ops {
 		if err := a.apply(op); err != nil {
@@ -102,6 +129,10 @@ type applier struct {
 	// lazy: res is a shallow copy of the resource (ApplyShared), and touch
 	// copies an attribute's value before the operation writes into it.
 	lazy bool
+	// owned: res is the resource itself (ApplyOwned), and prev holds, for
+	// each key of touched, its value before the first write, for result.
+	owned bool
+	prev  []any
 }
 
 // compare accounts for n value-by-value comparisons, and refuses the request
@@ -311,6 +342,10 @@ func (a *applier) touch(key string) {
 		}
 	}
 	a.touched = append(a.touched, key)
+	if a.owned {
+		v, _ := get(a.res, key)
+		a.prev = append(a.prev, v)
+	}
 	if !a.lazy {
 		return
 	}

@@ -25,8 +25,9 @@
 //
 // [ApplyShared] gives the same answers without copying the attributes the
 // operations leave alone: its result shares them with the input, so a
-// caller that stores the result without changing either map in place (the
-// scim handler) spares most of the copy.
+// caller that stores the result without changing either map in place
+// spares most of the copy. [ApplyOwned] patches a map the caller owns (the
+// scim handler's, made for the request) without even copying that map.
 //
 // # What Apply implements
 //

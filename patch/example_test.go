@@ -143,3 +143,21 @@ func ExampleApplyShared() {
 	// active: false stored: true
 	// changed: [active]
 }
+
+// A handler that has a map of its own for the stored resource, made for
+// this request, lets ApplyOwned patch that map instead of a copy.
+func ExampleApplyOwned() {
+	stored := map[string]any{"userName": "bjensen", "active": true}
+	mine := map[string]any{"userName": stored["userName"], "active": stored["active"]}
+	ops := []patch.Operation{{Op: "replace", Path: "active", Value: false}}
+	updated, res, err := patch.ApplyOwned(mine, ops, filter.User())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("active:", updated["active"], "stored:", stored["active"])
+	fmt.Println("changed:", res.Attributes())
+	// Output:
+	// active: false stored: true
+	// changed: [active]
+}

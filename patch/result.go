@@ -62,14 +62,19 @@ func (r *Result) add(name, alias string) {
 }
 
 // result compares the attributes the operations touched with their values in
-// orig.
+// orig (in a.prev with a.owned).
 func (a *applier) result(orig map[string]any) *Result {
 	r := &Result{core: a.rt.Schema.ID}
 	for i, key := range a.touched {
 		if slices.ContainsFunc(a.touched[:i], func(k string) bool { return strings.EqualFold(k, key) }) {
 			continue
 		}
-		before, _ := get(orig, key)
+		var before any
+		if a.owned {
+			before = a.prev[i]
+		} else {
+			before, _ = get(orig, key)
+		}
 		after, _ := get(a.res, key)
 		if equal(before, after) {
 			continue

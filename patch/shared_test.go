@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -16,9 +17,10 @@ type outcome struct {
 	Err      string
 }
 
-// sameAsApply runs Apply and ApplyShared on two copies of resource and
-// fails unless both give the same resource, changes and error, and unless
-// ApplyShared left its input as it was.
+// sameAsApply runs Apply, ApplyShared and ApplyOwned on copies of
+// resource and fails unless all give the same resource, changes and error,
+// and unless ApplyShared left its input as it was and ApplyOwned the
+// values in its input.
 func sameAsApply(t *testing.T, resource map[string]any, ops []Operation, rt *filter.ResourceType) {
 	t.Helper()
 	in, _ := cloneAny(resource).(map[string]any)
@@ -38,6 +40,19 @@ func sameAsApply(t *testing.T, resource map[string]any, ops []Operation, rt *fil
 	}
 	if d := cmp.Diff(pristine, in); d != "" {
 		t.Errorf("ApplyShared changed its input (-before +after):\n%s", d)
+	}
+	// ApplyOwned gets a map of its own whose values are in's: it may
+	// change the map, not them.
+	var own map[string]any
+	if in != nil {
+		own = maps.Clone(in)
+	}
+	got = run(ApplyOwned, own)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("ApplyOwned differs from Apply (-Apply +ApplyOwned):\n%s", d)
+	}
+	if d := cmp.Diff(pristine, in); d != "" {
+		t.Errorf("ApplyOwned changed the values of its input (-before +after):\n%s", d)
 	}
 }
 
@@ -148,5 +163,8 @@ func TestApplySharedNeedsResourceType(t *testing.T) {
 	t.Parallel()
 	if _, _, err := ApplyShared(user(), nil, nil); err == nil || !strings.HasPrefix(err.Error(), "patch: ") {
 		t.Errorf("ApplyShared without a resource type = %v, want an error", err)
+	}
+	if _, _, err := ApplyOwned(user(), nil, nil); err == nil || !strings.HasPrefix(err.Error(), "patch: ") {
+		t.Errorf("ApplyOwned without a resource type = %v, want an error", err)
 	}
 }

@@ -247,7 +247,7 @@ func (h *Handler) replaceUser(ctx context.Context, w http.ResponseWriter, r *htt
 	return h.writeUser(w, r, t, res, http.StatusOK, proj)
 }
 
-// patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.ApplyShared
+// patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.ApplyOwned
 // runs on the stored resource inside the atomic unit.
 func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
@@ -271,13 +271,14 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	// patch.ApplyShared leaves cur untouched and returns a new document
-	// that shares with cur only the attributes the operations leave alone;
-	// the deletions below change only that new map (not the values it
-	// shares), so ModifyShared spares the copy Modify would make, and the
-	// store's copy of the resource is the only one.
+	// ModifyShared hands over a map made for this call whose objects and
+	// arrays are the stored document's: patch.ApplyOwned patches that map,
+	// copying only the objects and arrays the operations write into, and
+	// the deletions below change only the map. So ModifyShared spares the
+	// copy Modify would make, and the store's copy of the resource is the
+	// only one.
 	res, err := h.prov.ModifyShared(ctx, t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
-		next, _, err := patch.ApplyShared(cur, req.Operations, h.rt)
+		next, _, err := patch.ApplyOwned(cur, req.Operations, h.rt)
 		if err != nil {
 			return nil, err
 		}
