@@ -124,15 +124,21 @@ func run(a *applier, resource map[string]any, ops []Operation) (map[string]any, 
 type applier struct {
 	rt       *filter.ResourceType
 	res      map[string]any // the copy being patched
-	touched  []string       // keys of res the operations wrote: attribute names and extension URNs
+	touched  []touchedKey   // keys of res the operations wrote: attribute names and extension URNs
 	compared int            // value-by-value comparisons made, at most MaxComparisons
 	// lazy: res is a shallow copy of the resource (ApplyShared), and touch
 	// copies an attribute's value before the operation writes into it.
 	lazy bool
-	// owned: res is the resource itself (ApplyOwned), and prev holds, for
-	// each key of touched, its value before the first write, for result.
+	// owned: res is the resource itself (ApplyOwned), and each touched
+	// key keeps its value before the first write, for result.
 	owned bool
-	prev  []any
+}
+
+// touchedKey is a key of the resource that the operations wrote, with its
+// value before (ApplyOwned only).
+type touchedKey struct {
+	key  string
+	prev any
 }
 
 // compare accounts for n value-by-value comparisons, and refuses the request
@@ -337,15 +343,15 @@ func (a *applier) resolve(p filter.Path) (*target, *opError) {
 // that follow reach only res.
 func (a *applier) touch(key string) {
 	for _, k := range a.touched {
-		if k == key {
+		if k.key == key {
 			return
 		}
 	}
-	a.touched = append(a.touched, key)
+	tk := touchedKey{key: key}
 	if a.owned {
-		v, _ := get(a.res, key)
-		a.prev = append(a.prev, v)
+		tk.prev, _ = get(a.res, key)
 	}
+	a.touched = append(a.touched, tk)
 	if !a.lazy {
 		return
 	}

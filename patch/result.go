@@ -62,17 +62,16 @@ func (r *Result) add(name, alias string) {
 }
 
 // result compares the attributes the operations touched with their values in
-// orig (in a.prev with a.owned).
+// orig (as touch kept them with a.owned).
 func (a *applier) result(orig map[string]any) *Result {
 	r := &Result{core: a.rt.Schema.ID}
-	for i, key := range a.touched {
-		if slices.ContainsFunc(a.touched[:i], func(k string) bool { return strings.EqualFold(k, key) }) {
+	for i, tk := range a.touched {
+		key := tk.key
+		if slices.ContainsFunc(a.touched[:i], func(k touchedKey) bool { return strings.EqualFold(k.key, key) }) {
 			continue
 		}
-		var before any
-		if a.owned {
-			before = a.prev[i]
-		} else {
+		before := tk.prev
+		if !a.owned {
 			before, _ = get(orig, key)
 		}
 		after, _ := get(a.res, key)
