@@ -66,15 +66,8 @@ func Apply(resource map[string]any, ops []Operation, rt *filter.ResourceType) (m
 // ApplyShared spares most of the copy Apply makes. It is safe for concurrent
 // use with the same conditions as Apply.
 func ApplyShared(resource map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
-	if rt == nil || rt.Schema == nil {
-		return nil, nil, errors.New("patch: ApplyShared needs a resource type with a core schema")
-	}
-	if len(ops) > MaxOperations {
-		return nil, nil, tooManyOperations(len(ops))
-	}
-	if err := checkNesting(resource, 1); err != nil {
-		err.msg = "resource " + err.msg
-		return nil, nil, err.at(-1)
+	if err := checkShared("ApplyShared", resource, ops, rt); err != nil {
+		return nil, nil, err
 	}
 	res := maps.Clone(resource)
 	if res == nil {
@@ -93,20 +86,30 @@ func ApplyShared(resource map[string]any, ops []Operation, rt *filter.ResourceTy
 // When an operation fails ApplyOwned returns the error as Apply does, and
 // resource is left half patched: the caller drops it.
 func ApplyOwned(resource map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
-	if rt == nil || rt.Schema == nil {
-		return nil, nil, errors.New("patch: ApplyOwned needs a resource type with a core schema")
-	}
-	if len(ops) > MaxOperations {
-		return nil, nil, tooManyOperations(len(ops))
-	}
-	if err := checkNesting(resource, 1); err != nil {
-		err.msg = "resource " + err.msg
-		return nil, nil, err.at(-1)
+	if err := checkShared("ApplyOwned", resource, ops, rt); err != nil {
+		return nil, nil, err
 	}
 	if resource == nil {
 		resource = map[string]any{}
 	}
 	return run(&applier{rt: rt, res: resource, lazy: true, owned: true}, nil, ops)
+}
+
+// checkShared refuses, for ApplyShared and ApplyOwned (named fn), what
+// Apply refuses before it applies anything: no resource type, too many
+// operations, and a resource nested deeper than Apply copies.
+func checkShared(fn string, resource map[string]any, ops []Operation, rt *filter.ResourceType) error {
+	if rt == nil || rt.Schema == nil {
+		return errors.New("patch: " + fn + " needs a resource type with a core schema")
+	}
+	if len(ops) > MaxOperations {
+		return tooManyOperations(len(ops))
+	}
+	if err := checkNesting(resource, 1); err != nil {
+		err.msg = "resource " + err.msg
+		return err.at(-1)
+	}
+	return nil
 }
 
 // run applies ops with a, whose res is the copy of resource being patched
