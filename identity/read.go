@@ -14,11 +14,7 @@ import (
 func (p *Provisioner) Get(ctx context.Context, groupID, id string) (*Result, error) {
 	var res *Result
 	err := p.c.view(ctx, p.st, func(ctx context.Context, tx store.Tx) error {
-		g, err := loadGroup(ctx, tx, groupID)
-		if err != nil {
-			return err
-		}
-		s, err := findIdentity(ctx, tx, p.c.prof, g.ID, id)
+		s, err := getIdentity(ctx, tx, p.c.prof, groupID, id)
 		if err != nil {
 			return err
 		}
@@ -29,6 +25,34 @@ func (p *Provisioner) Get(ctx context.Context, groupID, id string) (*Result, err
 		return nil, err
 	}
 	return res, nil
+}
+
+// GetIdentity is [Provisioner.Get] without the account and the membership:
+// it returns the SCIM identity alone, with the same errors, for a caller
+// that needs no more (rendering a resource in the RFC profile, reading its
+// version for If-Match), sparing the two reads. The identity is a copy the
+// caller owns.
+func (p *Provisioner) GetIdentity(ctx context.Context, groupID, id string) (*store.SCIMIdentity, error) {
+	var s *store.SCIMIdentity
+	err := p.c.view(ctx, p.st, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		s, err = getIdentity(ctx, tx, p.c.prof, groupID, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// getIdentity reads the SCIM identity id of group groupID in tx (see
+// findIdentity), after checking that the group exists.
+func getIdentity(ctx context.Context, tx store.Tx, prof Profile, groupID, id string) (*store.SCIMIdentity, error) {
+	g, err := loadGroup(ctx, tx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	return findIdentity(ctx, tx, prof, g.ID, id)
 }
 
 // Page is one page of a list.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
@@ -36,6 +38,14 @@ func TestGet(t *testing.T) {
 			if err == nil && (res.Identity.ID != "id-2" || res.User.Username != "jdoe" || !res.Member || res.Changes != 0) {
 				t.Errorf("got %+v %+v", res.Identity, res.User)
 			}
+			// GetIdentity answers the same, with the identity alone.
+			s, err := f.p.GetIdentity(t.Context(), "g", tc.id)
+			wantErr(t, err, tc.wantKind, "")
+			if err == nil {
+				if diff := cmp.Diff(res.Identity, s); diff != "" {
+					t.Errorf("GetIdentity (-Get +GetIdentity):\n%s", diff)
+				}
+			}
 		})
 	}
 }
@@ -50,6 +60,10 @@ func TestGetOtherGroupsIdentityIsNotFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := f.p.Get(t.Context(), "g2", "id-2")
+	wantErr(t, err, KindNotFound, "")
+	_, err = f.p.GetIdentity(t.Context(), "g2", "id-2")
+	wantErr(t, err, KindNotFound, "")
+	_, err = f.p.GetIdentity(t.Context(), "nope", "id-2")
 	wantErr(t, err, KindNotFound, "")
 	_, err = f.p.Deprovision(t.Context(), "g2", "id-2")
 	wantErr(t, err, KindNotFound, "")

@@ -111,7 +111,7 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	res, err := h.prov.Get(ctx, t.id, id)
+	res, err := h.getForRender(ctx, t, id)
 	if err != nil {
 		return err
 	}
@@ -128,6 +128,21 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 		}
 	}
 	return h.writeUser(w, r, t, res, http.StatusOK, proj)
+}
+
+// getForRender reads the User id of tenant t for writeUser. The RFC
+// profile renders the SCIM identity alone, so it is read without the
+// account and membership (identity.Provisioner.GetIdentity); another
+// profile gets the whole identity.Result.
+func (h *Handler) getForRender(ctx context.Context, t *tenant, id string) (*identity.Result, error) {
+	if _, ok := h.prof.(rfcProfile); !ok {
+		return h.prov.Get(ctx, t.id, id)
+	}
+	s, err := h.prov.GetIdentity(ctx, t.id, id)
+	if err != nil {
+		return nil, err
+	}
+	return &identity.Result{Identity: s}, nil
 }
 
 // listUsers serves GET /Users (RFC 7644 §3.4.2).
@@ -317,11 +332,11 @@ func (h *Handler) deleteUser(ctx context.Context, w http.ResponseWriter, r *http
 	// identity.Delete takes no version: preconditions are checked against
 	// a read just before (not atomically with the delete).
 	if pre := readPreconditions(r); h.prof.etags() && !pre.none() {
-		cur, err := h.prov.Get(ctx, t.id, id)
+		cur, err := h.prov.GetIdentity(ctx, t.id, id)
 		if err != nil {
 			return err
 		}
-		if err := pre.check(cur.Identity.Version); err != nil {
+		if err := pre.check(cur.Version); err != nil {
 			return err
 		}
 	}
@@ -374,11 +389,11 @@ func (h *Handler) ifMatch(ctx context.Context, r *http.Request, t *tenant, id st
 		}
 		return v, nil
 	}
-	cur, err := h.prov.Get(ctx, t.id, id)
+	cur, err := h.prov.GetIdentity(ctx, t.id, id)
 	if err != nil {
 		return 0, err
 	}
-	v := cur.Identity.Version
+	v := cur.Version
 	if err := pre.check(v); err != nil {
 		return 0, err
 	}
