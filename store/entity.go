@@ -263,21 +263,28 @@ func (s *SCIMIdentity) Clone() *SCIMIdentity {
 // with Document; do not modify it.
 func (s *SCIMIdentity) Resource() map[string]any {
 	r := make(map[string]any, len(s.Document)+4)
+	// The document's "meta" is found in the same pass: the exact key
+	// first, else any spelling (as lookupFold).
+	var docMeta any
+	exactMeta := false
 	for k, v := range s.Document {
-		switch strings.ToLower(k) {
-		case "id", "externalid", "active", "meta":
+		if !foldIs(k, "id", "externalId", "active", "meta") {
+			r[k] = v
 			continue
 		}
-		r[k] = v
+		if len(k) == len("meta") && !exactMeta && strings.EqualFold(k, "meta") {
+			exactMeta = k == "meta"
+			if exactMeta || docMeta == nil {
+				docMeta = v
+			}
+		}
 	}
 	meta := map[string]any{"resourceType": "User"}
-	if m, ok := lookupFold(s.Document, "meta").(map[string]any); ok {
+	if m, ok := docMeta.(map[string]any); ok {
 		for k, v := range m {
-			switch strings.ToLower(k) {
-			case "resourcetype", "created", "lastmodified":
-				continue
+			if !foldIs(k, "resourceType", "created", "lastModified") {
+				meta[k] = v
 			}
-			meta[k] = v
 		}
 	}
 	setMetaTimes(meta, s.Created, s.Updated)
@@ -286,6 +293,17 @@ func (s *SCIMIdentity) Resource() map[string]any {
 	r["active"] = s.Active
 	r["meta"] = meta
 	return r
+}
+
+// foldIs reports whether k equals one of names, case-insensitively,
+// without allocating (strings.ToLower would, for a key with capitals).
+func foldIs(k string, names ...string) bool {
+	for _, n := range names {
+		if len(k) == len(n) && strings.EqualFold(k, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // setMetaTimes sets meta's "created" and "lastModified" to created and

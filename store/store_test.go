@@ -81,6 +81,13 @@ func TestResource(t *testing.T) {
 	if s.Document["ID"] != "stale" {
 		t.Error("Resource modified Document")
 	}
+	// With "meta" spelled twice, the exact spelling is the one merged.
+	both := &store.SCIMIdentity{ID: "x", ExternUID: "y", Document: map[string]any{
+		"META": map[string]any{"location": "folded"}, "meta": map[string]any{"location": "exact"},
+	}}
+	if got := both.Resource()["meta"].(map[string]any)["location"]; got != "exact" {
+		t.Errorf("meta.location = %v, want the exact key's", got)
+	}
 	// An identity without a document or times still has the overlay.
 	empty := &store.SCIMIdentity{ID: "x", ExternUID: "y", Active: true}
 	want = map[string]any{"id": "x", "externalId": "y", "active": true, "meta": map[string]any{"resourceType": "User"}}
