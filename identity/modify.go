@@ -149,7 +149,16 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	var events []Event
 	base := Event{GroupID: g.ID, UserID: u.ID, IdentityID: s.ID}
 
-	old := attrsOf(s.Document)
+	// A document whose stored form is unchanged has the attributes the
+	// stored one has (they are read from keys storedDocument keeps), and
+	// parseNext has just read them: the common PATCH of "active" alone
+	// derives them once.
+	stored := storedDocument(o, doc)
+	same := sameDocument(stored, s.Document)
+	old := next.attrs
+	if !same {
+		old = attrsOf(s.Document)
+	}
 	if !o.prof.DedupeHeldUserName && !strings.EqualFold(next.attrs.UserName, old.UserName) {
 		if err := checkUserNameFree(ctx, tx, o, g.ID, next.attrs.UserName, s.ID); err != nil {
 			return 0, nil, err
@@ -207,8 +216,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 		ch |= Reprovisioned
 	}
 
-	stored := storedDocument(o, doc)
-	if !sameDocument(stored, s.Document) {
+	if !same {
 		s.Document = stored
 		ch |= DocumentUpdated
 	}
