@@ -46,13 +46,18 @@ func (p *Provisioner) GetIdentity(ctx context.Context, groupID, id string) (*sto
 }
 
 // getIdentity reads the SCIM identity id of group groupID in tx (see
-// findIdentity), after checking that the group exists.
+// findIdentity); a missing group is loadGroup's error. An identity is
+// stored only in a group that exists, and groups are never deleted
+// ([store.Tx.PutSCIMIdentity]), so the group is read only when no
+// identity is found, to tell the two errors apart.
 func getIdentity(ctx context.Context, tx store.Tx, prof Profile, groupID, id string) (*store.SCIMIdentity, error) {
-	g, err := loadGroup(ctx, tx, groupID)
-	if err != nil {
-		return nil, err
+	s, err := findIdentity(ctx, tx, prof, groupID, id)
+	if err != nil && KindOf(err) == KindNotFound {
+		if _, gerr := loadGroup(ctx, tx, groupID); gerr != nil {
+			return nil, gerr
+		}
 	}
-	return findIdentity(ctx, tx, prof, g.ID, id)
+	return s, err
 }
 
 // Page is one page of a list.

@@ -62,9 +62,14 @@ func TestGetOtherGroupsIdentityIsNotFound(t *testing.T) {
 	_, err := f.p.Get(t.Context(), "g2", "id-2")
 	wantErr(t, err, KindNotFound, "")
 	_, err = f.p.GetIdentity(t.Context(), "g2", "id-2")
-	wantErr(t, err, KindNotFound, "")
+	wantErr(t, err, KindNotFound, "Resource id-2 not found")
+	// A missing group is reported as such, by Get and GetIdentity alike.
+	_, err = f.p.Get(t.Context(), "nope", "id-2")
+	wantErr(t, err, KindNotFound, "group not found")
 	_, err = f.p.GetIdentity(t.Context(), "nope", "id-2")
-	wantErr(t, err, KindNotFound, "")
+	wantErr(t, err, KindNotFound, "group not found")
+	_, err = f.p.GetIdentity(t.Context(), "nope", "")
+	wantErr(t, err, KindNotFound, "group not found")
 	_, err = f.p.Deprovision(t.Context(), "g2", "id-2")
 	wantErr(t, err, KindNotFound, "")
 }
