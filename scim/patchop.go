@@ -110,6 +110,30 @@ func (d *decoder) members(member func(k string) bool) bool {
 
 // patchSchemas reads a PatchOp's "schemas" as patchRequest does.
 func (d *decoder) patchSchemas(req *patch.Request) bool {
+	d.skipSpace()
+	if d.i < len(d.data) && d.data[d.i] == '[' {
+		// An array is read element by element, without the []any and
+		// the boxed strings d.value would make: every element must be
+		// the PatchOp URN, so anything but a string refuses the body.
+		if !d.enter() {
+			return false
+		}
+		d.i++
+		for {
+			d.skipSpace()
+			if d.i >= len(d.data) || d.data[d.i] != '"' {
+				return false // also "[]": an empty list is refused
+			}
+			s, ok := d.str()
+			if !ok || !strings.EqualFold(s, patch.PatchOpURN) {
+				return false
+			}
+			req.Schemas = append(req.Schemas, s)
+			if more, ok := d.more(']'); !more {
+				return ok
+			}
+		}
+	}
 	v, ok := d.value()
 	if !ok {
 		return false
