@@ -42,8 +42,8 @@
 //     at the default role.
 //   - [Provisioner.Get], [Provisioner.List] and, for the GitLab profile's
 //     `userName eq` search, [Provisioner.FindByUserName] read identities
-//     with their accounts; [Provisioner.LookupGroup] answers GitLab's
-//     "Group <path> not found".
+//     with their accounts ([Provisioner.GetIdentity]: without);
+//     [Provisioner.LookupGroup] answers GitLab's "Group <path> not found".
 //   - [Linker] implements SAML sign-in: NameID lookup, explicit linking by a
 //     signed-in user, NameID change only with a verified email.
 //

@@ -118,6 +118,29 @@ func ExampleProvisioner_ProvisionOwned() {
 	// Output: created e-1 false
 }
 
+// A handler that renders a resource from the SCIM identity alone, or reads
+// only its version for If-Match, uses GetIdentity: Get's account and
+// membership reads are spared.
+func ExampleProvisioner_GetIdentity() {
+	ctx := context.Background()
+	p, _ := identity.New(memstore.New(), identity.WithIDGenerator(ids()))
+	g, _, _ := p.CreateGroup(ctx, identity.GroupSpec{Path: "acme"})
+	res, _ := p.Provision(ctx, g.ID, map[string]any{
+		"externalId": "e-1", "userName": "jdoe",
+		"emails": []any{map[string]any{"type": "work", "value": "jdoe@acme.test"}},
+	})
+	s, err := p.GetIdentity(ctx, g.ID, res.Identity.ID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(s.ExternUID, s.Active, s.Version == res.Identity.Version)
+	_, err = p.GetIdentity(ctx, g.ID, "no-such-id")
+	fmt.Println(identity.KindOf(err) == identity.KindNotFound)
+	// Output:
+	// e-1 true true
+	// true
+}
+
 // Errors carry a Kind for the HTTP status and GitLab's wording for the
 // detail.
 func ExampleError() {
