@@ -111,8 +111,8 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	res, err := h.getForRender(ctx, t, id)
-	if err != nil {
+	var res identity.Result
+	if err := h.getForRender(ctx, t, id, &res); err != nil {
 		return err
 	}
 	if h.prof.etags() {
@@ -127,22 +127,29 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 			return pre.check(v)
 		}
 	}
-	return h.writeUser(w, r, t, res, http.StatusOK, proj)
+	return h.writeUser(w, r, t, &res, http.StatusOK, proj)
 }
 
-// getForRender reads the User id of tenant t for writeUser. The RFC
-// profile renders the SCIM identity alone, so it is read without the
-// account and membership (identity.Provisioner.GetIdentity); another
-// profile gets the whole identity.Result.
-func (h *Handler) getForRender(ctx context.Context, t *tenant, id string) (*identity.Result, error) {
+// getForRender reads the User id of tenant t into res, for writeUser (res
+// is the caller's, so that it may stay on the stack). The RFC profile
+// renders the SCIM identity alone, so it is read without the account and
+// membership (identity.Provisioner.GetIdentity); another profile gets the
+// whole identity.Result.
+func (h *Handler) getForRender(ctx context.Context, t *tenant, id string, res *identity.Result) error {
 	if _, ok := h.prof.(rfcProfile); !ok {
-		return h.prov.Get(ctx, t.id, id)
+		full, err := h.prov.Get(ctx, t.id, id)
+		if err != nil {
+			return err
+		}
+		*res = *full
+		return nil
 	}
 	s, err := h.prov.GetIdentity(ctx, t.id, id)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &identity.Result{Identity: s}, nil
+	*res = identity.Result{Identity: s}
+	return nil
 }
 
 // listUsers serves GET /Users (RFC 7644 §3.4.2).
