@@ -16,6 +16,12 @@ func sameDocument(a, b map[string]any) bool {
 	if (a == nil) != (b == nil) || len(a) != len(b) {
 		return false
 	}
+	// One map is equal to itself, as for reflect.DeepEqual: the common
+	// PATCH shares the objects it does not write with the stored document
+	// (identity.ModifyShared), and they need no walk.
+	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
+		return true
+	}
 	for k, av := range a {
 		bv, ok := b[k]
 		if !ok || !sameValue(av, bv) {
@@ -51,6 +57,9 @@ func sameValue(a, b any) bool {
 		bv, ok := b.([]any)
 		if !ok || (av == nil) != (bv == nil) || len(av) != len(bv) {
 			return false
+		}
+		if len(av) > 0 && &av[0] == &bv[0] {
+			return true // the same array, as for reflect.DeepEqual
 		}
 		for i := range av {
 			if !sameValue(av[i], bv[i]) {

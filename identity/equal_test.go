@@ -2,6 +2,7 @@ package identity
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -24,11 +25,25 @@ func TestSameDocument(t *testing.T) {
 		f(m)
 		return m
 	}
+	nan := edit(func(m map[string]any) { m["score"] = math.NaN() })
+	nanNested := doc()
+	nanNested["name"].(map[string]any)["score"] = math.NaN()
+	nanNested["emails"] = []any{math.NaN()}
+	shared := make(map[string]any, len(nanNested))
+	for k, v := range nanNested {
+		shared[k] = v // the same objects and arrays as nanNested's
+	}
+	longer := append(make([]any, 0, 4), "a", "b")
 	tests := []struct {
 		name string
 		a, b map[string]any
 	}{
 		{"equal", doc(), doc()},
+		{"the same map, holding NaN", nan, nan},
+		{"equal maps holding NaN", nan, edit(func(m map[string]any) { m["score"] = math.NaN() })},
+		{"shared object and array holding NaN", nanNested, shared},
+		{"arrays sharing storage, lengths differ", map[string]any{"x": longer}, map[string]any{"x": longer[:1]}},
+		{"arrays sharing storage, same length", map[string]any{"x": longer}, map[string]any{"x": longer[:2:2]}},
 		{"both nil", nil, nil},
 		{"nil and empty", nil, map[string]any{}},
 		{"empty and empty", map[string]any{}, map[string]any{}},
