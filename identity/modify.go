@@ -41,7 +41,7 @@ func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch in
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: Modify: nil mutate function")
 	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, true, false)
+	return p.modify(ctx, groupID, id, ifMatch, mutate, true, false, true)
 }
 
 // ModifyShared is [Provisioner.Modify] for a mutate that leaves the
@@ -63,18 +63,36 @@ func (p *Provisioner) ModifyShared(ctx context.Context, groupID, id string, ifMa
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: ModifyShared: nil mutate function")
 	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, false, true)
+	return p.modify(ctx, groupID, id, ifMatch, mutate, false, true, true)
 }
 
-// modify runs Modify, ModifyShared and Replace; deep says whether mutate
-// gets a deep copy of the resource, and own whether the document mutate
-// returns is the Provisioner's to change (ModifyShared).
-func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error), deep, own bool) (*Result, error) {
+// ModifySharedWithoutMeta is [Provisioner.ModifyShared] for a mutate that
+// never reads the resource's "meta": mutate receives the current resource
+// without it ([store.SCIMIdentity.ResourceWithoutMeta]), which spares
+// formatting the identity's times. scim's PATCH uses it when no operation
+// can reach "meta" (every operation has a path, and none names it).
+func (p *Provisioner) ModifySharedWithoutMeta(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error)) (*Result, error) {
+	if mutate == nil {
+		return nil, fmt.Errorf("identity: ModifySharedWithoutMeta: nil mutate function")
+	}
+	return p.modify(ctx, groupID, id, ifMatch, mutate, false, true, false)
+}
+
+// modify runs Modify, ModifyShared, ModifySharedWithoutMeta and Replace;
+// deep says whether mutate gets a deep copy of the resource, own whether
+// the document mutate returns is the Provisioner's to change
+// (ModifyShared), and meta whether the resource carries "meta".
+func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error), deep, own, meta bool) (*Result, error) {
 	return p.withIdentity(ctx, groupID, id, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
 		if ifMatch != 0 && s.Version != ifMatch {
 			return nil, &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
 		}
-		cur := s.Resource()
+		var cur map[string]any
+		if meta {
+			cur = s.Resource()
+		} else {
+			cur = s.ResourceWithoutMeta()
+		}
 		if deep {
 			cur = store.CloneDocument(cur)
 		}
@@ -128,7 +146,7 @@ func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch i
 		return nil, invalidf("", "the resource is empty")
 	}
 	// The function ignores the current resource: no copy is needed.
-	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil }, false, false)
+	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil }, false, false, false)
 }
 
 // applyDocument compares s's stored document with doc and applies the

@@ -299,7 +299,10 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 	// the deletions below change only the map. So ModifyShared spares the
 	// copy Modify would make, and the store's copy of the resource is the
 	// only one.
-	res, err := h.prov.ModifyShared(ctx, t.id, id, ifMatch, func(cur map[string]any) (map[string]any, error) {
+	// An operation that may reach "meta" (one without a path, whose value
+	// may name it, or one whose path mentions it) is evaluated against the
+	// full resource; the others do not need meta's times formatted.
+	mutate := func(cur map[string]any) (map[string]any, error) {
 		next, _, err := patch.ApplyOwned(cur, req.Operations, h.rt)
 		if err != nil {
 			return nil, err
@@ -313,7 +316,13 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 		// names it sets as the schema spells them
 		// (TestPatchWritesCanonicalNames).
 		return next, nil
-	})
+	}
+	var res *identity.Result
+	if patchMayReachMeta(req.Operations) {
+		res, err = h.prov.ModifyShared(ctx, t.id, id, ifMatch, mutate)
+	} else {
+		res, err = h.prov.ModifySharedWithoutMeta(ctx, t.id, id, ifMatch, mutate)
+	}
 	if err != nil {
 		return err
 	}
@@ -461,4 +470,27 @@ func bodyError(err error) error {
 		return err
 	}
 	return errorf(http.StatusBadRequest, TypeInvalidSyntax, "reading the request body failed")
+}
+
+// patchMayReachMeta reports whether an operation of ops may read or write
+// the resource's "meta": one without a path, or one whose path holds
+// "meta" in any case anywhere (a filter or URN included, to be safe).
+func patchMayReachMeta(ops []patch.Operation) bool {
+	for _, op := range ops {
+		if op.Path == "" || hasFold(op.Path, "meta") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasFold reports whether s contains sub, ASCII case-insensitively,
+// without allocating as strings.ToLower would.
+func hasFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -262,6 +262,18 @@ func (s *SCIMIdentity) Clone() *SCIMIdentity {
 // identity, over whatever the document held. The result shares nested values
 // with Document; do not modify it.
 func (s *SCIMIdentity) Resource() map[string]any {
+	return s.resource(true)
+}
+
+// ResourceWithoutMeta is [SCIMIdentity.Resource] without "meta": for a
+// caller that never reads it, it spares formatting the identity's times.
+// Any "meta" of Document is left out too.
+func (s *SCIMIdentity) ResourceWithoutMeta() map[string]any {
+	return s.resource(false)
+}
+
+// resource builds Resource, with "meta" when withMeta is set.
+func (s *SCIMIdentity) resource(withMeta bool) map[string]any {
 	r := make(map[string]any, len(s.Document)+4)
 	// The document's "meta" is found in the same pass: the exact key
 	// first, else any spelling (as lookupFold).
@@ -279,6 +291,12 @@ func (s *SCIMIdentity) Resource() map[string]any {
 			}
 		}
 	}
+	r["id"] = s.ID
+	r["externalId"] = s.ExternUID
+	r["active"] = s.Active
+	if !withMeta {
+		return r
+	}
 	meta := map[string]any{"resourceType": "User"}
 	if m, ok := docMeta.(map[string]any); ok {
 		for k, v := range m {
@@ -288,9 +306,6 @@ func (s *SCIMIdentity) Resource() map[string]any {
 		}
 	}
 	setMetaTimes(meta, s.Created, s.Updated)
-	r["id"] = s.ID
-	r["externalId"] = s.ExternUID
-	r["active"] = s.Active
 	r["meta"] = meta
 	return r
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,12 @@ func TestResource(t *testing.T) {
 	}
 	if d := cmp.Diff(want, s.Resource()); d != "" {
 		t.Errorf("Resource (-want +got):\n%s", d)
+	}
+	// ResourceWithoutMeta is the same but for "meta", the document's too.
+	noMeta := maps.Clone(want)
+	delete(noMeta, "meta")
+	if d := cmp.Diff(noMeta, s.ResourceWithoutMeta()); d != "" {
+		t.Errorf("ResourceWithoutMeta (-want +got):\n%s", d)
 	}
 	if s.Document["ID"] != "stale" {
 		t.Error("Resource modified Document")
