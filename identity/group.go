@@ -60,7 +60,7 @@ func (p *Provisioner) CreateGroup(ctx context.Context, spec GroupSpec) (*store.G
 		role = store.RoleGuest
 	}
 	g := &store.Group{ID: id, Path: spec.Path, Name: spec.Name, TokenDigest: digest, DefaultRole: role, EnforceSSO: spec.EnforceSSO}
-	err = p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+	_, err = p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		if _, taken, err := optional(tx.GroupByPath(ctx, g.Path)); err != nil {
 			return err
 		} else if taken {
@@ -93,7 +93,7 @@ func (p *Provisioner) RotateToken(ctx context.Context, groupID string, token str
 	if err != nil {
 		return "", err
 	}
-	err = p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+	_, err = p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		g, err := loadGroup(ctx, tx, groupID)
 		if err != nil {
 			return err

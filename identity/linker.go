@@ -121,7 +121,7 @@ func (l *Linker) SignIn(ctx context.Context, groupID string, a Assertion) (*Sign
 func (l *Linker) inGroup(ctx context.Context, groupID string,
 	fn func(ctx context.Context, tx store.Tx, o *op, g *store.Group, res *SignInResult) error) (*SignInResult, error) {
 	var res *SignInResult
-	err := l.c.update(ctx, l.st, func(ctx context.Context, tx store.Tx, o *op) error {
+	_, err := l.c.update(ctx, l.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		g, err := loadGroup(ctx, tx, groupID)
 		if err != nil {
 			return err

@@ -119,8 +119,7 @@ func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch in
 // id of group groupID (see findIdentity).
 func (p *Provisioner) withIdentity(ctx context.Context, groupID, id string,
 	fn func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error)) (*Result, error) {
-	var res *Result
-	err := p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+	return p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		g, err := loadGroup(ctx, tx, groupID)
 		if err != nil {
 			return err
@@ -129,13 +128,9 @@ func (p *Provisioner) withIdentity(ctx context.Context, groupID, id string,
 		if err != nil {
 			return err
 		}
-		res, err = fn(ctx, tx, o, g, s)
+		o.res, err = fn(ctx, tx, o, g, s)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // Replace applies a PUT: doc replaces the identity's document, with the

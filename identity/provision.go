@@ -67,20 +67,15 @@ func (p *Provisioner) provisionDoc(ctx context.Context, groupID string, doc map[
 	if err != nil {
 		return nil, err
 	}
-	var res *Result
-	err = p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+	return p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		o.ownsDoc = own
 		g, err := loadGroup(ctx, tx, groupID)
 		if err != nil {
 			return err
 		}
-		res, err = p.provision(ctx, tx, o, g, a, doc)
+		o.res, err = p.provision(ctx, tx, o, g, a, doc)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 func (p *Provisioner) provision(ctx context.Context, tx store.Tx, o *op, g *store.Group, a Attributes, doc map[string]any) (*Result, error) {

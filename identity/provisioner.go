@@ -131,6 +131,10 @@ type op struct {
 	// Provisioner's own (ProvisionOwned, ModifyShared): storedDocument
 	// then removes the server's keys from it in place instead of copying.
 	ownsDoc bool
+	// res is the operation's Result, set by a function run by
+	// config.update and returned by it: a variable of the caller's that
+	// the function set would cost an allocation of its own.
+	res *Result
 }
 
 func (o *op) emit(e Event) {
@@ -143,8 +147,9 @@ func (o *op) emit(e Event) {
 
 // update runs fn in one store.Update, retries it after an unforeseen
 // unique-key conflict, maps store errors and emits the events of the run
-// that committed.
-func (c *config) update(ctx context.Context, st store.Store, fn func(ctx context.Context, tx store.Tx, o *op) error) error {
+// that committed. It returns the op's res as the committed run of fn left
+// it.
+func (c *config) update(ctx context.Context, st store.Store, fn func(ctx context.Context, tx store.Tx, o *op) error) (*Result, error) {
 	_, discard := c.sink.(discardSink)
 	logged := c.log.Enabled(ctx, slog.LevelInfo)
 	var o op
@@ -162,14 +167,14 @@ func (c *config) update(ctx context.Context, st store.Store, fn func(ctx context
 				}
 				c.sink.Emit(ctx, e)
 			}
-			return nil
+			return o.res, nil
 		}
 		var ce *store.ConflictError
 		if KindOf(err) == 0 && errors.As(err, &ce) && attempt < maxConflictRetries {
 			c.log.LogAttrs(ctx, slog.LevelDebug, "identity: retrying after a store conflict", slog.String("key", ce.Key))
 			continue
 		}
-		return mapStoreErr(err)
+		return nil, mapStoreErr(err)
 	}
 }
 
