@@ -178,14 +178,19 @@ func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.G
 	if err != nil {
 		return nil, fmt.Errorf("identity: new user id: %w", err)
 	}
-	u := &store.User{
+	// The account and the Result share one allocation: a POST makes both.
+	c := &struct {
+		res Result
+		u   store.User
+	}{u: store.User{
 		ID:                 id,
 		Username:           username,
 		Name:               a.Name,
 		Email:              a.Email,
 		ProvisionedByGroup: g.ID,
 		State:              store.UserActive,
-	}
+	}}
+	u := &c.u
 	if err := tx.PutUser(ctx, u); err != nil {
 		return nil, err
 	}
@@ -204,7 +209,8 @@ func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.G
 		e.Detail = map[string]string{"username": u.Username, "email": u.Email}
 	}
 	o.emit(e)
-	return &Result{Identity: s, User: u, Member: true, Changes: Created}, nil
+	c.res = Result{Identity: s, User: u, Member: true, Changes: Created}
+	return &c.res, nil
 }
 
 // putIdentity stores a new, active SCIM identity of u with doc.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/filter"
 )
 
 // maxSharedBody is the largest body whose decoded strings share one copy
@@ -88,7 +90,7 @@ func (d *decoder) value() (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		return s, true
+		return boxString(s), true
 	case 't':
 		return true, d.literal("true")
 	case 'f':
@@ -101,6 +103,27 @@ func (d *decoder) value() (any, bool) {
 		}
 		return nil, false
 	}
+}
+
+// boxString returns s as an any. The values most User documents hold (the
+// schema URNs, the usual "type" values) come from constants, which box
+// without an allocation; any other string is boxed as usual.
+func boxString(s string) any {
+	switch s {
+	case filter.UserURN:
+		return filter.UserURN
+	case filter.EnterpriseUserURN:
+		return filter.EnterpriseUserURN
+	case "work":
+		return "work"
+	case "home":
+		return "home"
+	case "other":
+		return "other"
+	case "mobile":
+		return "mobile"
+	}
+	return s
 }
 
 func (d *decoder) literal(lit string) bool {
