@@ -150,9 +150,27 @@ func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch i
 // the identity is reprovisioned whatever doc's active says, and its
 // extern_uid is kept.
 func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any, post bool) (Change, *store.User, error) {
-	next, err := parseNext(doc, s, o.prof, post)
-	if err != nil {
-		return 0, nil, err
+	// active and externalId are read before storedDocument removes them;
+	// an error about them waits for the attributes' (reported first).
+	next, ctlErr := parseControl(doc, s, o.prof, post)
+
+	// A document whose stored form is unchanged has the attributes the
+	// stored one has (they are read from keys storedDocument keeps), and
+	// the stored one was validated when written: the common PATCH of
+	// "active" alone derives none, and old and next.attrs stay equal
+	// (empty), which changes nothing below.
+	stored := storedDocument(o, doc)
+	same := sameDocument(stored, s.Document)
+	var old Attributes
+	if !same {
+		var err error
+		if next.attrs, err = parseAttrs(stored); err != nil {
+			return 0, nil, err
+		}
+		old = attrsOf(s.Document)
+	}
+	if ctlErr != nil {
+		return 0, nil, ctlErr
 	}
 	u, err := tx.User(ctx, s.UserID)
 	if err != nil {
@@ -162,16 +180,6 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	var events []Event
 	base := Event{GroupID: g.ID, UserID: u.ID, IdentityID: s.ID}
 
-	// A document whose stored form is unchanged has the attributes the
-	// stored one has (they are read from keys storedDocument keeps), and
-	// parseNext has just read them: the common PATCH of "active" alone
-	// derives them once.
-	stored := storedDocument(o, doc)
-	same := sameDocument(stored, s.Document)
-	old := next.attrs
-	if !same {
-		old = attrsOf(s.Document)
-	}
 	if !o.prof.DedupeHeldUserName && !strings.EqualFold(next.attrs.UserName, old.UserName) {
 		if err := checkUserNameFree(ctx, tx, o, g.ID, next.attrs.UserName, s.ID); err != nil {
 			return 0, nil, err
@@ -306,26 +314,35 @@ type next struct {
 	active    tri
 }
 
-// parseNext validates a modified document and reads what it asks for.
-func parseNext(doc map[string]any, s *store.SCIMIdentity, prof Profile, post bool) (next, error) {
-	n := next{externUID: s.ExternUID}
+// parseAttrs validates the attributes of a modified document (userName,
+// the work or primary email, the name) and reads them.
+func parseAttrs(doc map[string]any) (Attributes, error) {
+	var a Attributes
 	var err error
-	if n.attrs.UserName, err = stringAttr(doc, "userName", maxUserNameLen, true); err != nil {
-		return n, err
+	if a.UserName, err = stringAttr(doc, "userName", maxUserNameLen, true); err != nil {
+		return a, err
 	}
-	if n.attrs.Email, err = workEmail(doc); err != nil {
-		return n, err
+	if a.Email, err = workEmail(doc); err != nil {
+		return a, err
 	}
-	if n.attrs.Name, err = fullName(doc); err != nil {
-		return n, err
+	if a.Name, err = fullName(doc); err != nil {
+		return a, err
 	}
-	if n.attrs.Name == "" {
-		n.attrs.Name = n.attrs.UserName
+	if a.Name == "" {
+		a.Name = a.UserName
 	}
+	return a, nil
+}
+
+// parseControl validates and reads what a modified document asks for
+// besides its attributes: active (true for a POST) and the extern_uid.
+func parseControl(doc map[string]any, s *store.SCIMIdentity, prof Profile, post bool) (next, error) {
+	n := next{externUID: s.ExternUID}
 	if post {
 		n.active = activeTrue
 		return n, nil
 	}
+	var err error
 	if n.active, err = activeAttr(doc); err != nil {
 		return n, err
 	}

@@ -181,6 +181,10 @@ func TestModifyReprovisionsOnActiveTrue(t *testing.T) {
 		{name: "active true on an active identity changes nothing", prof: RFCProfile(), mutate: set("active", true)},
 		{name: "empty patch changes nothing", prof: RFCProfile(), mutate: set()},
 		{name: "active not a boolean is invalid", prof: RFCProfile(), mutate: set("active", "yes"), wantKind: KindInvalid},
+		{name: "a blank userName is reported before an invalid active", prof: RFCProfile(),
+			mutate: set("userName", " ", "active", "yes"), wantKind: KindInvalid, wantDetail: "can't be blank"},
+		{name: "an invalid active is reported for an unchanged document", prof: RFCProfile(),
+			mutate: set("active", "yes", "externalId", " "), wantKind: KindInvalid, wantDetail: "must be a boolean"},
 	})
 }
 
