@@ -44,7 +44,15 @@ func decodePatchOp(data []byte, maxDepth int) (*patch.Request, bool) {
 	if len(data) <= maxSharedBody {
 		d.src = string(data)
 	}
-	req := &patch.Request{}
+	// The common body's one schema and one operation share the request's
+	// allocation; a longer list grows out of it.
+	c := &struct {
+		req     patch.Request
+		schemas [1]string
+		ops     [1]patch.Operation
+	}{}
+	req := &c.req
+	req.Schemas, req.Operations = c.schemas[:0:1], c.ops[:0:1]
 	var seenSchemas, seenOps bool
 	ok := d.members(func(k string) bool {
 		switch {
@@ -66,6 +74,13 @@ func decodePatchOp(data []byte, maxDepth int) (*patch.Request, bool) {
 	d.skipSpace()
 	if d.i != len(d.data) {
 		return nil, false
+	}
+	// An absent list is nil, as patchRequest leaves it.
+	if len(req.Schemas) == 0 {
+		req.Schemas = nil
+	}
+	if len(req.Operations) == 0 {
+		req.Operations = nil
 	}
 	return req, true
 }
