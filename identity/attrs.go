@@ -61,16 +61,24 @@ func ParseUser(doc map[string]any, prof Profile) (Attributes, error) {
 	if err != nil {
 		return a, err
 	}
+	err = a.readEmailAndName(doc)
+	return a, err
+}
+
+// readEmailAndName reads doc's work or primary email and its name into a,
+// whose UserName stands in for a missing name.
+func (a *Attributes) readEmailAndName(doc map[string]any) error {
+	var err error
 	if a.Email, err = workEmail(doc); err != nil {
-		return a, err
+		return err
 	}
 	if a.Name, err = fullName(doc); err != nil {
-		return a, err
+		return err
 	}
 	if a.Name == "" {
 		a.Name = a.UserName
 	}
-	return a, nil
+	return nil
 }
 
 // lookup finds key in m, case-insensitively, preferring an exact match.

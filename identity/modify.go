@@ -322,16 +322,8 @@ func parseAttrs(doc map[string]any) (Attributes, error) {
 	if a.UserName, err = stringAttr(doc, "userName", maxUserNameLen, true); err != nil {
 		return a, err
 	}
-	if a.Email, err = workEmail(doc); err != nil {
-		return a, err
-	}
-	if a.Name, err = fullName(doc); err != nil {
-		return a, err
-	}
-	if a.Name == "" {
-		a.Name = a.UserName
-	}
-	return a, nil
+	err = a.readEmailAndName(doc)
+	return a, err
 }
 
 // parseControl validates and reads what a modified document asks for
