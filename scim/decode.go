@@ -210,10 +210,24 @@ func (d *decoder) array() (any, bool) {
 		d.depth--
 		return []any{}, true
 	}
+	// An array of one element, the most common in a SCIM body (schemas,
+	// emails), needs no stack.
+	first, ok := d.value()
+	if !ok {
+		return nil, false
+	}
+	more, ok := d.more(']')
+	if !ok {
+		return nil, false
+	}
+	if !more {
+		return []any{first}, true
+	}
 	if d.stack == nil {
 		d.stack = make([]any, 0, 8)
 	}
 	mark := len(d.stack)
+	d.stack = append(d.stack, first)
 	for {
 		v, ok := d.value()
 		if !ok {
