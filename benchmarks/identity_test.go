@@ -165,67 +165,52 @@ func BenchmarkIdentityLookup(b *testing.B) {
 		gitlab := identityProvisioner(b, f.st, identity.GitLabProfile())
 		ctx := context.Background()
 		pick := func(i int) int { return (i * 7919) % n }
-		b.Run(fmt.Sprintf("op=authenticate/accounts=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := startCPU()
-			defer cpu.report(b)
-			for b.Loop() {
-				if _, err := rfc.Authenticate(ctx, "bench", identityToken); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("op=get-by-id/accounts=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := startCPU()
-			defer cpu.report(b)
-			i := 0
-			for b.Loop() {
-				i++
-				if _, err := rfc.Get(ctx, "g", "s"+strconv.Itoa(pick(i))); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("op=get-by-extern-uid/accounts=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := startCPU()
-			defer cpu.report(b)
-			i := 0
-			for b.Loop() {
-				i++
-				if _, err := gitlab.Get(ctx, "g", "EXT-"+strconv.Itoa(pick(i))); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("op=list-username-eq/accounts=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := startCPU()
-			defer cpu.report(b)
-			i := 0
-			for b.Loop() {
-				i++
+		ops := []struct {
+			name string
+			fn   func(i int) error // i: the iteration, from 1
+		}{
+			{"authenticate", func(int) error {
+				_, err := rfc.Authenticate(ctx, "bench", identityToken)
+				return err
+			}},
+			{"get-by-id", func(i int) error {
+				_, err := rfc.Get(ctx, "g", "s"+strconv.Itoa(pick(i)))
+				return err
+			}},
+			{"get-by-extern-uid", func(i int) error {
+				_, err := gitlab.Get(ctx, "g", "EXT-"+strconv.Itoa(pick(i)))
+				return err
+			}},
+			{"list-username-eq", func(i int) error {
 				e := &filter.Compare{Attr: filter.AttrPath{Name: "userName"}, Op: filter.Eq, Value: "person." + strconv.Itoa(pick(i))}
 				page, err := rfc.List(ctx, "g", store.Query{Filter: e})
-				if err != nil || page.Total != 1 {
-					b.Fatalf("List: %v %v", page, err)
+				if err == nil && page.Total != 1 {
+					err = fmt.Errorf("List: total %d, want 1", page.Total)
 				}
-			}
-		})
-		b.Run(fmt.Sprintf("op=repeat-post/accounts=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			cpu := startCPU()
-			defer cpu.report(b)
-			i := 0
-			for b.Loop() {
-				i++
+				return err
+			}},
+			{"repeat-post", func(i int) error {
 				res, err := gitlab.Provision(ctx, "g", idbDoc(pick(i)))
-				if err != nil || res.Changes != 0 {
-					b.Fatalf("Provision: %v %v", res, err)
+				if err == nil && res.Changes != 0 {
+					err = fmt.Errorf("Provision: changes %v, want none", res.Changes)
 				}
-			}
-		})
+				return err
+			}},
+		}
+		for _, op := range ops {
+			b.Run(fmt.Sprintf("op=%s/accounts=%d", op.name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				cpu := startCPU()
+				defer cpu.report(b)
+				i := 0
+				for b.Loop() {
+					i++
+					if err := op.fn(i); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -240,10 +240,7 @@ func testListSort(t *testing.T, st store.Store) {
 
 func testListFilter(t *testing.T, st store.Store) {
 	listFixture(t, st)
-	tests := []struct {
-		filter string
-		want   []string
-	}{
+	tests := []filterCase{
 		{`userName eq "alice"`, []string{"s1"}},
 		{`userName eq "ALICE"`, []string{"s1"}},
 		{`userName eq "bob"`, []string{"s2"}},
@@ -308,6 +305,20 @@ func testListFilter(t *testing.T, st store.Store) {
 		{`active eq true and userName eq "dave"`, []string{"s4"}},
 		{`userName ne "alice" and userName pr`, []string{"s2", "s3", "s4", "s6"}},
 	}
+	checkFilters(t, st, tests)
+}
+
+// filterCase is a filter and the IDs of the identities it matches, in the
+// default order.
+type filterCase struct {
+	filter string
+	want   []string
+}
+
+// checkFilters lists st's identities under each case's filter and checks
+// the matches and the total.
+func checkFilters(t *testing.T, st store.Store, tests []filterCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.filter, func(t *testing.T) {
 			got, total, err := list(t, st, store.Query{Filter: mustParse(t, tc.filter)})
@@ -345,10 +356,7 @@ func testListFilterFolding(t *testing.T, st store.Store) {
 	b := newSCIM("s2", "g1", "u2", "ext-2", 1)
 	b.Document["userName"] = "Σίσυφος"
 	put(t, st, a, b)
-	tests := []struct {
-		filter string
-		want   []string
-	}{
+	tests := []filterCase{
 		{`userName eq "STRAßE"`, []string{"s1"}},
 		{`userName eq "straße"`, []string{"s1"}},
 		{`userName eq "strasse"`, nil},
@@ -357,17 +365,7 @@ func testListFilterFolding(t *testing.T, st store.Store) {
 		{`userName eq "σίσυφοσ"`, []string{"s2"}},
 		{`userName eq "ΣΊΣΥΦΟΣ"`, []string{"s2"}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.filter, func(t *testing.T) {
-			got, total, err := list(t, st, store.Query{Filter: mustParse(t, tc.filter)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := diff(tc.want, got); d != "" || total != len(tc.want) {
-				t.Errorf("total %d, want %d; matches (-want +got):\n%s", total, len(tc.want), d)
-			}
-		})
-	}
+	checkFilters(t, st, tests)
 }
 
 // testListFilterOddDocuments stores documents whose userName and emails are
