@@ -121,8 +121,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	identityLog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(identityLog),
 		identity.WithEventSink(identity.EventSinkFunc(func(ctx context.Context, e identity.Event) {
-			logger.LogAttrs(ctx, slog.LevelInfo, "event", slog.String("type", string(e.Type)), slog.String("group", e.GroupID),
-				slog.String("user", e.UserID), slog.String("identity", e.IdentityID), slog.String("extern_uid", e.ExternUID))
+			attrs := []slog.Attr{slog.String("type", string(e.Type)), slog.String("group", e.GroupID)}
+			for _, a := range []slog.Attr{slog.String("user", e.UserID), slog.String("identity", e.IdentityID), slog.String("extern_uid", e.ExternUID)} {
+				if a.Value.String() != "" {
+					attrs = append(attrs, a)
+				}
+			}
+			logger.LogAttrs(ctx, slog.LevelInfo, "event", attrs...)
 		})))
 	if err != nil {
 		return err
