@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/scim/internal/gitlab"
 	"github.com/scimkit/scimkit/store"
 )
@@ -77,7 +78,7 @@ func (gitlabProfile) parseFilter(string) (filter.Expr, error) {
 func (gitlabProfile) user(s *store.SCIMIdentity, u *store.User, _ string) map[string]any {
 	v := glUser(s, u)
 	return map[string]any{
-		"schemas": []any{filter.UserURN}, "id": v.ExternUID, "active": v.Active,
+		"schemas": []any{schema.UserURN}, "id": v.ExternUID, "active": v.Active,
 		"emails":   []any{map[string]any{"type": "work", "value": v.Email, "primary": true}},
 		"name":     map[string]any{"formatted": v.Name},
 		"meta":     map[string]any{"resourceType": "User"},
