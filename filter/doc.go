@@ -8,7 +8,7 @@
 //	if err != nil {
 //		return err // a *filter.SyntaxError: 400 invalidFilter
 //	}
-//	f, err := filter.Compile(e, filter.User())
+//	f, err := filter.Compile(e, schema.User())
 //	if err != nil {
 //		return err // a *filter.SchemaError: 400 invalidFilter
 //	}
