@@ -12,8 +12,8 @@ import (
 	"github.com/scimkit/scimkit/schema"
 )
 
-// filterCase is one case of testdata/filter-cases.json (a copy of
-// ../shared/testdata/filter-cases.json).
+// filterCase is one case of testdata/filter-cases.json (the RFC 7644
+// filter cases with the answers the RFC decides; testdata/README.md).
 type filterCase struct {
 	ID        string           `json:"id"`
 	Source    string           `json:"source"`

@@ -902,7 +902,7 @@ func (a *applier) applyFiltered(kind string, t *target, v any) *opError {
 		return errorf(TypeInvalidValue, `"value" is required for %q`, kind)
 	}
 	if len(idx) == 0 {
-		// DESIGN.md §Protocol decisions: create the value the filter
+		// docs/design.md §Protocol decisions: create the value the filter
 		// describes for add, and for replace when there are no values yet.
 		if kind == opReplace && len(list) > 0 {
 			return errorf(TypeNoTarget, "no value of %s matches [%s] (RFC 7644 §3.5.2.3)", t.label(), t.filter.String())

@@ -12,8 +12,8 @@ import (
 	"github.com/scimkit/scimkit/schema"
 )
 
-// patchCase is one case of testdata/patch-cases.json (a copy of
-// ../shared/testdata/patch-cases.json).
+// patchCase is one case of testdata/patch-cases.json (the RFC 7644
+// PATCH cases with the answers the RFC or the identity providers decide; testdata/README.md).
 type patchCase struct {
 	ID             string          `json:"id"`
 	Source         string          `json:"source"`

@@ -103,7 +103,7 @@ type gitlabRoute struct {
 	handle       func(h *Handler, ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error
 }
 
-// gitlabRoutes is GitLab's group SCIM routing table (gitlab-semantics.md §1).
+// gitlabRoutes is GitLab's group SCIM routing table (docs/gitlab.md §1).
 func gitlabRoutes() []gitlabRoute {
 	return []gitlabRoute{
 		{http.MethodGet, "/Users", (*Handler).glList},
@@ -138,7 +138,7 @@ func (gitlabProfile) mount(h *Handler) error {
 const maxGroupPathLen = 255
 
 // glWrap runs a GitLab route after GitLab's checks, in GitLab's order
-// (gitlab-semantics.md §1): the group must exist (404 "Group <path> not
+// (docs/gitlab.md §1): the group must exist (404 "Group <path> not
 // found", before the token is looked at), then the token must be the
 // group's (401 {"message":"401 Unauthorized"}).
 func (h *Handler) glWrap(rt gitlabRoute) http.Handler {
