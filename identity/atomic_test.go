@@ -136,7 +136,7 @@ func TestFailureAtEveryWriteLeavesNothingHalfWritten(t *testing.T) {
 		{name: "POST reprovisions a deleted identity with new attributes", prof: RFCProfile(), minWrites: 3,
 			setup: func(t *testing.T, f *fixture) {
 				provisionJdoe(t, f)
-				if _, err := f.p.Delete(t.Context(), "g", "id-2"); err != nil {
+				if _, err := f.p.Delete(t.Context(), "g", "id-2", 0); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -152,7 +152,7 @@ func TestFailureAtEveryWriteLeavesNothingHalfWritten(t *testing.T) {
 			}},
 		{name: "DELETE", prof: GitLabProfile(), minWrites: 2, setup: provisionJdoe,
 			op: func(t *testing.T, f *fixture) error {
-				_, err := f.p.Delete(t.Context(), "g", "ext-1")
+				_, err := f.p.Delete(t.Context(), "g", "ext-1", 0)
 				return err
 			}},
 		{name: "SAML sign-in with a changed NameID", prof: RFCProfile(), minWrites: 2,

@@ -15,7 +15,7 @@ import (
 // owner.". Deprovisioning an inactive identity changes nothing. Event:
 // EventDeprovisioned.
 func (p *Provisioner) Deprovision(ctx context.Context, groupID, id string) (*Result, error) {
-	return p.setActive(ctx, groupID, id, false, false)
+	return p.setActive(ctx, groupID, id, 0, false, false)
 }
 
 // Delete answers a SCIM DELETE: [Provisioner.Deprovision], and in a profile
@@ -23,8 +23,13 @@ func (p *Provisioner) Deprovision(ctx context.Context, groupID, id string) (*Res
 // later Provision for the person reprovisions it). Nothing is ever deleted
 // from the store. In the RFC profile deleting a hidden identity is
 // KindNotFound; in the GitLab profile a repeated DELETE succeeds.
-func (p *Provisioner) Delete(ctx context.Context, groupID, id string) (*Result, error) {
-	return p.setActive(ctx, groupID, id, false, p.c.prof.HideDeleted)
+//
+// ifMatch, when not 0, must equal the identity's Version (If-Match), else
+// KindVersionMismatch and nothing changes; it is checked in the same
+// atomic operation as the delete, so a DELETE racing a PATCH that carried
+// the same version fails rather than both succeeding.
+func (p *Provisioner) Delete(ctx context.Context, groupID, id string, ifMatch int64) (*Result, error) {
+	return p.setActive(ctx, groupID, id, ifMatch, false, p.c.prof.HideDeleted)
 }
 
 // Reprovision reactivates the SCIM identity id of group groupID: active
@@ -35,11 +40,13 @@ func (p *Provisioner) Delete(ctx context.Context, groupID, id string) (*Result, 
 // (KindRefused), nothing written (docs/gitlab.md §9). Event:
 // EventReprovisioned.
 func (p *Provisioner) Reprovision(ctx context.Context, groupID, id string) (*Result, error) {
-	return p.setActive(ctx, groupID, id, true, false)
+	return p.setActive(ctx, groupID, id, 0, true, false)
 }
 
-func (p *Provisioner) setActive(ctx context.Context, groupID, id string, active, hide bool) (*Result, error) {
-	return p.withIdentity(ctx, groupID, id, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
+// setActive runs Deprovision, Reprovision and Delete; hide says whether
+// the identity is hidden too.
+func (p *Provisioner) setActive(ctx context.Context, groupID, id string, ifMatch int64, active, hide bool) (*Result, error) {
+	return p.withIdentity(ctx, groupID, id, ifMatch, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
 		u, err := tx.User(ctx, s.UserID)
 		if err != nil {
 			return nil, err

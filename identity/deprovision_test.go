@@ -47,7 +47,7 @@ func TestDeleteAndDeprovision(t *testing.T) {
 			for _, op := range tc.ops {
 				switch op {
 				case "delete":
-					res, err = f.p.Delete(t.Context(), "g", id)
+					res, err = f.p.Delete(t.Context(), "g", id, 0)
 				case "deprovision":
 					res, err = f.p.Deprovision(t.Context(), "g", id)
 				case "reprovision":
@@ -93,7 +93,7 @@ func TestDeleteRefusesLastOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := f.snapshot(t)
-	_, err = f.p.Delete(t.Context(), "g", "ext-1")
+	_, err = f.p.Delete(t.Context(), "g", "ext-1", 0)
 	wantErr(t, err, KindRefused, "Could not remove Given Jdoe from Acme. Cannot remove last group owner.")
 	if d := diff(before, f.snapshot(t)); d != "" {
 		t.Errorf("refused DELETE wrote (-before +after):\n%s", d)

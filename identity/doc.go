@@ -27,7 +27,8 @@
 //     membership at the group's default role. A POST for an inactive identity
 //     reprovisions it (GitLab's failure there, issue 433194, is not copied).
 //   - [Provisioner.Modify] (PATCH) and [Provisioner.Replace] (PUT): the
-//     caller's mutate function runs inside the atomic unit; the old and new
+//     caller's mutate function runs inside the atomic unit, on a resource
+//     of its own; the old and new
 //     documents are compared to find deprovision (active false),
 //     reprovision (active true), an externalId change and attribute updates.
 //     Attribute updates are applied only to accounts the group provisioned;
@@ -40,10 +41,12 @@
 //     changed when the user is the group's last owner.
 //   - [Provisioner.Reprovision]: identity active again, membership restored
 //     at the default role.
+//   - [Provisioner.Delete] (DELETE): Deprovision, and in the RFC profile
+//     the identity is hidden for good.
 //   - [Provisioner.Get], [Provisioner.List] and, for the GitLab profile's
 //     `userName eq` search, [Provisioner.FindByUserName] read identities
-//     with their accounts ([Provisioner.GetIdentity]: without);
-//     [Provisioner.LookupGroup] answers GitLab's "Group <path> not found".
+//     with their accounts; [Provisioner.LookupGroup] finds a group as
+//     GitLab's API names it, for its "Group <path> not found" answer.
 //   - [Linker] implements SAML sign-in: NameID lookup, explicit linking by a
 //     signed-in user, NameID change only with a verified email.
 //

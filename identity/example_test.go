@@ -97,10 +97,10 @@ func ExampleProvisioner_Modify() {
 	// Output: deprovisioned false false
 }
 
-// A handler that decoded the POST body for this call alone gives it up to
-// ProvisionOwned, which keeps it as the identity's document instead of
-// copying it.
-func ExampleProvisioner_ProvisionOwned() {
+// Provision takes ownership of the document, as the scim handler gives it
+// the body it decoded: the identity keeps it, without the keys its own
+// fields supply, and the caller does not use it again.
+func ExampleProvisioner_Provision() {
 	ctx := context.Background()
 	p, _ := identity.New(memstore.New(), identity.WithIDGenerator(ids()))
 	g, _, _ := p.CreateGroup(ctx, identity.GroupSpec{Path: "acme"})
@@ -108,7 +108,7 @@ func ExampleProvisioner_ProvisionOwned() {
 		"externalId": "e-1", "userName": "jdoe", "active": true,
 		"emails": []any{map[string]any{"type": "work", "value": "jdoe@acme.test"}},
 	}
-	res, err := p.ProvisionOwned(ctx, g.ID, body)
+	res, err := p.Provision(ctx, g.ID, body)
 	if err != nil {
 		panic(err)
 	}
@@ -118,10 +118,9 @@ func ExampleProvisioner_ProvisionOwned() {
 	// Output: created e-1 false
 }
 
-// A handler that renders a resource from the SCIM identity alone, or reads
-// only its version for If-Match, uses GetIdentity: Get's account and
-// membership reads are spared.
-func ExampleProvisioner_GetIdentity() {
+// Delete checks If-Match in the same atomic operation: a DELETE that read
+// the resource before someone else changed it fails, and changes nothing.
+func ExampleProvisioner_Delete() {
 	ctx := context.Background()
 	p, _ := identity.New(memstore.New(), identity.WithIDGenerator(ids()))
 	g, _, _ := p.CreateGroup(ctx, identity.GroupSpec{Path: "acme"})
@@ -129,16 +128,19 @@ func ExampleProvisioner_GetIdentity() {
 		"externalId": "e-1", "userName": "jdoe",
 		"emails": []any{map[string]any{"type": "work", "value": "jdoe@acme.test"}},
 	})
-	s, err := p.GetIdentity(ctx, g.ID, res.Identity.ID)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(s.ExternUID, s.Active, s.Version == res.Identity.Version)
-	_, err = p.GetIdentity(ctx, g.ID, "no-such-id")
-	fmt.Println(identity.KindOf(err) == identity.KindNotFound)
+	seen := res.Identity.Version
+	_, _ = p.Modify(ctx, g.ID, res.Identity.ID, 0, func(doc map[string]any) (map[string]any, error) {
+		doc["title"] = "CTO"
+		return doc, nil
+	})
+	_, err := p.Delete(ctx, g.ID, res.Identity.ID, seen)
+	fmt.Println(identity.KindOf(err))
+	cur, _ := p.Get(ctx, g.ID, res.Identity.ID)
+	res, err = p.Delete(ctx, g.ID, res.Identity.ID, cur.Identity.Version)
+	fmt.Println(res.Changes, err)
 	// Output:
-	// e-1 true true
-	// true
+	// version mismatch
+	// deprovisioned|hidden <nil>
 }
 
 // Errors carry a Kind for the HTTP status and GitLab's wording for the

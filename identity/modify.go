@@ -3,29 +3,35 @@ package identity
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/scimkit/scimkit/store"
 )
 
 // Modify applies a change to the SCIM identity id of group groupID (PATCH),
-// in one atomic store operation. mutate receives a deep copy of the
-// identity's current resource ([store.SCIMIdentity.Resource]; in the GitLab
-// profile "id" is the extern_uid) and returns the new document; the handler
-// runs patch.Apply there, so the PATCH is evaluated against the state it
-// changes. An error from mutate is returned wrapped and nothing is written.
-// A store may run the operation more than once (retrying a serialisation
-// failure), so mutate must have no side effects beyond its result.
+// in one atomic store operation. mutate receives the identity's current
+// resource ([store.SCIMIdentity.Resource]; in the GitLab profile "id" is
+// the extern_uid) as a map of its own: mutate may change it and anything
+// in it, and return it. Modify takes ownership of the document mutate
+// returns: it keeps it as the identity's document, removing the keys the
+// identity's own fields supply, so mutate must return a map nothing else
+// uses. The scim handler runs patch.Apply there, so the PATCH is evaluated
+// against the state it changes. An error from mutate is returned wrapped
+// and nothing is written. A store may run the operation more than once
+// (retrying a serialisation failure), so mutate must have no side effects
+// beyond its result.
 //
 // ifMatch, when not 0, must equal the identity's Version (If-Match), else
-// KindVersionMismatch.
+// KindVersionMismatch; it is checked in the same atomic operation.
 //
 // The old and new documents are compared:
 //   - active true→false deprovisions (see [Provisioner.Deprovision]; last
 //     owner refused); false→true reprovisions (refused, KindRefused, under
 //     enforced SSO for a non-member without a SAML identity in the group).
-//     Without an active change an inactive identity stays inactive. "active" may be a boolean or the
-//     strings "true"/"false" in any case (Entra ID sends "False").
+//     Without an active change an inactive identity stays inactive.
+//     "active" may be a boolean or the strings "true"/"false" in any case
+//     (Entra ID sends "False").
 //   - a changed externalId (in the GitLab profile also "id") changes the
 //     extern_uid; one held by another identity of the group is a KindConflict
 //     "Extern UID has already been taken". An absent externalId keeps it.
@@ -37,68 +43,29 @@ import (
 //
 // The new document must still carry a userName and a work or primary email
 // (KindInvalid otherwise). It is stored without "id", "meta" and "password".
-func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error)) (*Result, error) {
+// A change that leaves the stored document, the extern_uid and the state as
+// they were writes nothing and keeps the Version.
+func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error)) (*Result, error) {
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: Modify: nil mutate function")
 	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, true, false, true)
+	return p.modify(ctx, groupID, id, ifMatch, mutate, true)
 }
 
-// ModifyShared is [Provisioner.Modify] for a mutate that leaves the
-// objects and arrays in its argument untouched, as patch.Apply,
-// patch.ApplyShared and patch.ApplyOwned do (they copy what they change,
-// so a second copy here would be waste): mutate receives the current
-// resource without the deep copy Modify makes, in a map made for the call
-// (mutate may change that map's members, and return it) whose nested
-// objects and arrays are shared with the identity's stored document as
-// read in the operation. A mutate that changes anything inside them MUST
-// use Modify instead: here the change would reach the old document the new
-// one is compared with, and could go unnoticed.
-//
-// The document mutate returns becomes the Provisioner's: ModifyShared
-// removes the server's keys ("id", "meta", ...) from it in place and keeps
-// it as the identity's document (the Result's, and what the store copies),
-// so mutate must return a map that nothing else uses, such as a new one.
-func (p *Provisioner) ModifyShared(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error)) (*Result, error) {
-	if mutate == nil {
-		return nil, fmt.Errorf("identity: ModifyShared: nil mutate function")
-	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, false, true, true)
-}
-
-// ModifySharedWithoutMeta is [Provisioner.ModifyShared] for a mutate that
-// never reads the resource's "meta": mutate receives the current resource
-// without it ([store.SCIMIdentity.ResourceWithoutMeta]), which spares
-// formatting the identity's times. scim's PATCH uses it when no operation
-// can reach "meta" (every operation has a path, and none names it).
-func (p *Provisioner) ModifySharedWithoutMeta(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error)) (*Result, error) {
-	if mutate == nil {
-		return nil, fmt.Errorf("identity: ModifySharedWithoutMeta: nil mutate function")
-	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, false, true, false)
-}
-
-// modify runs Modify, ModifyShared, ModifySharedWithoutMeta and Replace;
-// deep says whether mutate gets a deep copy of the resource, own whether
-// the document mutate returns is the Provisioner's to change
-// (ModifyShared), and meta whether the resource carries "meta".
-func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(doc map[string]any) (map[string]any, error), deep, own, meta bool) (*Result, error) {
-	return p.withIdentity(ctx, groupID, id, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
-		if ifMatch != 0 && s.Version != ifMatch {
-			return nil, &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
-		}
+// modify runs Modify and Replace; withCurrent says whether mutate reads
+// the current resource (Replace's does not, and is given nil).
+func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error), withCurrent bool) (*Result, error) {
+	return p.withIdentity(ctx, groupID, id, ifMatch, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
 		var cur map[string]any
-		if meta {
-			cur = s.Resource()
-		} else {
-			cur = s.ResourceWithoutMeta()
-		}
-		if deep {
-			cur = store.CloneDocument(cur)
-		}
-		o.ownsDoc = !deep && own
-		if o.prof.IDIsExternUID {
-			cur["id"] = s.ExternUID
+		if withCurrent {
+			// s is the store's fresh copy, kept as it is to compare the
+			// new document with; mutate gets a copy of its own.
+			c := *s
+			c.Document = store.CloneDocument(s.Document)
+			cur = c.Resource()
+			if o.prof.IDIsExternUID {
+				cur["id"] = s.ExternUID
+			}
 		}
 		doc, err := mutate(cur)
 		if err != nil {
@@ -116,8 +83,9 @@ func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch in
 }
 
 // withIdentity runs fn in one atomic store operation on the SCIM identity
-// id of group groupID (see findIdentity).
-func (p *Provisioner) withIdentity(ctx context.Context, groupID, id string,
+// id of group groupID (see findIdentity), after checking ifMatch (0: no
+// check) against its Version.
+func (p *Provisioner) withIdentity(ctx context.Context, groupID, id string, ifMatch int64,
 	fn func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error)) (*Result, error) {
 	return p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		g, err := loadGroup(ctx, tx, groupID)
@@ -128,20 +96,27 @@ func (p *Provisioner) withIdentity(ctx context.Context, groupID, id string,
 		if err != nil {
 			return err
 		}
+		if ifMatch != 0 && s.Version != ifMatch {
+			return &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
+		}
 		o.res, err = fn(ctx, tx, o, g, s)
 		return err
 	})
 }
 
 // Replace applies a PUT: doc replaces the identity's document, with the
-// rules of [Provisioner.Modify]. An absent "active" or "externalId" keeps
-// the current value.
+// rules of [Provisioner.Modify], ifMatch included. An absent "active" or
+// "externalId" keeps the current value. Replace takes ownership of doc: the
+// identity may keep doc's values, so the caller must not use doc after the
+// call.
 func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch int64, doc map[string]any) (*Result, error) {
 	if doc == nil {
 		return nil, invalidf("", "the resource is empty")
 	}
-	// The function ignores the current resource: no copy is needed.
-	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return doc, nil }, false, false, false)
+	// Each run of the operation gets its own top level: the keys the
+	// identity's fields supply are removed from what it stores, and a
+	// retried run must still read them.
+	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return maps.Clone(doc), nil }, false)
 }
 
 // applyDocument compares s's stored document with doc and applies the
@@ -159,7 +134,7 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 	// the stored one was validated when written: the common PATCH of
 	// "active" alone derives none, and old and next.attrs stay equal
 	// (empty), which changes nothing below.
-	stored := storedDocument(o, doc)
+	stored := storedDocument(doc)
 	same := sameDocument(stored, s.Document)
 	var old Attributes
 	if !same {

@@ -34,10 +34,11 @@ type Profile struct {
 	// outside the group is always de-duplicated: refusing would disclose
 	// other tenants' usernames.
 	DedupeHeldUserName bool
-	// HideDeleted makes Deprovision with hide=true (DELETE) hide the
-	// identity: Get, List, Modify and Replace then treat it as absent, and a
-	// later Provision for the person reprovisions it (RFC). Otherwise
-	// (GitLab) a deleted identity stays visible with active false.
+	// HideDeleted makes [Provisioner.Delete] (DELETE) hide the identity
+	// as well as deprovision it: Get, List, Modify, Replace and Delete then
+	// treat it as absent, and a later Provision for the person reprovisions
+	// it (RFC). Otherwise (GitLab) a deleted identity stays visible with
+	// active false, and Delete is [Provisioner.Deprovision].
 	HideDeleted bool
 	// ExternUIDFromUserName lets a POST without externalId use userName as
 	// the extern_uid (the RFC makes externalId optional and Okta's

@@ -16,7 +16,11 @@ const maxUsernameAttempts = usernameTries + 8
 
 // Provision applies a SCIM create (POST /Users) of doc, the User resource as
 // decoded by encoding/json, in group groupID (docs/gitlab.md §4), in
-// one atomic store operation:
+// one atomic store operation. Provision takes ownership of doc: it may keep
+// doc as the identity's document and change it (removing "id",
+// "externalId", "active", "meta" and "password", which the identity's own
+// fields supply or which are never stored), so the caller must not use doc
+// after the call, whatever its outcome. The steps:
 //
 //  1. An identity with doc's extern_uid (case-insensitive) that is active,
 //     visible and whose user is a member: a repeat. With the profile's
@@ -47,28 +51,11 @@ const maxUsernameAttempts = usernameTries + 8
 // Invalid input ([ParseUser]) is a KindInvalid error and nothing is written.
 // Events: EventProvisioned, EventLinked or EventReprovisioned.
 func (p *Provisioner) Provision(ctx context.Context, groupID string, doc map[string]any) (*Result, error) {
-	return p.provisionDoc(ctx, groupID, doc, false)
-}
-
-// ProvisionOwned is [Provisioner.Provision] for a caller that gives doc
-// up, as the scim handler does with the body it decoded: instead of a copy
-// of doc without the server's keys ("id", "externalId", "active", "meta",
-// "password"), the identity keeps doc itself, with those keys removed in
-// place. The caller MUST NOT use or change doc after the call, whatever its
-// outcome; the Result is the same as Provision's.
-func (p *Provisioner) ProvisionOwned(ctx context.Context, groupID string, doc map[string]any) (*Result, error) {
-	return p.provisionDoc(ctx, groupID, doc, true)
-}
-
-// provisionDoc runs Provision and ProvisionOwned; own says whether doc is
-// the Provisioner's to change.
-func (p *Provisioner) provisionDoc(ctx context.Context, groupID string, doc map[string]any, own bool) (*Result, error) {
 	a, err := ParseUser(doc, p.c.prof)
 	if err != nil {
 		return nil, err
 	}
 	return p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
-		o.ownsDoc = own
 		g, err := loadGroup(ctx, tx, groupID)
 		if err != nil {
 			return err
@@ -225,7 +212,7 @@ func (p *Provisioner) putIdentity(ctx context.Context, tx store.Tx, o *op, g *st
 		UserID:    u.ID,
 		ExternUID: a.ExternUID,
 		Active:    true,
-		Document:  storedDocument(o, doc),
+		Document:  storedDocument(doc),
 		Created:   o.now,
 		Updated:   o.now,
 	}

@@ -387,7 +387,7 @@ func TestProvisionReprovisionsInactiveIdentity(t *testing.T) {
 				id = "ext-1"
 			}
 			if del {
-				_, err = f.p.Delete(t.Context(), "g", id)
+				_, err = f.p.Delete(t.Context(), "g", id, 0)
 			} else {
 				_, err = f.p.Deprovision(t.Context(), "g", id)
 			}

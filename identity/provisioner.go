@@ -127,10 +127,6 @@ type op struct {
 	// userNameEq is checkUserNameFree's filter, kept here so that it
 	// costs no allocation of its own.
 	userNameEq filter.Compare
-	// ownsDoc reports whether the operation's document is the
-	// Provisioner's own (ProvisionOwned, ModifyShared): storedDocument
-	// then removes the server's keys from it in place instead of copying.
-	ownsDoc bool
 	// res is the operation's Result, set by a function run by
 	// config.update and returned by it: a variable of the caller's that
 	// the function set would cost an allocation of its own.
@@ -278,51 +274,29 @@ func result(ctx context.Context, tx store.Tx, s *store.SCIMIdentity, u *store.Us
 	return &Result{Identity: s, User: u, Member: member, Changes: ch}, nil
 }
 
-// storedDocument is the document kept on the identity: doc without "id",
-// "externalId", "active" and "meta", which the identity's own fields supply
-// ([store.SCIMIdentity.Resource] puts them back), and without "password"
-// (writeOnly, returned never: RFC 7643 §4.1.1; never stored). When the
-// operation owns doc (o.ownsDoc) the keys are removed from doc itself;
-// otherwise the copy is shallow: the store deep-copies what it keeps on
-// Put, so only the Result handed back to the caller shares nested values
-// with doc.
-func storedDocument(o *op, doc map[string]any) map[string]any {
-	if o.ownsDoc {
-		for k := range doc {
-			if serverKey(k) {
-				delete(doc, k)
-			}
-		}
-		return doc
-	}
-	out := make(map[string]any, len(doc))
-	for k, v := range doc {
-		if !serverKey(k) {
-			out[k] = v
+// storedDocument is the document kept on the identity: doc, which the
+// operation owns, without "id", "externalId", "active" and "meta", which
+// the identity's own fields supply ([store.SCIMIdentity.Resource] puts them
+// back), and without "password" (writeOnly, returned never: RFC 7643
+// §4.1.1; never stored). The keys are removed from doc itself.
+func storedDocument(doc map[string]any) map[string]any {
+	for k := range doc {
+		if serverKey(k) {
+			delete(doc, k)
 		}
 	}
-	return out
+	return doc
 }
 
 // serverKey reports whether k is one of the attributes storedDocument
-// drops, case-insensitively, without allocating.
+// drops, case-insensitively.
 func serverKey(k string) bool {
-	var want string
-	switch len(k) {
-	case 2:
-		want = "id"
-	case 4:
-		want = "meta"
-	case 6:
-		want = "active"
-	case 8:
-		want = "password"
-	case 10:
-		want = "externalId"
-	default:
-		return false
+	for _, n := range [...]string{"id", "externalId", "active", "meta", "password"} {
+		if strings.EqualFold(k, n) {
+			return true
+		}
 	}
-	return strings.EqualFold(k, want)
+	return false
 }
 
 // findIdentity resolves the id of a request: a SCIM identity id, or in the
@@ -330,7 +304,7 @@ func serverKey(k string) bool {
 // the RFC profile.
 func findIdentity(ctx context.Context, tx store.Tx, prof Profile, groupID, id string) (*store.SCIMIdentity, error) {
 	if strings.TrimSpace(id) == "" || checkText("id", id, maxExternUIDLen) != nil {
-		return nil, notFound("resource not found")
+		return nil, notFound("Resource " + id + " not found")
 	}
 	var s *store.SCIMIdentity
 	var ok bool

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"net/mail"
 	"strings"
 
 	"github.com/scimkit/scimkit/store"
@@ -25,24 +26,6 @@ func (p *Provisioner) Get(ctx context.Context, groupID, id string) (*Result, err
 		return nil, err
 	}
 	return res, nil
-}
-
-// GetIdentity is [Provisioner.Get] without the account and the membership:
-// it returns the SCIM identity alone, with the same errors, for a caller
-// that needs no more (rendering a resource in the RFC profile, reading its
-// version for If-Match), sparing the two reads. The identity is a copy the
-// caller owns.
-func (p *Provisioner) GetIdentity(ctx context.Context, groupID, id string) (*store.SCIMIdentity, error) {
-	var s *store.SCIMIdentity
-	err := p.c.view(ctx, p.st, func(ctx context.Context, tx store.Tx) error {
-		var err error
-		s, err = getIdentity(ctx, tx, p.c.prof, groupID, id)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
 }
 
 // getIdentity reads the SCIM identity id of group groupID in tx (see
@@ -103,14 +86,16 @@ func (p *Provisioner) List(ctx context.Context, groupID string, q store.Query) (
 }
 
 // FindByUserName answers GitLab's `userName eq "v"` search (docs/gitlab.md
-// §5.2) in group groupID: the identity whose extern_uid is v; else the
-// identity of the account whose username is v; else, when v looks like an
-// email address, the identity of the account owning that address, or else
-// of the account whose username is the address's local part. All matches
-// are case-insensitive. It returns no result, or one. In a profile with
-// HideDeleted, hidden identities are not returned.
+// §5.2) in group groupID: the identity whose extern_uid is v, else the
+// identity in the group of the first account found by: username v; when v
+// is an email address, the primary or a secondary email v, else the
+// username that is v's local part. The first lookup that finds an
+// identity or an account decides, so an account without an identity in
+// the group gives no result. All matches are case-insensitive. It returns
+// no result, or one. In a profile with HideDeleted, hidden identities are
+// not returned.
 func (p *Provisioner) FindByUserName(ctx context.Context, groupID, v string) ([]*Result, error) {
-	if v == "" || checkText("userName", v, maxEmailLen) != nil {
+	if strings.TrimSpace(v) == "" || checkText("userName", v, maxExternUIDLen) != nil {
 		return nil, nil
 	}
 	var out []*Result
@@ -124,19 +109,12 @@ func (p *Provisioner) FindByUserName(ctx context.Context, groupID, v string) ([]
 			return err
 		}
 		if !ok {
-			if s, ok, err = identityOfUser(ctx, tx, g.ID, tx.UserByUsername, v); err != nil {
+			u, found, err := findAccount(ctx, tx, v)
+			if err != nil || !found {
 				return err
 			}
-		}
-		if !ok && checkEmail(v) == nil {
-			if s, ok, err = identityOfUser(ctx, tx, g.ID, tx.UserByEmail, v); err != nil {
+			if s, ok, err = optional(tx.SCIMIdentityByUser(ctx, g.ID, u.ID)); err != nil {
 				return err
-			}
-			if !ok {
-				local := v[:strings.IndexByte(v, '@')]
-				if s, ok, err = identityOfUser(ctx, tx, g.ID, tx.UserByUsername, local); err != nil {
-					return err
-				}
 			}
 		}
 		if !ok || (p.c.prof.HideDeleted && s.Deleted) {
@@ -152,37 +130,68 @@ func (p *Provisioner) FindByUserName(ctx context.Context, groupID, v string) ([]
 	return out, err
 }
 
-// identityOfUser finds an account with find(key) and returns its SCIM
-// identity in the group, if both exist.
-func identityOfUser(ctx context.Context, tx store.Tx, groupID string,
-	find func(context.Context, string) (*store.User, error), key string) (*store.SCIMIdentity, bool, error) {
-	u, ok, err := optional(find(ctx, key))
-	if err != nil || !ok {
-		return nil, false, err
+// findAccount finds the account of a userName search (see
+// [Provisioner.FindByUserName]): by username v, then, when v is an email
+// address, by email v, else by the username that is its local part.
+func findAccount(ctx context.Context, tx store.Tx, v string) (*store.User, bool, error) {
+	u, ok, err := optional(tx.UserByUsername(ctx, v))
+	if err != nil || ok {
+		return u, ok, err
 	}
-	return optional(tx.SCIMIdentityByUser(ctx, groupID, u.ID))
+	local, isEmail := emailLocalPart(v)
+	if !isEmail {
+		return nil, false, nil
+	}
+	if u, ok, err = optional(tx.UserByEmail(ctx, v)); err != nil || ok {
+		return u, ok, err
+	}
+	return optional(tx.UserByUsername(ctx, local))
 }
 
-// LookupGroup returns the group at path, case-insensitively, or a
-// KindNotFound error with GitLab's detail "Group <path> not found". The
-// GitLab profile answers it before authenticating (docs/gitlab.md §1);
-// the RFC profile uses [Provisioner.Authenticate] alone, which does not
-// disclose which groups exist.
-func (p *Provisioner) LookupGroup(ctx context.Context, path string) (*store.Group, error) {
-	if path == "" || checkText("path", path, maxGroupPathLen) != nil {
-		return nil, notFound("Group not found")
+// emailLocalPart reports whether v is a plain email address, as GitLab's
+// search recognises one (an address alone, without display name, with a
+// dotted domain), and returns its local part.
+func emailLocalPart(v string) (string, bool) {
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || a.Name != "" {
+		return "", false
+	}
+	at := strings.LastIndexByte(v, '@')
+	if at <= 0 {
+		return "", false
+	}
+	domain := v[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return "", false
+	}
+	return v[:at], true
+}
+
+// LookupGroup returns the group GitLab's SCIM API names by ref: the group
+// at path ref, case-insensitively, or, when ref is all digits and no path
+// matches, the group whose id is ref (GitLab addresses a group by either).
+// An unknown group is a KindNotFound error with GitLab's detail "Group
+// <ref> not found". The GitLab profile answers it before authenticating
+// (docs/gitlab.md §1); the RFC profile uses [Provisioner.Authenticate]
+// alone, which does not disclose which groups exist.
+func (p *Provisioner) LookupGroup(ctx context.Context, ref string) (*store.Group, error) {
+	missing := notFound("Group " + ref + " not found")
+	if ref == "" || len(ref) > maxGroupPathLen {
+		return nil, missing
 	}
 	var g *store.Group
 	err := p.c.view(ctx, p.st, func(ctx context.Context, tx store.Tx) error {
 		var ok bool
 		var err error
-		if g, ok, err = optional(tx.GroupByPath(ctx, path)); err != nil {
+		if g, ok, err = optional(tx.GroupByPath(ctx, ref)); err != nil || ok {
 			return err
 		}
-		if !ok {
-			return notFound("Group " + path + " not found")
+		if strings.Trim(ref, "0123456789") == "" {
+			if g, ok, err = optional(tx.Group(ctx, ref)); err != nil || ok {
+				return err
+			}
 		}
-		return nil
+		return missing
 	})
 	if err != nil {
 		return nil, err

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 )
@@ -38,14 +36,6 @@ func TestGet(t *testing.T) {
 			if err == nil && (res.Identity.ID != "id-2" || res.User.Username != "jdoe" || !res.Member || res.Changes != 0) {
 				t.Errorf("got %+v %+v", res.Identity, res.User)
 			}
-			// GetIdentity answers the same, with the identity alone.
-			s, err := f.p.GetIdentity(t.Context(), "g", tc.id)
-			wantErr(t, err, tc.wantKind, "")
-			if err == nil {
-				if diff := cmp.Diff(res.Identity, s); diff != "" {
-					t.Errorf("GetIdentity (-Get +GetIdentity):\n%s", diff)
-				}
-			}
 		})
 	}
 }
@@ -60,15 +50,11 @@ func TestGetOtherGroupsIdentityIsNotFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := f.p.Get(t.Context(), "g2", "id-2")
-	wantErr(t, err, KindNotFound, "")
-	_, err = f.p.GetIdentity(t.Context(), "g2", "id-2")
 	wantErr(t, err, KindNotFound, "Resource id-2 not found")
-	// A missing group is reported as such, by Get and GetIdentity alike.
+	// A missing group is reported as such.
 	_, err = f.p.Get(t.Context(), "nope", "id-2")
 	wantErr(t, err, KindNotFound, "group not found")
-	_, err = f.p.GetIdentity(t.Context(), "nope", "id-2")
-	wantErr(t, err, KindNotFound, "group not found")
-	_, err = f.p.GetIdentity(t.Context(), "nope", "")
+	_, err = f.p.Get(t.Context(), "nope", "")
 	wantErr(t, err, KindNotFound, "group not found")
 	_, err = f.p.Deprovision(t.Context(), "g2", "id-2")
 	wantErr(t, err, KindNotFound, "")
@@ -141,6 +127,9 @@ func TestFindByUserName(t *testing.T) {
 	if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-a", "ignored", "alice@home.test")); err != nil {
 		t.Fatal(err)
 	}
+	// carol has no identity in the group, and her email's local part is
+	// jdoe's username.
+	f.put(t, &store.User{ID: "carol", Username: "carol", Email: "jdoe@other.test", State: store.UserActive})
 	tests := []struct {
 		name, v string
 		want    string // extern_uid found, "" for none
@@ -150,6 +139,9 @@ func TestFindByUserName(t *testing.T) {
 		{"primary email", "jdoe@acme.test", "ext-1"},
 		{"secondary email", "alice@acme.test", "ext-a"},
 		{"email local part as username", "jdoe@elsewhere.test", "ext-1"},
+		{"an account found by email decides", "jdoe@other.test", ""},
+		{"an account found by username decides", "carol", ""},
+		{"not an email address: no local part", "jdoe@localhost", ""},
 		{"owner has no identity", "boss", ""},
 		{"nothing", "nobody", ""},
 		{"empty", "", ""},
@@ -183,4 +175,18 @@ func TestLookupGroup(t *testing.T) {
 	wantErr(t, err, KindNotFound, "Group nope not found")
 	_, err = f.p.LookupGroup(t.Context(), "a\x00")
 	wantErr(t, err, KindNotFound, "")
+	// GitLab addresses a group by its path or, all digits, by its id; a
+	// path wins over an id.
+	for _, spec := range []GroupSpec{{ID: "42", Path: "numbered"}, {ID: "43", Path: "42x"}, {ID: "44", Path: "7"}, {ID: "7", Path: "seven"}} {
+		if _, _, err := f.p.CreateGroup(t.Context(), spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ref, wantID := range map[string]string{"42": "42", "7": "44", "42x": "43"} {
+		if g, err := f.p.LookupGroup(t.Context(), ref); err != nil || g.ID != wantID {
+			t.Errorf("LookupGroup(%q) = %v, %v; want group %s", ref, g, err, wantID)
+		}
+	}
+	_, err = f.p.LookupGroup(t.Context(), "99")
+	wantErr(t, err, KindNotFound, "Group 99 not found")
 }

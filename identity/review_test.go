@@ -55,7 +55,7 @@ func TestReviewReprovisionUnderEnforcedSSORequiresSAMLIdentity(t *testing.T) {
 			}
 			id := res.Identity.ID
 			if tc.deleteIt {
-				_, err = f.p.Delete(t.Context(), "g", id)
+				_, err = f.p.Delete(t.Context(), "g", id, 0)
 			} else {
 				_, err = f.p.Deprovision(t.Context(), "g", id)
 			}

@@ -352,7 +352,11 @@ func TestNewValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gitlabRules, err := identity.New(memstore.New(), identity.WithProfile(identity.GitLabProfile()))
+	// The wire profile is the provisioner's: rules that are neither
+	// identity.RFCProfile() nor identity.GitLabProfile() have none.
+	custom := identity.RFCProfile()
+	custom.DedupeHeldUserName = true
+	customRules, err := identity.New(memstore.New(), identity.WithProfile(custom))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,10 +373,9 @@ func TestNewValidates(t *testing.T) {
 		{name: "relative base URL", prov: prov, opts: []Option{WithGroup("g"), WithBaseURL("/x")}},
 		{name: "tiny body limit", prov: prov, opts: []Option{WithGroup("g"), WithMaxBodyBytes(10)}},
 		{name: "zero count", prov: prov, opts: []Option{WithGroup("g"), WithMaxCount(0, 0)}},
-		{name: "unknown profile", prov: prov, opts: []Option{WithGroup("g"), WithProfile("soap")}},
 		{name: "nil logger", prov: prov, opts: []Option{WithGroup("g"), WithLogger(nil)}},
 		{name: "group and {group}", prov: prov, opts: []Option{WithGroup("g"), WithPrefix("/x/{group}")}},
-		{name: "rules of another profile", prov: gitlabRules, opts: []Option{WithGroup("g")}},
+		{name: "rules of no wire profile", prov: customRules, opts: []Option{WithGroup("g")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

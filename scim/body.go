@@ -8,6 +8,9 @@ import (
 	"mime"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
+	"github.com/scimkit/scimkit/patch"
 )
 
 // checkBody checks the Content-Type of a request that carries a JSON body
@@ -23,22 +26,17 @@ func (h *Handler) checkBody(w http.ResponseWriter, r *http.Request) error {
 			return errorf(http.StatusUnsupportedMediaType, "", "content type %q is not application/scim+json or application/json", truncate(ct, 64))
 		}
 	}
+	h.limitBody(w, r)
 	if r.ContentLength > h.cfg.maxBody {
 		return errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", h.cfg.maxBody)
 	}
-	r.Body = http.MaxBytesReader(serverWriter(w), r.Body, h.cfg.maxBody)
 	return nil
 }
 
-// readObject reads the body as one JSON object: valid UTF-8, nested at
-// most maxDepth deep, numbers as json.Number.
-func (h *Handler) readObject(r *http.Request) (map[string]any, error) {
-	buf, err := h.readBody(r)
-	if err != nil {
-		return nil, err
-	}
-	defer h.bufs.put(buf)
-	return decodeObject(*buf, h.cfg.maxDepth)
+// limitBody makes reading more than the body limit fail with an
+// *http.MaxBytesError (413).
+func (h *Handler) limitBody(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(serverWriter(w), r.Body, h.cfg.maxBody)
 }
 
 // readBody reads the whole body into a buffer of h.bufs, which the caller
@@ -65,48 +63,98 @@ func (h *Handler) readBody(r *http.Request) (*[]byte, error) {
 	return buf, nil
 }
 
-// decodeObject decodes data as one JSON object (see readObject). The
-// decoded strings do not share data's memory.
-func decodeObject(data []byte, maxDepth int) (map[string]any, error) {
-	if v, replaced, ok := decodeJSON(data, maxDepth); ok && !replaced {
-		if m, ok := v.(map[string]any); ok {
-			return m, nil
-		}
+// bodyError maps a failure to read the body: over the limit is 413,
+// anything else a 400.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
 	}
-	// Refused input (or invalid UTF-8, refused here): encoding/json
-	// tells what is wrong.
-	return decodeObjectStd(data, maxDepth)
+	return errorf(http.StatusBadRequest, TypeInvalidSyntax, "reading the request body failed")
 }
 
-// decodeObjectStd is decodeObject with encoding/json, whose error messages
-// the errors of decodeObject show.
-func decodeObjectStd(data []byte, maxDepth int) (map[string]any, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is empty")
+// readObject reads the body as one JSON object (see decodeObject).
+func (h *Handler) readObject(r *http.Request) (map[string]any, error) {
+	var m map[string]any
+	err := h.readJSON(r, &m)
+	return m, err
+}
+
+// readJSON reads the body and decodes it into v (see decodeBody).
+func (h *Handler) readJSON(r *http.Request, v any) error {
+	buf, err := h.readBody(r)
+	if err != nil {
+		return err
 	}
+	defer h.bufs.put(buf)
+	return decodeBody(*buf, h.cfg.maxDepth, v)
+}
+
+// decodeObject decodes data as one JSON object, as decodeBody does.
+func decodeObject(data []byte, maxDepth int) (map[string]any, error) {
+	var m map[string]any
+	err := decodeBody(data, maxDepth, &m)
+	return m, err
+}
+
+// checkJSON refuses, with 400 invalidSyntax, a body that is not valid
+// UTF-8 (encoding/json would store U+FFFD in place of the bad bytes) or
+// is nested deeper than maxDepth, before any decoder reads it.
+func checkJSON(data []byte, maxDepth int) error {
 	if !utf8.Valid(data) {
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is not valid UTF-8")
+		return errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is not valid UTF-8")
 	}
-	if err := checkDepth(data, maxDepth); err != nil {
-		return nil, err
+	if scimjson.Deeper(data, maxDepth) {
+		return errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is nested deeper than %d levels", maxDepth)
+	}
+	return nil
+}
+
+// decodeBody decodes data, a request body holding one JSON object, into
+// v, a pointer to a map[string]any or to a struct, with encoding/json:
+// numbers as json.Number, a repeated member's last value kept, struct
+// fields matched case-insensitively. A body that is empty, not valid
+// UTF-8, nested deeper than maxDepth, not JSON, followed by more data or
+// not an object is a 400 invalidSyntax saying which. Any other error (a
+// member of the wrong type for v) is returned as encoding/json reports it.
+func decodeBody(data []byte, maxDepth int, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is empty")
+	}
+	if err := checkJSON(data, maxDepth); err != nil {
+		return err
+	}
+	object := bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{"))
+	if !object {
+		// Decoded only to tell invalid JSON from a value of another type.
+		var other any
+		v = &other
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Type: TypeInvalidSyntax, Detail: "the request body is not valid JSON: " + jsonErrorText(err)}
-	}
-	if dec.More() {
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body has data after the JSON value")
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		if !errors.As(err, &se) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return err
+		}
+		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidSyntax, Detail: "the request body is not valid JSON: " + jsonErrorText(err)}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body has data after the JSON value")
+		return errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body has data after the JSON value")
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body must be a JSON object")
+	if !object {
+		return errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body must be a JSON object")
 	}
-	return m, nil
+	return nil
+}
+
+// decodePatch decodes a PatchOp body (RFC 7644 §3.5.2) with patch.Decode,
+// after the checks of checkJSON; patch.Decode's errors are *patch.Error.
+func decodePatch(data []byte, maxDepth int) (*patch.Request, error) {
+	if err := checkJSON(data, maxDepth); err != nil {
+		return nil, err
+	}
+	return patch.Decode(data)
 }
 
 // jsonErrorText describes a decoding error without echoing client data at
@@ -120,35 +168,6 @@ func jsonErrorText(err error) string {
 		return "unexpected end of input"
 	}
 	return truncate(err.Error(), 120)
-}
-
-// checkDepth refuses JSON nested deeper than max before it is decoded, so
-// that a hostile body cannot make the decoder recurse deeply.
-func checkDepth(data []byte, max int) error {
-	depth, inStr, esc := 0, false, false
-	for _, c := range data {
-		switch {
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case c == '{' || c == '[':
-			depth++
-			if depth > max {
-				return errorf(http.StatusBadRequest, TypeInvalidSyntax, "the request body is nested deeper than %d levels", max)
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return nil
 }
 
 // truncate shortens s to at most n bytes on a rune boundary.

@@ -143,3 +143,11 @@ func TestReadBody(t *testing.T) {
 		})
 	}
 }
+
+// errText is err's text, "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"net/http"
 	"strings"
@@ -106,13 +107,13 @@ func extSchemas(rt *schema.ResourceType) []*schema.Schema {
 }
 
 // listOf wraps resources in a ListResponse.
-func listOf(res []any) map[string]any {
-	return map[string]any{
-		"schemas":      []string{ListResponseURN},
-		"totalResults": len(res),
-		"itemsPerPage": len(res),
-		"startIndex":   1,
-		"Resources":    res,
+func listOf(res []any) listResponse {
+	return listResponse{
+		Schemas:      []string{ListResponseURN},
+		Resources:    res,
+		ItemsPerPage: len(res),
+		StartIndex:   1,
+		TotalResults: len(res),
 	}
 }
 
@@ -196,7 +197,7 @@ func attributeDoc(a *schema.Attribute) map[string]any {
 
 // encodeSplit encodes v and splits the result at each baseMarker.
 func encodeSplit(v any) (*splitDoc, error) {
-	b, err := appendJSON(nil, v, true)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
@@ -204,15 +205,15 @@ func encodeSplit(v any) (*splitDoc, error) {
 }
 
 // writeSplit writes a precomputed document with base in place of the
-// markers. The markers stand inside JSON strings: base is escaped as
-// appendString escapes.
+// markers. The markers stand inside JSON strings: base goes in escaped as
+// encoding/json escapes a string, without the quotes.
 func writeSplit(w http.ResponseWriter, r *http.Request, doc *splitDoc, base string) {
 	if j := doc.last.Load(); j != nil && j.base == base {
 		writeBody(w, r, http.StatusOK, j.body)
 		return
 	}
-	var ebuf [256]byte
-	eb := appendEscaped(ebuf[:0], base)
+	q, _ := json.Marshal(base) // a string always encodes
+	eb := q[1 : len(q)-1]
 	n := 0
 	for _, p := range doc.parts {
 		n += len(p) + len(eb)

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/scim/internal/gitlab"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -55,6 +57,8 @@ type Error struct {
 	Err error
 	// allow is the Allow header of a 405.
 	allow string
+	// form is the body's shape in the GitLab profile.
+	form form
 }
 
 // Error returns "scim: STATUS [TYPE]: DETAIL".
@@ -80,20 +84,35 @@ func errorf(status int, scimType, format string, args ...any) *Error {
 	return &Error{Status: status, Type: scimType, Detail: fmt.Sprintf(format, args...)}
 }
 
-// errorBody is the RFC 7644 §3.12 error document. status is a string, as
-// the RFC's examples and Okta's and Entra ID's tests want.
-type errorBody struct {
-	Schemas  []string `json:"schemas"`
-	Status   string   `json:"status"`
-	ScimType string   `json:"scimType,omitempty"`
-	Detail   string   `json:"detail,omitempty"`
+// form is the shape of an error body in the GitLab profile, whose API
+// answers some errors outside SCIM's error schema. The RFC profile writes
+// every error in RFC 7644 §3.12's shape.
+type form uint8
+
+const (
+	// formByStatus is the shape GitLab gives the status:
+	// {"message":"401 Unauthorized"} for 401, 413 and 5xx, a SCIM error
+	// with a numeric status and no scimType otherwise.
+	formByStatus form = iota
+	// formRoute is {"error":"404 Not Found"}, GitLab's answer to a path
+	// or method it does not route.
+	formRoute
+	// formAPI is {"error":Detail}, an error of GitLab's API framework (a
+	// body it cannot parse, a media type it does not take).
+	formAPI
+)
+
+// noRoute is the 404 of a path no route serves.
+func noRoute(detail string) *Error {
+	return &Error{Status: http.StatusNotFound, Detail: detail, form: formRoute}
 }
 
-// toError maps any error to the *Error sent to the client. It is the one
-// place where errors of the other packages become HTTP statuses; the table
-// is in the package documentation. internal reports whether the error was
-// unexpected (the caller logs it; the client gets a fixed detail).
-func toError(err error) (e *Error, internal bool) {
+// toError maps any error to the *Error sent to the client, in wire profile
+// w. It is the one place where errors of the other packages become HTTP
+// statuses; the table is in the package documentation. internal reports
+// whether the error was unexpected (the caller logs it; the client gets a
+// fixed detail).
+func toError(err error, w wire) (e *Error, internal bool) {
 	var se *Error
 	if errors.As(err, &se) {
 		return se, se.Status >= 500
@@ -102,31 +121,34 @@ func toError(err error) (e *Error, internal bool) {
 	if errors.As(err, &mbe) {
 		return errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", mbe.Limit), false
 	}
-	if e, ok := mapDomain(err); ok {
+	if e, ok := mapDomain(err, w); ok {
 		return e, e.Status >= 500
 	}
 	return &Error{Status: http.StatusInternalServerError, Detail: internalDetail, Err: err}, true
 }
 
 // mapDomain maps the errors of the filter, patch, store and identity
-// packages:
+// packages, and of the GitLab profile's request parsing:
 //
-//	*patch.Error                               400 with its Type
-//	*filter.SyntaxError, *filter.SchemaError   400 invalidFilter
-//	identity KindInvalid                       400 invalidValue
-//	identity KindRefused                       400 (no scimType)
-//	identity KindUnauthorized                  401
-//	identity KindNotFound, store.ErrNotFound   404
-//	identity KindConflict, store.ErrConflict   409 uniqueness
+//	                                           RFC                GitLab
+//	*patch.Error                               400 with its Type  -
+//	*filter.SyntaxError, *filter.SchemaError   400 invalidFilter  -
+//	*gitlab.UnsupportedFilterError             -                  412 Unsupported Filter
+//	identity KindInvalid                       400 invalidValue   412 "<Attribute> <problem>"
+//	identity KindRefused                       400                412
+//	identity KindUnauthorized                  401                401
+//	identity KindNotFound, store.ErrNotFound   404                404
+//	identity KindConflict, store.ErrConflict   409 uniqueness     409
 //	identity KindVersionMismatch,
-//	store.ErrVersionMismatch                   412
+//	store.ErrVersionMismatch                   412                412
 //	store.ErrUnavailable,
 //	context.DeadlineExceeded                   503 (logged; fixed detail)
-func mapDomain(err error) (*Error, bool) {
+func mapDomain(err error, w wire) (*Error, bool) {
 	var fse *filter.SyntaxError
 	var fsc *filter.SchemaError
 	var pe *patch.Error
 	var ie *identity.Error
+	var gfe *gitlab.UnsupportedFilterError
 	// A *patch.Error may wrap a *filter.SyntaxError (a bad path): the
 	// patch error's scimType wins.
 	switch {
@@ -140,29 +162,10 @@ func mapDomain(err error) (*Error, bool) {
 		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fse.Error(), 256), Err: err}, true
 	case errors.As(err, &fsc):
 		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fsc.Error(), 256), Err: err}, true
+	case errors.As(err, &gfe):
+		return &Error{Status: http.StatusPreconditionFailed, Detail: gitlab.DetailUnsupportedFilter, Err: err}, true
 	case errors.As(err, &ie):
-		detail := ie.Detail
-		if ie.Field != "" && ie.Kind == identity.KindInvalid {
-			detail = ie.Field + ": " + detail
-		}
-		e := &Error{Detail: detail, Err: err}
-		switch ie.Kind {
-		case identity.KindInvalid:
-			e.Status, e.Type = http.StatusBadRequest, TypeInvalidValue
-		case identity.KindRefused:
-			e.Status = http.StatusBadRequest
-		case identity.KindUnauthorized:
-			e.Status = http.StatusUnauthorized
-		case identity.KindNotFound:
-			e.Status = http.StatusNotFound
-		case identity.KindConflict:
-			e.Status, e.Type = http.StatusConflict, TypeUniqueness
-		case identity.KindVersionMismatch:
-			e.Status = http.StatusPreconditionFailed
-		default:
-			return nil, false
-		}
-		return e, true
+		return identityError(ie, w)
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Detail: "resource not found", Err: err}, true
 	case errors.Is(err, store.ErrConflict):
@@ -175,13 +178,72 @@ func mapDomain(err error) (*Error, bool) {
 	return nil, false
 }
 
-// writeError maps err and writes it through the profile. Internal errors
-// are logged with the request id; the client sees a fixed detail.
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	e, internal := toError(err)
-	if e.allow != "" {
-		w.Header().Set("Allow", e.allow)
+// identityError maps an identity refusal by its Kind (see mapDomain); ok
+// is false for a Kind it does not know.
+func identityError(ie *identity.Error, w wire) (e *Error, ok bool) {
+	e = &Error{Detail: ie.Detail, Err: ie}
+	switch ie.Kind {
+	case identity.KindInvalid:
+		e.Status, e.Type = http.StatusBadRequest, TypeInvalidValue
+		if ie.Field != "" {
+			e.Detail = ie.Field + ": " + ie.Detail
+		}
+	case identity.KindRefused:
+		e.Status = http.StatusBadRequest
+	case identity.KindUnauthorized:
+		e.Status = http.StatusUnauthorized
+	case identity.KindNotFound:
+		e.Status = http.StatusNotFound
+	case identity.KindConflict:
+		e.Status, e.Type = http.StatusConflict, TypeUniqueness
+	case identity.KindVersionMismatch:
+		e.Status = http.StatusPreconditionFailed
+	default:
+		return nil, false
 	}
+	if w == wireGitLab {
+		e.Type = ""
+		switch ie.Kind {
+		case identity.KindInvalid:
+			e.Status, e.Detail = http.StatusPreconditionFailed, gitlabMessage(ie)
+		case identity.KindRefused:
+			e.Status = http.StatusPreconditionFailed
+		}
+	}
+	return e, true
+}
+
+// gitlabFields are GitLab's names for the attributes an identity error
+// names, as they start GitLab's validation messages ("Email can't be
+// blank").
+var gitlabFields = map[string]string{
+	"externalId":   "Extern uid",
+	"id":           "Extern uid",
+	"userName":     "Username",
+	"emails":       "Email",
+	"emails.value": "Email",
+	"name":         "Name",
+	"active":       "Active",
+}
+
+// gitlabMessage is the message of an invalid-input error in GitLab's
+// style, "<Attribute> <problem>".
+func gitlabMessage(ie *identity.Error) string {
+	if ie.Field == "" {
+		return ie.Detail
+	}
+	name, ok := gitlabFields[ie.Field]
+	if !ok {
+		name = strings.ToUpper(ie.Field[:1]) + ie.Field[1:]
+	}
+	return name + " " + ie.Detail
+}
+
+// writeError maps err and writes it in the handler's wire profile.
+// Internal errors are logged with the request id; the client sees a fixed
+// detail.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, internal := toError(err, h.wire)
 	if internal {
 		ctx := contextOf(w, r)
 		h.cfg.logger.LogAttrs(ctx, slog.LevelError, "scim: internal error",
@@ -196,22 +258,55 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 			e = &Error{Status: http.StatusInternalServerError, Detail: internalDetail}
 		}
 	}
-	h.prof.writeError(w, e)
+	var body []byte
+	var ct string
+	switch h.wire {
+	case wireGitLab:
+		body, ct = gitlabErrorBody(e), gitlabContentType
+	default:
+		if e.allow != "" {
+			w.Header().Set("Allow", e.allow)
+		}
+		if e.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+		}
+		body, ct = rfcErrorBody(e), "application/scim+json; charset=utf-8"
+	}
+	setHeader(w, headerContentType, ct)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
 }
 
-// writeErrorRFC writes e as RFC 7644 §3.12 prescribes: the Error schema,
+// errorResponse is the RFC 7644 §3.12 error document. status is a string,
+// as the RFC's examples and Okta's and Entra ID's tests want.
+type errorResponse struct {
+	Schemas  []string `json:"schemas"`
+	Status   string   `json:"status"`
+	ScimType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+}
+
+// rfcErrorBody is e as RFC 7644 §3.12 prescribes: the Error schema,
 // status as a string, scimType when there is one.
-func writeErrorRFC(w http.ResponseWriter, e *Error) {
-	if e.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
-	}
-	b, _ := json.Marshal(errorBody{
+func rfcErrorBody(e *Error) []byte {
+	b, _ := json.Marshal(errorResponse{
 		Schemas:  []string{ErrorURN},
 		Status:   strconv.Itoa(e.Status),
 		ScimType: e.Type,
 		Detail:   e.Detail,
 	})
-	setHeader(w, headerContentType, "application/scim+json; charset=utf-8")
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(b)
+	return b
+}
+
+// gitlabErrorBody is e in GitLab's shapes (see form).
+func gitlabErrorBody(e *Error) []byte {
+	switch {
+	case e.form == formRoute:
+		return gitlab.MarshalAPIError(gitlab.RouteNotFound)
+	case e.form == formAPI:
+		return gitlab.MarshalAPIError(e.Detail)
+	case e.Status == http.StatusUnauthorized || e.Status == http.StatusRequestEntityTooLarge || e.Status >= 500:
+		return gitlab.MarshalMessage(e.Status, "")
+	}
+	return gitlab.MarshalError(e.Status, e.Detail)
 }

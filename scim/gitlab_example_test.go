@@ -11,15 +11,13 @@ import (
 	"github.com/scimkit/scimkit/store/memstore"
 )
 
-// A handler that answers as GitLab's group SCIM API, replaying requests of
-// GitLab's documentation.
-func ExampleWithProfile_gitLab() {
+// A handler over a provisioner with GitLab's rules answers as GitLab's
+// group SCIM API; here it replays requests of GitLab's documentation.
+func ExampleNew_gitLab() {
 	ctx := context.Background()
-	st := memstore.New()
-	prov, _ := identity.New(st, identity.WithProfile(scim.ProfileGitLab.Rules()))
+	prov, _ := identity.New(memstore.New(), identity.WithProfile(identity.GitLabProfile()))
 	_, _, _ = prov.CreateGroup(ctx, identity.GroupSpec{Path: "acme", Token: "acme-token-0123456789"})
-	h, err := scim.New(prov, scim.WithProfile(scim.ProfileGitLab), scim.WithStore(st),
-		scim.WithPrefix("/api/scim/v2/groups/{group}"))
+	h, err := scim.New(prov, scim.WithPrefix("/api/scim/v2/groups/{group}"))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -32,13 +32,13 @@ const (
 	glBase       = "/api/scim/v2/groups/acme"
 )
 
-func newGLEnv(t testing.TB, prof Profile) *glEnv {
+func newGLEnv(t testing.TB, rules identity.Profile) *glEnv {
 	t.Helper()
 	st := memstore.New()
 	var n atomic.Int64
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	prov, err := identity.New(st,
-		identity.WithProfile(prof.Rules()),
+		identity.WithProfile(rules),
 		identity.WithClock(func() time.Time { return now }),
 		identity.WithIDGenerator(func() (string, error) {
 			return fmt.Sprintf("00000000-0000-4000-8000-%012d", n.Add(1)), nil
@@ -64,7 +64,7 @@ func newGLEnv(t testing.TB, prof Profile) *glEnv {
 			t.Fatal(err)
 		}
 	}
-	h, err := New(prov, WithProfile(prof), WithStore(st), WithPrefix("/api/scim/v2/groups/{group}"),
+	h, err := New(prov, WithPrefix("/api/scim/v2/groups/{group}"),
 		WithRequestID(func() string { return "req" }))
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ var glTestUser = glUserJSON("test_uid", true, "work@example.com", "Test Name", "
 
 func TestGitLabRoutesAndAuth(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 	notFound := `{"error":"404 Not Found"}`
 	unauthorized := `{"message":"401 Unauthorized"}`
@@ -210,18 +210,18 @@ func TestGitLabRoutesAndAuth(t *testing.T) {
 func TestGitLabCreate(t *testing.T) {
 	t.Parallel()
 	t.Run("new account, then the same POST again", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 		// GitLab's POST is idempotent on extern_uid: 201 with the existing identity.
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, strings.Replace(glPost, "work@example.com", "else@example.com", 1)), 201, glTestUser)
 	})
 	t.Run("query-string parameters, as GitLab's spec sends them", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		q := "externalId=test_uid&userName=username&emails%5Btype+eq+%22work%22%5D.value=work%40example.com&displayName=Test+Name"
 		check(t, e.do(t, "POST", glBase+"/Users?"+q, glToken, ""), 201, glTestUser)
 	})
 	t.Run("Okta's GitLab app: given and family name, id from externalId", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"test.user@okta.local","name":{"givenName":"Test","familyName":"User"},` +
 			`"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Test User","locale":"en-US",` +
 			`"externalId":"00ujl29u0le5T6Aj10h7","groups":[],"password":"1mz050nq","active":true}`
@@ -229,14 +229,14 @@ func TestGitLabCreate(t *testing.T) {
 		check(t, w, 201, glUserJSON("00ujl29u0le5T6Aj10h7", true, "test.user@okta.local", "Test User", "Test", "User", "test.user"))
 	})
 	t.Run("the userName of another identity gets a de-duplicated username", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 		body := strings.NewReplacer("test_uid", "uid2", "work@example.com", "two@example.com").Replace(glPost)
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, body), 201,
 			glUserJSON("uid2", true, "two@example.com", "Test Name", "Test", "Name", "username1"))
 	})
 	t.Run("missing params, secrets filtered in the dump", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		w := e.do(t, "POST", glBase+"/Users?access_token="+glToken, "",
 			`{"externalId":"x","password":"hunter2","emails":[{"type":"home","value":"h@x.y"}]}`)
 		check(t, w, 412, glErrJSON(412, `Error saving user with {\"access_token\"=\u003e\"[FILTERED]\", \"externalId\"=\u003e\"x\", `+
@@ -244,13 +244,13 @@ func TestGitLabCreate(t *testing.T) {
 			`Missing params: [:email, :username]`))
 	})
 	t.Run("blank email", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		w := e.do(t, "POST", glBase+"/Users", glToken, `{"externalId":"x","userName":"u","emails":[{"type":"work","value":""}],"name":{"formatted":"N"}}`)
 		check(t, w, 412, glErrJSON(412, `Error saving user with {\"externalId\"=\u003e\"x\", \"userName\"=\u003e\"u\", `+
 			`\"emails\"=\u003e[{\"type\"=\u003e\"work\", \"value\"=\u003e\"\"}], \"name\"=\u003e{\"formatted\"=\u003e\"N\"}, \"group\"=\u003e\"acme\"}: Email can't be blank`))
 	})
 	t.Run("an account already linked under another extern_uid: 409", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 		body := strings.Replace(glPost, "test_uid", "other_uid", 1)
 		w := e.do(t, "POST", glBase+"/Users", glToken, body)
@@ -259,7 +259,7 @@ func TestGitLabCreate(t *testing.T) {
 			`\"name\"=\u003e{\"formatted\"=\u003e\"Test Name\", \"familyName\"=\u003e\"Name\", \"givenName\"=\u003e\"Test\"}, \"group\"=\u003e\"acme\"}: User has already been taken`))
 	})
 	t.Run("an existing account is linked and shown with its own primary email", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		e.addAccount(t, &store.User{ID: "u-jane", Username: "jane", Name: "Jane Q Doe", Email: "jane@home.example",
 			SecondaryEmails: []store.Email{{Address: "work@example.com", Verified: true}}}, store.RoleNone)
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201,
@@ -272,7 +272,7 @@ func TestGitLabCreate(t *testing.T) {
 
 func TestGitLabList(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 	e.addAccount(t, &store.User{ID: "u-jane", Username: "jane.doe", Name: "Jane Doe", Email: "jane@corp.example"}, store.RoleGuest)
 	body := `{"externalId":"JaneUID","userName":"ignored","emails":[{"type":"work","value":"jane@corp.example"}]}`
@@ -314,7 +314,7 @@ func TestGitLabList(t *testing.T) {
 
 func TestGitLabGet(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	email := strings.NewReplacer(`"test_uid"`, `"Jane.Doe@Example.com"`).Replace(glPost)
 	check(t, e.do(t, "POST", glBase+"/Users", glToken, email), 201,
 		glUserJSON("Jane.Doe@Example.com", true, "work@example.com", "Test Name", "Test", "Name", "username"))
@@ -334,7 +334,7 @@ func TestGitLabPatch(t *testing.T) {
 		return e.do(t, "GET", glBase+"/Users/"+id, glToken, "").Body.String()
 	}
 	setup := func(t *testing.T) *glEnv {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 		return e
 	}
@@ -347,7 +347,7 @@ func TestGitLabPatch(t *testing.T) {
 		check(t, e.do(t, "GET", glBase+"/Users/test_uid", glToken, ""), 404, glErrJSON(404, "Resource test_uid not found"))
 	})
 	t.Run("attributes of a linked account: 204, not applied", func(t *testing.T) {
-		e := newGLEnv(t, ProfileGitLab)
+		e := newGLEnv(t, identity.GitLabProfile())
 		e.addAccount(t, &store.User{ID: "u-jane", Username: "jane", Name: "Jane Doe", Email: "work@example.com"}, store.RoleGuest)
 		before := glUserJSON("test_uid", true, "work@example.com", "Jane Doe", "Jane", "Doe", "jane")
 		check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, before)
@@ -442,7 +442,7 @@ func TestGitLabPatch(t *testing.T) {
 
 func TestGitLabDelete(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 	check(t, e.do(t, "DELETE", glBase+"/Users/TEST_UID", glToken, ""), 204, "")
 	inactive := strings.Replace(glTestUser, `"active":true`, `"active":false`, 1)
@@ -456,7 +456,7 @@ func TestGitLabDelete(t *testing.T) {
 // never a 500.
 func TestGitLabBadInput(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	check(t, e.do(t, "POST", glBase+"/Users", glToken, glPost), 201, glTestUser)
 	invalid := `{"error":"\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying application/scim+json as content-type, ` +
 		`you must pass valid application/scim+json in the request's 'body' "}`
@@ -505,8 +505,8 @@ func TestProfilesShareRules(t *testing.T) {
 		Statuses    []int
 		ActiveAfter []bool
 	}
-	run := func(t *testing.T, prof Profile) state {
-		e := newGLEnv(t, prof)
+	run := func(t *testing.T, rules identity.Profile) state {
+		e := newGLEnv(t, rules)
 		e.addAccount(t, &store.User{ID: "u-jane", Username: "jane", Name: "Jane Doe", Email: "jane@corp.example"}, store.RoleNone)
 		var st state
 		id := map[string]string{}
@@ -564,7 +564,7 @@ func TestProfilesShareRules(t *testing.T) {
 		}
 		return st
 	}
-	rfc, gl := run(t, ProfileRFC), run(t, ProfileGitLab)
+	rfc, gl := run(t, identity.RFCProfile()), run(t, identity.GitLabProfile())
 	want := state{
 		Accounts:   []string{"jane|Jane Doe|jane@corp.example|", "boss-acme|Big Boss|boss@acme.example|", "username|Test Name|work@example.com|1001"},
 		Members:    []string{"false:owner"},
@@ -588,7 +588,7 @@ func TestProfilesShareRules(t *testing.T) {
 // FuzzGitLabRequest sends arbitrary queries and bodies to GitLab's routes:
 // the answer is never a 500 and an error always has one of GitLab's shapes.
 func FuzzGitLabRequest(f *testing.F) {
-	e := newGLEnv(f, ProfileGitLab)
+	e := newGLEnv(f, identity.GitLabProfile())
 	if w := e.do(f, "POST", glBase+"/Users", glToken, glPost); w.Code != 201 {
 		f.Fatalf("setup POST: %d %s", w.Code, w.Body)
 	}
@@ -633,7 +633,7 @@ func FuzzGitLabRequest(f *testing.F) {
 // name.formatted (the documentation shows it flat).
 func TestGitLabDocumentedRequests(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	if _, _, err := e.prov.CreateGroup(context.Background(), identity.GroupSpec{ID: "2001", Path: "test_group", Token: "test-group-token-0123"}); err != nil {
 		t.Fatal(err)
 	}

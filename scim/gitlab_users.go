@@ -15,9 +15,9 @@ import (
 )
 
 // glUser is what GitLab shows of an identity and its account.
-func glUser(s *store.SCIMIdentity, u *store.User) gitlab.User {
-	v := gitlab.User{ExternUID: s.ExternUID, Active: s.Active}
-	if u != nil {
+func glUser(res *identity.Result) gitlab.User {
+	v := gitlab.User{ExternUID: res.Identity.ExternUID, Active: res.Identity.Active}
+	if u := res.User; u != nil {
 		v.Email, v.Name, v.UserName = u.Email, u.Name, u.Username
 	}
 	return v
@@ -35,125 +35,71 @@ func (h *Handler) glList(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	f, err := gitlab.ParseFilter(raw)
 	if err != nil {
-		return glError(http.StatusPreconditionFailed, gitlab.DetailUnsupportedFilter, nil, err)
+		return err
 	}
-	var users []gitlab.User
-	var total int
-	if f.IsZero() {
+	var found []*identity.Result
+	total := 0
+	switch f.Attr {
+	case 0:
 		res, err := h.prov.List(ctx, t.id, store.Query{StartIndex: page.StartIndex, Count: page.Limit()})
 		if err != nil {
 			return err
 		}
-		total = res.Total
-		for _, it := range res.Results {
-			users = append(users, glUser(it.Identity, it.User))
-		}
-	} else {
-		found, err := h.glFind(ctx, t.id, f)
-		if err != nil {
+		found, total = res.Results, res.Total
+	case gitlab.AttrID, gitlab.AttrExternalID:
+		// The profile's id is the extern_uid.
+		res, err := h.prov.Get(ctx, t.id, f.Value)
+		if err != nil && identity.KindOf(err) != identity.KindNotFound {
 			return err
 		}
-		total = len(found)
-		if off := page.Offset(); off < len(found) {
-			found = found[off:min(len(found), off+page.Limit())]
-		} else {
-			found = nil
+		if res != nil {
+			found = []*identity.Result{res}
 		}
-		users = found
+	case gitlab.AttrUserName:
+		if found, err = h.prov.FindByUserName(ctx, t.id, f.Value); err != nil {
+			return err
+		}
+	}
+	if f.Attr != 0 {
+		total = len(found)
+		found = found[min(page.Offset(), len(found)):min(page.Offset()+page.Limit(), len(found))]
+	}
+	users := make([]gitlab.User, len(found))
+	for i, res := range found {
+		users[i] = glUser(res)
 	}
 	glWrite(w, http.StatusOK, gitlab.MarshalList(total, page, users))
 	return nil
 }
 
-// glFind runs a filter's lookups in one read of the store: the first
-// lookup that finds an identity or an account decides.
-func (h *Handler) glFind(ctx context.Context, groupID string, f gitlab.Filter) ([]gitlab.User, error) {
-	var out []gitlab.User
-	err := h.cfg.store.View(ctx, func(ctx context.Context, tx store.Tx) error {
-		for _, l := range f.Lookups() {
-			var s *store.SCIMIdentity
-			var u *store.User
-			var err error
-			switch l.Kind {
-			case gitlab.ByExternUID:
-				s, err = tx.SCIMIdentityByExternUID(ctx, groupID, l.Value)
-			case gitlab.ByUsername:
-				u, err = tx.UserByUsername(ctx, l.Value)
-			case gitlab.ByEmail:
-				u, err = tx.UserByEmail(ctx, l.Value)
-			}
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if u != nil {
-				s, err = tx.SCIMIdentityByUser(ctx, groupID, u.ID)
-				if errors.Is(err, store.ErrNotFound) {
-					return nil // the account has no identity in the group
-				}
-				if err != nil {
-					return err
-				}
-			} else if u, err = tx.User(ctx, s.UserID); err != nil {
-				return err
-			}
-			out = append(out, glUser(s, u))
-			return nil
-		}
-		return nil
-	})
-	return out, err
-}
-
-// glResourceID returns the {id} path value; an id no identity can have is
-// GitLab's 404 "Resource <id> not found".
-func glResourceID(r *http.Request) (string, error) {
-	id, err := resourceID(r)
-	if err != nil {
-		return "", glError(http.StatusNotFound, gitlab.DetailResourceNotFound(truncate(r.PathValue("id"), 64)), nil)
-	}
-	return id, nil
-}
-
 // glGet serves GET /Users/{id}: the identity whose extern_uid is id
 // (case-insensitively), active or not.
 func (h *Handler) glGet(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := glResourceID(r)
+	id, err := resourceID(r)
 	if err != nil {
 		return err
 	}
 	res, err := h.prov.Get(ctx, t.id, id)
 	if err != nil {
-		return glNotFoundOr(err, id)
+		return err
 	}
-	v := glUser(res.Identity, res.User)
+	v := glUser(res)
 	glWrite(w, http.StatusOK, gitlab.MarshalUser(&v))
 	return nil
-}
-
-// glNotFoundOr turns a not-found error into GitLab's 404 for id; other
-// errors are returned as they are.
-func glNotFoundOr(err error, id string) error {
-	if identity.KindOf(err) == identity.KindNotFound || errors.Is(err, store.ErrNotFound) {
-		return glError(http.StatusNotFound, gitlab.DetailResourceNotFound(id), nil, err)
-	}
-	return err
 }
 
 // glParams reads the request's parameters as GitLab sees them: query,
 // JSON or form body, then the route's group (and id). A body that is not
 // valid JSON is the 400 of GitLab's framework, a body of another media
 // type its 415.
-func glParams(r *http.Request, group string, id ...string) (*gitlab.Params, error) {
+func (h *Handler) glParams(r *http.Request, id ...string) (*gitlab.Params, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, glError(http.StatusRequestEntityTooLarge, "", glBody(gitlab.MarshalMessage(http.StatusRequestEntityTooLarge, "")), err)
+			return nil, err
 		}
-		return nil, glError(http.StatusBadRequest, "", glBody(gitlab.MarshalInvalidBody(mediaType(r))), err)
+		return nil, &Error{Status: http.StatusBadRequest, Detail: gitlab.DetailInvalidBody(mediaType(r)), Err: err, form: formAPI}
 	}
 	query := r.URL.RawQuery
 	switch mt := mediaType(r); {
@@ -165,13 +111,13 @@ func glParams(r *http.Request, group string, id ...string) (*gitlab.Params, erro
 		}
 		query, body = query+string(body), nil
 	default:
-		return nil, glError(http.StatusUnsupportedMediaType, "", glBody(gitlab.MarshalUnsupportedContentType(mt)))
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: gitlab.DetailUnsupportedContentType(mt), form: formAPI}
 	}
 	p, err := gitlab.ParseParams(query, body)
 	if err != nil {
-		return nil, glError(http.StatusBadRequest, "", glBody(gitlab.MarshalInvalidBody(mediaType(r))), err)
+		return nil, &Error{Status: http.StatusBadRequest, Detail: gitlab.DetailInvalidBody(mediaType(r)), Err: err, form: formAPI}
 	}
-	p.AddRoute("group", group)
+	p.AddRoute("group", h.groupOf(r))
 	if len(id) > 0 {
 		p.AddRoute("id", id[0])
 	}
@@ -188,21 +134,13 @@ func mediaType(r *http.Request) string {
 	return mt
 }
 
-// glGroupParam is the group as the request named it, for parameter dumps.
-func (h *Handler) glGroupParam(r *http.Request) string {
-	if strings.Contains(h.cfg.prefix, "{group}") {
-		return r.PathValue("group")
-	}
-	return h.cfg.group
-}
-
 // glCreate serves POST /Users (docs/gitlab.md §4): GitLab's key map
 // and required keys, then the shared provisioning rules; 201 with the new
 // or existing identity. Failures are 409 when the message says "has
 // already been taken", else 412, with GitLab's detail "Error saving user
 // with <params>: <message>".
 func (h *Handler) glCreate(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	p, err := glParams(r, h.glGroupParam(r))
+	p, err := h.glParams(r)
 	if err != nil {
 		return err
 	}
@@ -210,20 +148,24 @@ func (h *Handler) glCreate(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		var me *gitlab.MissingParamsError
 		if errors.As(err, &me) {
-			return glError(http.StatusPreconditionFailed, gitlab.DetailSaving(p, me.Message()), nil, err)
+			return &Error{Status: http.StatusPreconditionFailed, Detail: gitlab.DetailSaving(p, me.Message()), Err: err}
 		}
 		return err
 	}
-	res, err := h.prov.ProvisionOwned(ctx, t.id, glDocument(p, c))
+	res, err := h.prov.Provision(ctx, t.id, glDocument(p, c))
 	if err != nil {
-		var ie *identity.Error
-		if !errors.As(err, &ie) || ie.Kind == identity.KindUnauthorized {
+		// A refusal of the rules is GitLab's "Error saving"; its message
+		// is the one the error mapper gives it in this profile.
+		if k := identity.KindOf(err); k == 0 || k == identity.KindUnauthorized {
 			return err
 		}
-		msg := glMessage(ie)
-		return glError(gitlab.ConflictStatus(msg), gitlab.DetailSaving(p, msg), nil, err)
+		e, internal := toError(err, wireGitLab)
+		if internal {
+			return err
+		}
+		return &Error{Status: gitlab.ConflictStatus(e.Detail), Detail: gitlab.DetailSaving(p, e.Detail), Err: err}
 	}
-	v := glUser(res.Identity, res.User)
+	v := glUser(res)
 	glWrite(w, http.StatusCreated, gitlab.MarshalUser(&v))
 	return nil
 }
@@ -252,48 +194,21 @@ func glDocument(p *gitlab.Params, c gitlab.CreateParams) map[string]any {
 	return doc
 }
 
-// glFieldNames are GitLab's names for the attributes an identity error
-// names, as they start GitLab's validation messages ("Email can't be
-// blank").
-var glFieldNames = map[string]string{
-	"externalId":   "Extern uid",
-	"id":           "Extern uid",
-	"userName":     "Username",
-	"emails":       "Email",
-	"emails.value": "Email",
-	"name":         "Name",
-	"active":       "Active",
-}
-
-// glMessage is the message of an identity error in GitLab's style:
-// conflicts and refusals carry GitLab's wording already; invalid input
-// becomes "<Attribute> <problem>".
-func glMessage(ie *identity.Error) string {
-	if ie.Kind != identity.KindInvalid || ie.Field == "" {
-		return ie.Detail
-	}
-	name, ok := glFieldNames[ie.Field]
-	if !ok {
-		name = strings.ToUpper(ie.Field[:1]) + ie.Field[1:]
-	}
-	return name + " " + ie.Detail
-}
-
 // glPatch serves PATCH /Users/{id} (docs/gitlab.md §6): GitLab's
 // reading of Operations, then one atomic change through the shared rules;
-// 204 with no body on success, even when nothing changed. A failure is
+// 204 with no body on success, even when nothing changed. Any refusal is
 // 412 "Error updating <name> with <params>".
 func (h *Handler) glPatch(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := glResourceID(r)
+	id, err := resourceID(r)
 	if err != nil {
 		return err
 	}
-	p, err := glParams(r, h.glGroupParam(r), r.PathValue("id"))
+	p, err := h.glParams(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	u, perr := p.Patch()
-	if perr == nil {
+	u, err := p.Patch()
+	if err == nil {
 		_, err = h.prov.Modify(ctx, t.id, id, 0, func(cur map[string]any) (map[string]any, error) {
 			active, _ := cur["active"].(bool)
 			glApply(cur, u, u.Action(active))
@@ -304,21 +219,19 @@ func (h *Handler) glPatch(ctx context.Context, w http.ResponseWriter, r *http.Re
 			return nil
 		}
 		if identity.KindOf(err) == 0 && !errors.Is(err, store.ErrNotFound) {
-			return err
+			return err // internal: not GitLab's "Error updating"
 		}
-	} else {
-		err = perr
 	}
 	// The identity must exist for a failure to be "Error updating".
 	cur, gerr := h.prov.Get(ctx, t.id, id)
 	if gerr != nil {
-		return glNotFoundOr(gerr, id)
+		return gerr
 	}
 	name := ""
 	if cur.User != nil {
 		name = cur.User.Name
 	}
-	return glError(http.StatusPreconditionFailed, gitlab.DetailUpdating(name, p), nil, err)
+	return &Error{Status: http.StatusPreconditionFailed, Detail: gitlab.DetailUpdating(name, p), Err: err}
 }
 
 // glApply writes an update's action into the identity's document, which
@@ -370,16 +283,12 @@ func setWorkEmail(doc map[string]any, v string) {
 // identity is deprovisioned and stays readable with active false; 204.
 // Removing the group's last owner is refused with 412.
 func (h *Handler) glDelete(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := glResourceID(r)
+	id, err := resourceID(r)
 	if err != nil {
 		return err
 	}
-	if _, err := h.prov.Delete(ctx, t.id, id); err != nil {
-		var ie *identity.Error
-		if errors.As(err, &ie) && ie.Kind == identity.KindRefused {
-			return glError(http.StatusPreconditionFailed, ie.Detail, nil, err)
-		}
-		return glNotFoundOr(err, id)
+	if _, err := h.prov.Delete(ctx, t.id, id, 0); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -1,11 +1,9 @@
 package scim
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -18,53 +16,27 @@ import (
 )
 
 // Handler is the SCIM 2.0 service provider: an http.Handler serving the
-// routes of routes.go under a prefix, for one group or many. It is safe for
-// concurrent use. Create it with [New].
+// routes of its wire profile under a prefix, for one group or many. It is
+// safe for concurrent use. Create it with [New].
 type Handler struct {
 	prov      *identity.Provisioner
 	cfg       config
-	prof      profile
+	wire      wire
 	mux       *http.ServeMux
-	catchAll  string // pattern of the SCIM 404 fallback
-	discovery *discovery
+	catchAll  string               // pattern of the 404 fallback
+	discovery *discovery           // the RFC profile's discovery documents
 	rt        *schema.ResourceType // the User resource type, built once
-	bufs      bufferPool           // response buffers
+	bufs      bufferPool           // request body buffers
 	// lastBase is the tenant base computed last, reused while requests
 	// come with the same scheme, host and mount point (a handler for one
 	// group; see tenantBase).
 	lastBase atomic.Pointer[tenantBaseParts]
 }
 
-// tenantBaseParts is a tenant base URL and the parts it was made of.
-type tenantBaseParts struct {
-	scheme, host, pre, mount string
-	base                     string
-}
-
-// tenant is the group a request is served for, after authentication.
-type tenant struct {
-	// id is the store's group id; path its path.
-	id, path string
-	// base is the absolute URL of the group's SCIM root, without a trailing
-	// slash, for meta.location and Location.
-	base string
-}
-
-// ctxKey is the type of this package's context keys.
-type ctxKey struct{ name string }
-
-var requestIDKey = &ctxKey{"request id"}
-
-// RequestID returns the id the handler gave the request whose context is
-// ctx, or "" outside a request. Middleware and store code can log it.
-func RequestID(ctx context.Context) string {
-	s, _ := ctx.Value(requestIDKey).(string)
-	return s
-}
-
-// New returns a Handler that provisions through prov. The provisioner's
-// rules must be those of the wire profile (identity.RFCProfile for
-// [ProfileRFC], the default); the groups served are named by a {group}
+// New returns a Handler that provisions through prov, in the wire profile
+// of prov's rules: RFC 7643/7644 for identity.RFCProfile() (the default of
+// identity.New), GitLab's group SCIM API for identity.GitLabProfile();
+// other rules are an error. The groups served are named by a {group}
 // segment in [WithPrefix] or by [WithGroup]. Every option is validated
 // here; New returns an error rather than a handler that fails later.
 func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
@@ -78,7 +50,6 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 		maxFilter:    defaultMaxFilterLen,
 		maxCount:     DefaultMaxCount,
 		defaultCount: DefaultCount,
-		profile:      ProfileRFC,
 	}
 	for _, o := range opts {
 		if o.apply == nil {
@@ -97,28 +68,19 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 	if cfg.group != "" && strings.Contains(cfg.prefix, "{group}") {
 		return nil, fmt.Errorf("scim: WithGroup and a {group} segment in the prefix exclude each other")
 	}
-	prof, _ := profileFor(cfg.profile)
-	if got, want := prov.Profile(), prof.rules(); got != want {
-		return nil, fmt.Errorf("scim: the provisioner's rules %+v do not match profile %q (%+v); create it with identity.WithProfile", got, cfg.profile, want)
-	}
-	h := &Handler{prov: prov, cfg: cfg, prof: prof, mux: http.NewServeMux(), rt: schema.User()}
-	d, err := newDiscovery(&h.cfg, h.rt)
+	w, err := wireFor(prov.Profile())
 	if err != nil {
 		return nil, err
 	}
-	h.discovery = d
-	// A profile with routes of its own installs them; the others serve
-	// their part of routes.go's table.
-	if m, ok := prof.(interface{ mount(*Handler) error }); ok {
-		if err := m.mount(h); err != nil {
-			return nil, err
-		}
+	h := &Handler{prov: prov, cfg: cfg, wire: w, mux: http.NewServeMux(), rt: schema.User()}
+	if w == wireGitLab {
+		h.mountGitLab()
 		return h, nil
 	}
+	if h.discovery, err = newDiscovery(&h.cfg, h.rt); err != nil {
+		return nil, err
+	}
 	for _, rt := range routes() {
-		if !prof.serves(rt.name) {
-			continue
-		}
 		h.mux.Handle(rt.method+" "+cfg.prefix+rt.path, h.wrap(rt))
 	}
 	h.catchAll = cfg.prefix + "/"
@@ -140,7 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// http.ServeMux would answer a path with "..", "//" or NUL with a
 	// redirect to the cleaned path; refuse such paths with a SCIM error.
 	if !cleanPath(r.URL.Path) {
-		h.writeError(x, r, errorf(http.StatusNotFound, "", "invalid request path"))
+		h.writeError(x, r, noRoute("invalid request path"))
 		return
 	}
 	h.mux.ServeHTTP(x, r)
@@ -192,8 +154,8 @@ func cleanPath(p string) bool {
 	}
 }
 
-// wrap turns a route into an http.Handler: authentication, body checks,
-// the route, and error rendering.
+// wrap turns a route of the RFC profile into an http.Handler:
+// authentication, body checks, the route, and error rendering.
 func (h *Handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, t := contextOf(w, r), tenantOf(w)
@@ -224,90 +186,8 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(allow) > 0 {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		h.writeError(w, r, errorf(http.StatusMethodNotAllowed, "", "method %s not allowed", r.Method))
+		h.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " not allowed", allow: strings.Join(allow, ", ")})
 		return
 	}
-	h.writeError(w, r, errorf(http.StatusNotFound, "", "no such endpoint"))
-}
-
-// tenantOf returns the exchange's tenant to fill, or a new one when w is
-// no exchange.
-func tenantOf(w http.ResponseWriter) *tenant {
-	if x, ok := w.(*exchange); ok {
-		return &x.t
-	}
-	return &tenant{}
-}
-
-// authenticate checks the bearer token and resolves the group served into
-// t.
-func (h *Handler) authenticate(ctx context.Context, r *http.Request, t *tenant) error {
-	group := h.cfg.group
-	if strings.Contains(h.cfg.prefix, "{group}") {
-		group = r.PathValue("group")
-	}
-	token, ok := h.prof.token(r)
-	if !ok {
-		return errorf(http.StatusUnauthorized, "", "missing or malformed bearer token")
-	}
-	g, err := h.prov.Authenticate(ctx, group, token)
-	if err != nil {
-		if identity.KindOf(err) != identity.KindUnauthorized {
-			return err
-		}
-		h.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "scim: authentication refused",
-			slog.String("request_id", RequestID(ctx)), slog.String("group", truncate(group, 64)))
-		return errorf(http.StatusUnauthorized, "", "invalid bearer token")
-	}
-	*t = tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, group)}
-	return nil
-}
-
-// tenantBase computes the absolute URL of the group's SCIM root as the
-// client sees it, also when a host strips a prefix before calling us: the
-// route part of the path (below the prefix) is the same in the URI the
-// client sent, and what precedes it there is the mount point.
-func (h *Handler) tenantBase(r *http.Request, group string) string {
-	mount := strings.Replace(h.cfg.prefix, "{group}", url.PathEscape(group), 1)
-	esc := r.URL.EscapedPath()
-	n := strings.Count(h.cfg.prefix, "/")
-	i := 0
-	for ; n > 0 && i < len(esc); n-- {
-		j := strings.IndexByte(esc[i+1:], '/')
-		if j < 0 {
-			i = len(esc)
-			break
-		}
-		i += j + 1
-	}
-	tail := esc[i:]
-	orig, _, _ := strings.Cut(r.RequestURI, "?")
-	if !strings.HasPrefix(orig, "/") && orig != "" {
-		// An absolute-form request target ("http://host/path").
-		if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
-			orig = u.EscapedPath()
-		}
-	}
-	if orig != "" && strings.HasSuffix(orig, tail) {
-		mount = strings.TrimSuffix(orig, tail)
-	}
-	scheme, host, pre := "http", r.Host, ""
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if b := h.cfg.baseURL; b != nil {
-		scheme, host, pre = b.Scheme, b.Host, b.EscapedPath()
-	}
-	if h.cfg.group == "" {
-		// Many groups: the mount point changes from one request to the
-		// next.
-		return scheme + "://" + host + pre + mount
-	}
-	if c := h.lastBase.Load(); c != nil && c.scheme == scheme && c.host == host && c.pre == pre && c.mount == mount {
-		return c.base
-	}
-	c := &tenantBaseParts{scheme: scheme, host: host, pre: pre, mount: mount, base: scheme + "://" + host + pre + mount}
-	h.lastBase.Store(c)
-	return c.base
+	h.writeError(w, r, noRoute("no such endpoint"))
 }

@@ -2,8 +2,6 @@ package scim
 
 import (
 	"fmt"
-
-	"github.com/scimkit/scimkit/store"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -26,12 +24,8 @@ type config struct {
 	maxFilter    int
 	maxCount     int
 	defaultCount int
-	profile      Profile
 	requestID    func() string
 	strict       bool
-	// store gives a profile read access to the provisioner's store (set by
-	// an option of the profile that needs it).
-	store store.Store
 }
 
 // Limits a Handler applies unless options change them.
@@ -159,17 +153,6 @@ func WithRequestID(gen func() string) Option {
 			return fmt.Errorf("scim: nil request id generator")
 		}
 		c.requestID = gen
-		return nil
-	}}
-}
-
-// WithProfile selects the wire profile (default [ProfileRFC]).
-func WithProfile(p Profile) Option {
-	return Option{func(c *config) error {
-		if _, ok := profileFor(p); !ok {
-			return fmt.Errorf("scim: unknown profile %q", p)
-		}
-		c.profile = p
 		return nil
 	}}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -33,7 +34,7 @@ func (e *glEnv) glListAll(t *testing.T) string {
 // "Unsupported Filter" with a numeric status, compound ones included.
 func TestReviewGitLabUnsupportedFilters(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	check(t, e.do(t, http.MethodPost, glBase+"/Users", glToken, glPost), 201, glTestUser)
 	unsupported := glErrJSON(412, "Unsupported Filter")
 	for _, f := range []string{
@@ -79,7 +80,7 @@ func TestReviewGitLabUnsupportedFilters(t *testing.T) {
 // readable with active false, and every error with a numeric status.
 func TestReviewGitLabWireShapes(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	check(t, e.do(t, http.MethodPost, glBase+"/Users", glToken, glPost), 201, glTestUser)
 	inactive := strings.Replace(glTestUser, `"active":true`, `"active":false`, 1)
 
@@ -135,7 +136,7 @@ func TestReviewGitLabBadBodies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newGLEnv(t, ProfileGitLab)
+			e := newGLEnv(t, identity.GitLabProfile())
 			check(t, e.do(t, http.MethodPost, glBase+"/Users", glToken, glPost), 201, glTestUser)
 			before := e.glListAll(t)
 			r := httptest.NewRequest(tc.method, glBase+tc.path, strings.NewReader(tc.body))
@@ -167,7 +168,7 @@ func TestReviewGitLabBadBodies(t *testing.T) {
 // the identity ends active exactly when its account is a member.
 func TestReviewGitLabConcurrentLifecycle(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	check(t, e.do(t, http.MethodPost, glBase+"/Users", glToken, glPost), 201, glTestUser)
 	reqs := []struct{ method, path, body string }{
 		{http.MethodPatch, "/Users/test_uid", `{"Operations":[{"op":"replace","path":"active","value":"False"}]}`},
@@ -214,7 +215,7 @@ func TestReviewGitLabConcurrentLifecycle(t *testing.T) {
 // can carry.
 func TestReviewGitLabFormBody(t *testing.T) {
 	t.Parallel()
-	e := newGLEnv(t, ProfileGitLab)
+	e := newGLEnv(t, identity.GitLabProfile())
 	form := url.Values{
 		"externalId":                   {"form_uid"},
 		"userName":                     {"formuser"},

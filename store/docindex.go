@@ -1,5 +1,7 @@
 package store
 
+import "github.com/scimkit/scimkit/internal/scimjson"
+
 // DocumentKeys holds the strings of a SCIM document that a string equality
 // or prefix filter on userName, and a string equality filter on emails
 // (emails, emails.value, emails[value eq ...]), can match, found the way the
@@ -24,19 +26,16 @@ type DocumentKeys struct {
 // are returned as they are, not folded.
 func IndexDocument(doc map[string]any) DocumentKeys {
 	var k DocumentKeys
-	IndexDocumentInto(&k, doc)
+	walkStrings(member(doc, "userName"), &k.UserNames, &k.OddUserName)
+	walkEmails(member(doc, "emails"), &k)
 	return k
 }
 
-// IndexDocumentInto is [IndexDocument] storing into k, whose slices it
-// empties and reuses, so that a store indexing many documents one at a time
-// can keep one DocumentKeys and not allocate for each.
-func IndexDocumentInto(k *DocumentKeys, doc map[string]any) {
-	clear(k.UserNames)
-	clear(k.Emails)
-	*k = DocumentKeys{UserNames: k.UserNames[:0], Emails: k.Emails[:0]}
-	walkStrings(lookupFold(doc, "userName"), &k.UserNames, &k.OddUserName)
-	walkEmails(lookupFold(doc, "emails"), k)
+// member returns the member of m named name, case-insensitively (RFC 7643
+// §2.1), or nil.
+func member(m map[string]any, name string) any {
+	_, v, _ := scimjson.Lookup(m, name)
+	return v
 }
 
 // walkStrings adds the strings of v, expanding arrays; an object is odd.
@@ -73,6 +72,6 @@ func walkEmails(v any, k *DocumentKeys) {
 			walkEmails(e, k)
 		}
 	case map[string]any:
-		walkStrings(lookupFold(v, "value"), &k.Emails, &k.OddEmails)
+		walkStrings(member(v, "value"), &k.Emails, &k.OddEmails)
 	}
 }

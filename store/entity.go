@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/store/internal/fold"
 )
 
 // Role is a membership access level. The values are GitLab's access levels, so
@@ -262,21 +262,9 @@ func (s *SCIMIdentity) Clone() *SCIMIdentity {
 // identity, over whatever the document held. The result shares nested values
 // with Document; do not modify it.
 func (s *SCIMIdentity) Resource() map[string]any {
-	return s.resource(true)
-}
-
-// ResourceWithoutMeta is [SCIMIdentity.Resource] without "meta": for a
-// caller that never reads it, it spares formatting the identity's times.
-// Any "meta" of Document is left out too.
-func (s *SCIMIdentity) ResourceWithoutMeta() map[string]any {
-	return s.resource(false)
-}
-
-// resource builds Resource, with "meta" when withMeta is set.
-func (s *SCIMIdentity) resource(withMeta bool) map[string]any {
 	r := make(map[string]any, len(s.Document)+4)
 	// The document's "meta" is found in the same pass: the exact key
-	// first, else any spelling (as lookupFold).
+	// first, else any spelling (as scimjson.Lookup finds it).
 	var docMeta any
 	exactMeta := false
 	for k, v := range s.Document {
@@ -284,7 +272,7 @@ func (s *SCIMIdentity) resource(withMeta bool) map[string]any {
 			r[k] = v
 			continue
 		}
-		if len(k) == len("meta") && !exactMeta && strings.EqualFold(k, "meta") {
+		if !exactMeta && strings.EqualFold(k, "meta") {
 			exactMeta = k == "meta"
 			if exactMeta || docMeta == nil {
 				docMeta = v
@@ -294,9 +282,6 @@ func (s *SCIMIdentity) resource(withMeta bool) map[string]any {
 	r["id"] = s.ID
 	r["externalId"] = s.ExternUID
 	r["active"] = s.Active
-	if !withMeta {
-		return r
-	}
 	meta := map[string]any{"resourceType": "User"}
 	if m, ok := docMeta.(map[string]any); ok {
 		for k, v := range m {
@@ -310,11 +295,10 @@ func (s *SCIMIdentity) resource(withMeta bool) map[string]any {
 	return r
 }
 
-// foldIs reports whether k equals one of names, case-insensitively,
-// without allocating (strings.ToLower would, for a key with capitals).
+// foldIs reports whether k equals one of names, case-insensitively.
 func foldIs(k string, names ...string) bool {
 	for _, n := range names {
-		if len(k) == len(n) && strings.EqualFold(k, n) {
+		if strings.EqualFold(k, n) {
 			return true
 		}
 	}
@@ -369,48 +353,7 @@ type SAMLIdentity struct {
 // to lower case. Stores that index a folded column should fill it with Fold,
 // not with a database's lower(), so that every store agrees on which keys
 // collide.
-func Fold(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return foldSlow(s)
-		}
-		if 'A' <= c && c <= 'Z' {
-			return foldSlow(s)
-		}
-	}
-	return s
-}
-
-func foldSlow(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		b.WriteRune(foldRune(r))
-	}
-	return b.String()
-}
-
-// foldRune maps r to one representative of its simple case-folding orbit
-// (the orbit strings.EqualFold compares by): the lower case of the orbit's
-// smallest rune. A rune alone in its orbit stands for itself: U+0130 'İ'
-// lower-cases to 'i', which strings.EqualFold keeps apart from it.
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return r
-	}
-	m := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		m = min(m, f)
-	}
-	if m == r && unicode.SimpleFold(r) == r {
-		return r
-	}
-	return unicode.ToLower(m)
-}
+func Fold(s string) string { return fold.String(s) }
 
 // CloneDocument returns a deep copy of a JSON document: maps and slices are
 // copied recursively, other values (strings, numbers, booleans, nil) are
@@ -451,23 +394,4 @@ func cloneValue(v any) any {
 		return maps.Clone(v)
 	}
 	return v
-}
-
-// LookupAttr returns the value of doc's attribute name, matched
-// case-insensitively as SCIM attribute names are (RFC 7643 §2.1), or nil.
-// An exact match wins over a case-insensitive one.
-func LookupAttr(doc map[string]any, name string) any {
-	return lookupFold(doc, name)
-}
-
-func lookupFold(m map[string]any, key string) any {
-	if v, ok := m[key]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	return nil
 }

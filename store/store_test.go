@@ -2,10 +2,10 @@ package store_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
-	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -78,12 +78,6 @@ func TestResource(t *testing.T) {
 	}
 	if d := cmp.Diff(want, s.Resource()); d != "" {
 		t.Errorf("Resource (-want +got):\n%s", d)
-	}
-	// ResourceWithoutMeta is the same but for "meta", the document's too.
-	noMeta := maps.Clone(want)
-	delete(noMeta, "meta")
-	if d := cmp.Diff(noMeta, s.ResourceWithoutMeta()); d != "" {
-		t.Errorf("ResourceWithoutMeta (-want +got):\n%s", d)
 	}
 	if s.Document["ID"] != "stale" {
 		t.Error("Resource modified Document")
@@ -271,23 +265,47 @@ func ExampleSelect() {
 	// total 3
 }
 
-// TestIndexDocumentInto checks that reusing one DocumentKeys across
-// documents gives what IndexDocument gives for each.
-func TestIndexDocumentInto(t *testing.T) {
-	docs := []map[string]any{
-		{"userName": []any{"a", "b", "c"}, "emails": []any{map[string]any{"value": "x@example.com"}, "y@example.com"}},
-		{"USERNAME": "d", "emails": []any{map[string]any{"value": map[string]any{}}}},
-		{"userName": map[string]any{"value": "e"}},
-		{},
-		{"userName": "f", "emails": "g@example.com"},
+// TestIndexDocument pins the keys a document gives: arrays expanded at any
+// depth, a string standing for its own value, names matched in any case,
+// and an object where a string belongs marking the document odd.
+func TestIndexDocument(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  map[string]any
+		want store.DocumentKeys
+	}{
+		{
+			name: "arrays and strings",
+			doc:  map[string]any{"userName": []any{"a", "b", "c"}, "emails": []any{map[string]any{"value": "x@example.com"}, "y@example.com"}},
+			want: store.DocumentKeys{UserNames: []string{"a", "b", "c"}, Emails: []string{"x@example.com", "y@example.com"}},
+		},
+		{
+			name: "names in any case, an object as an email value",
+			doc:  map[string]any{"USERNAME": "d", "Emails": []any{map[string]any{"VALUE": map[string]any{}}}},
+			want: store.DocumentKeys{UserNames: []string{"d"}, OddEmails: true},
+		},
+		{
+			name: "an object as userName",
+			doc:  map[string]any{"userName": map[string]any{"value": "e"}},
+			want: store.DocumentKeys{OddUserName: true},
+		},
+		{name: "empty", doc: map[string]any{}},
+		{
+			name: "a single string for emails",
+			doc:  map[string]any{"userName": "f", "emails": "g@example.com"},
+			want: store.DocumentKeys{UserNames: []string{"f"}, Emails: []string{"g@example.com"}},
+		},
+		{
+			name: "numbers and booleans are no keys",
+			doc:  map[string]any{"userName": []any{json.Number("1"), true}, "emails": []any{map[string]any{"value": false}}},
+		},
 	}
-	var k store.DocumentKeys
-	for i, doc := range docs {
-		store.IndexDocumentInto(&k, doc)
-		want := store.IndexDocument(doc)
-		if d := cmp.Diff(want, k, cmpopts.EquateEmpty()); d != "" {
-			t.Errorf("document %d (-IndexDocument +IndexDocumentInto):\n%s", i, d)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, store.IndexDocument(tc.doc), cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("IndexDocument (-want +got):\n%s", d)
+			}
+		})
 	}
 }
 

@@ -103,7 +103,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	if len(groups) == 0 {
 		groups = groupFlag{{path: "demo"}}
 	}
-	prof := scim.Profile(strings.ToLower(*profile))
+	var rules identity.Profile
+	switch strings.ToLower(*profile) {
+	case "rfc":
+		rules = identity.RFCProfile()
+	case "gitlab":
+		rules = identity.GitLabProfile()
+	default:
+		return fmt.Errorf("%w: -profile %q: want rfc or gitlab", errUsage, *profile)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
 	st, closeStore, err := openStore(ctx, *storeSpec)
@@ -119,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	// audit log; this one logs each event once, so identity's own logger
 	// keeps to warnings.
 	identityLog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(identityLog),
+	prov, err := identity.New(st, identity.WithProfile(rules), identity.WithLogger(identityLog),
 		identity.WithEventSink(identity.EventSinkFunc(func(ctx context.Context, e identity.Event) {
 			attrs := []slog.Attr{slog.String("type", string(e.Type)), slog.String("group", e.GroupID)}
 			for _, a := range []slog.Attr{slog.String("user", e.UserID), slog.String("identity", e.IdentityID), slog.String("extern_uid", e.ExternUID)} {
@@ -132,7 +140,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	if err != nil {
 		return err
 	}
-	h, err := scim.New(prov, scim.WithPrefix(scimPrefix), scim.WithProfile(prof), scim.WithStore(st), scim.WithLogger(logger))
+	// The handler answers in the wire profile of the provisioner's rules.
+	h, err := scim.New(prov, scim.WithPrefix(scimPrefix), scim.WithLogger(logger))
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}

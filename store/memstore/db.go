@@ -173,10 +173,9 @@ type db struct {
 
 	scim map[string]*scimEntry // ID
 
-	// keys and fr are scratch space for insertSCIM, removeSCIM and
-	// PutSCIMIdentity, which run under the write lock.
-	keys store.DocumentKeys
-	fr   freezer
+	// fr is scratch space for PutSCIMIdentity, which runs under the
+	// write lock.
+	fr freezer
 }
 
 func newDB() *db {
@@ -320,8 +319,7 @@ func (d *db) insertSCIM(e *scimEntry) {
 	d.editLink(s.GroupID, s.UserID, func(l *link) { l.scim = e })
 	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.scim = e; return x })
 	g := d.gidx[s.GroupID]
-	keys := &d.keys
-	store.IndexDocumentInto(keys, e.indexed())
+	keys := store.IndexDocument(e.indexed())
 	for _, u := range keys.UserNames {
 		d.names.addDoc(store.Fold(u), e)
 	}
@@ -354,8 +352,7 @@ func (d *db) removeSCIM(e *scimEntry) {
 	d.editLink(s.GroupID, s.UserID, func(l *link) { l.scim = nil })
 	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.scim = nil; return x })
 	g := d.gidx[s.GroupID]
-	keys := &d.keys
-	store.IndexDocumentInto(keys, e.indexed())
+	keys := store.IndexDocument(e.indexed())
 	for _, u := range keys.UserNames {
 		d.names.delDoc(store.Fold(u), e)
 	}

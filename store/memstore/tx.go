@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/query"
 )
 
 var (
@@ -488,7 +489,7 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 			return page, total, nil
 		}
 	}
-	m, err := store.CompileQueryWith(q, t.rt)
+	m, err := query.Compile(q, t.rt, store.ErrInvalid)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -500,21 +501,29 @@ func (t *tx) ListSCIMIdentities(_ context.Context, groupID string, q store.Query
 		slices.SortFunc(c, compareEntries)
 		list = c
 	}
-	page, total, err := m.SelectResources(func(yield func(*store.SCIMIdentity, map[string]any, error) bool) {
-		for _, e := range list {
-			if !yield(&e.ident, e.resource(), nil) {
-				return
-			}
-		}
-	})
+	page, total, err := query.Select(m, entries(list), entryDeleted, (*scimEntry).resource)
 	if err != nil {
 		return nil, 0, err
 	}
-	for i, s := range page {
-		page[i] = t.db.scim[s.ID].clone()
+	var out []*store.SCIMIdentity
+	for _, e := range page {
+		out = append(out, e.clone())
 	}
-	return page, total, nil
+	return out, total, nil
 }
+
+// entries yields list's entries, for query.Select.
+func entries(list []*scimEntry) iter.Seq2[*scimEntry, error] {
+	return func(yield func(*scimEntry, error) bool) {
+		for _, e := range list {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+func entryDeleted(e *scimEntry) bool { return e.ident.Deleted }
 
 // window returns copies of the page of list that q's StartIndex and Count
 // select.

@@ -35,8 +35,8 @@
 // The Tx implements [store.SCIMIdentityLister]. Filters on id, externalId,
 // active, userName (eq, sw) and emails.value (eq) become parameterised SQL
 // on indexed columns; the rest of a filter, sortBy and paging are evaluated
-// in memory by [store.Matcher] over the rows SQL selected, so results are
-// exactly those of [store.Select]. Values are never written into SQL text.
+// in memory, by the engine of [store.Select], over the rows SQL selected, so
+// results are exactly those of [store.Select]. Values are never written into SQL text.
 // [Store.Explain] shows the database's plan for a query.
 //
 // # Errors

@@ -9,6 +9,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/query"
 )
 
 // cond is a SQL condition on scimkit_scim_identities s, with its arguments.
@@ -167,16 +168,19 @@ func valueEq(f filter.Expr) (string, bool) {
 	return "", false
 }
 
+func isDeleted(s *store.SCIMIdentity) bool { return s.Deleted }
+
 // ListSCIMIdentities implements [store.SCIMIdentityLister]: the filter is
 // pushed down to SQL as far as [pushdown] goes; what remains, sorting and
-// paging are done by [store.Matcher] over the rows SQL narrowed down. When
+// paging are done by the query engine of store.Select over the rows SQL
+// narrowed down. When
 // SQL answers a filter that is not selective exactly (no filter, active eq)
 // and there is no sortBy, counting and paging happen in the database too.
 func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Query) ([]*store.SCIMIdentity, int, error) {
 	if err := t.check(false); err != nil {
 		return nil, 0, err
 	}
-	m, err := store.CompileQueryWith(q, t.s.user)
+	m, err := query.Compile(q, t.s.user, store.ErrInvalid)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -187,7 +191,7 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 	if !c.exact || m.Sorted() || c.selective {
 		// A selective condition finds a few rows through its index: one
 		// query reads them all, which beats COUNT plus a page query.
-		return m.Select(t.scan(ctx, groupID, c))
+		return query.Select(m, t.scan(ctx, groupID, c), isDeleted, (*store.SCIMIdentity).Resource)
 	}
 	where := "s.group_id = ?"
 	args := []any{b(groupID)}
@@ -324,7 +328,7 @@ func (c cond) String() string {
 // filter SQL answers exactly and no sortBy it is the page query, otherwise
 // the query that reads the candidates.
 func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (string, error) {
-	m, err := store.CompileQueryWith(q, s.user)
+	m, err := query.Compile(q, s.user, store.ErrInvalid)
 	if err != nil {
 		return "", err
 	}

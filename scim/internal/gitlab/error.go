@@ -67,14 +67,11 @@ func Sentence(msgs []string) string {
 // MarshalError returns GitLab's SCIM error body: schemas, detail, and the
 // status as a JSON number; never a scimType.
 func MarshalError(status int, detail string) []byte {
-	var w jsonWriter
-	w.begin(errorURN)
-	w.key("detail")
-	w.str(detail)
-	w.key("status")
-	w.int(status)
-	w.close('}')
-	return w.bytes()
+	return marshal(struct {
+		Schemas []string `json:"schemas"`
+		Detail  string   `json:"detail"`
+		Status  int      `json:"status"`
+	}{[]string{errorURN}, detail, status})
 }
 
 // MarshalMessage returns the body of GitLab's generic API errors, which
@@ -85,42 +82,38 @@ func MarshalMessage(status int, reason string) []byte {
 	if reason != "" {
 		s += " - " + reason
 	}
-	var w jsonWriter
-	w.open('{')
-	w.key("message")
-	w.str(s)
-	w.close('}')
-	return w.bytes()
+	return marshal(struct {
+		Message string `json:"message"`
+	}{s})
 }
 
-// MarshalRouteNotFound returns the body of the 404 GitLab's API gives a
-// path or method it does not route: {"error":"404 Not Found"}.
-func MarshalRouteNotFound() []byte { return []byte(`{"error":"404 Not Found"}`) }
+// MarshalAPIError returns the body of an error of GitLab's API framework,
+// {"error":"..."}: [RouteNotFound], [DetailInvalidBody] or
+// [DetailUnsupportedContentType].
+func MarshalAPIError(text string) []byte {
+	return marshal(struct {
+		Error string `json:"error"`
+	}{text})
+}
 
-// MarshalUnsupportedContentType returns the body of the 415 GitLab's API
+// RouteNotFound is the text of the 404 GitLab's API gives a path or
+// method it does not route: {"error":"404 Not Found"}.
+const RouteNotFound = "404 Not Found"
+
+// DetailUnsupportedContentType is the text of the 415 GitLab's API
 // framework gives a request body of a media type it does not parse:
 // {"error":"The provided content-type 'text/plain' is not supported."}.
-func MarshalUnsupportedContentType(mediaType string) []byte {
-	var w jsonWriter
-	w.open('{')
-	w.key("error")
-	w.str("The provided content-type '" + mediaType + "' is not supported.")
-	w.close('}')
-	return w.bytes()
+func DetailUnsupportedContentType(mediaType string) string {
+	return "The provided content-type '" + mediaType + "' is not supported."
 }
 
-// MarshalInvalidBody returns the body of the 400 GitLab's API framework
-// gives a request body that is not valid in its declared format;
-// mediaType is the request's media type ("application/json" when none).
-func MarshalInvalidBody(mediaType string) []byte {
+// DetailInvalidBody is the text of the 400 GitLab's API framework gives a
+// request body that is not valid in its declared format; mediaType is the
+// request's media type ("application/json" when none).
+func DetailInvalidBody(mediaType string) string {
 	if mediaType == "" {
 		mediaType = "application/json"
 	}
-	var w jsonWriter
-	w.open('{')
-	w.key("error")
-	w.str("\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying " +
-		mediaType + " as content-type, you must pass valid " + mediaType + " in the request's 'body' ")
-	w.close('}')
-	return w.bytes()
+	return "\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying " +
+		mediaType + " as content-type, you must pass valid " + mediaType + " in the request's 'body' "
 }

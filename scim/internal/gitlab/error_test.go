@@ -53,12 +53,15 @@ func TestMarshalMessage(t *testing.T) {
 			t.Errorf("MarshalMessage(%d, %q) (-want +got):\n%s", tc.status, tc.reason, diff)
 		}
 	}
-	if got, want := string(MarshalRouteNotFound()), `{"error":"404 Not Found"}`; got != want {
-		t.Errorf("MarshalRouteNotFound = %s, want %s", got, want)
-	}
-	want := `{"error":"\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying application/scim+json as content-type, you must pass valid application/scim+json in the request's 'body' "}`
-	if diff := cmp.Diff(want, string(MarshalInvalidBody("application/scim+json"))); diff != "" {
-		t.Errorf("MarshalInvalidBody (-want +got):\n%s", diff)
+	for text, want := range map[string]string{
+		RouteNotFound: `{"error":"404 Not Found"}`,
+		DetailInvalidBody("application/scim+json"): `{"error":"\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying application/scim+json as content-type, you must pass valid application/scim+json in the request's 'body' "}`,
+		DetailInvalidBody(""): `{"error":"\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying application/json as content-type, you must pass valid application/json in the request's 'body' "}`,
+		DetailUnsupportedContentType("text/plain"): `{"error":"The provided content-type 'text/plain' is not supported."}`,
+	} {
+		if diff := cmp.Diff(want, string(MarshalAPIError(text))); diff != "" {
+			t.Errorf("MarshalAPIError(%q) (-want +got):\n%s", text, diff)
+		}
 	}
 }
 

@@ -60,7 +60,7 @@ func (f Filter) String() string {
 
 // quote writes v as a filter string literal: JSON string syntax.
 func quote(v string) string {
-	return string(appendString(nil, v))
+	return string(marshal(v))
 }
 
 // UnsupportedFilterError reports a filter GitLab's profile does not

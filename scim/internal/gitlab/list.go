@@ -111,25 +111,27 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // echoed as sent, a JSON string as GitLab's untyped query parameter is,
 // or the number 1 when the parameter is absent or blank.
 func MarshalList(total int, p Page, users []User) []byte {
-	var w jsonWriter
-	w.begin(listURN)
-	w.key("totalResults")
-	w.int(total)
-	w.key("itemsPerPage")
-	w.int(p.Limit())
-	w.key("startIndex")
+	l := listJSON{
+		Schemas:      []string{listURN},
+		TotalResults: total,
+		ItemsPerPage: p.Limit(),
+		StartIndex:   1,
+		Resources:    make([]userJSON, len(users)),
+	}
 	if p.echo != "" {
-		w.str(p.echo)
-	} else {
-		w.int(1)
+		l.StartIndex = p.echo
 	}
-	w.key("Resources")
-	w.open('[')
 	for i := range users {
-		w.elem()
-		writeUser(&w, &users[i])
+		l.Resources[i] = users[i].wire()
 	}
-	w.close(']')
-	w.close('}')
-	return w.bytes()
+	return marshal(l)
+}
+
+// listJSON is GitLab's ListResponse; the fields are in GitLab's key order.
+type listJSON struct {
+	Schemas      []string   `json:"schemas"`
+	TotalResults int        `json:"totalResults"`
+	ItemsPerPage int        `json:"itemsPerPage"`
+	StartIndex   any        `json:"startIndex"` // the echoed string, or 1
+	Resources    []userJSON `json:"Resources"`
 }

@@ -21,7 +21,7 @@ type Params struct {
 }
 
 // BodyError reports a request body that is not JSON. GitLab's API
-// framework answers it with a 400 (see [MarshalInvalidBody]).
+// framework answers it with a 400 (see [DetailInvalidBody]).
 type BodyError struct {
 	Err error
 }

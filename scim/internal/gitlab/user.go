@@ -1,6 +1,9 @@
 package gitlab
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Schema URNs GitLab emits.
 const (
@@ -43,42 +46,58 @@ func (u *User) names() (given, family string) {
 // MarshalUser returns u in GitLab's shape and key order: schemas, id,
 // active, emails, name, meta, userName. There is no externalId.
 func MarshalUser(u *User) []byte {
-	var w jsonWriter
-	writeUser(&w, u)
-	return w.bytes()
+	return marshal(u.wire())
 }
 
-func writeUser(w *jsonWriter, u *User) {
-	w.begin(userURN)
-	w.key("id")
-	w.str(u.ExternUID)
-	w.key("active")
-	w.bool(u.Active)
-	w.key("emails")
-	w.open('[')
-	w.elem()
-	w.open('{')
-	w.key("type")
-	w.str("work")
-	w.key("value")
-	w.str(u.Email)
-	w.key("primary")
-	w.bool(true)
-	w.close('}')
-	w.close(']')
+// userJSON is GitLab's User entity; the fields are in GitLab's key order.
+type userJSON struct {
+	Schemas  []string    `json:"schemas"`
+	ID       string      `json:"id"`
+	Active   bool        `json:"active"`
+	Emails   []emailJSON `json:"emails"`
+	Name     nameJSON    `json:"name"`
+	Meta     metaJSON    `json:"meta"`
+	UserName string      `json:"userName"`
+}
+
+type emailJSON struct {
+	Type    string `json:"type"`
+	Value   string `json:"value"`
+	Primary bool   `json:"primary"`
+}
+
+type nameJSON struct {
+	Formatted  string `json:"formatted"`
+	GivenName  string `json:"givenName"`
+	FamilyName string `json:"familyName"`
+}
+
+type metaJSON struct {
+	ResourceType string `json:"resourceType"`
+}
+
+// wire returns u as GitLab's User entity.
+func (u *User) wire() userJSON {
 	given, family := u.names()
-	w.key("name")
-	w.open('{')
-	w.key("formatted")
-	w.str(u.Name)
-	w.key("givenName")
-	w.str(given)
-	w.key("familyName")
-	w.str(family)
-	w.close('}')
-	w.key("meta")
-	w.raw(`{"resourceType":"User"}`)
-	w.key("userName")
-	w.str(u.UserName)
-	w.close('}')
+	return userJSON{
+		Schemas:  []string{userURN},
+		ID:       u.ExternUID,
+		Active:   u.Active,
+		Emails:   []emailJSON{{Type: "work", Value: u.Email, Primary: true}},
+		Name:     nameJSON{Formatted: u.Name, GivenName: given, FamilyName: family},
+		Meta:     metaJSON{ResourceType: "User"},
+		UserName: u.UserName,
+	}
+}
+
+// marshal encodes v with encoding/json, whose escaping (<, >, & and
+// U+2028/U+2029 escaped, invalid UTF-8 as U+FFFD) is the one Rails' JSON
+// encoder applies. The wire types of this package hold only strings,
+// booleans, numbers and slices of them, which always encode.
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("gitlab: encoding " + err.Error()) // cannot happen: see marshal's doc
+	}
+	return b
 }

@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"encoding/json"
 	"net/url"
 	"testing"
 
@@ -144,15 +143,5 @@ func TestMarshalList(t *testing.T) {
 				t.Errorf("MarshalList (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	t.Parallel()
-	for _, s := range []string{"", "plain ascii 123", `q"b\s`, "<a>&", "tab\tnl\n\x00\x7f", "é\u2028\u2029", "\xff\xfe", "~!@#$%^*()_+"} {
-		want, _ := json.Marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
-		}
 	}
 }

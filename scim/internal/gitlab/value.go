@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
 )
 
 // maxDepth bounds the nesting of a decoded request body.
@@ -81,7 +83,8 @@ func (b *objectBuilder) set(key string, val any) {
 // errBody reports a body that is not well-formed JSON.
 var errBody = errors.New("body is not well-formed JSON")
 
-// decodeJSON decodes one JSON value keeping object key order. Numbers stay
+// decodeJSON decodes one JSON value keeping object key order, with
+// encoding/json's tokenizer. Numbers stay
 // json.Number. Trailing data, a depth beyond maxDepth and malformed input
 // are errors.
 func decodeJSON(data []byte) (any, error) {
@@ -90,9 +93,12 @@ func decodeJSON(data []byte) (any, error) {
 		// request would be stored altered; refuse it instead.
 		return nil, fmt.Errorf("%w: not valid UTF-8", errBody)
 	}
+	if scimjson.Deeper(data, maxDepth) {
+		return nil, fmt.Errorf("%w: nested deeper than %d", errBody, maxDepth)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	v, err := decodeValue(dec, 0)
+	v, err := decodeValue(dec)
 	if err != nil {
 		return nil, err
 	}
@@ -102,16 +108,15 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-func decodeValue(dec *json.Decoder, depth int) (any, error) {
+// decodeValue decodes the value at dec's position; data's nesting was
+// checked, so the recursion is bounded.
+func decodeValue(dec *json.Decoder) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBody, err)
 	}
 	switch t := tok.(type) {
 	case json.Delim:
-		if depth >= maxDepth {
-			return nil, fmt.Errorf("%w: nested deeper than %d", errBody, maxDepth)
-		}
 		switch t {
 		case '{':
 			o := objectBuilder{obj: object{}}
@@ -124,7 +129,7 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 				if !ok {
 					return nil, fmt.Errorf("%w: object key is not a string", errBody)
 				}
-				v, err := decodeValue(dec, depth+1)
+				v, err := decodeValue(dec)
 				if err != nil {
 					return nil, err
 				}
@@ -137,7 +142,7 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 		case '[':
 			a := []any{}
 			for dec.More() {
-				v, err := decodeValue(dec, depth+1)
+				v, err := decodeValue(dec)
 				if err != nil {
 					return nil, err
 				}

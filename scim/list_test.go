@@ -66,7 +66,7 @@ func TestListParamsFromQuery(t *testing.T) {
 	}
 }
 
-func TestListParamsFromBody(t *testing.T) {
+func TestListParamsFromSearch(t *testing.T) {
 	t.Parallel()
 	h := testHandlerConfig(t)
 	tests := []struct {
@@ -87,11 +87,14 @@ func TestListParamsFromBody(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			obj, err := decodeObject([]byte(tc.body), maxJSONDepth)
+			var sr searchRequest
+			var p *listParams
+			err := decodeBody([]byte(tc.body), maxJSONDepth, &sr)
 			if err != nil {
-				t.Fatal(err)
+				err = searchError(err)
+			} else {
+				p, err = h.listParamsFromSearch(&sr)
 			}
-			p, err := h.listParamsFromBody(obj)
 			if tc.wantType != "" {
 				var se *Error
 				if !errors.As(err, &se) || se.Status != 400 || se.Type != tc.wantType {

@@ -6,6 +6,18 @@ import (
 	"sync"
 )
 
+// ctxKey is the type of this package's context keys.
+type ctxKey struct{ name string }
+
+var requestIDKey = &ctxKey{"request id"}
+
+// RequestID returns the id the handler gave the request whose context is
+// ctx, or "" outside a request. Middleware and store code can log it.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}
+
 // exchange is one request being served. ServeHTTP hands it to the
 // ServeMux as the ResponseWriter, so that a route finds the request's
 // context (which carries the request id) and room for its tenant without
@@ -51,6 +63,15 @@ func contextOf(w http.ResponseWriter, r *http.Request) context.Context {
 	return r.Context()
 }
 
+// tenantOf returns the exchange's tenant to fill, or a new one when w is
+// no exchange.
+func tenantOf(w http.ResponseWriter) *tenant {
+	if x, ok := w.(*exchange); ok {
+		return &x.t
+	}
+	return &tenant{}
+}
+
 // serverWriter returns the server's ResponseWriter under an exchange, for
 // the code of net/http that looks for its own methods on it
 // (http.MaxBytesReader).
@@ -85,13 +106,13 @@ func setHeader(w http.ResponseWriter, key, value string) {
 	w.Header()[key] = []string{value}
 }
 
-// bufferPool keeps the buffers responses are encoded into. A buffer goes
-// back once the response is written: a ResponseWriter's Write does not
-// keep its argument (io.Writer).
+// bufferPool keeps the buffers request bodies are read into. A buffer goes
+// back once the body is decoded: the decoded values do not share its
+// memory.
 type bufferPool struct{ p sync.Pool }
 
 // maxPooledBuffer is the capacity above which a buffer is left to the
-// collector rather than kept, so that one large list does not stay in the
+// collector rather than kept, so that one large body does not stay in the
 // pool.
 const maxPooledBuffer = 64 << 10
 

@@ -2,11 +2,14 @@ package scim
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
 )
 
 // SearchRequestURN is the schema of a POST /.search body (RFC 7644 §3.4.3).
@@ -53,13 +56,8 @@ func (h *Handler) listParamsFromQuery(q url.Values) (*listParams, error) {
 // queryValue returns the parameter, with case-insensitive names (RFC 7644
 // §3.4.2 names are case-insensitive in practice: IdPs send "startindex").
 func queryValue(q url.Values, name string) (string, bool) {
-	if v, ok := q[name]; ok && len(v) > 0 {
+	if _, v, ok := scimjson.Lookup(q, name); ok && len(v) > 0 {
 		return v[0], true
-	}
-	for k, v := range q {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0], true
-		}
 	}
 	return "", false
 }
@@ -85,8 +83,7 @@ func parseIndex(name, v string) (int, error) {
 	v = strings.TrimSpace(v)
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		var ne *strconv.NumError
-		if ok := asNumErr(err, &ne); ok && ne.Err == strconv.ErrRange {
+		if errors.Is(err, strconv.ErrRange) {
 			if strings.HasPrefix(v, "-") {
 				return math.MinInt32, nil
 			}
@@ -97,16 +94,10 @@ func parseIndex(name, v string) (int, error) {
 	return int(max(min(n, math.MaxInt32), math.MinInt32)), nil
 }
 
-func asNumErr(err error, target **strconv.NumError) bool {
-	ne, ok := err.(*strconv.NumError)
-	if ok {
-		*target = ne
-	}
-	return ok
-}
-
-// searchBody is the body of POST /.search.
-type searchBody struct {
+// searchRequest is the body of POST /.search (RFC 7644 §3.4.3). Member
+// names are matched case-insensitively, as encoding/json matches struct
+// fields.
+type searchRequest struct {
 	Schemas            []string    `json:"schemas"`
 	Attributes         []string    `json:"attributes"`
 	ExcludedAttributes []string    `json:"excludedAttributes"`
@@ -117,32 +108,46 @@ type searchBody struct {
 	Count              json.Number `json:"count"`
 }
 
-// listParamsFromBody reads a SearchRequest (RFC 7644 §3.4.3). Member names
-// are matched case-insensitively, as encoding/json does.
-func (h *Handler) listParamsFromBody(obj map[string]any) (*listParams, error) {
-	var sb searchBody
-	raw, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
+// searchError maps a failure to decode a SearchRequest: a member of the
+// wrong type is 400 invalidSyntax too.
+func searchError(err error) error {
+	if _, ok := err.(*Error); ok {
+		return err
 	}
-	if err := json.Unmarshal(raw, &sb); err != nil {
-		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "malformed SearchRequest: %s", jsonErrorText(err))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
 	}
-	if len(sb.Schemas) > 0 && !containsFold(sb.Schemas, SearchRequestURN) {
+	return &Error{Status: http.StatusBadRequest, Type: TypeInvalidSyntax, Detail: "malformed SearchRequest: " + jsonErrorText(err), Err: err}
+}
+
+// listParamsFromSearch reads a SearchRequest (RFC 7644 §3.4.3).
+func (h *Handler) listParamsFromSearch(sr *searchRequest) (*listParams, error) {
+	if len(sr.Schemas) > 0 && !containsFold(sr.Schemas, SearchRequestURN) {
 		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "schemas must contain %q", SearchRequestURN)
 	}
-	p := &listParams{startIndex: 1, count: h.cfg.defaultCount, filter: sb.Filter, sortBy: sb.SortBy}
-	if sb.StartIndex != "" {
-		if p.startIndex, err = parseIndex("startIndex", sb.StartIndex.String()); err != nil {
+	p := &listParams{startIndex: 1, count: h.cfg.defaultCount, filter: sr.Filter, sortBy: sr.SortBy}
+	var err error
+	if sr.StartIndex != "" {
+		if p.startIndex, err = parseIndex("startIndex", sr.StartIndex.String()); err != nil {
 			return nil, err
 		}
 	}
-	if sb.Count != "" {
-		if p.count, err = parseIndex("count", sb.Count.String()); err != nil {
+	if sr.Count != "" {
+		if p.count, err = parseIndex("count", sr.Count.String()); err != nil {
 			return nil, err
 		}
 	}
-	return p, h.finishParams(p, sb.SortOrder, sb.Attributes, sb.ExcludedAttributes)
+	return p, h.finishParams(p, sr.SortOrder, sr.Attributes, sr.ExcludedAttributes)
+}
+
+// listResponse is a ListResponse (RFC 7644 §3.4.2).
+type listResponse struct {
+	Schemas      []string `json:"schemas"`
+	Resources    []any    `json:"Resources"`
+	ItemsPerPage int      `json:"itemsPerPage"`
+	StartIndex   int      `json:"startIndex"`
+	TotalResults int      `json:"totalResults"`
 }
 
 // finishParams clamps the paging, checks the sort order, the filter length

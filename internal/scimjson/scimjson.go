@@ -1,0 +1,54 @@
+// Package scimjson holds the two rules of SCIM JSON documents that several
+// scimkit packages apply: attribute names are matched case-insensitively
+// (RFC 7643 §2.1), and a request body's nesting is bounded before it is
+// decoded, so that a hostile body cannot make a decoder recurse deeply.
+package scimjson
+
+import "strings"
+
+// Lookup returns the member of m named name, case-insensitively: the exact
+// spelling first, else any spelling strings.EqualFold accepts. key is the
+// member's name as m spells it; ok is false, and key "", when there is
+// none. A nil m has no members. m is usually a decoded JSON object; query
+// parameters (url.Values) are looked up the same way.
+func Lookup[V any](m map[string]V, name string) (key string, v V, ok bool) {
+	if v, ok := m[name]; ok {
+		return name, v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return k, v, true
+		}
+	}
+	return "", v, false
+}
+
+// Deeper reports whether the JSON text data nests arrays and objects more
+// than max levels deep. It reads the text once and stays linear on any
+// input, valid JSON or not: brackets inside strings do not count.
+func Deeper(data []byte, max int) bool {
+	depth, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > max {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
+}
