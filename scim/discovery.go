@@ -2,8 +2,8 @@ package scim
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync/atomic"

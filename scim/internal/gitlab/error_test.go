@@ -56,7 +56,7 @@ func TestMarshalMessage(t *testing.T) {
 	for text, want := range map[string]string{
 		RouteNotFound: `{"error":"404 Not Found"}`,
 		DetailInvalidBody("application/scim+json"): `{"error":"\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying application/scim+json as content-type, you must pass valid application/scim+json in the request's 'body' "}`,
-		DetailInvalidBody(""): `{"error":"\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying application/json as content-type, you must pass valid application/json in the request's 'body' "}`,
+		DetailInvalidBody(""):                      `{"error":"\nProblem:\n  message body does not match declared format\nResolution:\n  when specifying application/json as content-type, you must pass valid application/json in the request's 'body' "}`,
 		DetailUnsupportedContentType("text/plain"): `{"error":"The provided content-type 'text/plain' is not supported."}`,
 	} {
 		if diff := cmp.Diff(want, string(MarshalAPIError(text))); diff != "" {

@@ -52,4 +52,3 @@ func foldRune(r rune) rune {
 	}
 	return unicode.ToLower(m)
 }
-
