@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/patch"
 )
 
 func TestDecodeObject(t *testing.T) {
@@ -150,4 +152,119 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestDecodePatch pins what a PatchOp body gives: the number of operations
+// decoded, or the 400 and scimType it is refused with. UTF-8 and nesting
+// are checked before patch.Decode reads the body, as for every body.
+func TestDecodePatch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		in       string
+		wantOps  int
+		wantType string // "" when decoding must succeed
+	}{
+		{"replace", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`, 1, ""},
+		{"no schemas, ops in any case", `{"Operations":[{"op":"Add","path":"emails","value":[{"value":"a@b.c"}]},{"op":"REMOVE","path":"name.givenName"}]}`, 2, ""},
+		{"no path", `{"Operations":[{"op":"replace","value":{"active":false}}]}`, 1, ""},
+		{"null path and schemas", `{"schemas":null,"Operations":[{"op":"replace","path":null,"value":1}]}`, 1, ""},
+		{"names in other cases", `{"SCHEMAS":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"operations":[{"OP":"replace","Path":"active","VALUE":true}]}`, 1, ""},
+		{"a name in two cases", `{"Operations":[{"op":"replace","path":"active","value":true,"Value":false}]}`, 1, ""},
+		{"wrong schema", `{"schemas":["urn:x"],"Operations":[{"op":"replace","path":"active","value":true}]}`, 0, TypeInvalidSyntax},
+		{"empty schemas", `{"schemas":[],"Operations":[{"op":"replace","path":"active","value":true}]}`, 0, TypeInvalidSyntax},
+		{"empty schemas with space", `{"schemas":[ ],"Operations":[{"op":"replace","path":"active","value":true}]}`, 0, TypeInvalidSyntax},
+		{"schema twice in the list, spaced, in another case", `{"schemas":[ "urn:ietf:params:scim:api:messages:2.0:PatchOp" , "URN:IETF:params:scim:api:messages:2.0:patchop" ],"Operations":[{"op":"remove","path":"x"}]}`, 1, ""},
+		{"escaped schema", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Patch\u004fp"],"Operations":[{"op":"remove","path":"x"}]}`, 1, ""},
+		{"schema then a wrong one", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp","urn:x"],"Operations":[{"op":"remove","path":"x"}]}`, 0, TypeInvalidSyntax},
+		{"schema not a string", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp",1],"Operations":[{"op":"remove","path":"x"}]}`, 0, TypeInvalidSyntax},
+		{"schemas a string", `{"schemas":"urn:ietf:params:scim:api:messages:2.0:PatchOp","Operations":[{"op":"remove","path":"x"}]}`, 0, TypeInvalidSyntax},
+		{"schemas unterminated", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"`, 0, TypeInvalidSyntax},
+		{"schemas trailing comma", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp",],"Operations":[{"op":"remove","path":"x"}]}`, 0, TypeInvalidSyntax},
+		{"unknown op", `{"Operations":[{"op":"move","path":"active"}]}`, 0, TypeInvalidSyntax},
+		{"blank path", `{"Operations":[{"op":"remove","path":" "}]}`, 0, TypeInvalidPath},
+		{"number path", `{"Operations":[{"op":"remove","path":1}]}`, 0, TypeInvalidPath},
+		{"no operations", `{"Operations":[]}`, 0, TypeInvalidSyntax},
+		{"operations not an array", `{"Operations":{}}`, 0, TypeInvalidSyntax},
+		{"operation not an object", `{"Operations":[1]}`, 0, TypeInvalidSyntax},
+		{"not an object", `[]`, 0, TypeInvalidSyntax},
+		{"invalid JSON", `{"Operations":[}`, 0, TypeInvalidSyntax},
+		{"invalid UTF-8", "{\"Operations\":[{\"op\":\"add\",\"path\":\"x\",\"value\":\"\xff\"}]}", 0, TypeInvalidSyntax},
+		{"deep", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}]}`, 0, TypeInvalidSyntax},
+		{"white space", " {\n \"Operations\" : [ { \"op\" : \"add\" , \"value\" : { \"x\" : [ 1 , 2 ] } } ] } \t", 1, ""},
+		{"value before op", `{"Operations":[{"value":{"a":[{"b":null}]},"path":"x","op":"add"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`, 1, ""},
+		{"unknown members", `{"id":"x","Operations":[{"op":"remove","path":"x","note":{"a":[1]}}],"extra":[true,null]}`, 1, ""},
+		{"a member twice", `{"Operations":[{"op":"remove","path":"x","path":"y"}]}`, 1, ""},
+		{"operations twice", `{"Operations":[{"op":"remove","path":"x"}],"Operations":[{"op":"add","path":"y","value":1}]}`, 1, ""},
+		{"schemas twice", `{"schemas":["urn:x"],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"x"}]}`, 1, ""},
+		{"no op", `{"Operations":[{"path":"x"}]}`, 0, TypeInvalidSyntax},
+		{"null op", `{"Operations":[{"op":null,"path":"x"}]}`, 0, TypeInvalidSyntax},
+		{"trailing comma", `{"Operations":[{"op":"remove","path":"x"},]}`, 0, TypeInvalidSyntax},
+		{"trailing text", `{"Operations":[{"op":"remove","path":"x"}]} x`, 0, TypeInvalidSyntax},
+		{"no operations member", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`, 0, TypeInvalidSyntax},
+		{"deep value at the limit", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", patch.MaxDepth-3) + strings.Repeat("]", patch.MaxDepth-3) + `}]}`, 1, ""},
+		{"deep value past the limit", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", patch.MaxDepth-2) + strings.Repeat("]", patch.MaxDepth-2) + `}]}`, 0, TypeInvalidSyntax},
+		{"as many operations as allowed", `{"Operations":[` + strings.Repeat(`{"op":"remove","path":"x"},`, patch.MaxOperations-1) + `{"op":"remove","path":"x"}]}`, 1000, ""},
+		{"too many operations", `{"Operations":[` + strings.Repeat(`{"op":"remove","path":"x"},`, patch.MaxOperations) + `{"op":"remove","path":"x"}]}`, 0, TypeInvalidValue},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req, err := decodePatch([]byte(tc.in), maxJSONDepth)
+			if tc.wantType == "" {
+				if err != nil {
+					t.Fatalf("decodePatch: %v", err)
+				}
+				if len(req.Operations) != tc.wantOps {
+					t.Errorf("%d operations, want %d", len(req.Operations), tc.wantOps)
+				}
+				return
+			}
+			e, _ := toError(err, wireRFC)
+			if diff := cmp.Diff([]any{http.StatusBadRequest, tc.wantType}, []any{e.Status, e.Type}); diff != "" {
+				t.Errorf("status, scimType (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzDecodeBody decodes arbitrary bodies as a User or SearchRequest body
+// is decoded: a JSON object is a map, anything else a 400 invalidSyntax,
+// never a panic.
+func FuzzDecodeBody(f *testing.F) {
+	f.Add([]byte(`{"userName":"a","emails":[{"value":"a@b.c"}],"n":1.5e3}`))
+	f.Add([]byte(`{"a":"\ud800","a":2}`))
+	f.Add([]byte("{\"a\":\"\xff\"}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := decodeObject(data, maxJSONDepth)
+		if err == nil {
+			if m == nil {
+				t.Fatalf("decodeObject(%q): nil map, nil error", data)
+			}
+			return
+		}
+		var se *Error
+		if !errors.As(err, &se) || se.Status != http.StatusBadRequest || se.Type != TypeInvalidSyntax {
+			t.Fatalf("decodeObject(%q): %v, want a 400 invalidSyntax", data, err)
+		}
+	})
+}
+
+// FuzzDecodePatch decodes arbitrary PatchOp bodies: a request with at
+// least one operation, or a 400 with a scimType, never a panic.
+func FuzzDecodePatch(f *testing.F) {
+	f.Add([]byte(`{"Operations":[{"op":"replace","path":"active","value":false}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		req, err := decodePatch(data, maxJSONDepth)
+		if err == nil {
+			if len(req.Operations) == 0 {
+				t.Fatalf("decodePatch(%q): no operations, no error", data)
+			}
+			return
+		}
+		e, internal := toError(err, wireRFC)
+		if internal || e.Status != http.StatusBadRequest || e.Type == "" {
+			t.Fatalf("decodePatch(%q): %v, want a 400 with a scimType", data, err)
+		}
+	})
 }

@@ -35,7 +35,12 @@ var testNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func newTestEnv(t testing.TB, opts ...Option) *testEnv {
 	t.Helper()
-	st := memstore.New()
+	return newTestEnvOn(t, memstore.New(), opts...)
+}
+
+// newTestEnvOn is newTestEnv over st, an empty store.
+func newTestEnvOn(t testing.TB, st store.Store, opts ...Option) *testEnv {
+	t.Helper()
 	var n atomic.Int64
 	prov, err := identity.New(st,
 		identity.WithClock(func() time.Time { return testNow }),

@@ -106,14 +106,15 @@ func setHeader(w http.ResponseWriter, key, value string) {
 	w.Header()[key] = []string{value}
 }
 
-// bufferPool keeps the buffers request bodies are read into. A buffer goes
-// back once the body is decoded: the decoded values do not share its
-// memory.
+// bufferPool keeps the buffers request bodies are read into and responses
+// encoded into. A buffer goes back once the body is decoded (the decoded
+// values do not share its memory) or the response written (a
+// ResponseWriter's Write does not keep its argument).
 type bufferPool struct{ p sync.Pool }
 
 // maxPooledBuffer is the capacity above which a buffer is left to the
-// collector rather than kept, so that one large body does not stay in the
-// pool.
+// collector rather than kept, so that one large body or list does not stay
+// in the pool.
 const maxPooledBuffer = 64 << 10
 
 // get returns an empty buffer of capacity 1 KiB or more.

@@ -20,9 +20,12 @@ func userResource(s *store.SCIMIdentity, location string) map[string]any {
 		meta["location"] = location
 		meta["version"] = etag(s.Version)
 	}
-	schemas := []any{schema.UserURN}
-	if list, ok := doc["schemas"].([]any); ok {
-		schemas = schemas[:0]
+	list, _ := doc["schemas"].([]any)
+	schemas := list
+	if !allStrings(list) || !schemasHave(list, schema.UserURN) {
+		// A new list (the stored one is shared with the document): its
+		// strings, after the core schema when they lack it.
+		schemas = make([]any, 0, len(list)+1)
 		for _, v := range list {
 			if str, ok := v.(string); ok {
 				schemas = append(schemas, str)
@@ -34,7 +37,7 @@ func userResource(s *store.SCIMIdentity, location string) map[string]any {
 	}
 	for k := range doc {
 		if strings.EqualFold(k, schema.EnterpriseUserURN) && !schemasHave(schemas, schema.EnterpriseUserURN) {
-			schemas = append(schemas, schema.EnterpriseUserURN)
+			schemas = append(schemas[:len(schemas):len(schemas)], schema.EnterpriseUserURN)
 		}
 		if strings.EqualFold(k, "password") {
 			delete(doc, k)
@@ -42,6 +45,16 @@ func userResource(s *store.SCIMIdentity, location string) map[string]any {
 	}
 	doc["schemas"] = schemas
 	return doc
+}
+
+// allStrings reports whether list is not empty and holds only strings.
+func allStrings(list []any) bool {
+	for _, v := range list {
+		if _, ok := v.(string); !ok {
+			return false
+		}
+	}
+	return len(list) > 0
 }
 
 // schemasHave reports whether a decoded "schemas" array holds urn.
