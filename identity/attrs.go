@@ -3,6 +3,8 @@ package identity
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
 )
 
 // Limits on what an identity provider may send. Longer values are refused
@@ -81,19 +83,11 @@ func (a *Attributes) readEmailAndName(doc map[string]any) error {
 	return nil
 }
 
-// lookup finds key in m, case-insensitively, preferring an exact match.
-// Attribute names are ASCII (RFC 7643 §2.1), so a name of another length
-// cannot match.
+// lookup finds key in m, case-insensitively (RFC 7643 §2.1), preferring
+// an exact match; a null value is absent.
 func lookup(m map[string]any, key string) (any, bool) {
-	if v, ok := m[key]; ok {
-		return v, v != nil
-	}
-	for k, v := range m {
-		if len(k) == len(key) && strings.EqualFold(k, key) {
-			return v, v != nil
-		}
-	}
-	return nil, false
+	_, v, _ := scimjson.Lookup(m, key)
+	return v, v != nil
 }
 
 // stringAttr reads a string attribute; required says whether absent or

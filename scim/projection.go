@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/scimjson"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -233,15 +234,8 @@ func removeAttr(doc map[string]any, a attrRef) {
 // lookupKey finds key in m case-insensitively and returns the key as
 // stored and its value; "" when absent.
 func lookupKey(m map[string]any, key string) (string, any) {
-	if v, ok := m[key]; ok {
-		return key, v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return k, v
-		}
-	}
-	return "", nil
+	k, v, _ := scimjson.Lookup(m, key)
+	return k, v
 }
 
 func cloneShallow(m map[string]any) map[string]any {

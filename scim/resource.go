@@ -43,7 +43,11 @@ func userResource(s *store.SCIMIdentity, location string) map[string]any {
 			delete(doc, k)
 		}
 	}
-	doc["schemas"] = schemas
+	// Only a changed list is set: an assignment, even to a member the map
+	// has, makes the runtime grow a map as full as doc often is.
+	if len(schemas) != len(list) || len(list) > 0 && &schemas[0] != &list[0] {
+		doc["schemas"] = schemas
+	}
 	return doc
 }
 

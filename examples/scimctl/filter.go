@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
@@ -129,18 +128,4 @@ func readResources(r io.Reader, limit int64) ([]json.RawMessage, []map[string]an
 		}
 	}
 	return raws, resources, nil
-}
-
-// lookupFold returns the member of m whose name equals key ignoring case
-// (RFC 7643 §2.1), or nil.
-func lookupFold(m map[string]any, key string) any {
-	if v, ok := m[key]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	return nil
 }

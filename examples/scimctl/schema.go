@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/scimjson"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -12,7 +13,9 @@ import (
 // "schemas" names only the core schema takes the extension too: the first
 // write to an extension attribute adds its URN to "schemas" (RFC 7643 §3).
 func resourceTypeOf(res map[string]any) *schema.ResourceType {
-	if schemas, ok := lookupFold(res, "schemas").([]any); ok {
+	// Attribute names are case-insensitive (RFC 7643 §2.1).
+	if _, v, _ := scimjson.Lookup(res, "schemas"); v != nil {
+		schemas, _ := v.([]any)
 		for _, s := range schemas {
 			if s, _ := s.(string); strings.EqualFold(s, schema.GroupURN) {
 				return schema.Group()

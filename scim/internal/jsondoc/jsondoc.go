@@ -61,27 +61,31 @@ func Append(dst []byte, v any) ([]byte, error) {
 
 // appendObject appends m with its members sorted by name.
 func appendObject(dst []byte, m map[string]any) ([]byte, error) {
-	var buf [16]string
-	keys := buf[:0]
-	for k := range m {
-		// Insertion keeps the few names of a SCIM object sorted at less
+	type member struct {
+		k string
+		v any
+	}
+	var buf [16]member
+	members := buf[:0]
+	for k, v := range m {
+		// Insertion keeps the few members of a SCIM object sorted at less
 		// cost than sorting them afterwards.
-		i := len(keys)
-		keys = append(keys, k)
-		for ; i > 0 && keys[i-1] > k; i-- {
-			keys[i] = keys[i-1]
+		i := len(members)
+		members = append(members, member{})
+		for ; i > 0 && members[i-1].k > k; i-- {
+			members[i] = members[i-1]
 		}
-		keys[i] = k
+		members[i] = member{k, v}
 	}
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, mb := range members {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = AppendString(dst, k)
+		dst = AppendString(dst, mb.k)
 		dst = append(dst, ':')
 		var err error
-		if dst, err = Append(dst, m[k]); err != nil {
+		if dst, err = Append(dst, mb.v); err != nil {
 			return nil, err
 		}
 	}
