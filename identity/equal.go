@@ -16,9 +16,8 @@ func sameDocument(a, b map[string]any) bool {
 	if (a == nil) != (b == nil) || len(a) != len(b) {
 		return false
 	}
-	// One map is equal to itself, as for reflect.DeepEqual: the common
-	// PATCH shares the objects it does not write with the stored document
-	// (identity.ModifyShared), and they need no walk.
+	// One map is equal to itself, as for reflect.DeepEqual, without a
+	// walk.
 	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
 		return true
 	}

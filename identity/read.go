@@ -198,3 +198,39 @@ func (p *Provisioner) LookupGroup(ctx context.Context, ref string) (*store.Group
 	}
 	return g, nil
 }
+
+// loadGroup reads group id, or answers KindNotFound.
+func loadGroup(ctx context.Context, tx store.Tx, id string) (*store.Group, error) {
+	g, ok, err := optional(tx.Group(ctx, id))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("group not found")
+	}
+	return g, nil
+}
+
+// findIdentity resolves the id of a request: a SCIM identity id, or in the
+// GitLab profile an extern_uid. A hidden (deleted) identity is not found in
+// the RFC profile.
+func findIdentity(ctx context.Context, tx store.Tx, prof Profile, groupID, id string) (*store.SCIMIdentity, error) {
+	if strings.TrimSpace(id) == "" || checkText("id", id, maxExternUIDLen) != nil {
+		return nil, notFound("Resource " + id + " not found")
+	}
+	var s *store.SCIMIdentity
+	var ok bool
+	var err error
+	if prof.IDIsExternUID {
+		s, ok, err = optional(tx.SCIMIdentityByExternUID(ctx, groupID, id))
+	} else {
+		s, ok, err = optional(tx.SCIMIdentity(ctx, groupID, id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok || (prof.HideDeleted && s.Deleted) {
+		return nil, notFound("Resource " + id + " not found")
+	}
+	return s, nil
+}

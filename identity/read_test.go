@@ -190,3 +190,27 @@ func TestLookupGroup(t *testing.T) {
 	_, err = f.p.LookupGroup(t.Context(), "99")
 	wantErr(t, err, KindNotFound, "Group 99 not found")
 }
+
+// TestEmailLocalPart pins which userName values GitLab's search takes as
+// an email address, whose local part it then tries as a username.
+func TestEmailLocalPart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		v, wantLocal string
+		wantOK       bool
+	}{
+		{"jane.doe@example.com", "jane.doe", true},
+		{"jane@localhost", "", false},
+		{"Jane <jane@example.com>", "", false},
+		{"jane@.example.com", "", false},
+		{"jane@example.com.", "", false},
+		{"jane", "", false},
+		{"@example.com", "", false},
+	}
+	for _, tc := range tests {
+		local, ok := emailLocalPart(tc.v)
+		if local != tc.wantLocal || ok != tc.wantOK {
+			t.Errorf("emailLocalPart(%q) = %q, %v; want %q, %v", tc.v, local, ok, tc.wantLocal, tc.wantOK)
+		}
+	}
+}

@@ -35,7 +35,8 @@
 // # Errors
 //
 // Every error is an RFC 7644 §3.12 document with a string "status" and, when
-// one applies, "scimType". One mapper (error.go) decides the status:
+// one applies, "scimType" (the GitLab profile's shapes are below). One
+// mapper (error.go) decides the status for both profiles:
 //
 //	malformed JSON, non-object, bad UTF-8, too deep   400 invalidSyntax
 //	filter syntax or type error, filter too long      400 invalidFilter
@@ -66,11 +67,16 @@
 // "password" is never stored or returned. Both application/scim+json and
 // application/json are accepted; responses are application/scim+json unless
 // the client accepts only application/json. ETags are weak and follow the
-// stored version (etag.go); If-Match on PUT and PATCH is checked inside the
-// provisioner's atomic unit, on DELETE against a read just before. PATCH
-// answers 200 with the resource, or 204 with "Prefer: return=minimal". The
-// discovery documents are encoded once, in [New]. A panic below a route is
-// logged and answered 500.
+// stored version (etag.go); If-Match on PUT, PATCH and DELETE is checked
+// inside the provisioner's atomic unit, so of two writes carrying the same
+// version one fails with 412. PATCH answers 200 with the resource, or 204
+// with "Prefer: return=minimal". The discovery documents are encoded once,
+// in [New]. A panic below a route is logged and answered 500.
+//
+// Bodies are read with encoding/json (numbers as json.Number, a repeated
+// member's last value kept); a body that is not valid UTF-8 or nests deeper
+// than 32 levels is refused before it is decoded. Responses are written
+// with encoding/json, resources with the faster scim/internal/jsondoc.
 //
 // Identity-provider quirks accepted, each pinned by a transcript in
 // testdata/transcripts: Entra ID's filter emails[type eq "work"].value eq
@@ -81,11 +87,11 @@
 //
 // # The GitLab profile
 //
-// With [WithProfile]([ProfileGitLab]) and [WithStore] the handler answers
-// byte for byte as GitLab's group SCIM API does (docs/gitlab.md §1–§8),
-// for IdP apps built for GitLab.com; the provisioning rules stay the shared
-// ones (create the provisioner with identity.WithProfile(ProfileGitLab.Rules())).
-// Only GET and POST /Users and GET, PATCH and DELETE /Users/{id} exist;
+// The handler answers in the wire profile of its provisioner's rules. Over
+// a provisioner made with identity.WithProfile(identity.GitLabProfile()) it
+// answers byte for byte as GitLab's group SCIM API does (docs/gitlab.md
+// §1–§8), for IdP apps built for GitLab.com; the provisioning rules are the
+// shared ones, with GitLab's few differences (identity.Profile). Only GET and POST /Users and GET, PATCH and DELETE /Users/{id} exist;
 // anything else is {"error":"404 Not Found"}. An unknown group is a 404
 // "Group <path> not found" before the token is looked at, as in GitLab; the
 // token is the access_token query parameter or the Bearer header, and a bad

@@ -11,9 +11,10 @@
 // # Reading requests
 //
 //   - [ParseFilter] reads the only filters GitLab answers, id, externalId
-//     and userName eq a value (§5.2), into a [Filter] whose
-//     [Filter.Lookups] spell out GitLab's userName fallbacks. Anything else
-//     is an *[UnsupportedFilterError] (412 "Unsupported Filter").
+//     and userName eq a value (§5.2), into a [Filter]; the search a
+//     userName asks for (extern_uid, then accounts) is the provisioner's,
+//     identity.Provisioner.FindByUserName. Anything else is an
+//     *[UnsupportedFilterError] (412 "Unsupported Filter").
 //   - [ParsePage] reads startIndex and count (§5.2): count defaults to 20,
 //     also for 0 or a negative count, and is capped at 100.
 //   - [ParseParams] merges query and JSON body into one ordered parameter

@@ -9,12 +9,12 @@ import (
 func ExampleParseFilter() {
 	f, err := gitlab.ParseFilter(`userName eq "jane@example.com"`)
 	fmt.Println(f, err)
-	fmt.Println(f.Lookups())
+	fmt.Println(f.Attr == gitlab.AttrUserName, f.Value)
 	_, err = gitlab.ParseFilter(`userName eq "jane" and active eq true`)
 	fmt.Println(err)
 	// Output:
 	// userName eq "jane@example.com" <nil>
-	// [{1 jane@example.com} {2 jane@example.com} {3 jane@example.com} {2 jane}]
+	// true jane@example.com
 	// gitlab: unsupported filter: unexpected text after the value
 }
 

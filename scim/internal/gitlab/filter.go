@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"net/mail"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,8 +20,8 @@ const (
 	AttrID Attr = iota + 1
 	// AttrExternalID is "externalId": the identity's extern_uid.
 	AttrExternalID
-	// AttrUserName is "userName": extern_uid first, then accounts (see
-	// [Filter.Lookups]).
+	// AttrUserName is "userName": extern_uid first, then accounts (the
+	// search of identity.Provisioner.FindByUserName).
 	AttrUserName
 )
 
@@ -179,68 +178,4 @@ func quoted(s string) (v, rest string, err error) {
 		}
 	}
 	return "", "", unsupported("unterminated string value")
-}
-
-// Lookup is one step of the search a filter asks for.
-type Lookup struct {
-	Kind  LookupKind
-	Value string
-}
-
-// LookupKind says what a [Lookup] searches.
-type LookupKind uint8
-
-// The lookups of GitLab's group SCIM finder.
-const (
-	// ByExternUID finds the group's identity whose extern_uid equals Value,
-	// case-insensitively.
-	ByExternUID LookupKind = iota + 1
-	// ByUsername finds the account whose username equals Value
-	// (case-insensitively, as GitLab's username lookup is); the result is
-	// that account's identity in the group, if any.
-	ByUsername
-	// ByEmail finds the account that has Value as its primary or a
-	// secondary email, case-insensitively; the result is that account's
-	// identity in the group, if any.
-	ByEmail
-)
-
-// Lookups returns the searches f stands for, in order. The first lookup
-// that finds an identity or an account decides the result, which may then
-// be empty (an account with no identity in the group): the later lookups
-// are not tried.
-//
-// id and externalId: the extern_uid. userName: the extern_uid; then the
-// username; then, when Value is an email address, the account owning that
-// email, or else the account whose username is the address's local part.
-func (f Filter) Lookups() []Lookup {
-	switch f.Attr {
-	case AttrID, AttrExternalID:
-		return []Lookup{{ByExternUID, f.Value}}
-	case AttrUserName:
-		ls := []Lookup{{ByExternUID, f.Value}, {ByUsername, f.Value}}
-		if local, ok := emailLocalPart(f.Value); ok {
-			ls = append(ls, Lookup{ByEmail, f.Value}, Lookup{ByUsername, local})
-		}
-		return ls
-	}
-	return nil
-}
-
-// emailLocalPart reports whether v is a plain email address (no display
-// name, a dotted domain) and returns its local part.
-func emailLocalPart(v string) (string, bool) {
-	a, err := mail.ParseAddress(v)
-	if err != nil || a.Address != v || a.Name != "" {
-		return "", false
-	}
-	at := strings.LastIndexByte(v, '@')
-	if at <= 0 {
-		return "", false
-	}
-	domain := v[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "", false
-	}
-	return v[:at], true
 }

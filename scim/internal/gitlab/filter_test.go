@@ -96,38 +96,6 @@ func TestFilterString(t *testing.T) {
 	}
 }
 
-func TestFilterLookups(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		f    Filter
-		want []Lookup
-	}{
-		{"none", Filter{}, nil},
-		{"id", Filter{AttrID, "Ab"}, []Lookup{{ByExternUID, "Ab"}}},
-		{"externalId", Filter{AttrExternalID, "x@y.z"}, []Lookup{{ByExternUID, "x@y.z"}}},
-		{"userName plain", Filter{AttrUserName, "jane"}, []Lookup{{ByExternUID, "jane"}, {ByUsername, "jane"}}},
-		{"userName email", Filter{AttrUserName, "jane.doe@example.com"}, []Lookup{
-			{ByExternUID, "jane.doe@example.com"}, {ByUsername, "jane.doe@example.com"},
-			{ByEmail, "jane.doe@example.com"}, {ByUsername, "jane.doe"},
-		}},
-		{"userName undotted domain", Filter{AttrUserName, "jane@localhost"}, []Lookup{
-			{ByExternUID, "jane@localhost"}, {ByUsername, "jane@localhost"},
-		}},
-		{"userName display-name form", Filter{AttrUserName, "Jane <jane@example.com>"}, []Lookup{
-			{ByExternUID, "Jane <jane@example.com>"}, {ByUsername, "Jane <jane@example.com>"},
-		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if diff := cmp.Diff(tc.want, tc.f.Lookups()); diff != "" {
-				t.Errorf("Lookups (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestAttrString(t *testing.T) {
 	t.Parallel()
 	for a, want := range map[Attr]string{AttrID: "id", AttrExternalID: "externalId", AttrUserName: "userName", 9: "Attr(9)"} {

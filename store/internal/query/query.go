@@ -26,18 +26,19 @@ import (
 	"github.com/scimkit/scimkit/store/internal/fold"
 )
 
-// Query is the shape of store.Query, with O its SortOrder: any value other
-// than the zero value (store.Ascending) sorts descending.
-type Query[O ~uint8] interface {
-	~struct {
-		Filter      filter.Expr
-		SkipDeleted bool
-		StartIndex  int
-		Count       int
-		SortBy      string
-		SortOrder   O
-	}
+// fields are the fields of store.Query, with O its SortOrder: any value
+// other than the zero value (store.Ascending) sorts descending.
+type fields[O ~uint8] = struct {
+	Filter      filter.Expr
+	SkipDeleted bool
+	StartIndex  int
+	Count       int
+	SortBy      string
+	SortOrder   O
 }
+
+// Query is satisfied by store.Query, whose fields are [fields].
+type Query[O ~uint8] interface{ ~fields[O] }
 
 // Matcher is a compiled query. It is safe for concurrent use.
 type Matcher struct {
@@ -53,14 +54,7 @@ type Matcher struct {
 // *filter.SchemaError or *filter.SyntaxError; a sortBy with a value filter
 // wraps invalid (store.ErrInvalid).
 func Compile[Q Query[O], O ~uint8](q Q, rt *schema.ResourceType, invalid error) (*Matcher, error) {
-	s := struct {
-		Filter      filter.Expr
-		SkipDeleted bool
-		StartIndex  int
-		Count       int
-		SortBy      string
-		SortOrder   O
-	}(q)
+	s := fields[O](q)
 	m := &Matcher{skipDeleted: s.SkipDeleted, descending: s.SortOrder != 0, limit: -1}
 	if s.Filter != nil {
 		f, err := filter.Compile(s.Filter, rt)

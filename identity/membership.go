@@ -1,0 +1,39 @@
+package identity
+
+import (
+	"context"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// defaultRole is the group's role for members added by provisioning; a
+// group without one gives Guest, GitLab's default.
+func defaultRole(g *store.Group) store.Role {
+	if g.DefaultRole == store.RoleNone {
+		return store.RoleGuest
+	}
+	return g.DefaultRole
+}
+
+// ensureMember adds u to g at the default role unless u is a member. With
+// checkSSO and enforced SSO on the group, a user without a SAML identity in
+// the group is refused (docs/gitlab.md §4.3 step 4, §9).
+func ensureMember(ctx context.Context, tx store.Tx, g *store.Group, userID string, checkSSO bool) (added bool, err error) {
+	_, ok, err := optional(tx.Membership(ctx, g.ID, userID))
+	if err != nil || ok {
+		return false, err
+	}
+	if checkSSO && g.EnforceSSO {
+		_, linked, err := optional(tx.SAMLIdentityByUser(ctx, g.ID, userID))
+		if err != nil {
+			return false, err
+		}
+		if !linked {
+			return false, refused(msgNotSAMLLinked)
+		}
+	}
+	if err := tx.PutMembership(ctx, &store.Membership{GroupID: g.ID, UserID: userID, Role: defaultRole(g)}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
