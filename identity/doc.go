@@ -36,19 +36,29 @@
 //     document, but the account is not changed (GitLab since 15.0). A PATCH
 //     without active=true never reactivates an inactive identity (GitLab
 //     does: a security hole, not copied).
-//   - [Provisioner.Deprovision] (DELETE or active=false): membership removed,
+//   - [Provisioner.Deprovision] (active=false): membership removed,
 //     identity inactive, account and SAML identity kept; refused with nothing
 //     changed when the user is the group's last owner.
 //   - [Provisioner.Reprovision]: identity active again, membership restored
 //     at the default role.
 //   - [Provisioner.Delete] (DELETE): Deprovision, and in the RFC profile
-//     the identity is hidden for good.
+//     the identity is hidden for good. Modify, Replace and Delete check an
+//     If-Match version inside their atomic unit.
 //   - [Provisioner.Get], [Provisioner.List] and, for the GitLab profile's
 //     `userName eq` search, [Provisioner.FindByUserName] read identities
 //     with their accounts; [Provisioner.LookupGroup] finds a group as
 //     GitLab's API names it, for its "Group <path> not found" answer.
 //   - [Linker] implements SAML sign-in: NameID lookup, explicit linking by a
 //     signed-in user, NameID change only with a verified email.
+//
+// # Ownership
+//
+// The documents handed to [Provisioner.Provision] and [Provisioner.Replace],
+// and the one mutate returns to [Provisioner.Modify], become the
+// Provisioner's, as a slice handed to bytes.NewBuffer becomes the
+// buffer's: the identity may keep them and change them, so the caller does
+// not use them after the call. The resource mutate receives is mutate's
+// own. Results hold fresh copies the caller owns.
 //
 // # Errors
 //
