@@ -117,3 +117,46 @@ func TestDeprovisionNonMemberStillDeactivates(t *testing.T) {
 		t.Errorf("got %+v, %v", res.Identity, res.Changes)
 	}
 }
+
+// TestDeleteChecksIfMatch pins Delete's version check: a stale version is
+// KindVersionMismatch and changes nothing; the current one deletes; 0
+// checks nothing.
+func TestDeleteChecksIfMatch(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		ifMatch  func(current int64) int64
+		wantKind Kind
+	}{
+		{"stale version", func(cur int64) int64 { return cur - 1 }, KindVersionMismatch},
+		{"current version", func(cur int64) int64 { return cur }, 0},
+		{"no check", func(int64) int64 { return 0 }, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, RFCProfile())
+			if _, err := f.p.Provision(t.Context(), "g", userDoc("ext-1", "jdoe", "jdoe@acme.test")); err != nil {
+				t.Fatal(err)
+			}
+			res, err := f.p.Modify(t.Context(), "g", "id-2", 0, func(doc map[string]any) (map[string]any, error) {
+				doc["title"] = "CTO"
+				return doc, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := f.snapshot(t)
+			_, err = f.p.Delete(t.Context(), "g", "id-2", tc.ifMatch(res.Identity.Version))
+			wantErr(t, err, tc.wantKind, "")
+			if tc.wantKind != 0 {
+				if d := diff(before, f.snapshot(t)); d != "" {
+					t.Errorf("refused DELETE wrote (-before +after):\n%s", d)
+				}
+				return
+			}
+			if _, err := f.p.Get(t.Context(), "g", "id-2"); KindOf(err) != KindNotFound {
+				t.Errorf("Get after Delete: %v, want KindNotFound", err)
+			}
+		})
+	}
+}
