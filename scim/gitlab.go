@@ -13,20 +13,15 @@ import (
 // gitlabContentType is the media type of GitLab's SCIM responses.
 const gitlabContentType = "application/scim+json"
 
-// gitlabRoute is one of GitLab's five routes.
-type gitlabRoute struct {
-	method, path string
-	handle       func(h *Handler, ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error
-}
-
 // gitlabRoutes is GitLab's group SCIM routing table (docs/gitlab.md §1).
-func gitlabRoutes() []gitlabRoute {
-	return []gitlabRoute{
-		{http.MethodGet, "/Users", (*Handler).glList},
-		{http.MethodPost, "/Users", (*Handler).glCreate},
-		{http.MethodGet, "/Users/{id}", (*Handler).glGet},
-		{http.MethodPatch, "/Users/{id}", (*Handler).glPatch},
-		{http.MethodDelete, "/Users/{id}", (*Handler).glDelete},
+// Its routes read their bodies themselves, as GitLab's framework does.
+func gitlabRoutes() []route {
+	return []route{
+		{method: http.MethodGet, path: "/Users", handle: (*Handler).glList},
+		{method: http.MethodPost, path: "/Users", handle: (*Handler).glCreate},
+		{method: http.MethodGet, path: "/Users/{id}", handle: (*Handler).glGet},
+		{method: http.MethodPatch, path: "/Users/{id}", handle: (*Handler).glPatch},
+		{method: http.MethodDelete, path: "/Users/{id}", handle: (*Handler).glDelete},
 	}
 }
 
@@ -48,7 +43,7 @@ func (h *Handler) mountGitLab() {
 
 // glWrap runs a GitLab route after GitLab's checks (glAuthenticate), with
 // the body limited.
-func (h *Handler) glWrap(rt gitlabRoute) http.Handler {
+func (h *Handler) glWrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, t := contextOf(w, r), tenantOf(w)
 		err := h.glAuthenticate(ctx, r, t)

@@ -32,7 +32,9 @@
 // familyName, meta with resourceType only; itemsPerPage is the effective
 // page size; error status is a JSON number and there is no scimType.
 // [MarshalMessage] writes GitLab's non-SCIM {"message":"401 Unauthorized"}
-// bodies.
+// bodies, [MarshalAPIError] the {"error":"..."} ones of its API framework.
+// All of them are encoding/json's encoding of structs whose fields are in
+// GitLab's key order.
 //
 // # Deliberate differences from GitLab
 //
