@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/scimjson"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -136,10 +137,5 @@ func storedDocument(doc map[string]any) map[string]any {
 // serverKey reports whether k is one of the attributes storedDocument
 // drops, case-insensitively.
 func serverKey(k string) bool {
-	for _, n := range [...]string{"id", "externalId", "active", "meta", "password"} {
-		if strings.EqualFold(k, n) {
-			return true
-		}
-	}
-	return false
+	return scimjson.NameIs(k, "id", "externalId", "active", "meta", "password")
 }

@@ -4,27 +4,103 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/resource"
+	"github.com/scimkit/scimkit/internal/scimjson"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/scim/internal/jsondoc"
 	"github.com/scimkit/scimkit/store"
 )
 
-// userResource returns the User resource of a SCIM identity as the RFC
-// profile shows it: the stored document with id (the server's UUID),
-// externalId (the extern_uid), active and meta (resourceType, created,
-// lastModified, location, version) from the identity, and schemas naming
-// the core schema and any extension present. location is its absolute
-// URL. The result shares nested values with s's document.
-func userResource(s *store.SCIMIdentity, location string) map[string]any {
-	doc := s.Resource()
-	if meta, ok := doc["meta"].(map[string]any); ok {
-		meta["location"] = location
-		meta["version"] = etag(s.Version)
+// userResource appends to dst, sorted by name, the members of the User
+// resource of a SCIM identity as the RFC profile shows it: the identity's
+// resource (internal/resource, as store.SCIMIdentity.Resource builds it)
+// with meta's location and version (its ETag), schemas naming the core
+// schema and any extension present, and no password. Its values are s's
+// document's.
+//
+// The resource is built as the members jsondoc writes rather than as a
+// map, which encoding it does not need (a projection makes the map,
+// Object.Map), and its members are appended in order, the document's
+// sorted and merged with the identity's: serving GET /Users/{id} through a
+// map, or inserting the members one by one into the Object, cost more than
+// the floor the handler keeps (benchmarks/scim_test.go).
+func userResource(dst jsondoc.Object, s *store.SCIMIdentity, location, version string) jsondoc.Object {
+	var dbuf [16]member
+	doc := dbuf[:0]
+	var schemas []any
+	hasExt := false
+	docMeta := resource.Document(s.Document, func(k string, v any) {
+		switch {
+		case k == "schemas":
+			schemas, _ = v.([]any)
+		case scimjson.NameIs(k, "password"):
+		default:
+			hasExt = hasExt || scimjson.NameIs(k, enterpriseUserURNLower)
+			doc = append(doc, member{k, v})
+		}
+	})
+	var xbuf [4]member
+	extra := xbuf[:0]
+	resource.Meta(docMeta, func(k string, v any) { extra = append(extra, member{k, v}) })
+
+	// The identity's members of meta and of the resource, sorted.
+	var fbuf [5]jsondoc.Member
+	fixed := fbuf[:0]
+	created, modified := resource.Times(s.Created, s.Updated)
+	if created != "" {
+		fixed = append(fixed, jsondoc.String("created", created))
 	}
-	list, _ := doc["schemas"].([]any)
+	if modified != "" {
+		fixed = append(fixed, jsondoc.String("lastModified", modified))
+	}
+	fixed = append(fixed, jsondoc.String("location", location), jsondoc.String("resourceType", "User"), jsondoc.String("version", version))
+	meta := merge(make(jsondoc.Object, 0, len(fixed)+len(extra)), extra, fixed)
+	return merge(dst[:0], doc, []jsondoc.Member{
+		jsondoc.Value("active", s.Active), jsondoc.String("externalId", s.ExternUID), jsondoc.String("id", s.ID),
+		jsondoc.Nested("meta", meta), jsondoc.Value("schemas", userSchemas(schemas, hasExt)),
+	})
+}
+
+// enterpriseUserURNLower is schema.EnterpriseUserURN in lower case, for
+// scimjson.NameIs.
+const enterpriseUserURNLower = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user"
+
+// member is a member of a stored document, for userResource.
+type member struct {
+	name  string
+	value any
+}
+
+// merge appends to o the members of ms, which it sorts by name, and those
+// of fixed, sorted by name, in the order of their names, which are
+// distinct.
+func merge(o jsondoc.Object, ms []member, fixed []jsondoc.Member) jsondoc.Object {
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && ms[j-1].name > ms[j].name; j-- {
+			ms[j-1], ms[j] = ms[j], ms[j-1]
+		}
+	}
+	i := 0
+	for _, f := range fixed {
+		for ; i < len(ms) && ms[i].name < f.Name; i++ {
+			o = append(o, jsondoc.Value(ms[i].name, ms[i].value))
+		}
+		o = append(o, f)
+	}
+	for ; i < len(ms); i++ {
+		o = append(o, jsondoc.Value(ms[i].name, ms[i].value))
+	}
+	return o
+}
+
+// userSchemas returns the schemas of a User resource: the strings of list,
+// the document's, after the core schema when they lack it, and the
+// Enterprise extension's when the resource has its attributes (hasExt) and
+// list lacks it. An unchanged list is list itself.
+func userSchemas(list []any, hasExt bool) []any {
 	schemas := list
 	if !allStrings(list) || !schemasHave(list, schema.UserURN) {
-		// A new list (the stored one is shared with the document): its
-		// strings, after the core schema when they lack it.
+		// A new list: the stored one is the document's.
 		schemas = make([]any, 0, len(list)+1)
 		for _, v := range list {
 			if str, ok := v.(string); ok {
@@ -35,20 +111,10 @@ func userResource(s *store.SCIMIdentity, location string) map[string]any {
 			schemas = append([]any{schema.UserURN}, schemas...)
 		}
 	}
-	for k := range doc {
-		if strings.EqualFold(k, schema.EnterpriseUserURN) && !schemasHave(schemas, schema.EnterpriseUserURN) {
-			schemas = append(schemas[:len(schemas):len(schemas)], schema.EnterpriseUserURN)
-		}
-		if strings.EqualFold(k, "password") {
-			delete(doc, k)
-		}
+	if hasExt && !schemasHave(schemas, schema.EnterpriseUserURN) {
+		schemas = append(schemas[:len(schemas):len(schemas)], schema.EnterpriseUserURN)
 	}
-	// Only a changed list is set: an assignment, even to a member the map
-	// has, makes the runtime grow a map as full as doc often is.
-	if len(schemas) != len(list) || len(list) > 0 && &schemas[0] != &list[0] {
-		doc["schemas"] = schemas
-	}
-	return doc
+	return schemas
 }
 
 // allStrings reports whether list is not empty and holds only strings.

@@ -188,7 +188,8 @@ func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		TotalResults: page.Total,
 	}
 	for i, it := range items {
-		if resp.Resources[i], err = h.encodeUser(nil, it.Identity, t.userLocation(it.Identity.ID), p.projection); err != nil {
+		s := it.Identity
+		if resp.Resources[i], err = h.encodeUser(nil, s, t.userLocation(s.ID), etag(s.Version), p.projection); err != nil {
 			return err
 		}
 	}
@@ -342,15 +343,15 @@ func (h *Handler) ifMatch(ctx context.Context, r *http.Request, t *tenant, id st
 // writeUser writes the resource of s, projected, with its ETag and, on
 // 201, Location.
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, s *store.SCIMIdentity, status int, proj projection) error {
-	loc := t.userLocation(s.ID)
+	loc, tag := t.userLocation(s.ID), etag(s.Version)
 	buf := h.bufs.get()
 	defer h.bufs.put(buf)
-	b, err := h.encodeUser((*buf)[:0], s, loc, proj)
+	b, err := h.encodeUser((*buf)[:0], s, loc, tag, proj)
 	if err != nil {
 		return err
 	}
 	*buf = b
-	setHeader(w, headerETag, etag(s.Version))
+	setHeader(w, headerETag, tag)
 	if status == http.StatusCreated {
 		setHeader(w, headerLocation, loc)
 	}
@@ -358,9 +359,16 @@ func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, t *tenant, s
 	return nil
 }
 
-// encodeUser appends the JSON of s's resource, at loc, projected, to dst.
-// Resources are encoded by jsondoc: encoding/json's reflection on maps
-// kept GET /Users/{id} below its floor (benchmarks/scim_test.go).
-func (h *Handler) encodeUser(dst []byte, s *store.SCIMIdentity, loc string, proj projection) (json.RawMessage, error) {
-	return jsondoc.Append(dst, proj.apply(userResource(s, loc), h.rt))
+// encodeUser appends the JSON of s's resource, at loc with ETag tag,
+// projected, to dst. Resources are encoded by jsondoc: encoding/json's
+// reflection on maps kept GET /Users/{id} below its floor
+// (benchmarks/scim_test.go).
+func (h *Handler) encodeUser(dst []byte, s *store.SCIMIdentity, loc, tag string, proj projection) (json.RawMessage, error) {
+	// Room for the members of a usual resource.
+	var buf [16]jsondoc.Member
+	res := userResource(buf[:], s, loc, tag)
+	if proj.empty() {
+		return jsondoc.AppendObject(dst, res)
+	}
+	return jsondoc.Append(dst, proj.apply(res.Map(), h.rt))
 }

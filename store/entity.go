@@ -5,9 +5,9 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/resource"
 	"github.com/scimkit/scimkit/store/internal/fold"
 )
 
@@ -263,74 +263,27 @@ func (s *SCIMIdentity) Clone() *SCIMIdentity {
 // with Document; do not modify it.
 func (s *SCIMIdentity) Resource() map[string]any {
 	r := make(map[string]any, len(s.Document)+4)
-	// The document's "meta" is found in the same pass: the exact key
-	// first, else any spelling (as scimjson.Lookup finds it).
-	var docMeta any
-	exactMeta := false
-	for k, v := range s.Document {
-		if !foldIs(k, "id", "externalId", "active", "meta") {
-			r[k] = v
-			continue
-		}
-		if !exactMeta && strings.EqualFold(k, "meta") {
-			exactMeta = k == "meta"
-			if exactMeta || docMeta == nil {
-				docMeta = v
-			}
-		}
-	}
+	set := func(k string, v any) { r[k] = v }
+	docMeta := resource.Document(s.Document, set)
 	r["id"] = s.ID
 	r["externalId"] = s.ExternUID
 	r["active"] = s.Active
 	meta := map[string]any{"resourceType": "User"}
-	if m, ok := docMeta.(map[string]any); ok {
-		for k, v := range m {
-			if !foldIs(k, "resourceType", "created", "lastModified") {
-				meta[k] = v
-			}
-		}
-	}
-	setMetaTimes(meta, s.Created, s.Updated)
-	r["meta"] = meta
-	return r
-}
-
-// foldIs reports whether k equals one of names, case-insensitively.
-func foldIs(k string, names ...string) bool {
-	for _, n := range names {
-		if strings.EqualFold(k, n) {
-			return true
-		}
-	}
-	return false
-}
-
-// setMetaTimes sets meta's "created" and "lastModified" to created and
-// updated in RFC 3339 with nanoseconds, UTC, leaving out a zero time. Both
-// are formatted into one string, and an identity never modified (updated
-// equal to created) shares the one value.
-func setMetaTimes(meta map[string]any, created, updated time.Time) {
-	var buf [2 * len(time.RFC3339Nano)]byte
-	b := buf[:0]
-	if !created.IsZero() {
-		b = created.UTC().AppendFormat(b, time.RFC3339Nano)
-	}
-	n := len(b)
-	same := n > 0 && updated.Round(0).Equal(created.Round(0))
-	if !updated.IsZero() && !same {
-		b = updated.UTC().AppendFormat(b, time.RFC3339Nano)
-	}
-	str := string(b)
-	if n > 0 {
-		c := any(str[:n])
+	resource.Meta(docMeta, func(k string, v any) { meta[k] = v })
+	// One boxed value serves both times when they are equal.
+	created, modified := resource.Times(s.Created, s.Updated)
+	if created != "" {
+		c := any(created)
 		meta["created"] = c
-		if same {
+		if modified == created {
 			meta["lastModified"] = c
 		}
 	}
-	if len(str) > n {
-		meta["lastModified"] = str[n:]
+	if modified != "" && modified != created {
+		meta["lastModified"] = modified
 	}
+	r["meta"] = meta
+	return r
 }
 
 // SAMLIdentity links a user to a group's SAML identity provider. Its key is

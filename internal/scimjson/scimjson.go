@@ -23,6 +23,28 @@ func Lookup[V any](m map[string]V, name string) (key string, v V, ok bool) {
 	return "", v, false
 }
 
+// NameIs reports whether the member name k equals one of names, which
+// must start with an ASCII lower-case letter, case-insensitively, as Lookup
+// compares. A name whose first byte differs from k's, ASCII case aside, is
+// passed over without strings.EqualFold; a k starting with a non-ASCII
+// byte (a rune such as U+212A KELVIN SIGN folds to an ASCII letter) is
+// compared in full.
+func NameIs(k string, names ...string) bool {
+	if k == "" {
+		return false
+	}
+	c := k[0]
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	for _, n := range names {
+		if (c == n[0] || c >= 0x80) && strings.EqualFold(k, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // Deeper reports whether the JSON text data nests arrays and objects more
 // than max levels deep. It reads the text once and stays linear on any
 // input, valid JSON or not: brackets inside strings do not count.

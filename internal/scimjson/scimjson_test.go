@@ -74,3 +74,25 @@ func TestDeeper(t *testing.T) {
 		})
 	}
 }
+
+func TestNameIs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		k     string
+		names []string
+		want  bool
+	}{
+		{"id", []string{"id", "meta"}, true},
+		{"META", []string{"id", "meta"}, true},
+		{"Meta", []string{"metadata"}, false},
+		{"\u212aey", []string{"key"}, true}, // KELVIN SIGN folds to k
+		{"pa\u017f\u017fword", []string{"password"}, true}, // LONG S folds to s
+		{"", []string{"id"}, false},
+		{"x", nil, false},
+	}
+	for _, tc := range tests {
+		if got := NameIs(tc.k, tc.names...); got != tc.want {
+			t.Errorf("NameIs(%q, %q) = %v, want %v", tc.k, tc.names, got, tc.want)
+		}
+	}
+}

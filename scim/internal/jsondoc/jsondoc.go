@@ -1,16 +1,17 @@
 // Package jsondoc encodes SCIM resource documents, the values encoding/json
 // decodes into an any (map[string]any, []any, string, json.Number,
-// float64, bool, nil), with encoding/json's conventions: object members
-// sorted by name, strings escaped with HTML escaping, invalid UTF-8 as
-// U+FFFD, a json.Number as written. Any other type is handed to
+// float64, bool, nil) and [Object], with encoding/json's conventions: map
+// members sorted by name, strings escaped with HTML escaping, invalid UTF-8
+// as U+FFFD, a json.Number as written. Any other type is handed to
 // encoding/json.
 //
 // It exists for speed alone: encoding/json reflects on every map it
-// encodes and allocates for every member name, which made encoding the
-// largest cost of serving GET /Users/{id}, above the floor the handler must
-// keep (see the scim handler's benchmarks). Everything else the handler
-// writes (errors, the ListResponse envelope, discovery documents, the
-// GitLab profile's shapes) goes through encoding/json.
+// encodes and allocates for every member name, and a resource built as a
+// map costs the map; together they put serving GET /Users/{id} above the
+// floor the handler must keep (see the scim handler's benchmarks and
+// resource.go). Everything else the handler writes (errors, the
+// ListResponse envelope, discovery documents, the GitLab profile's shapes)
+// goes through encoding/json.
 package jsondoc
 
 import (
@@ -51,12 +52,100 @@ func Append(dst []byte, v any) ([]byte, error) {
 		return append(dst, ']'), nil
 	case map[string]any:
 		return appendObject(dst, v)
+	case Object:
+		return AppendObject(dst, v)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	return append(dst, b...), nil
+}
+
+// Object is a JSON object as a list of members, written in the order of
+// the list: built with Add, it is sorted by name, the order in which maps
+// are written. Names must be unique.
+type Object []Member
+
+// Member is a member of an Object: a name and a value, made by Value,
+// String or Nested.
+type Member struct {
+	Name string
+	kind memberKind
+	v    any    // kindValue, kindObject (an Object)
+	s    string // kindString
+}
+
+type memberKind uint8
+
+const (
+	kindValue memberKind = iota
+	kindString
+	kindObject
+)
+
+// Value returns the member name with value v, any value Append takes.
+func Value(name string, v any) Member { return Member{Name: name, v: v} }
+
+// String returns the member name with the string s. Unlike Value, it does
+// not box s into an interface.
+func String(name, s string) Member { return Member{Name: name, kind: kindString, s: s} }
+
+// Nested returns the member name whose value is the object o.
+func Nested(name string, o Object) Member { return Member{Name: name, kind: kindObject, v: o} }
+
+// Add returns o with m inserted before the first member whose name sorts
+// after m's, so that members added one by one keep o sorted. It appends as
+// append does.
+func (o Object) Add(m Member) Object {
+	i := len(o)
+	o = append(o, m)
+	for ; i > 0 && o[i-1].Name > m.Name; i-- {
+		o[i] = o[i-1]
+	}
+	o[i] = m
+	return o
+}
+
+// Map returns o as a map, nested Objects as maps too.
+func (o Object) Map() map[string]any {
+	m := make(map[string]any, len(o))
+	for _, mb := range o {
+		switch mb.kind {
+		case kindString:
+			m[mb.Name] = mb.s
+		case kindObject:
+			m[mb.Name] = mb.v.(Object).Map()
+		default:
+			m[mb.Name] = mb.v
+		}
+	}
+	return m
+}
+
+// AppendObject appends o's JSON encoding to dst.
+func AppendObject(dst []byte, o Object) ([]byte, error) {
+	dst = append(dst, '{')
+	for i, m := range o {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, m.Name)
+		dst = append(dst, ':')
+		var err error
+		switch m.kind {
+		case kindString:
+			dst = AppendString(dst, m.s)
+		case kindObject:
+			dst, err = AppendObject(dst, m.v.(Object))
+		default:
+			dst, err = Append(dst, m.v)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, '}'), nil
 }
 
 // appendObject appends m with its members sorted by name.
@@ -94,11 +183,11 @@ func appendObject(dst []byte, m map[string]any) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
-// plain reports, for each ASCII byte, whether a string holds it as it is:
-// not a control character, '"', '\\', or one of the HTML characters '<',
-// '>' and '&'.
-var plain = func() (t [utf8.RuneSelf]bool) {
-	for c := byte(0x20); c < utf8.RuneSelf; c++ {
+// plain reports, for each byte, whether a string holds it as it is: not
+// a control character, '"', '\\', one of the HTML characters '<', '>' and
+// '&', or a byte of a multi-byte rune (checked on its own).
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 	}
 	return t
@@ -109,8 +198,17 @@ var plain = func() (t [utf8.RuneSelf]bool) {
 // escaping); U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	// Most strings need no escape: they are found in one tight pass.
+	i := 0
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if plain[c] {

@@ -109,3 +109,27 @@ func decode(data []byte) (any, bool) {
 	}
 	return v, true
 }
+
+func TestObject(t *testing.T) {
+	t.Parallel()
+	var meta, o Object
+	meta = meta.Add(String("version", `W/"1"`)).Add(String("created", "t"))
+	o = o.Add(String("userName", "a")).Add(Nested("meta", meta)).
+		Add(Value("emails", []any{map[string]any{"value": "a@b.c"}})).Add(Value("active", true))
+	want := `{"active":true,"emails":[{"value":"a@b.c"}],"meta":{"created":"t","version":"W/\"1\""},"userName":"a"}`
+	got, err := AppendObject([]byte("prefix:"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Add keeps it sorted: it is written as its Map is.
+	asMap, err := Append([]byte("prefix:"), o.Map())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"prefix:" + want, "prefix:" + want}, []string{string(got), string(asMap)}); diff != "" {
+		t.Errorf("the object and its map (-want +got):\n%s", diff)
+	}
+	if _, err := AppendObject(nil, Object{Value("n", json.Number("x"))}); err == nil {
+		t.Error("AppendObject with an invalid number: no error")
+	}
+}
