@@ -85,7 +85,7 @@ func TestNameIs(t *testing.T) {
 		{"id", []string{"id", "meta"}, true},
 		{"META", []string{"id", "meta"}, true},
 		{"Meta", []string{"metadata"}, false},
-		{"\u212aey", []string{"key"}, true}, // KELVIN SIGN folds to k
+		{"\u212aey", []string{"key"}, true},                // KELVIN SIGN folds to k
 		{"pa\u017f\u017fword", []string{"password"}, true}, // LONG S folds to s
 		{"", []string{"id"}, false},
 		{"x", nil, false},
