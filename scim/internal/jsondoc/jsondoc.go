@@ -150,35 +150,12 @@ func AppendObject(dst []byte, o Object) ([]byte, error) {
 
 // appendObject appends m with its members sorted by name.
 func appendObject(dst []byte, m map[string]any) ([]byte, error) {
-	type member struct {
-		k string
-		v any
-	}
-	var buf [16]member
-	members := buf[:0]
+	var buf [16]Member
+	o := Object(buf[:0])
 	for k, v := range m {
-		// Insertion keeps the few members of a SCIM object sorted at less
-		// cost than sorting them afterwards.
-		i := len(members)
-		members = append(members, member{})
-		for ; i > 0 && members[i-1].k > k; i-- {
-			members[i] = members[i-1]
-		}
-		members[i] = member{k, v}
+		o = o.Add(Value(k, v))
 	}
-	dst = append(dst, '{')
-	for i, mb := range members {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = AppendString(dst, mb.k)
-		dst = append(dst, ':')
-		var err error
-		if dst, err = Append(dst, mb.v); err != nil {
-			return nil, err
-		}
-	}
-	return append(dst, '}'), nil
+	return AppendObject(dst, o)
 }
 
 const hexDigits = "0123456789abcdef"
