@@ -180,6 +180,41 @@ func (c *client) request(k call) (*http.Request, error) {
 	return req, nil
 }
 
+// patch sends a PATCH of ops (JSON operations, comma-separated) to the
+// resource at path; the IdPs take 200 or 204.
+func (c *client) patch(step, path, ops string, rules ...rule) *Response {
+	helper(c.t)
+	return c.do(call{step: step + ": PATCH", method: http.MethodPatch, path: path,
+		body:   `{"schemas":[` + js(patchOpURN) + `],"Operations":[` + ops + `]}`,
+		status: []int{http.StatusOK, http.StatusNoContent}, rules: append([]rule{optionalJSON}, rules...)})
+}
+
+// delete sends a DELETE to the resource at path; RFC 7644 §3.6 answers
+// 204, and the IdPs take 200 too.
+func (c *client) delete(step, path string) *Response {
+	helper(c.t)
+	return c.do(call{step: step, method: http.MethodDelete, path: path, status: []int{http.StatusNoContent, http.StatusOK}})
+}
+
+// getUser reads the user of id, which must answer 200 with that user and
+// the rules.
+func (c *client) getUser(step, id string, rules ...rule) *Response {
+	helper(c.t)
+	return c.do(call{step: step, method: http.MethodGet, path: "/Users/" + escape(id),
+		status: []int{http.StatusOK}, rules: append([]rule{jsonBody, sameID(id)}, rules...)})
+}
+
+// confirmActive follows a state change answered by r: when r has no
+// body (204), the user of id is read back, as the IdP's next read would
+// see it, and must show active as on. (An answer with a body was checked
+// by its own rules.)
+func (c *client) confirmActive(step, id string, r *Response, on bool) {
+	helper(c.t)
+	if r.JSON == nil {
+		c.getUser(step+", read back", id, active(on))
+	}
+}
+
 // statuses renders a list of accepted statuses.
 func statuses(s []int) string {
 	var b strings.Builder

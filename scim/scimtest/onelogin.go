@@ -15,7 +15,7 @@ import (
 // parameters the administrator did not set arrive as empty strings
 // ("title":"", an empty manager). Updates and suspensions send the whole
 // template with PUT; "Delete" sends DELETE. With
-// [WithProfile](scim.ProfileGitLab) it sends what OneLogin's GitLab catalog
+// WithProfile(scim.ProfileGitLab) it sends what OneLogin's GitLab catalog
 // app sends: the core schema only, and PATCH with paths instead of PUT,
 // answered 204.
 //
@@ -93,8 +93,7 @@ func (o *OneLogin) template(p Person, title string, active *bool) string {
 // GetUser reads the user of id: 200 with that user.
 func (o *OneLogin) GetUser(id string) *Response {
 	helper(o.c.t)
-	return o.c.do(call{step: "get user", method: http.MethodGet, path: "/Users/" + escape(id),
-		status: []int{http.StatusOK}, rules: []rule{jsonBody, sameID(id)}})
+	return o.c.getUser("get user", id)
 }
 
 // UpdateUser sends p's attributes to the user of id, with a job title: in
@@ -105,7 +104,7 @@ func (o *OneLogin) UpdateUser(id string, p Person, title string) *Response {
 	helper(o.c.t)
 	const step = "update user"
 	if o.c.gitlab() {
-		return o.patch(step, id, replaceOp("replace", "name.formatted", js(p.displayName())))
+		return o.c.patch(step, "/Users/"+escape(id), replaceOp("replace", "name.formatted", js(p.displayName())))
 	}
 	on := true
 	o.titles[id] = title
@@ -126,23 +125,19 @@ func (o *OneLogin) setActive(step, id string, p Person, on bool) *Response {
 	helper(o.c.t)
 	var r *Response
 	if o.c.gitlab() {
-		r = o.patch(step, id, replaceOp("replace", "active", js(on)), active(on))
+		r = o.c.patch(step, "/Users/"+escape(id), replaceOp("replace", "active", js(on)), active(on))
 	} else {
 		r = o.put(step, id, o.template(p, o.titles[id], &on), active(on))
 	}
-	if r.JSON == nil {
-		o.c.do(call{step: step + ", read back", method: http.MethodGet, path: "/Users/" + escape(id),
-			status: []int{http.StatusOK}, rules: []rule{jsonBody, sameID(id), active(on)}})
-	}
+	o.c.confirmActive(step, id, r, on)
 	return r
 }
 
 // DeleteUser sends OneLogin's "Delete": DELETE /Users/{id}, which must
-// answer 204.
+// answer 204 (or 200).
 func (o *OneLogin) DeleteUser(id string) *Response {
 	helper(o.c.t)
-	return o.c.do(call{step: "delete user", method: http.MethodDelete, path: "/Users/" + escape(id),
-		status: []int{http.StatusNoContent, http.StatusOK}})
+	return o.c.delete("delete user", "/Users/"+escape(id))
 }
 
 // ReassignUser sends what OneLogin sends when p is assigned to the app
@@ -164,15 +159,6 @@ func (o *OneLogin) put(step, id, body string, rules ...rule) *Response {
 	helper(o.c.t)
 	return o.c.do(call{step: step + ": PUT", method: http.MethodPut, path: "/Users/" + escape(id), body: body,
 		status: []int{http.StatusOK}, rules: append([]rule{jsonBody, sameID(id)}, rules...)})
-}
-
-// patch sends a user PATCH of one operation, which OneLogin takes with 200
-// or 204.
-func (o *OneLogin) patch(step, id, op string, rules ...rule) *Response {
-	helper(o.c.t)
-	return o.c.do(call{step: step + ": PATCH", method: http.MethodPatch, path: "/Users/" + escape(id),
-		body:   `{"schemas":[` + js(patchOpURN) + `],"Operations":[` + op + `]}`,
-		status: []int{http.StatusOK, http.StatusNoContent}, rules: append([]rule{optionalJSON, when(http.StatusOK, hasID)}, rules...)})
 }
 
 // Sync runs OneLogin's whole script for one new person: the connection
