@@ -90,7 +90,6 @@ type call struct {
 	method string
 	path   string // below the base URL, query escaped
 	body   string // JSON, or empty
-	header http.Header
 	// status lists the statuses the IdP accepts.
 	status []int
 	// rules are the further checks; a rule's problem fails the step.
@@ -173,9 +172,6 @@ func (c *client) request(k call) (*http.Request, error) {
 	}
 	if k.body != "" {
 		req.Header.Set("Content-Type", c.bodyType)
-	}
-	for name, v := range k.header {
-		req.Header[name] = v
 	}
 	return req, nil
 }

@@ -45,8 +45,8 @@
 // disagreeing:
 //
 //   - a status the IdP does not take: anything but 201 for a create,
-//     anything but 200 or 204 for a PATCH, 200 for a lookup (404 too
-//     where Okta and OneLogin take it as "no such user");
+//     anything but 200 or 204 for a PATCH, anything but 200 for a lookup
+//     (or 404, which Okta and OneLogin take as "no such user");
 //   - a body that is not a JSON object of type application/scim+json or
 //     application/json (an HTML sign-in page, for example);
 //   - a created user without "id", a read of another id;
@@ -84,7 +84,7 @@
 // # The server
 //
 // [NewServer] runs scimkit over a memstore (or the store of [WithStore])
-// on an [net/http/httptest.Server] closed by t.Cleanup, with groups whose
+// on a [net/http/httptest.Server] closed by t.Cleanup, with groups whose
 // tokens are known ([WithGroup]; by default one group, "acme", token
 // "scimtest-token-acme"). Its fields give each group's base URL and token,
 // the provisioner for assertions straight from Go, the store, and
