@@ -329,8 +329,7 @@ func TestHostileValues(t *testing.T) {
 			t.Fatalf("%s: %d rows, want 1", u, len(got))
 		}
 		want := tableRow{
-			Name:       given + ` "Family"&amp; mallory@example.com`,
-			UserName:   userName + " account @scriptalertuserNamescript",
+			User:       given + ` "Family"&amp; Enterprise ` + userName + " · account @scriptalertuserNamescript mallory@example.com",
 			ExternalID: extern,
 		}
 		got[0].Status, got[0].Role, got[0].SignIn = "", "", ""
@@ -447,8 +446,13 @@ func TestSearch(t *testing.T) {
 			if len(tc.want) == 0 && !strings.Contains(page, "No identity has") {
 				t.Error("no message for a search without result")
 			}
-			if strings.Contains(page, `rel="next"`) {
+			if strings.Contains(page, `class="pager"`) {
 				t.Error("a search's results have a pager")
+			}
+			for _, c := range elements(t, page, "span") {
+				if attr(c, "class") == "count" {
+					t.Errorf("a search counts the group: %q", text(c))
+				}
 			}
 		})
 	}
@@ -489,20 +493,24 @@ func TestSignInHints(t *testing.T) {
 	h.provision(t, tok, scimUser("linked-guid", "linked", "linked@contoso.com", "Linus", "Linked"))
 
 	page := h.get(t, h.pageURL("acme"))
-	type hint struct{ ExternalID, Status, Role, SignIn string }
+	type hint struct {
+		ExternalID, Status string
+		Enterprise         bool
+		Role, SignIn       string
+	}
 	var got []hint
 	for _, r := range rows(t, page) {
 		// The sign-in cell's summary comes first; the details follow.
 		summary, _, _ := strings.Cut(r.SignIn, " Why can't this user sign in?")
-		got = append(got, hint{r.ExternalID, r.Status, r.Role, summary})
+		got = append(got, hint{r.ExternalID, r.Status, strings.Contains(r.User, " Enterprise "), r.Role, summary})
 	}
 	want := []hint{
-		{"ok-guid", "Active SAML linked Enterprise", "Developer", "Can sign in"},
-		{"off-guid", "Deprovisioned SAML linked Enterprise", "not a member", "Deprovisioned"},
-		{"gone-guid", "Deleted SAML linked Enterprise", "not a member", "Deprovisioned"},
-		{"new-guid", "Active SAML linked Enterprise", "Developer", "NameID differs"},
-		{"blocked-guid", "Active SAML linked Enterprise", "Developer", "Blocked"},
-		{"linked-guid", "Active Not linked", "Developer", "Not linked"},
+		{"ok-guid", "Active SAML linked", true, "Developer", "Can sign in"},
+		{"off-guid", "Deprovisioned SAML linked", true, "not a member", "Deprovisioned"},
+		{"gone-guid", "Deleted SAML linked", true, "not a member", "Deprovisioned"},
+		{"new-guid", "Active SAML linked", true, "Developer", "NameID differs"},
+		{"blocked-guid", "Active SAML linked", true, "Developer", "Blocked"},
+		{"linked-guid", "Active Not linked", false, "Developer", "Not linked"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)

@@ -293,7 +293,7 @@ func (h *host) patch(t testing.TB, token, id, op string) {
 
 // tableRow is one row of the identities table, as text.
 type tableRow struct {
-	Name, UserName, ExternalID, Status, Role, SignIn string
+	User, ExternalID, Status, Role, SignIn string
 }
 
 // rows reads the identities table of a page.
@@ -314,10 +314,10 @@ func rows(t testing.TB, page string) []tableRow {
 				cells = append(cells, text(c))
 			}
 		}
-		if len(cells) != 6 {
+		if len(cells) != 5 {
 			t.Fatalf("a row with %d cells: %q", len(cells), cells)
 		}
-		out = append(out, tableRow{cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]})
+		out = append(out, tableRow{cells[0], cells[1], cells[2], cells[3], cells[4]})
 	}
 	return out
 }

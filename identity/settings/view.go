@@ -38,12 +38,14 @@ type pageView struct {
 
 // identitiesView is the table of provisioned identities.
 type identitiesView struct {
-	// Total is the number of the group's SCIM identities.
+	// Total is the number of the group's SCIM identities, counted for
+	// the list only: a search reads the identities it finds and no more.
 	Total int
 	// Query is the search, "" for the paged list.
 	Query string
-	// QueryTooLong reports a search longer than any value searched.
-	QueryTooLong bool
+	// Unsearchable reports a search longer than any value searched, or
+	// not UTF-8.
+	Unsearchable bool
 	Rows         []rowView
 	Pager        pagerView
 }
@@ -128,19 +130,16 @@ func (h *Handler) view(ctx context.Context, r *http.Request, g *store.Group, fre
 	iv.Query = q
 	var list []entry
 	var err error
-	switch {
-	case q == "":
+	if q == "" {
 		list, iv.Total, err = h.listPage(ctx, g.ID, page)
 		if err != nil {
 			return nil, err
 		}
 		iv.Pager = pager(pageURL, page, iv.Total, len(list))
-	case len(q) > maxQueryLen || !utf8.ValidString(q):
-		iv.QueryTooLong = true
-	default:
-		if list, err = h.search(ctx, g.ID, q); err != nil {
-			return nil, err
-		}
+	} else if len(q) > maxQueryLen || !utf8.ValidString(q) {
+		iv.Unsearchable = true
+	} else if list, err = h.search(ctx, g.ID, q); err != nil {
+		return nil, err
 	}
 	for _, e := range list {
 		iv.Rows = append(iv.Rows, row(g, e))
