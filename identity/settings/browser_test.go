@@ -323,13 +323,8 @@ func TestBrowserNoScript(t *testing.T) {
 // in the order the table lists them.
 func seedDemo(t *testing.T, h *host, token string) []string {
 	t.Helper()
-	err := h.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
-		return tx.PutUser(ctx, &store.User{ID: "u-grace", Username: "grace", Name: "Grace Hopper", Email: "grace.hopper@contoso.com",
-			Confirmed: true, State: store.UserActive})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.addAccount(t, &store.User{ID: "u-grace", Username: "grace", Name: "Grace Hopper", Email: "grace.hopper@contoso.com",
+		Confirmed: true, State: store.UserActive})
 	people := []struct{ given, family string }{
 		{"Ada", "Lovelace"}, {"Grace", "Hopper"}, {"Alan", "Turing"}, {"Katherine", "Johnson"},
 		{"Edsger", "Dijkstra"}, {"Barbara", "Liskov"}, {"Dorothy", "Vaughan"}, {"Donald", "Knuth"},
@@ -351,21 +346,7 @@ func seedDemo(t *testing.T, h *host, token string) []string {
 	ids[3] = "c2f1e0d4-77aa-4b1e-9c0d-5e6f7a8b9c0d"
 	h.patch(t, token, scimIDs["Johnson"], `{"op":"Replace","path":"externalId","value":"`+ids[3]+`"}`)
 	// An administrator blocked Ken Thompson's account.
-	err = h.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
-		s, err := tx.SCIMIdentity(ctx, "g1", scimIDs["Thompson"])
-		if err != nil {
-			return err
-		}
-		u, err := tx.User(ctx, s.UserID)
-		if err != nil {
-			return err
-		}
-		u.State = store.UserBlocked
-		return tx.PutUser(ctx, u)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.block(t, scimIDs["Thompson"])
 	return ids
 }
 

@@ -370,6 +370,7 @@ func TestPaging(t *testing.T) {
 		{"?page=9", nil, "?page=3", "", "page 9 of 3"},
 		{"?page=abc", all[:50], "", "?page=2", "1–50 of 120 · page 1 of 3"},
 		{"?page=-4", all[:50], "", "?page=2", "1–50 of 120 · page 1 of 3"},
+		{"?page=4611686018427387904", nil, "?page=3", "", "page 16,777,216 of 3"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
@@ -406,13 +407,8 @@ func TestSearch(t *testing.T) {
 	tok := h.generateToken(t, "acme")
 	// An account that existed before provisioning, with a username other
 	// than the IdP's userName and a secondary email.
-	err := h.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
-		return tx.PutUser(ctx, &store.User{ID: "u-old", Username: "grace.h", Name: "Grace Hopper", Email: "grace@personal.example",
-			SecondaryEmails: []store.Email{{Address: "grace@contoso.com", Verified: true}}, Confirmed: true, State: store.UserActive})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.addAccount(t, &store.User{ID: "u-old", Username: "grace.h", Name: "Grace Hopper", Email: "grace@personal.example",
+		SecondaryEmails: []store.Email{{Address: "grace@contoso.com", Verified: true}}, Confirmed: true, State: store.UserActive})
 	h.provision(t, tok, scimUser("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef", "ada", "ada@contoso.com", "Ada", "Lovelace"))
 	h.provision(t, tok, scimUser("grace-guid", "grace", "grace@contoso.com", "Grace", "Hopper"))
 	// Alan's userName is Bob's externalId: a search for it finds both.
@@ -472,24 +468,8 @@ func TestSignInHints(t *testing.T) {
 	moved := h.provision(t, tok, scimUser("old-guid", "moved", "moved@contoso.com", "Mona", "Moved"))
 	h.patch(t, tok, moved, `{"op":"Replace","path":"externalId","value":"new-guid"}`)
 	blocked := h.provision(t, tok, scimUser("blocked-guid", "blocked", "blocked@contoso.com", "Boris", "Blocked"))
-	err := h.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
-		s, err := tx.SCIMIdentity(ctx, "g1", blocked)
-		if err != nil {
-			return err
-		}
-		u, err := tx.User(ctx, s.UserID)
-		if err != nil {
-			return err
-		}
-		u.State = store.UserBlocked
-		if err := tx.PutUser(ctx, u); err != nil {
-			return err
-		}
-		return tx.PutUser(ctx, &store.User{ID: "u-linked", Username: "lin", Name: "Linus Linked", Email: "linked@contoso.com", Confirmed: true, State: store.UserActive})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.block(t, blocked)
+	h.addAccount(t, &store.User{ID: "u-linked", Username: "lin", Name: "Linus Linked", Email: "linked@contoso.com", Confirmed: true, State: store.UserActive})
 	h.provision(t, tok, scimUser("linked-guid", "linked", "linked@contoso.com", "Linus", "Linked"))
 
 	page := h.get(t, h.pageURL("acme"))

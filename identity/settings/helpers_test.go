@@ -430,3 +430,32 @@ func checkWellFormed(page string) error {
 		line += bytes.Count(raw, []byte("\n"))
 	}
 }
+
+// addAccount stores an account the host had before provisioning.
+func (h *host) addAccount(t testing.TB, u *store.User) {
+	t.Helper()
+	if err := h.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error { return tx.PutUser(ctx, u) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// block blocks the account of SCIM identity id of group acme, as an
+// administrator of the host does.
+func (h *host) block(t testing.TB, id string) {
+	t.Helper()
+	err := h.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		s, err := tx.SCIMIdentity(ctx, "g1", id)
+		if err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, s.UserID)
+		if err != nil {
+			return err
+		}
+		u.State = store.UserBlocked
+		return tx.PutUser(ctx, u)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

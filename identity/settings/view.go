@@ -89,6 +89,10 @@ type eventView struct {
 	Detail         string
 }
 
+// maxPage bounds the page asked for, so that its first position stays far
+// from overflowing an int.
+const maxPage = 1 << 24
+
 // maxQueryLen bounds a search: no externalId, userName or email the store
 // keeps is longer.
 const maxQueryLen = 1024
@@ -123,7 +127,7 @@ func (h *Handler) view(ctx context.Context, r *http.Request, g *store.Group, fre
 	if r.Method == http.MethodGet {
 		q = strings.TrimSpace(r.FormValue("q"))
 		if n, err := strconv.Atoi(r.FormValue("page")); err == nil && n > 1 {
-			page = n
+			page = min(n, maxPage)
 		}
 	}
 	iv := &v.Identities
