@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
@@ -69,10 +70,11 @@ func (h *Handler) listPage(ctx context.Context, groupID string, page int) ([]ent
 
 // search returns the group's SCIM identities that q names exactly, each
 // once, in the default order: by externalId (the extern_uid index,
-// case-insensitively), by the userName or a work email the IdP sent
-// (userName eq and emails.value eq queries, answered by the stores from
-// their indexes), and by the username or an email of the account behind the
-// identity (the account indexes). No search reads the whole group.
+// case-insensitively), by the userName or, for a value with an "@", an
+// email the IdP sent (userName eq and emails.value eq queries, answered by
+// the stores from their indexes), and by the username or an email of the
+// account behind the identity (the account indexes). No search reads the
+// whole group.
 func (h *Handler) search(ctx context.Context, groupID, q string) ([]entry, error) {
 	var out []entry
 	err := h.st.View(ctx, func(ctx context.Context, tx store.Tx) error {
@@ -89,7 +91,12 @@ func (h *Handler) search(ctx context.Context, groupID, q string) ([]entry, error
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		for _, attr := range []filter.AttrPath{{Name: "userName"}, {Name: "emails", Sub: "value"}} {
+		attrs := []filter.AttrPath{{Name: "userName"}}
+		if strings.Contains(q, "@") {
+			// Only an address can be an email the IdP sent.
+			attrs = append(attrs, filter.AttrPath{Name: "emails", Sub: "value"})
+		}
+		for _, attr := range attrs {
 			list, _, err := store.ListSCIMIdentities(ctx, tx, groupID, store.Query{
 				Filter: &filter.Compare{Attr: attr, Op: filter.Eq, Value: q},
 				Count:  maxSearchResults,

@@ -238,9 +238,7 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request, g *store.Gr
 		return
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "settings: SCIM token reset", slog.String("group", g.Path))
-	fresh := &freshToken{token: string(tok), replaced: len(g.TokenDigest) > 0}
-	g.TokenDigest = identity.TokenDigest(string(tok))
-	h.render(w, r, g, fresh)
+	h.render(w, r, g, &freshToken{token: string(tok), replaced: len(g.TokenDigest) > 0})
 }
 
 // render writes the page of group g; fresh is set only in the answer to the

@@ -414,6 +414,9 @@ func TestSearch(t *testing.T) {
 	// Alan's userName is Bob's externalId: a search for it finds both.
 	h.provision(t, tok, scimUser("alan-guid", "turing", "alan@contoso.com", "Alan", "Turing"))
 	h.provision(t, tok, scimUser("Turing", "bob", "bob@contoso.com", "Bob", "Builder"))
+	// Hedy's home address is in the SCIM document only, not on the account.
+	h.provision(t, tok, strings.Replace(scimUser("hedy-guid", "hedy", "hedy@contoso.com", "Hedy", "Lamarr"),
+		`"emails":[`, `"emails":[{"type":"home","value":"Hedy.Home@example.net"},`, 1))
 	for i := range 60 {
 		h.provision(t, tok, scimUser(fmt.Sprintf("filler-%d", i), fmt.Sprintf("filler%d", i), fmt.Sprintf("filler%d@contoso.com", i), "Filler", "User"))
 	}
@@ -429,6 +432,7 @@ func TestSearch(t *testing.T) {
 		{"grace.h", []string{"grace-guid"}},
 		{"grace@personal.example", []string{"grace-guid"}},
 		{"Grace", []string{"grace-guid"}},
+		{"hedy.home@EXAMPLE.net", []string{"hedy-guid"}},
 		{"Lovelace", nil},
 		{"ada@", nil},
 		{strings.Repeat("x", 2000), nil},

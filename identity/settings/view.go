@@ -114,7 +114,7 @@ func (h *Handler) view(ctx context.Context, r *http.Request, g *store.Group, fre
 		PageURL:   pageURL,
 		TokenURL:  pageURL + "/token",
 		SCIMURL:   h.scimURL(r, g.Path),
-		HasToken:  len(g.TokenDigest) > 0,
+		HasToken:  len(g.TokenDigest) > 0 || fresh != nil,
 	}
 	if fresh != nil {
 		v.NewToken, v.Replaced = fresh.token, fresh.replaced
