@@ -14,16 +14,25 @@
 //	-store SPEC            memory, sqlite:FILE or postgres:DSN (default sqlite:scimkit.db)
 //	-profile rfc|gitlab    wire profile (default rfc)
 //	-rotate-token          give every named group a new generated token
+//	-admin-token TOKEN     the demo owner's sign-in token for the groups' settings
+//	                       pages (default: generated and printed at start)
 //
 // With a persistent store a group and its token survive restarts: only the
 // token's digest is stored, so a token is printed only when it is created
 // or rotated. The base URL of a group is
 // http://ADDR/api/scim/v2/groups/PATH. SIGINT or SIGTERM shut the server
 // down gracefully.
+//
+// Each group's owner settings page (SCIM URL, Generate/Reset SCIM token,
+// the provisioned identities) is at http://ADDR/groups/PATH/-/saml, GitLab's
+// path. Its sign-in is a demo: whoever gives the admin token at
+// http://ADDR/-/sign-in owns every group until the server stops.
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +47,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/identity/settings"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 )
@@ -94,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	storeSpec := fs.String("store", "sqlite:scimkit.db", "store: memory, sqlite:FILE or postgres:DSN")
 	profile := fs.String("profile", "rfc", "wire profile: rfc or gitlab")
 	rotate := fs.Bool("rotate-token", false, "give every named group a new generated token")
+	adminToken := fs.String("admin-token", "", "the demo owner's sign-in `token` for the settings pages (default: generated and printed)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -119,8 +130,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	// audit log; this one logs each event once, so identity's own logger
 	// keeps to warnings.
 	identityLog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	events := settings.NewEventBuffer(100) // the settings pages' recent events
 	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(identityLog),
 		identity.WithEventSink(identity.EventSinkFunc(func(ctx context.Context, e identity.Event) {
+			events.Emit(ctx, e)
 			attrs := []slog.Attr{slog.String("type", string(e.Type)), slog.String("group", e.GroupID)}
 			for _, a := range []slog.Attr{slog.String("user", e.UserID), slog.String("identity", e.IdentityID), slog.String("extern_uid", e.ExternUID)} {
 				if a.Value.String() != "" {
@@ -158,13 +171,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 			fmt.Fprintf(stdout, "  token: unchanged (only its digest is stored; -rotate-token prints a new one)\n")
 		}
 	}
+	admin := cmp.Or(*adminToken, rand.Text())
+	site, err := newSite(prov, st, h, events, admin, settingsPage(groups[0].path))
+	if err != nil {
+		return err
+	}
+	printSettings(stdout, "http://"+ln.Addr().String(), groups, admin, *adminToken == "")
 
-	// The handler serves every path itself, not behind an http.ServeMux:
-	// a ServeMux answers a path with "..", "//" or a NUL with a redirect
-	// to the cleaned path, where the handler answers a SCIM 404, and it
-	// answers paths outside the groups' roots with a SCIM 404 as well.
+	// The SCIM handler serves every path but the settings pages' itself,
+	// not behind an http.ServeMux: a ServeMux answers a path with "..",
+	// "//" or a NUL with a redirect to the cleaned path, where the handler
+	// answers a SCIM 404, and it answers paths outside the groups' roots
+	// with a SCIM 404 as well.
 	srv := &http.Server{
-		Handler:           logRequests(logger, h),
+		Handler:           logRequests(logger, site),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

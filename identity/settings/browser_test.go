@@ -1,0 +1,356 @@
+package settings_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+var updateScreenshot = flag.Bool("update-screenshot", false, "write the README's screenshot of the page, docs/settings-page.png")
+
+// readmeScreenshot is the screenshot of the page the README shows, relative
+// to this package.
+const readmeScreenshot = "../../docs/settings-page.png"
+
+// browser starts headless Chromium for a test. Outside CI a machine without
+// Chromium skips the test; with CI=true that is a failure (.ci/run installs
+// Debian's chromium package).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		msg := "no Chromium on PATH (chromium, chromium-browser or google-chrome): the settings page's browser test needs it; on Debian: apt-get install chromium"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	// The first action starts the browser, under no timeout: a timeout
+	// on it would stop the browser.
+	if _, err := chromedp.Call(ctx, log.Enable, struct{}{}); err != nil {
+		t.Fatalf("start Chromium at %s: %v", path, err)
+	}
+	return ctx
+}
+
+// consoleErrors collects what the page logs as errors (a script that fails,
+// a stylesheet or script the Content-Security-Policy refuses).
+type consoleErrors struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func watchConsole(t *testing.T, ctx context.Context) *consoleErrors {
+	t.Helper()
+	c := &consoleErrors{}
+	err := chromedp.Listen(ctx, func(ev any) {
+		var msg string
+		switch e := ev.(type) {
+		case *log.EventEntryAdded:
+			if e.Entry.Level != log.EntryLevelError || strings.HasSuffix(e.Entry.URL, "/favicon.ico") {
+				return
+			}
+			msg = e.Entry.Text
+		case *runtime.EventExceptionThrown:
+			msg = e.ExceptionDetails.Text
+		default:
+			return
+		}
+		c.mu.Lock()
+		c.list = append(c.list, msg)
+		c.mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (c *consoleErrors) check(t *testing.T) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.list) > 0 {
+		t.Errorf("the page logged errors: %q", c.list)
+	}
+}
+
+// artifacts is where the test keeps its screenshots: $SCIMKIT_ARTIFACTS, or
+// a new temporary directory that outlives the test so they can be looked
+// at.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SCIMKIT_ARTIFACTS")
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "scimkit-settings-screenshots-"); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+func screenshot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// step runs browser actions under a timeout.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func read[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// TestBrowser drives the page in headless Chromium as a group owner does:
+// generate the token, give it to the IdP (here a real SCIM POST to the same
+// server), see the provisioned user and its externalId, search for it,
+// copy the SCIM URL, and reset the token, after which the old one fails.
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	h := newHost(t, nil)
+	dir := artifacts(t)
+	console := watchConsole(t, ctx)
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "session", Value: ownerToken, URL: h.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+
+	step(t, ctx, "open the page", chromedp.Navigate(h.pageURL("acme")), chromedp.WaitVisible(chromedp.ID("scim")))
+	// The copy buttons are hidden until the script runs: a visible one
+	// shows that the Content-Security-Policy let the script run.
+	step(t, ctx, "the script ran", chromedp.WaitVisible(chromedp.CSS(`button[data-copy="scim-url"]`)))
+	if got := read(t, ctx, "SCIM URL", chromedp.Value(chromedp.ID("scim-url"))); got != h.scimURL("acme") {
+		t.Errorf("SCIM URL field = %q, want %q", got, h.scimURL("acme"))
+	}
+	screenshot(t, ctx, filepath.Join(dir, "1-no-token.png"))
+
+	// Generate a SCIM token.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Generate a SCIM token"]`)); err != nil {
+		t.Fatalf("click Generate a SCIM token: %v", err)
+	}
+	step(t, ctx, "the token is shown", chromedp.WaitVisible(chromedp.ID("scim-token")))
+	token := read(t, ctx, "token", chromedp.Value(chromedp.ID("scim-token")))
+	if !tokenPattern.MatchString(token) {
+		t.Fatalf("the token field holds %q", token)
+	}
+	if loc := read(t, ctx, "location", chromedp.Location()); strings.Contains(loc, token) {
+		t.Fatalf("the token is in the URL %s", loc)
+	}
+	screenshot(t, ctx, filepath.Join(dir, "2-token-shown.png"))
+
+	// The IdP provisions users with it, into the same server.
+	ids := seedDemo(t, h, token)
+
+	// Back to the page (a GET, as the link does; then a reload).
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//a[normalize-space()="Done, I have copied the token"]`)); err != nil {
+		t.Fatalf("click Done: %v", err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Reload()); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	step(t, ctx, "the table", chromedp.WaitVisible(chromedp.CSS("#identities table")))
+	html := read(t, ctx, "page HTML", chromedp.OuterHTML(chromedp.CSS("html")))
+	if strings.Contains(html, token) {
+		t.Fatal("the page shows the token after a reload")
+	}
+	got := externalIDs(t, html)
+	if diff := cmp.Diff(ids, got); diff != "" {
+		t.Fatalf("externalIds in the table (-want +got):\n%s", diff)
+	}
+	// Why can't Katherine Johnson sign in? The hint opens in place.
+	step(t, ctx, "open a hint", chromedp.Click(`//summary[normalize-space()="NameID differs"]`))
+	step(t, ctx, "the hint", chromedp.WaitVisible(`//details[@open]//li[contains(., "Both must be the same value")]`))
+	screenshot(t, ctx, filepath.Join(dir, "3-identities.png"))
+	if *updateScreenshot {
+		if err := os.MkdirAll(filepath.Dir(readmeScreenshot), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, ctx, readmeScreenshot)
+	}
+
+	// The copy button copies, or at least says it did.
+	step(t, ctx, "copy the SCIM URL", chromedp.Click(chromedp.CSS(`button[data-copy="scim-url"]`)))
+	step(t, ctx, "copied", chromedp.WaitVisible(`//button[@data-copy="scim-url" and normalize-space()="Copied"]`))
+
+	// Search for the first user by its externalId, typed in upper case.
+	want := ids[0]
+	step(t, ctx, "type the search",
+		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), strings.ToUpper(want)))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Search"]`)); err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	html = read(t, ctx, "search results", chromedp.OuterHTML(chromedp.CSS("html")))
+	if diff := cmp.Diff([]string{want}, externalIDs(t, html)); diff != "" {
+		t.Errorf("search results (-want +got):\n%s", diff)
+	}
+	screenshot(t, ctx, filepath.Join(dir, "4-search.png"))
+
+	// Reset the token: the page asks first; the old token fails at once.
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	confirmed := make(chan string, 1)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			confirmed <- ev.Message
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			return
+		}
+	}()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Reset SCIM token"]`)); err != nil {
+		t.Fatalf("click Reset SCIM token: %v", err)
+	}
+	select {
+	case msg := <-confirmed:
+		if !strings.Contains(msg, "stops working at once") {
+			t.Errorf("the confirmation says %q", msg)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no confirmation before the reset")
+	}
+	step(t, ctx, "the new token is shown", chromedp.WaitVisible(chromedp.ID("scim-token")))
+	second := read(t, ctx, "new token", chromedp.Value(chromedp.ID("scim-token")))
+	if second == token || !tokenPattern.MatchString(second) {
+		t.Fatalf("the reset shows %q", second)
+	}
+	if code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", token, ""); code != http.StatusUnauthorized {
+		t.Errorf("the old token after the reset: %d, want 401", code)
+	}
+	if code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", second, ""); code != http.StatusOK {
+		t.Errorf("the new token: %d, want 200", code)
+	}
+	screenshot(t, ctx, filepath.Join(dir, "5-token-reset.png"))
+	console.check(t)
+}
+
+// TestBrowserNoScript: with JavaScript off the page works: the fields are
+// there to copy by hand, the copy buttons stay hidden, and the Generate
+// form posts.
+func TestBrowserNoScript(t *testing.T) {
+	ctx := browser(t)
+	h := newHost(t, nil)
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "session", Value: ownerToken, URL: h.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "open the page", chromedp.Navigate(h.pageURL("acme")), chromedp.WaitVisible(chromedp.ID("scim-url")))
+	// Checked through the DOM: chromedp's own visibility checks run
+	// scripts, which are off.
+	if a := read(t, ctx, "copy button", chromedp.Attributes(chromedp.CSS(`button[data-copy="scim-url"]`))); !hasKey(a, "hidden") {
+		t.Errorf("without JavaScript the copy button is not hidden: %v", a)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Generate a SCIM token"]`)); err != nil {
+		t.Fatalf("click Generate a SCIM token: %v", err)
+	}
+	token := read(t, ctx, "token", chromedp.Attributes(chromedp.ID("scim-token")))["value"]
+	if code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", token, ""); code != http.StatusOK {
+		t.Errorf("the token: %d, want 200", code)
+	}
+}
+
+// seedDemo provisions the demo's users the way Microsoft Entra ID does,
+// with an account that existed before provisioning, a deprovisioned user,
+// a changed externalId and a blocked account, and returns the externalIds
+// in the order the table lists them.
+func seedDemo(t *testing.T, h *host, token string) []string {
+	t.Helper()
+	h.addAccount(t, &store.User{ID: "u-grace", Username: "grace", Name: "Grace Hopper", Email: "grace.hopper@contoso.com",
+		Confirmed: true, State: store.UserActive})
+	people := []struct{ given, family string }{
+		{"Ada", "Lovelace"}, {"Grace", "Hopper"}, {"Alan", "Turing"}, {"Katherine", "Johnson"},
+		{"Edsger", "Dijkstra"}, {"Barbara", "Liskov"}, {"Dorothy", "Vaughan"}, {"Donald", "Knuth"},
+		{"Frances", "Allen"}, {"Ken", "Thompson"},
+	}
+	var ids []string
+	scimIDs := map[string]string{}
+	for i, p := range people {
+		ext := fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", 0x5d48a0a8+i*0x1f3b, 0x9f04+i*7, 0xa38+i, 0x8008+i, 0x3c1d7e2b9a40+i*0x10101)
+		nick := strings.ToLower(p.given + "." + p.family)
+		scimIDs[p.family] = h.provision(t, token, scimUser(ext, nick, nick+"@contoso.com", p.given, p.family))
+		ids = append(ids, ext)
+	}
+	// Alan Turing left: the IdP deprovisioned him.
+	h.patch(t, token, scimIDs["Turing"], `{"op":"Replace","path":"active","value":false}`)
+	// Katherine Johnson's object was recreated in the IdP: a new
+	// externalId, while her SAML identity keeps the NameID it was linked
+	// with.
+	ids[3] = "c2f1e0d4-77aa-4b1e-9c0d-5e6f7a8b9c0d"
+	h.patch(t, token, scimIDs["Johnson"], `{"op":"Replace","path":"externalId","value":"`+ids[3]+`"}`)
+	// An administrator blocked Ken Thompson's account.
+	h.block(t, scimIDs["Thompson"])
+	return ids
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
+}
