@@ -61,9 +61,51 @@ func (r *Result) add(name, alias string) {
 	r.changed = append(r.changed, changedName{name: name, alias: alias})
 }
 
-// result compares the attributes the operations touched with their values in
-// orig (as touch kept them with a.owned).
-func (a *applier) result(orig map[string]any) *Result {
+// touchedKey is a key of the resource that the operations wrote, with its
+// value before the first write.
+type touchedKey struct {
+	key  string
+	prev any
+}
+
+// touch records that the operation writes the attribute (or extension
+// object) key of the resource, before it writes. The first touch of a key
+// keeps its value for result and puts a deep copy in its place, which the
+// operations then write into: Apply owns the resource and could write into
+// it in place, but the value before is what result compares with. So Apply
+// copies the attributes the operations write, once each, and nothing else.
+func (a *applier) touch(key string) {
+	for _, k := range a.touched {
+		if k.key == key {
+			return
+		}
+	}
+	tk := touchedKey{key: key}
+	tk.prev, _ = get(a.res, key)
+	a.touched = append(a.touched, tk)
+	// Other spellings of key in res are copied too: set and del reach
+	// them all. The keys are collected first: replace deletes and inserts.
+	var buf [2]string
+	keys := buf[:0]
+	for k, v := range a.res {
+		if k != key && !strings.EqualFold(k, key) {
+			continue
+		}
+		switch v.(type) {
+		case map[string]any, []any, []string, []map[string]any:
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		// Apply checked the resource's depth: the copy cannot fail.
+		c, _ := copyValue(a.res[k], 2)
+		replace(a.res, k, c)
+	}
+}
+
+// result compares the attributes the operations touched with their values
+// before.
+func (a *applier) result() *Result {
 	r := &Result{core: a.rt.Schema.ID}
 	for i, tk := range a.touched {
 		key := tk.key
@@ -71,9 +113,6 @@ func (a *applier) result(orig map[string]any) *Result {
 			continue
 		}
 		before := tk.prev
-		if !a.owned {
-			before, _ = get(orig, key)
-		}
 		after, _ := get(a.res, key)
 		if equal(before, after) {
 			continue
