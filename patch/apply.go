@@ -41,10 +41,6 @@ func Apply(resource map[string]any, ops []Operation, rt *schema.ResourceType) (m
 	if len(ops) > MaxOperations {
 		return nil, nil, tooManyOperations(len(ops))
 	}
-	if err := checkNesting(resource, 1); err != nil {
-		err.msg = "resource " + err.msg
-		return nil, nil, err.at(-1)
-	}
 	if resource == nil {
 		resource = map[string]any{}
 	}

@@ -443,13 +443,45 @@ func TestApplyNeedsResourceType(t *testing.T) {
 	}
 }
 
+// TestApplyResourceTooDeep checks that an operation refuses to write an
+// attribute of the resource nested deeper than MaxDepth (the operations and
+// Result walk what they write), while the attributes no operation writes
+// are neither walked nor refused.
 func TestApplyResourceTooDeep(t *testing.T) {
 	t.Parallel()
-	res := map[string]any{"custom": deep(MaxDepth + 1)}
-	_, _, err := Apply(res, nil, schema.User())
-	var perr *Error
-	if !errors.As(err, &perr) || perr.Index != -1 || perr.Type != TypeInvalidValue {
-		t.Errorf("Apply = %v; want an invalidValue *patch.Error for the whole request", err)
+	ext := schema.EnterpriseUserURN
+	tooDeep := func() map[string]any {
+		return map[string]any{"userName": "b", "custom": deep(MaxDepth), ext: map[string]any{"x": deep(MaxDepth - 1)}}
+	}
+	tests := []struct {
+		name      string
+		ops       []Operation
+		wantIndex int // -1: no error
+	}{
+		{"another attribute", []Operation{{Op: "replace", Path: "userName", Value: "c"}}, -1},
+		{"replace it", []Operation{{Op: "replace", Path: "userName", Value: "c"}, {Op: "replace", Path: "custom", Value: "x"}}, 1},
+		{"remove it", []Operation{{Op: "remove", Path: "custom"}}, 0},
+		{"in another spelling", []Operation{{Op: "add", Path: "CUSTOM.y", Value: "x"}}, 0},
+		{"the extension", []Operation{{Op: "add", Path: ext + ":employeeNumber", Value: "7"}}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, _, err := Apply(tooDeep(), tc.ops, schema.User())
+			if tc.wantIndex < 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := cmp.Diff(with(tooDeep(), func(m map[string]any) { m["userName"] = "c" }), got); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+				return
+			}
+			var perr *Error
+			if !errors.As(err, &perr) || perr.Index != tc.wantIndex || perr.Type != TypeInvalidValue {
+				t.Errorf("Apply = %v; want an invalidValue *patch.Error for operation %d", err, tc.wantIndex)
+			}
+		})
 	}
 }
 
@@ -497,6 +529,12 @@ func TestResult(t *testing.T) {
 			want:    []string{},
 			changed: nil,
 			same:    []string{"active", "emails"},
+		},
+		{
+			name:    "a primary added and removed again moves primary off the old value",
+			ops:     `[{"op":"add","path":"emails","value":[{"value":"n@example.com","primary":true}]},{"op":"remove","path":"emails[value eq \"n@example.com\"]"}]`,
+			want:    []string{"emails"},
+			changed: []string{"emails"},
 		},
 		{
 			name:    "a value through a filter",

@@ -15,7 +15,10 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 	attr := t.attr
 	multi := attr != nil && attr.MultiValued
 	if kind == opRemove || (v == nil && !(kind == opAdd && multi)) {
-		m := a.container(t, false)
+		m, err := a.container(t, false)
+		if err != nil {
+			return err
+		}
 		cur, had := current(m, t)
 		if kind == opRemove && v != nil && (multi || (attr == nil && isList(cur))) {
 			return a.removeValues(t, m, cur, v)
@@ -31,7 +34,10 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 	if v == nil {
 		return nil // null added to a multi-valued attribute: nothing to add
 	}
-	m := a.container(t, true)
+	m, err := a.container(t, true)
+	if err != nil {
+		return err
+	}
 	cur, had := current(m, t)
 	switch {
 	case attr == nil:
@@ -63,6 +69,7 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 		if attr.Mutability == schema.MutabilityReadOnly {
 			return errorf(TypeMutability, "%s is readOnly", t.label())
 		}
+		cur, _ = a.writable(m, t) // merge writes into it
 		cm, _ := cur.(map[string]any)
 		if cm == nil {
 			cm = map[string]any{}

@@ -15,20 +15,23 @@ import (
 
 // container returns the object that holds t's attribute: the resource or the
 // extension object. With create, a missing extension object is made and its
-// URN added to "schemas"; without, a missing one is nil. The attribute (or
-// extension object) counts as written from here on (touch).
-func (a *applier) container(t *target, create bool) map[string]any {
+// URN added to "schemas"; without, a missing one is nil. The attribute, or
+// the extension object, which is then the operation's to write into (own),
+// counts as written from here on (touch).
+func (a *applier) container(t *target, create bool) (map[string]any, *opError) {
 	if !t.ext {
-		a.touch(t.name)
-		return a.res
+		return a.res, a.touch(t.name)
 	}
-	a.touch(t.schema.ID)
+	if err := a.touch(t.schema.ID); err != nil {
+		return nil, err
+	}
+	a.own(t.schema.ID)
 	k, v, ok := find(a.res, t.schema.ID)
 	if m, isMap := v.(map[string]any); ok && isMap {
-		return m
+		return m, nil
 	}
 	if !create {
-		return nil
+		return nil, nil
 	}
 	if ok {
 		delete(a.res, k)
@@ -36,7 +39,17 @@ func (a *applier) container(t *target, create bool) map[string]any {
 	m := map[string]any{}
 	a.res[t.schema.ID] = m
 	a.addSchema(t.schema.ID)
-	return m
+	return m, nil
+}
+
+// writable returns t's current value in m, as current does, after making it
+// the operation's to write into (own; container did so for an extension's
+// attributes).
+func (a *applier) writable(m map[string]any, t *target) (any, bool) {
+	if !t.ext {
+		a.own(t.name)
+	}
+	return current(m, t)
 }
 
 // addSchema lists urn in the resource's "schemas" when it has that list
@@ -83,7 +96,9 @@ func (a *applier) removeExtension(s *schema.Schema) *opError {
 			return errorf(TypeMutability, "extension %s is required", s.ID)
 		}
 	}
-	a.touch(s.ID)
+	if err := a.touch(s.ID); err != nil {
+		return err
+	}
 	del(a.res, s.ID)
 	return nil
 }

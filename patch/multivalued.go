@@ -1,6 +1,10 @@
 package patch
 
-import "github.com/scimkit/scimkit/schema"
+import (
+	"slices"
+
+	"github.com/scimkit/scimkit/schema"
+)
 
 // Adding to and removing from a multi-valued attribute (RFC 7644 §3.5.2.1
 // and §3.5.2.2): an added value that a value already there covers is not
@@ -21,6 +25,9 @@ func (a *applier) applyValues(kind string, t *target, m map[string]any, cur any,
 	}
 	var out []any
 	var written []int
+	if kind == opAdd && slices.ContainsFunc(list, isPrimary) {
+		cur, _ = a.writable(m, t) // fixPrimary writes into the values there
+	}
 	if old, _ := cur.([]any); kind == opAdd {
 		if out, written, err = a.appendNew(attr, old, list); err != nil {
 			return err

@@ -64,27 +64,53 @@ func (r *Result) add(name, alias string) {
 // touchedKey is a key of the resource that the operations wrote, with its
 // value before the first write.
 type touchedKey struct {
-	key  string
-	prev any
+	key    string
+	prev   any
+	copied bool // the value in the resource is a copy, which operations may write into
 }
 
-// touch records that the operation writes the attribute (or extension
-// object) key of the resource, before it writes. The first touch of a key
-// keeps its value for result and puts a deep copy in its place, which the
-// operations then write into: Apply owns the resource and could write into
-// it in place, but the value before is what result compares with. So Apply
-// copies the attributes the operations write, once each, and nothing else.
-func (a *applier) touch(key string) {
-	for _, k := range a.touched {
-		if k.key == key {
-			return
+// touch records that the operation is about to write the attribute (or
+// extension object) key of the resource, and keeps its value before for
+// result. Apply owns the resource, so an operation may replace, delete or
+// append to that value without copying it, but one that writes into it
+// first calls own. touch refuses a value nested deeper than MaxDepth: the
+// operations and result walk the values they touch (and only those).
+func (a *applier) touch(key string) *opError {
+	if a.touchedKey(key) != nil {
+		return nil
+	}
+	for k, v := range a.res {
+		if k == key || strings.EqualFold(k, key) {
+			if err := checkNesting(v, 2); err != nil {
+				return errorf(TypeInvalidValue, "the resource's %s is nested deeper than %d levels", quote(k), MaxDepth)
+			}
 		}
 	}
-	tk := touchedKey{key: key}
-	tk.prev, _ = get(a.res, key)
-	a.touched = append(a.touched, tk)
-	// Other spellings of key in res are copied too: set and del reach
-	// them all. The keys are collected first: replace deletes and inserts.
+	prev, _ := get(a.res, key)
+	a.touched = append(a.touched, touchedKey{key: key, prev: prev})
+	return nil
+}
+
+// touchedKey returns the record touch made of key, or nil.
+func (a *applier) touchedKey(key string) *touchedKey {
+	for i := range a.touched {
+		if a.touched[i].key == key {
+			return &a.touched[i]
+		}
+	}
+	return nil
+}
+
+// own replaces the value of the touched key in the resource (in every
+// spelling: set and del reach them all) by a deep copy, once, so that the
+// operations may write into it while result keeps the value before.
+func (a *applier) own(key string) {
+	tk := a.touchedKey(key)
+	if tk == nil || tk.copied {
+		return
+	}
+	tk.copied = true
+	// The keys are collected first: replace deletes and inserts.
 	var buf [2]string
 	keys := buf[:0]
 	for k, v := range a.res {
@@ -97,8 +123,7 @@ func (a *applier) touch(key string) {
 		}
 	}
 	for _, k := range keys {
-		// Apply checked the resource's depth: the copy cannot fail.
-		c, _ := copyValue(a.res[k], 2)
+		c, _ := copyValue(a.res[k], 2) // touch checked the depth: the copy cannot fail
 		replace(a.res, k, c)
 	}
 }

@@ -25,8 +25,11 @@ func (a *applier) applySub(kind string, t *target, v any) *opError {
 		return errorf(TypeMutability, "%s is readOnly", t.label())
 	}
 	if kind == opRemove || v == nil {
-		m := a.container(t, false)
-		cur, had := current(m, t)
+		m, err := a.container(t, false)
+		if err != nil {
+			return err
+		}
+		cur, had := a.writable(m, t)
 		if !had {
 			return checkRemove(t.sub, label, false)
 		}
@@ -69,8 +72,11 @@ func (a *applier) applySub(kind string, t *target, v any) *opError {
 	if err != nil {
 		return err
 	}
-	m := a.container(t, true)
-	cur, had := current(m, t)
+	m, err := a.container(t, true)
+	if err != nil {
+		return err
+	}
+	cur, had := a.writable(m, t)
 	if (attr != nil && attr.MultiValued) || (attr == nil && isList(cur)) {
 		list, _ := cur.([]any)
 		var written []int

@@ -47,8 +47,16 @@ func (a *applier) applyFiltered(kind string, t *target, v any) *opError {
 	if err != nil {
 		return err
 	}
-	m := a.container(t, kind != opRemove)
-	cur, _ := current(m, t)
+	m, err := a.container(t, kind != opRemove)
+	if err != nil {
+		return err
+	}
+	var cur any
+	if kind == opRemove && t.subName == "" {
+		cur, _ = current(m, t) // removeFiltered keeps or drops values whole
+	} else {
+		cur, _ = a.writable(m, t)
+	}
 	list, ok := cur.([]any)
 	if cur != nil && !ok {
 		return errorf(TypeNoTarget, "%s is not multi-valued", t.label())
