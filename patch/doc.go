@@ -29,9 +29,11 @@
 // tell a deprovisioning (active became false) or an externalId change from
 // other edits.
 //
-// Apply copies only the attributes the operations write, each once before
-// its first write, to compare it with its value before for Result; the rest
-// of the resource is neither copied nor walked beyond a check of its depth.
+// Apply neither copies nor walks the attributes the operations do not write.
+// Of those they write, it copies only the ones an operation writes into (a
+// sub-attribute, a value through a filter), once each, so that Result can
+// compare them with their values before; replacing, removing and adding
+// values copy nothing.
 //
 // # What Apply implements
 //
@@ -67,8 +69,9 @@
 //   - A request body that is not valid UTF-8 (RFC 8259 §8.1; encoding/json
 //     would replace the bad bytes) or that is nested deeper than [MaxDepth]
 //     is invalidSyntax, as a SCIM server answers any other body it cannot
-//     read (RFC 7644 §3.12); too many operations, and a resource or value
-//     nested too deep, are invalidValue. decode.go, limits.go; TestDecodeBadInput,
+//     read (RFC 7644 §3.12); too many operations, and a value nested too
+//     deep, are invalidValue, as is an operation on an attribute of the
+//     resource nested too deep (the rest of the resource is not walked). decode.go, limits.go; TestDecodeBadInput,
 //     TestApplyBadInput, TestApplyResourceTooDeep.
 //   - The strings "True" and "False" (any case) are taken for booleans: Entra
 //     ID sends them without its aadOptscim062020 flag (RFC 7643 §2.3.2 wants
@@ -140,7 +143,9 @@
 //
 // A request has at most [MaxOperations] operations and JSON nested at most
 // [MaxDepth] deep; beyond that, Decode and Apply refuse it before doing any
-// work (limits.go). Values added to or removed from a multi-valued attribute
+// work, and Apply refuses to write an attribute of the resource nested
+// deeper than MaxDepth (limits.go; TestDecodeBadInput, TestApplyBadInput,
+// TestApplyResourceTooDeep). Values added to or removed from a multi-valued attribute
 // are found by their "value" sub-attribute, in time linear in their number;
 // values without a string "value" are compared one by one, at most
 // [MaxComparisons] times per request, beyond which Apply answers

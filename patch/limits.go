@@ -2,17 +2,18 @@ package patch
 
 import "fmt"
 
-// Bounds on what Decode and Apply accept. A request beyond them is refused
-// before any work is done on it, with an *Error for the whole request (Index
-// -1): of type invalidSyntax for a request body nested too deep, whose
-// structure Decode refuses before reading it, and invalidValue otherwise.
+// Bounds on what Decode and Apply accept. A request body nested too deep is
+// refused before it is read, with an *Error of type invalidSyntax; too many
+// operations are refused before any is applied, and a value nested too deep
+// or past MaxComparisons fails its operation, with type invalidValue.
 const (
 	// MaxOperations is the largest number of operations in one request.
 	MaxOperations = 1000
 	// MaxDepth is the deepest nesting of JSON arrays and objects in a request
 	// body (the request object itself is depth 1, so an operation's value may
-	// be nested MaxDepth-3 levels deep), and in a resource or value given to
-	// Apply.
+	// be nested MaxDepth-3 levels deep), in an operation's value given to
+	// Apply, and in an attribute of the resource an operation writes (the
+	// resource itself being depth 1).
 	MaxDepth = 32
 	// MaxComparisons is the most value-by-value comparisons one Apply makes
 	// to find the values an add duplicates or a remove lists, when they
@@ -36,12 +37,12 @@ func (a *applier) compare(n int) *opError {
 	return nil
 }
 
-// The nesting of JSON is bounded twice, once for each input: Decode scans
-// the request body's text (checkDepth) before encoding/json decodes it, so
-// that a hostile body costs one linear scan; Apply walks the resource it is
-// given (checkNesting), and copyValue and coerce count the depth of the
-// values they copy, so that no recursion over a value goes deeper than
-// MaxDepth.
+// The nesting of JSON is bounded for each input: Decode scans the request
+// body's text (checkDepth) before encoding/json decodes it, so that a
+// hostile body costs one linear scan; Apply checks each attribute of the
+// resource an operation is about to write (touch calls checkNesting), and
+// copyValue and coerce count the depth of the operations' values they copy,
+// so that no recursion over a value goes deeper than MaxDepth.
 
 // checkDepth refuses JSON text nested deeper than MaxDepth: invalidSyntax,
 // since the body's structure is refused before it is read, as a too-deep
@@ -74,8 +75,7 @@ func checkDepth(data []byte) *Error {
 	return nil
 }
 
-// tooDeep is the error for a value (or, with "resource " before its message,
-// a resource) nested deeper than MaxDepth.
+// tooDeep is the error for a value nested deeper than MaxDepth.
 func tooDeep() *opError {
 	return errorf(TypeInvalidValue, "value nested deeper than %d levels", MaxDepth)
 }
