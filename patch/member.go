@@ -46,10 +46,19 @@ func replace(m map[string]any, k string, v any) {
 
 // del deletes the members of m named name in any case.
 func del(m map[string]any, name string) {
-	delete(m, name)
+	var buf [2]string
+	for _, k := range spellings(m, name, buf[:0]) {
+		delete(m, k)
+	}
+}
+
+// spellings appends to keys the keys of m that equal name case-insensitively
+// (name itself among them, when m has it), and returns keys.
+func spellings(m map[string]any, name string, keys []string) []string {
 	for k := range m {
-		if strings.EqualFold(k, name) {
-			delete(m, k)
+		if k == name || strings.EqualFold(k, name) {
+			keys = append(keys, k)
 		}
 	}
+	return keys
 }

@@ -79,11 +79,10 @@ func (a *applier) touch(key string) *opError {
 	if a.touchedKey(key) != nil {
 		return nil
 	}
-	for k, v := range a.res {
-		if k == key || strings.EqualFold(k, key) {
-			if err := checkNesting(v, 2); err != nil {
-				return errorf(TypeInvalidValue, "the resource's %s is nested deeper than %d levels", quote(k), MaxDepth)
-			}
+	var buf [2]string
+	for _, k := range spellings(a.res, key, buf[:0]) {
+		if err := checkNesting(a.res[k], 2); err != nil {
+			return errorf(TypeInvalidValue, "the resource's %s is nested deeper than %d levels", quote(k), MaxDepth)
 		}
 	}
 	prev, _ := get(a.res, key)
@@ -112,19 +111,12 @@ func (a *applier) own(key string) {
 	tk.copied = true
 	// The keys are collected first: replace deletes and inserts.
 	var buf [2]string
-	keys := buf[:0]
-	for k, v := range a.res {
-		if k != key && !strings.EqualFold(k, key) {
-			continue
-		}
-		switch v.(type) {
+	for _, k := range spellings(a.res, key, buf[:0]) {
+		switch v := a.res[k]; v.(type) {
 		case map[string]any, []any, []string, []map[string]any:
-			keys = append(keys, k)
+			c, _ := copyValue(v, 2) // touch checked the depth: the copy cannot fail
+			replace(a.res, k, c)
 		}
-	}
-	for _, k := range keys {
-		c, _ := copyValue(a.res[k], 2) // touch checked the depth: the copy cannot fail
-		replace(a.res, k, c)
 	}
 }
 
