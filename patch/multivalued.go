@@ -42,15 +42,7 @@ func (a *applier) applyValues(kind string, t *target, m map[string]any, cur any,
 	if err := fixPrimary(t, out, written); err != nil {
 		return err
 	}
-	if len(out) == 0 {
-		if err := checkRemove(attr, t.label(), had); err != nil {
-			return err
-		}
-		del(m, t.name)
-		return nil
-	}
-	set(m, t.name, out)
-	return nil
+	return a.setList(t, m, out, had)
 }
 
 // appendNew appends to list, values of the multi-valued attribute attr (nil:
@@ -104,15 +96,7 @@ func (a *applier) removeValues(t *target, m map[string]any, cur, v any) *opError
 	if len(out) == len(list) {
 		return nil
 	}
-	if len(out) == 0 {
-		if err := checkRemove(t.attr, t.label(), true); err != nil {
-			return err
-		}
-		del(m, t.name)
-		return nil
-	}
-	set(m, t.name, out)
-	return nil
+	return a.setList(t, m, out, true)
 }
 
 func removedBy(attr *schema.Attribute, e any, given []any) bool {
@@ -137,10 +121,11 @@ func removedBy(attr *schema.Attribute, e any, given []any) bool {
 }
 
 // setList sets t's attribute to list, or unassigns it when list is empty
-// (RFC 7644 §3.5.2.2: an attribute left without values is unassigned).
-func (a *applier) setList(t *target, m map[string]any, list []any) *opError {
+// (RFC 7644 §3.5.2.2: an attribute left without values is unassigned; had:
+// it had values).
+func (a *applier) setList(t *target, m map[string]any, list []any, had bool) *opError {
 	if len(list) == 0 {
-		if err := checkRemove(t.attr, t.label(), true); err != nil {
+		if err := checkRemove(t.attr, t.label(), had); err != nil {
 			return err
 		}
 		del(m, t.name)

@@ -49,7 +49,7 @@ func (a *applier) applySub(kind string, t *target, v any) *opError {
 				}
 				out = append(out, e)
 			}
-			return a.setList(t, m, out)
+			return a.setList(t, m, out, true)
 		}
 		cm, ok := cur.(map[string]any)
 		if !ok {

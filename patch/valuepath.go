@@ -130,7 +130,7 @@ func (a *applier) removeFiltered(t *target, m map[string]any, list []any, idx []
 			out = append(out, em)
 		}
 	}
-	return a.setList(t, m, out)
+	return a.setList(t, m, out, true)
 }
 
 // elementValue checks the value given for a whole element of t's attribute.
