@@ -2,6 +2,11 @@ package patch
 
 import "maps"
 
+// Apply copies the values it takes from the operations, so that the result
+// shares nothing with them (coerce, for the attributes the schema defines;
+// copyValue, for the others), and the attributes of the resource an
+// operation writes into, once each (own, in result.go).
+
 // copyValue returns a deep copy of a JSON value, refusing values nested
 // deeper than MaxDepth.
 func copyValue(v any, depth int) (any, *opError) {
