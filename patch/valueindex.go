@@ -17,15 +17,19 @@ import (
 // "value" are still compared one by one.
 
 // valueIndex holds the positions of a list's values by their value key.
+// Keys are mostly unique (one member, one email each), so the first
+// position of a key is held apart from the others: indexing a list takes
+// no allocation per value.
 type valueIndex struct {
 	attr  *schema.Attribute
-	keyed map[string][]int
+	first map[string]int   // the first position of each key
+	more  map[string][]int // the further positions of keys met again
 }
 
 // newValueIndex indexes the values of list, values of the multi-valued
 // attribute attr.
 func newValueIndex(attr *schema.Attribute, list []any) *valueIndex {
-	x := &valueIndex{attr: attr, keyed: make(map[string][]int, len(list))}
+	x := &valueIndex{attr: attr, first: make(map[string]int, len(list))}
 	for i, e := range list {
 		x.add(e, i)
 	}
@@ -34,9 +38,18 @@ func newValueIndex(attr *schema.Attribute, list []any) *valueIndex {
 
 // add records that list[i] is e.
 func (x *valueIndex) add(e any, i int) {
-	if k, ok := valueKey(x.attr, e); ok {
-		x.keyed[k] = append(x.keyed[k], i)
+	k, ok := valueKey(x.attr, e)
+	if !ok {
+		return
 	}
+	if _, seen := x.first[k]; !seen {
+		x.first[k] = i
+		return
+	}
+	if x.more == nil {
+		x.more = map[string][]int{}
+	}
+	x.more[k] = append(x.more[k], i)
 }
 
 // contains is [contains] for the list x indexes: whether a value of list
@@ -47,7 +60,14 @@ func (x *valueIndex) contains(list []any, elem any) bool {
 		return contains(x.attr, list, elem)
 	}
 	// A value covering elem has elem's "value", a string with elem's key.
-	for _, i := range x.keyed[k] {
+	i, ok := x.first[k]
+	if !ok {
+		return false
+	}
+	if covers(x.attr, list[i], elem) {
+		return true
+	}
+	for _, i := range x.more[k] {
 		if covers(x.attr, list[i], elem) {
 			return true
 		}
