@@ -83,7 +83,7 @@ func TestPatchWritesCanonicalNames(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		next, _, err := patch.ApplyOwned(res, req.Operations, rt)
+		next, _, err := patch.Apply(res, req.Operations, rt)
 		if err != nil {
 			if strings.HasPrefix(c.ID, "spelling-") {
 				t.Errorf("%s (%s): %v", c.ID, c.Note, err)
