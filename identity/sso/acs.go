@@ -25,6 +25,11 @@ func (h *Handler) serveACS(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, page)
 		return
 	}
+	doc, page := decodeResponse(raw)
+	if page != nil {
+		h.render(w, r, page)
+		return
+	}
 	g, page := h.lookup(ctx, r, true)
 	if page != nil {
 		h.render(w, r, page)
@@ -41,7 +46,7 @@ func (h *Handler) serveACS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sp := h.serviceProvider(g, p, key)
-	if page := h.trust(sp, p, g, raw); page != nil {
+	if page := h.trust(sp, p, g, doc); page != nil {
 		h.render(w, r, page)
 		return
 	}
@@ -97,7 +102,7 @@ func (h *Handler) serveACS(w http.ResponseWriter, r *http.Request) {
 // RelayState, or the page refusing it.
 func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (raw, relay string, page *Page) {
 	tooLarge := &Page{Outcome: OutcomeBadRequest, Status: http.StatusRequestEntityTooLarge, Title: "Response too large",
-		Message: "SAML authentication failed: the SAML response is larger than this site accepts."}
+		Message: "SAML authentication failed: the SAML response is larger than this site accepts"}
 	if r.ContentLength > h.cfg.maxBody {
 		return "", "", tooLarge
 	}
@@ -121,9 +126,19 @@ func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (raw, relay s
 	return raw, r.PostForm.Get("RelayState"), nil
 }
 
+// decodeResponse returns the XML of a SAMLResponse form value, or the page
+// refusing it.
+func decodeResponse(raw string) ([]byte, *Page) {
+	doc, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil {
+		return nil, badRequest("the SAML response is not base64", err)
+	}
+	return doc, nil
+}
+
 func badRequest(what string, err error) *Page {
 	return &Page{Outcome: OutcomeBadRequest, Status: http.StatusBadRequest, Title: "Bad request",
-		Message: "SAML authentication failed: " + what + ".", Err: err}
+		Message: "SAML authentication failed: " + what, Err: err}
 }
 
 // trust completes sp's trust in the IdP for this response when the group
@@ -131,13 +146,9 @@ func badRequest(what string, err error) *Page {
 // with a fingerprint the certificate the response names is trusted if its
 // fingerprint is the configured one (crewjam/saml then verifies the
 // signatures with it, and refuses a response it does not sign).
-func (h *Handler) trust(sp *saml.ServiceProvider, p *idp, g *store.Group, raw string) *Page {
+func (h *Handler) trust(sp *saml.ServiceProvider, p *idp, g *store.Group, doc []byte) *Page {
 	if !p.anyIssuer && p.fingerprint == nil {
 		return nil
-	}
-	doc, err := base64.StdEncoding.DecodeString(raw)
-	if err != nil {
-		return badRequest("the SAML response is not base64", err)
 	}
 	issuer, certs := peek(doc)
 	if p.anyIssuer {
@@ -230,14 +241,19 @@ func (h *Handler) subject(g *store.Group, a *saml.Assertion) (nameID, email stri
 	return n.Value, assertedEmail(a, format), nil
 }
 
-// emailAttributes are the attribute names IdPs assert the email address
-// under, compared case-insensitively with an attribute's Name and
-// FriendlyName.
-var emailAttributes = []string{
-	"email", "mail", "emailaddress", "email address", "user.email",
-	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
-	"http://schemas.xmlsoap.org/claims/EmailAddress",
-	"urn:oid:0.9.2342.19200300.100.1.3",
+// emailAttribute reports whether an attribute name (its Name or
+// FriendlyName) is one IdPs assert the email address under, compared
+// case-insensitively: "email", "mail", "emailaddress", Entra ID's and
+// ADFS's claim URIs, the LDAP mail OID.
+func emailAttribute(name string) bool {
+	switch strings.ToLower(name) {
+	case "email", "mail", "emailaddress", "email address", "user.email",
+		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+		"http://schemas.xmlsoap.org/claims/emailaddress",
+		"urn:oid:0.9.2342.19200300.100.1.3":
+		return true
+	}
+	return false
 }
 
 // assertedEmail returns the first value of an email attribute, or the
@@ -245,11 +261,9 @@ var emailAttributes = []string{
 func assertedEmail(a *saml.Assertion, format string) string {
 	for _, st := range a.AttributeStatements {
 		for _, at := range st.Attributes {
-			for _, name := range emailAttributes {
-				if (strings.EqualFold(at.Name, name) || strings.EqualFold(at.FriendlyName, name)) && len(at.Values) > 0 {
-					if v := strings.TrimSpace(at.Values[0].Value); v != "" {
-						return v
-					}
+			if (emailAttribute(at.Name) || emailAttribute(at.FriendlyName)) && len(at.Values) > 0 {
+				if v := strings.TrimSpace(at.Values[0].Value); v != "" {
+					return v
 				}
 			}
 		}
@@ -370,7 +384,8 @@ func linkerPage(g *store.Group, err error) *Page {
 // invalidResponse is the page of a response crewjam/saml refused, with a
 // reason for each kind of failure it reports.
 func invalidResponse(g *store.Group, err error) *Page {
-	reason := "the SAML response could not be verified"
+	// crewjam/saml does not classify a missing signature; it lands here.
+	reason := "the SAML response is not signed by the group's identity provider, or could not be verified"
 	var bad saml.ErrBadStatus
 	switch {
 	case errors.Is(err, saml.ErrAssertionReplayed):

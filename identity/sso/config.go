@@ -29,14 +29,16 @@ const (
 	maxEntityID    = 1024
 )
 
-// NameID formats a group may ask for ([store.SAMLConfig.NameIDFormat]).
-// The transient format is refused: a transient NameID changes at every
-// sign-in, so it can never be the externalId that links an account.
-var nameIDFormats = map[string]bool{
-	"": true,
-	string(saml.UnspecifiedNameIDFormat):  true,
-	string(saml.PersistentNameIDFormat):   true,
-	string(saml.EmailAddressNameIDFormat): true,
+// nameIDFormatAllowed reports whether a group may ask for NameID format f
+// ([store.SAMLConfig.NameIDFormat]). The transient format is refused: a
+// transient NameID changes at every sign-in, so it can never be the
+// externalId that links an account.
+func nameIDFormatAllowed(f string) bool {
+	switch saml.NameIDFormat(f) {
+	case "", saml.UnspecifiedNameIDFormat, saml.PersistentNameIDFormat, saml.EmailAddressNameIDFormat:
+		return true
+	}
+	return false
 }
 
 // ConfigError reports a SAML configuration that [Configure] refuses. Field
@@ -123,7 +125,7 @@ func checkConfig(c store.SAMLConfig) (store.SAMLConfig, *idp, error) {
 	c.Fingerprint = strings.TrimSpace(c.Fingerprint)
 	c.IdPEntityID = strings.TrimSpace(c.IdPEntityID)
 	c.NameIDFormat = strings.TrimSpace(c.NameIDFormat)
-	if !nameIDFormats[c.NameIDFormat] {
+	if !nameIDFormatAllowed(c.NameIDFormat) {
 		if c.NameIDFormat == string(saml.TransientNameIDFormat) {
 			return c, nil, configErr("NameIDFormat", "a transient NameID changes at every sign-in and cannot link an account", nil)
 		}

@@ -18,15 +18,15 @@ type Option struct {
 
 // config is what the options set; every field has a default.
 type config struct {
-	prefix   string
-	log      *slog.Logger
-	now      func() time.Time
-	render   Renderer
-	replay   ReplayCache
-	key      *rsa.PrivateKey
-	cert     *x509.Certificate
-	maxBody  int64
-	landing  string
+	prefix  string
+	log     *slog.Logger
+	now     func() time.Time
+	render  Renderer
+	replay  ReplayCache
+	key     *rsa.PrivateKey
+	cert    *x509.Certificate
+	maxBody int64
+	landing string
 }
 
 // DefaultPrefix is where the routes are mounted unless [WithPrefix] says
