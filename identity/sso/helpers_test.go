@@ -197,12 +197,12 @@ func (ti *testIdP) metadataXML() string {
 	return string(b)
 }
 
-// register reads the SP metadata at metadataURL and registers it, under
+// register reads the SP metadata at metadataURL with c and registers it, under
 // its own entity ID or under as when set (an assertion for "as" then
 // names that audience).
-func (ti *testIdP) register(metadataURL, as string) *saml.EntityDescriptor {
+func (ti *testIdP) register(c *http.Client, metadataURL, as string) *saml.EntityDescriptor {
 	ti.t.Helper()
-	resp, err := http.Get(metadataURL)
+	resp, err := c.Get(metadataURL)
 	if err != nil {
 		ti.t.Fatal(err)
 	}
@@ -425,7 +425,7 @@ func (h *host) addGroup(path string, ti *testIdP, spec identity.GroupSpec) *stor
 	if ti != nil {
 		h.configure(path, store.SAMLConfig{Enabled: true, IdPMetadata: ti.metadataXML(),
 			NameIDFormat: string(saml.PersistentNameIDFormat)})
-		ti.register(h.sp.URLs(path).Metadata, "")
+		ti.register(h.srv.Client(), h.sp.URLs(path).Metadata, "")
 	}
 	return g
 }

@@ -94,13 +94,13 @@ func TestTampering(t *testing.T) {
 		{"signed by another key", func(t *testing.T, e *tamperEnv) (*browser, *http.Response) {
 			rogue := newTestIdP(t, e.clk, "rogue", e.ti.idp.MetadataURL.String())
 			rogue.plain = true
-			rogue.register(e.h.sp.URLs("acme").Metadata, "")
+			rogue.register(e.h.srv.Client(), e.h.sp.URLs("acme").Metadata, "")
 			rogue.asUser("victim", "")
 			b := e.h.browser()
 			return b, b.post(b.idpInitiated(rogue, e.h.sp.URLs("acme").EntityID, ""))
 		}, http.StatusForbidden, "signed with a certificate the group does not trust"},
 		{"wrong audience", func(t *testing.T, e *tamperEnv) (*browser, *http.Response) {
-			e.ti.register(e.h.sp.URLs("acme").Metadata, "https://other.example/groups/acme")
+			e.ti.register(e.h.srv.Client(), e.h.sp.URLs("acme").Metadata, "https://other.example/groups/acme")
 			b := e.h.browser()
 			return b, b.post(b.idpInitiated(e.ti, "https://other.example/groups/acme", ""))
 		}, http.StatusForbidden, "meant for another service provider (audience)"},
