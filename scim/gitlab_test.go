@@ -676,3 +676,18 @@ func TestGitLabDocumentedRequests(t *testing.T) {
 		t.Run(fmt.Sprintf("%d %s %s", i, s.method, s.target), func(t *testing.T) { check(t, w, s.status, s.want) })
 	}
 }
+
+// TestGitLabSAMLNotConfigured: a group without SAML SSO configured answers
+// GitLab's 404 after the group lookup and before the token check.
+func TestGitLabSAMLNotConfigured(t *testing.T) {
+	t.Parallel()
+	e := newGLEnv(t, ProfileGitLab)
+	if _, _, err := e.prov.CreateGroup(context.Background(), identity.GroupSpec{Path: "bare", Token: "bare-token-0123456789"}); err != nil {
+		t.Fatal(err)
+	}
+	notConfigured := glErrJSON(404, "Group bare does not have SAML SSO configured")
+	check(t, e.do(t, "GET", "/api/scim/v2/groups/nope/Users", "", ""), 404, glErrJSON(404, "Group nope not found"))
+	check(t, e.do(t, "GET", "/api/scim/v2/groups/bare/Users", "", ""), 404, notConfigured)
+	check(t, e.do(t, "POST", "/api/scim/v2/groups/bare/Users", "bare-token-0123456789", `{"externalId":"x"}`), 404, notConfigured)
+	check(t, e.do(t, "GET", "/api/scim/v2/groups/acme/Users", "", ""), 401, `{"message":"401 Unauthorized"}`)
+}
