@@ -7,6 +7,7 @@ import (
 	scim2 "github.com/scim2/filter-parser/v2"
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // pathCases are PATCH paths as identity providers send them: the one Entra ID
@@ -77,7 +78,7 @@ func BenchmarkPatchApply(b *testing.B) {
 	if err := json.Unmarshal([]byte(typicalUser), &user); err != nil {
 		b.Fatal(err)
 	}
-	rt := filter.User()
+	rt := schema.User()
 	for _, bc := range []struct{ name, body string }{
 		{"deprovision", `{"Operations":[{"op":"Replace","path":"active","value":"False"}]}`},
 		{"valuePath", `{"Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"babs@example.com"}]}`},

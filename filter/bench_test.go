@@ -3,6 +3,8 @@ package filter
 import (
 	"strings"
 	"testing"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // benchFilters are the filters of the comparison in ../benchmarks.
@@ -36,7 +38,7 @@ func BenchmarkParse(b *testing.B) {
 }
 
 func BenchmarkCompile(b *testing.B) {
-	rt := User()
+	rt := schema.User()
 	for _, bf := range benchFilters {
 		e, err := Parse(bf.filter)
 		if err != nil {
@@ -56,7 +58,7 @@ func BenchmarkCompile(b *testing.B) {
 // benchUser is a typical User resource as encoding/json decodes it.
 func benchUser() map[string]any {
 	return map[string]any{
-		"schemas":     []any{UserURN, EnterpriseUserURN},
+		"schemas":     []any{schema.UserURN, schema.EnterpriseUserURN},
 		"id":          "2819c223-7f76-453a-919d-413861904646",
 		"externalId":  "bjensen",
 		"userName":    "bjensen",
@@ -69,8 +71,8 @@ func benchUser() map[string]any {
 			map[string]any{"value": "bjensen@example.com", "type": "work", "primary": true},
 			map[string]any{"value": "babs@jensen.org", "type": "home"},
 		},
-		"meta":            map[string]any{"resourceType": "User", "created": "2010-01-23T04:56:22Z", "lastModified": "2011-05-13T04:42:34Z"},
-		EnterpriseUserURN: map[string]any{"employeeNumber": "701984", "department": "Tour Operations"},
+		"meta":                   map[string]any{"resourceType": "User", "created": "2010-01-23T04:56:22Z", "lastModified": "2011-05-13T04:42:34Z"},
+		schema.EnterpriseUserURN: map[string]any{"employeeNumber": "701984", "department": "Tour Operations"},
 	}
 }
 
@@ -80,7 +82,7 @@ func BenchmarkMatch(b *testing.B) {
 	miss["userName"] = "jsmith"
 	miss["userType"] = "Contractor"
 	miss["emails"] = []any{map[string]any{"value": "jsmith@example.org", "type": "home"}}
-	rt := User()
+	rt := schema.User()
 	for _, bf := range benchFilters {
 		e, err := Parse(bf.filter)
 		if err != nil {

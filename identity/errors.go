@@ -54,7 +54,7 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
 
-// GitLab's wording for uniqueness conflicts (gitlab-semantics.md §4.6, §9).
+// GitLab's wording for uniqueness conflicts (docs/gitlab.md §4.6, §9).
 const (
 	msgEmailTaken     = "Email has already been taken"
 	msgUserTaken      = "User has already been taken"

@@ -8,7 +8,7 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Linker applies GitLab's SAML sign-in linking rules (gitlab-semantics.md
+// Linker applies GitLab's SAML sign-in linking rules (docs/gitlab.md
 // §9): the SAML NameID is the extern_uid of the group's SAML identity and
 // equals the SCIM externalId of the same person. It is safe for concurrent
 // use. The host verifies the SAML response (package identity/sso does);

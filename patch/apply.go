@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // The op names, as Decode leaves them.
@@ -30,12 +31,12 @@ const (
 // (TestApplyIndependence and FuzzApply pin this).
 // Apply does not touch "meta": keeping it current is the caller's job.
 //
-// rt must not be nil; use [filter.User] or [filter.Group] for the built-in
+// rt must not be nil; use [schema.User] or [schema.Group] for the built-in
 // resource types. Attributes rt does not define are kept and patched as they
 // are, without type checks; their names compare case-insensitively like all
 // others. The package documentation lists how Apply answers the questions the
 // RFC leaves open. Apply is safe for concurrent use (rt is only read).
-func Apply(resource map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
+func Apply(resource map[string]any, ops []Operation, rt *schema.ResourceType) (map[string]any, *Result, error) {
 	if rt == nil || rt.Schema == nil {
 		return nil, nil, errors.New("patch: Apply needs a resource type with a core schema")
 	}
@@ -65,7 +66,7 @@ func Apply(resource map[string]any, ops []Operation, rt *filter.ResourceType) (m
 // On a typical User most operations write one or two attributes, so
 // ApplyShared spares most of the copy Apply makes. It is safe for concurrent
 // use with the same conditions as Apply.
-func ApplyShared(resource map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
+func ApplyShared(resource map[string]any, ops []Operation, rt *schema.ResourceType) (map[string]any, *Result, error) {
 	if err := checkShared("ApplyShared", resource, ops, rt); err != nil {
 		return nil, nil, err
 	}
@@ -85,7 +86,7 @@ func ApplyShared(resource map[string]any, ops []Operation, rt *filter.ResourceTy
 // operations write into them, so they may be shared with other documents.
 // When an operation fails ApplyOwned returns the error as Apply does, and
 // resource is left half patched: the caller drops it.
-func ApplyOwned(resource map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
+func ApplyOwned(resource map[string]any, ops []Operation, rt *schema.ResourceType) (map[string]any, *Result, error) {
 	if err := checkShared("ApplyOwned", resource, ops, rt); err != nil {
 		return nil, nil, err
 	}
@@ -98,7 +99,7 @@ func ApplyOwned(resource map[string]any, ops []Operation, rt *filter.ResourceTyp
 // checkShared refuses, for ApplyShared and ApplyOwned (named fn), what
 // Apply refuses before it applies anything: no resource type, too many
 // operations, and a resource nested deeper than Apply copies.
-func checkShared(fn string, resource map[string]any, ops []Operation, rt *filter.ResourceType) error {
+func checkShared(fn string, resource map[string]any, ops []Operation, rt *schema.ResourceType) error {
 	if rt == nil || rt.Schema == nil {
 		return errors.New("patch: " + fn + " needs a resource type with a core schema")
 	}
@@ -125,7 +126,7 @@ func run(a *applier, resource map[string]any, ops []Operation) (map[string]any, 
 
 // applier holds the state of one Apply call.
 type applier struct {
-	rt       *filter.ResourceType
+	rt       *schema.ResourceType
 	res      map[string]any // the copy being patched
 	touched  []touchedKey   // keys of res the operations wrote: attribute names and extension URNs
 	compared int            // value-by-value comparisons made, at most MaxComparisons
@@ -156,11 +157,11 @@ func (a *applier) compare(n int) *opError {
 
 // target is an operation's path resolved against the resource type.
 type target struct {
-	schema  *filter.Schema    // the schema that holds the attribute (the core schema for an undefined one without URN)
+	schema  *schema.Schema    // the schema that holds the attribute (the core schema for an undefined one without URN)
 	ext     bool              // the attribute lives in the extension object res[schema.ID]
-	attr    *filter.Attribute // nil: an attribute the schema does not define
+	attr    *schema.Attribute // nil: an attribute the schema does not define
 	name    string            // the attribute's name (the schema's spelling when it is defined)
-	sub     *filter.Attribute // nil: no sub-attribute, or one the schema does not define
+	sub     *schema.Attribute // nil: no sub-attribute, or one the schema does not define
 	subName string            // "" when the path has no sub-attribute
 	filter  filter.Expr       // the value filter, or nil
 }
@@ -232,7 +233,7 @@ func (a *applier) apply(op Operation) *opError {
 // member names an attribute (plain, dotted or URN-qualified) and holds its
 // value. Members apply in the order of their names, so that "name" comes
 // before "name.givenName".
-func (a *applier) applyObject(kind string, s *filter.Schema, obj map[string]any) *opError {
+func (a *applier) applyObject(kind string, s *schema.Schema, obj map[string]any) *opError {
 	keys := slices.Sorted(maps.Keys(obj))
 	for _, k := range keys {
 		v := obj[k]
@@ -274,7 +275,7 @@ func (a *applier) applyObject(kind string, s *filter.Schema, obj map[string]any)
 // applySchema applies an operation whose path (or value member) is a schema
 // URN: the value is an object of that schema's attributes; remove removes the
 // whole extension.
-func (a *applier) applySchema(kind string, s *filter.Schema, v any) *opError {
+func (a *applier) applySchema(kind string, s *schema.Schema, v any) *opError {
 	if kind == opRemove {
 		if s == a.rt.Schema {
 			return errorf(TypeInvalidPath, "the core schema %s cannot be removed", s.ID)
@@ -301,13 +302,13 @@ func (a *applier) applySchema(kind string, s *filter.Schema, v any) *opError {
 // resolve looks up the attribute a path names.
 func (a *applier) resolve(p filter.Path) (*target, *opError) {
 	t := &target{filter: p.Filter}
-	var s *filter.Schema
+	var s *schema.Schema
 	if p.Attr.URN != "" {
 		if s = a.rt.SchemaFor(p.Attr.URN); s == nil {
 			return nil, errorf(TypeInvalidPath, "%s: unknown schema %s", quote(p.String()), p.Attr.URN)
 		}
 	}
-	if r, ok := a.rt.Resolve(filter.AttrPath{URN: p.Attr.URN, Name: p.Attr.Name}); ok {
+	if r, ok := a.rt.Resolve(p.Attr.URN, p.Attr.Name, ""); ok {
 		t.schema, t.attr, t.name = r.Schema, r.Attr, r.Attr.Name
 	} else {
 		if s == nil {
@@ -324,7 +325,7 @@ func (a *applier) resolve(p filter.Path) (*target, *opError) {
 			return nil, errorf(TypeInvalidPath, "%s goes deeper than attribute.subAttribute", quote(p.String()))
 		}
 		if t.attr != nil {
-			if t.attr.Type != filter.TypeComplex {
+			if t.attr.Type != schema.TypeComplex {
 				return nil, errorf(TypeInvalidPath, "%s: %s has no sub-attributes", quote(p.String()), t.label())
 			}
 			t.sub = t.attr.Sub(p.Attr.Sub)
@@ -334,7 +335,7 @@ func (a *applier) resolve(p filter.Path) (*target, *opError) {
 			t.subName = t.sub.Name
 		}
 	}
-	if t.filter != nil && t.attr != nil && (!t.attr.MultiValued || t.attr.Type != filter.TypeComplex) {
+	if t.filter != nil && t.attr != nil && (!t.attr.MultiValued || t.attr.Type != schema.TypeComplex) {
 		return nil, errorf(TypeInvalidPath, "%s: a value filter needs a multi-valued complex attribute, and %s is not one", quote(p.String()), t.label())
 	}
 	return t, nil
@@ -449,14 +450,14 @@ func (a *applier) applyTarget(kind string, t *target, v any) *opError {
 // set to nv when it holds old (had: it holds a value). RFC 7643 §2.2: readOnly
 // never changes; immutable may be set when it has no value (or to the value
 // it has).
-func checkWrite(attr *filter.Attribute, label string, had bool, old, nv any) *opError {
+func checkWrite(attr *schema.Attribute, label string, had bool, old, nv any) *opError {
 	if attr == nil {
 		return nil
 	}
 	switch attr.Mutability {
-	case filter.MutabilityReadOnly:
+	case schema.MutabilityReadOnly:
 		return errorf(TypeMutability, "%s is readOnly", label)
-	case filter.MutabilityImmutable:
+	case schema.MutabilityImmutable:
 		if had && !equal(old, nv) {
 			return errorf(TypeMutability, "%s is immutable and already has a value", label)
 		}
@@ -466,11 +467,11 @@ func checkWrite(attr *filter.Attribute, label string, had bool, old, nv any) *op
 
 // checkRemove checks that attribute attr may be unassigned (RFC 7644
 // §3.5.2.2: not when it is required or readOnly; nor when immutable).
-func checkRemove(attr *filter.Attribute, label string, had bool) *opError {
+func checkRemove(attr *schema.Attribute, label string, had bool) *opError {
 	if attr == nil {
 		return nil
 	}
-	if attr.Mutability == filter.MutabilityReadOnly {
+	if attr.Mutability == schema.MutabilityReadOnly {
 		return errorf(TypeMutability, "%s is readOnly", label)
 	}
 	if !had {
@@ -479,7 +480,7 @@ func checkRemove(attr *filter.Attribute, label string, had bool) *opError {
 	if attr.Required {
 		return errorf(TypeMutability, "%s is required and cannot be removed", label)
 	}
-	if attr.Mutability == filter.MutabilityImmutable {
+	if attr.Mutability == schema.MutabilityImmutable {
 		return errorf(TypeMutability, "%s is immutable", label)
 	}
 	return nil
@@ -544,7 +545,7 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 		if err != nil {
 			return err
 		}
-		if attr.Mutability == filter.MutabilityReadOnly || (attr.Mutability == filter.MutabilityImmutable && had) {
+		if attr.Mutability == schema.MutabilityReadOnly || (attr.Mutability == schema.MutabilityImmutable && had) {
 			return checkWrite(attr, t.label(), had, cur, list)
 		}
 		var out []any
@@ -581,7 +582,7 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 			return nil
 		}
 		set(m, t.name, out)
-	case attr.Type == filter.TypeComplex:
+	case attr.Type == schema.TypeComplex:
 		if _, isObj := v.(map[string]any); !isObj && attr.Sub("value") != nil {
 			// Entra ID sends the Enterprise manager as its id alone.
 			v = map[string]any{"value": v}
@@ -590,7 +591,7 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 		if err != nil {
 			return err
 		}
-		if attr.Mutability == filter.MutabilityReadOnly {
+		if attr.Mutability == schema.MutabilityReadOnly {
 			return errorf(TypeMutability, "%s is readOnly", t.label())
 		}
 		cm, _ := cur.(map[string]any)
@@ -621,7 +622,7 @@ func (a *applier) applyAttr(kind string, t *target, v any) *opError {
 // merge sets the members of obj (a coerced value of the complex attribute
 // attr, or of an element of it) in dst, keeping the members obj does not give
 // (RFC 7644 §3.5.2.1 and §3.5.2.3); a null member unassigns.
-func merge(t *target, attr *filter.Attribute, dst, obj map[string]any) *opError {
+func merge(t *target, attr *schema.Attribute, dst, obj map[string]any) *opError {
 	for _, k := range sortedKeys(obj) {
 		sv := obj[k]
 		sub := attr.Sub(k)
@@ -666,7 +667,7 @@ func (a *applier) removeValues(t *target, m map[string]any, cur, v any) *opError
 	if len(list) == 0 {
 		return checkRemove(t.attr, t.label(), false)
 	}
-	if t.attr != nil && t.attr.Mutability == filter.MutabilityReadOnly {
+	if t.attr != nil && t.attr.Mutability == schema.MutabilityReadOnly {
 		return errorf(TypeMutability, "%s is readOnly", t.label())
 	}
 	given, ok := v.([]any)
@@ -697,7 +698,7 @@ func (a *applier) removeValues(t *target, m map[string]any, cur, v any) *opError
 	return nil
 }
 
-func removedBy(attr *filter.Attribute, e any, given []any) bool {
+func removedBy(attr *schema.Attribute, e any, given []any) bool {
 	for _, g := range given {
 		if gm, ok := g.(map[string]any); ok {
 			if gv, ok := get(gm, "value"); ok && gv != nil {
@@ -737,7 +738,7 @@ func subValue(t *target, v any) (any, *opError) {
 func (a *applier) applySub(kind string, t *target, v any) *opError {
 	attr := t.attr
 	label := t.subLabel(t.subName)
-	if attr != nil && attr.Mutability == filter.MutabilityReadOnly {
+	if attr != nil && attr.Mutability == schema.MutabilityReadOnly {
 		return errorf(TypeMutability, "%s is readOnly", t.label())
 	}
 	if kind == opRemove || v == nil {
@@ -875,7 +876,7 @@ func (a *applier) elementMatcher(t *target) (func(any) bool, *opError) {
 // ("emails[type eq \"work\"]" or "emails[type eq \"work\"].value").
 func (a *applier) applyFiltered(kind string, t *target, v any) *opError {
 	attr := t.attr
-	if attr != nil && attr.Mutability == filter.MutabilityReadOnly {
+	if attr != nil && attr.Mutability == schema.MutabilityReadOnly {
 		return errorf(TypeMutability, "%s is readOnly", t.label())
 	}
 	match, err := a.elementMatcher(t)
@@ -901,7 +902,7 @@ func (a *applier) applyFiltered(kind string, t *target, v any) *opError {
 		return errorf(TypeInvalidValue, `"value" is required for %q`, kind)
 	}
 	if len(idx) == 0 {
-		// DESIGN.md §Protocol decisions: create the value the filter
+		// docs/design.md §Protocol decisions: create the value the filter
 		// describes for add, and for replace when there are no values yet.
 		if kind == opReplace && len(list) > 0 {
 			return errorf(TypeNoTarget, "no value of %s matches [%s] (RFC 7644 §3.5.2.3)", t.label(), t.filter.String())
@@ -1074,7 +1075,7 @@ func (a *applier) newElement(t *target, v any, match func(any) bool) (map[string
 
 // eqConditions collects the "sub eq value" conditions of a filter made only of
 // them and "and" into elem, and reports whether the filter is of that form.
-func eqConditions(e filter.Expr, attr *filter.Attribute, elem map[string]any) bool {
+func eqConditions(e filter.Expr, attr *schema.Attribute, elem map[string]any) bool {
 	switch e := e.(type) {
 	case *filter.And:
 		return eqConditions(e.Left, attr, elem) && eqConditions(e.Right, attr, elem)

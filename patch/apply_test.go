@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // user returns a typical User, as a store would hold it.
@@ -66,16 +65,16 @@ func with(m map[string]any, edit func(m map[string]any)) map[string]any {
 // TestApplyRules pins the decisions that the shared corpus does not.
 func TestApplyRules(t *testing.T) {
 	t.Parallel()
-	ext := filter.EnterpriseUserURN
-	immutable := &filter.ResourceType{Schema: &filter.Schema{ID: "urn:example:Thing", Attributes: []*filter.Attribute{
-		{Name: "serial", Type: filter.TypeString, Mutability: filter.MutabilityImmutable},
-		{Name: "count", Type: filter.TypeInteger, Mutability: filter.MutabilityReadWrite},
-		{Name: "ratio", Type: filter.TypeDecimal, Mutability: filter.MutabilityReadWrite},
-		{Name: "born", Type: filter.TypeDateTime, Mutability: filter.MutabilityReadWrite},
+	ext := schema.EnterpriseUserURN
+	immutable := &schema.ResourceType{Schema: &schema.Schema{ID: "urn:example:Thing", Attributes: []*schema.Attribute{
+		{Name: "serial", Type: schema.TypeString, Mutability: schema.MutabilityImmutable},
+		{Name: "count", Type: schema.TypeInteger, Mutability: schema.MutabilityReadWrite},
+		{Name: "ratio", Type: schema.TypeDecimal, Mutability: schema.MutabilityReadWrite},
+		{Name: "born", Type: schema.TypeDateTime, Mutability: schema.MutabilityReadWrite},
 	}}}
 	tests := []struct {
 		name     string
-		rt       *filter.ResourceType
+		rt       *schema.ResourceType
 		resource map[string]any
 		ops      string
 		want     map[string]any
@@ -181,13 +180,13 @@ func TestApplyRules(t *testing.T) {
 		},
 		{
 			name:    "a group member's value is immutable",
-			rt:      filter.Group(),
+			rt:      schema.Group(),
 			ops:     `[{"op":"replace","path":"members[value eq \"2819c223\"].value","value":"other"}]`,
 			wantErr: TypeMutability,
 		},
 		{
 			name:     "members are added and removed whole",
-			rt:       filter.Group(),
+			rt:       schema.Group(),
 			resource: group(),
 			ops:      `[{"op":"add","path":"members","value":[{"value":"08e1d05d"}]},{"op":"remove","path":"members[value eq \"902c246b\"]"}]`,
 			want: with(group(), func(m map[string]any) {
@@ -196,7 +195,7 @@ func TestApplyRules(t *testing.T) {
 		},
 		{
 			name:     "adding a member already there changes nothing",
-			rt:       filter.Group(),
+			rt:       schema.Group(),
 			resource: group(),
 			ops:      `[{"op":"add","path":"members","value":[{"value":"2819C223"}]}]`,
 			want:     group(),
@@ -316,7 +315,7 @@ func TestApplyRules(t *testing.T) {
 			t.Parallel()
 			rt := tc.rt
 			if rt == nil {
-				rt = filter.User()
+				rt = schema.User()
 			}
 			res := tc.resource
 			if res == nil {
@@ -399,7 +398,7 @@ func TestApplyBadInput(t *testing.T) {
 			t.Parallel()
 			res := user()
 			pristine := user()
-			got, result, err := Apply(res, tc.ops, filter.User())
+			got, result, err := Apply(res, tc.ops, schema.User())
 			var perr *Error
 			if !errors.As(err, &perr) {
 				t.Fatalf("Apply = %v, %v; want a *patch.Error", err, got)
@@ -420,7 +419,7 @@ func TestApplyBadInput(t *testing.T) {
 // TestApplyGoValues applies values built in Go rather than decoded from JSON.
 func TestApplyGoValues(t *testing.T) {
 	t.Parallel()
-	res := map[string]any{"schemas": []string{filter.UserURN}, "userName": "b"}
+	res := map[string]any{"schemas": []string{schema.UserURN}, "userName": "b"}
 	o := []Operation{
 		{Op: "add", Path: "emails", Value: []map[string]any{{"value": "a@example.com", "primary": true}}},
 		{Op: "add", Path: "roles", Value: []map[string]any{{"value": "admin"}}},
@@ -428,18 +427,18 @@ func TestApplyGoValues(t *testing.T) {
 		{Op: "add", Path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", Value: "7"},
 		{Op: "replace", Path: "active", Value: true},
 	}
-	got, _, err := Apply(res, o, filter.User())
+	got, _, err := Apply(res, o, schema.User())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"schemas":                []any{filter.UserURN, filter.EnterpriseUserURN},
+		"schemas":                []any{schema.UserURN, schema.EnterpriseUserURN},
 		"userName":               "b",
 		"emails":                 []any{map[string]any{"value": "a@example.com", "primary": true}},
 		"roles":                  []any{map[string]any{"value": "admin"}},
 		"tags":                   []any{"x"},
 		"active":                 true,
-		filter.EnterpriseUserURN: map[string]any{"employeeNumber": "7"},
+		schema.EnterpriseUserURN: map[string]any{"employeeNumber": "7"},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
@@ -460,7 +459,7 @@ func TestApplyNeedsResourceType(t *testing.T) {
 func TestApplyResourceTooDeep(t *testing.T) {
 	t.Parallel()
 	res := map[string]any{"custom": deep(MaxDepth + 1)}
-	_, _, err := Apply(res, nil, filter.User())
+	_, _, err := Apply(res, nil, schema.User())
 	var perr *Error
 	if !errors.As(err, &perr) || perr.Index != -1 || perr.Type != TypeInvalidValue {
 		t.Errorf("Apply = %v; want an invalidValue *patch.Error for the whole request", err)
@@ -474,7 +473,7 @@ func TestApplySharesNothing(t *testing.T) {
 	res := user()
 	o := ops(t, `[{"op":"add","path":"emails","value":[{"value":"n@example.com","primary":true}]},{"op":"add","value":{"name":{"middleName":"J"},"custom":{"a":["b"]}}}]`)
 	pristineOps := ops(t, `[{"op":"add","path":"emails","value":[{"value":"n@example.com","primary":true}]},{"op":"add","value":{"name":{"middleName":"J"},"custom":{"a":["b"]}}}]`)
-	got, _, err := Apply(res, o, filter.User())
+	got, _, err := Apply(res, o, schema.User())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +509,7 @@ func scribble(v any) {
 
 func TestResult(t *testing.T) {
 	t.Parallel()
-	ext := filter.EnterpriseUserURN
+	ext := schema.EnterpriseUserURN
 	tests := []struct {
 		name    string
 		ops     string
@@ -522,7 +521,7 @@ func TestResult(t *testing.T) {
 			name:    "deprovisioning",
 			ops:     `[{"op":"Replace","path":"active","value":"False"}]`,
 			want:    []string{"active"},
-			changed: []string{"active", "ACTIVE", filter.UserURN + ":active"},
+			changed: []string{"active", "ACTIVE", schema.UserURN + ":active"},
 			same:    []string{"externalId", "name", "userName"},
 		},
 		{
@@ -536,7 +535,7 @@ func TestResult(t *testing.T) {
 			name:    "a sub-attribute",
 			ops:     `[{"op":"replace","path":"name.givenName","value":"Bee"}]`,
 			want:    []string{"name", "name.givenName"},
-			changed: []string{"name", "name.givenName", filter.UserURN + ":name.givenName"},
+			changed: []string{"name", "name.givenName", schema.UserURN + ":name.givenName"},
 			same:    []string{"name.familyName", "givenName"},
 		},
 		{
@@ -564,7 +563,7 @@ func TestResult(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, r, err := Apply(user(), ops(t, tc.ops), filter.User())
+			_, r, err := Apply(user(), ops(t, tc.ops), schema.User())
 			if err != nil {
 				t.Fatal(err)
 			}

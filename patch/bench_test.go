@@ -4,7 +4,7 @@ import (
 	"maps"
 	"testing"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // applyFuncs are the three ways to apply, as benchApply runs them.
@@ -13,11 +13,11 @@ import (
 // part of its cost here).
 var applyFuncs = []struct {
 	name  string
-	apply func(res map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error)
+	apply func(res map[string]any, ops []Operation, rt *schema.ResourceType) (map[string]any, *Result, error)
 }{
 	{"Apply", Apply},
 	{"ApplyShared", ApplyShared},
-	{"ApplyOwned", func(res map[string]any, ops []Operation, rt *filter.ResourceType) (map[string]any, *Result, error) {
+	{"ApplyOwned", func(res map[string]any, ops []Operation, rt *schema.ResourceType) (map[string]any, *Result, error) {
 		return ApplyOwned(maps.Clone(res), ops, rt)
 	}},
 }
@@ -31,8 +31,8 @@ func benchApply(b *testing.B, body string) {
 	}
 }
 
-func benchApplyWith(b *testing.B, body string, apply func(map[string]any, []Operation, *filter.ResourceType) (map[string]any, *Result, error)) {
-	rt := filter.User()
+func benchApplyWith(b *testing.B, body string, apply func(map[string]any, []Operation, *schema.ResourceType) (map[string]any, *Result, error)) {
+	rt := schema.User()
 	res := user()
 	o := ops(b, body)
 	b.ReportAllocs()

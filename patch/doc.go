@@ -3,13 +3,13 @@
 // ID, Okta and OneLogin really send.
 //
 // A resource is a map[string]any as encoding/json decodes it (numbers as
-// float64 or json.Number); its schema is a [filter.ResourceType]:
+// float64 or json.Number); its schema is a [schema.ResourceType]:
 //
 //	req, err := patch.Decode(body)
 //	if err != nil {
 //		return err // *patch.Error: answer 400 with scimType err.Type
 //	}
-//	updated, res, err := patch.Apply(stored, req.Operations, filter.User())
+//	updated, res, err := patch.Apply(stored, req.Operations, schema.User())
 //	if err != nil {
 //		return err // *patch.Error; stored is untouched
 //	}

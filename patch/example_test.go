@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // Microsoft Entra ID disables a user with a capitalised op and a string
 // boolean. The stored resource is not modified.
 func ExampleApply() {
 	stored := map[string]any{
-		"schemas":  []any{filter.UserURN},
+		"schemas":  []any{schema.UserURN},
 		"id":       "2819c223",
 		"userName": "bjensen",
 		"active":   true,
@@ -26,7 +26,7 @@ func ExampleApply() {
 		fmt.Println(err)
 		return
 	}
-	updated, res, err := patch.Apply(stored, req.Operations, filter.User())
+	updated, res, err := patch.Apply(stored, req.Operations, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -48,7 +48,7 @@ func ExampleApply_valuePath() {
 		{Op: "add", Path: `addresses[type eq "work"].streetAddress`, Value: "1 Main St"},
 		{Op: "replace", Path: `addresses[type eq "work"].locality`, Value: "Seattle"},
 	}
-	updated, _, err := patch.Apply(stored, ops, filter.User())
+	updated, _, err := patch.Apply(stored, ops, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -67,7 +67,7 @@ func ExampleError() {
 		{Op: "replace", Path: "active", Value: false},
 		{Op: "replace", Path: "id", Value: "other"},
 	}
-	_, _, err := patch.Apply(stored, ops, filter.User())
+	_, _, err := patch.Apply(stored, ops, schema.User())
 	var perr *patch.Error
 	if errors.As(err, &perr) {
 		fmt.Println(perr.Index, perr.Type)
@@ -106,7 +106,7 @@ func ExampleResult_Attributes() {
 		"name.givenName": "Babs",
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "Tours",
 	}}}
-	_, res, err := patch.Apply(stored, ops, filter.User())
+	_, res, err := patch.Apply(stored, ops, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -132,7 +132,7 @@ func ExampleApplyShared() {
 		"active":   true,
 	}
 	ops := []patch.Operation{{Op: "replace", Path: "active", Value: false}}
-	updated, res, err := patch.ApplyShared(stored, ops, filter.User())
+	updated, res, err := patch.ApplyShared(stored, ops, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -150,7 +150,7 @@ func ExampleApplyOwned() {
 	stored := map[string]any{"userName": "bjensen", "active": true}
 	mine := map[string]any{"userName": stored["userName"], "active": stored["active"]}
 	ops := []patch.Operation{{Op: "replace", Path: "active", Value: false}}
-	updated, res, err := patch.ApplyOwned(mine, ops, filter.User())
+	updated, res, err := patch.ApplyOwned(mine, ops, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return

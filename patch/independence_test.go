@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // TestApplyIndependence checks, for every kind of operation, that Apply
@@ -50,7 +50,7 @@ func TestApplyIndependence(t *testing.T) {
 			t.Parallel()
 			res := user()
 			o := ops(t, tc.ops)
-			got, _, err := Apply(res, o, filter.User())
+			got, _, err := Apply(res, o, schema.User())
 			if d := cmp.Diff(user(), res); d != "" {
 				t.Fatalf("Apply changed its input (-want +got):\n%s", d)
 			}
@@ -65,7 +65,7 @@ func TestApplyIndependence(t *testing.T) {
 			}
 			// A second Apply on the result writes through every container
 			// the operations reach.
-			if _, _, err := Apply(got, o, filter.User()); err != nil {
+			if _, _, err := Apply(got, o, schema.User()); err != nil {
 				t.Logf("second Apply: %v", err) // some ops cannot repeat; the input must still be untouched
 			}
 			scribble(got)

@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // Adding values to a multi-valued attribute checks each against those
@@ -18,13 +18,13 @@ import (
 
 // valueIndex holds the positions of a list's values by their value key.
 type valueIndex struct {
-	attr  *filter.Attribute
+	attr  *schema.Attribute
 	keyed map[string][]int
 }
 
 // newValueIndex indexes the values of list, values of the multi-valued
 // attribute attr.
-func newValueIndex(attr *filter.Attribute, list []any) *valueIndex {
+func newValueIndex(attr *schema.Attribute, list []any) *valueIndex {
 	x := &valueIndex{attr: attr, keyed: make(map[string][]int, len(list))}
 	for i, e := range list {
 		x.add(e, i)
@@ -62,7 +62,7 @@ type givenIndex struct {
 	rest  []any
 }
 
-func newGivenIndex(attr *filter.Attribute, given []any) *givenIndex {
+func newGivenIndex(attr *schema.Attribute, given []any) *givenIndex {
 	x := &givenIndex{keyed: make(map[string][]any, len(given))}
 	for _, g := range given {
 		if k, ok := valueKey(attr, g); ok {
@@ -75,7 +75,7 @@ func newGivenIndex(attr *filter.Attribute, given []any) *givenIndex {
 }
 
 // removes reports whether the listed values remove e, as [removedBy] does.
-func (x *givenIndex) removes(attr *filter.Attribute, e any) bool {
+func (x *givenIndex) removes(attr *schema.Attribute, e any) bool {
 	if removedBy(attr, e, x.rest) {
 		return true
 	}
@@ -86,7 +86,7 @@ func (x *givenIndex) removes(attr *filter.Attribute, e any) bool {
 // valueKey returns the key of v, a value of the multi-valued attribute attr,
 // when v is an object whose "value" is a string: two such values that
 // [sameValue] finds equal have the same key.
-func valueKey(attr *filter.Attribute, v any) (string, bool) {
+func valueKey(attr *schema.Attribute, v any) (string, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return "", false

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // TestFoldKey checks that strings strings.EqualFold finds equal share a key
@@ -37,7 +37,7 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		map[string]any{"value": nil, "display": "x"}, map[string]any{"display": "X"}, map[string]any{}, "u1", 5.0, nil,
 		map[string]any{"value": "u1", "Value": "u3"},
 	}
-	for _, rt := range []*filter.ResourceType{filter.User(), filter.Group()} {
+	for _, rt := range []*schema.ResourceType{schema.User(), schema.Group()} {
 		for _, name := range []string{"emails", "members", "roles", "x509Certificates"} {
 			attr := rt.Schema.Attr(name)
 			if attr == nil {
@@ -71,15 +71,15 @@ func TestManyMembers(t *testing.T) {
 		members[i] = map[string]any{"value": fmt.Sprintf("u%d", i)}
 		upper[i] = map[string]any{"value": fmt.Sprintf("U%d", i)}
 	}
-	group := map[string]any{"schemas": []any{filter.GroupURN}, "displayName": "g"}
-	added, _, err := Apply(group, []Operation{{Op: "add", Path: "members", Value: members}, {Op: "add", Path: "members", Value: upper}}, filter.Group())
+	group := map[string]any{"schemas": []any{schema.GroupURN}, "displayName": "g"}
+	added, _, err := Apply(group, []Operation{{Op: "add", Path: "members", Value: members}, {Op: "add", Path: "members", Value: upper}}, schema.Group())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := len(added["members"].([]any)); got != n {
 		t.Fatalf("%d members after adding the same %d twice, want %d", got, n, n)
 	}
-	removed, _, err := Apply(added, []Operation{{Op: "remove", Path: "members", Value: upper[1:]}}, filter.Group())
+	removed, _, err := Apply(added, []Operation{{Op: "remove", Path: "members", Value: upper[1:]}}, schema.Group())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // outcome is what one Apply or ApplyShared call gave, in comparable form.
@@ -21,11 +20,11 @@ type outcome struct {
 // resource and fails unless all give the same resource, changes and error,
 // and unless ApplyShared left its input as it was and ApplyOwned the
 // values in its input.
-func sameAsApply(t *testing.T, resource map[string]any, ops []Operation, rt *filter.ResourceType) {
+func sameAsApply(t *testing.T, resource map[string]any, ops []Operation, rt *schema.ResourceType) {
 	t.Helper()
 	in, _ := cloneAny(resource).(map[string]any)
 	pristine, _ := cloneAny(resource).(map[string]any)
-	run := func(f func(map[string]any, []Operation, *filter.ResourceType) (map[string]any, *Result, error), res map[string]any) outcome {
+	run := func(f func(map[string]any, []Operation, *schema.ResourceType) (map[string]any, *Result, error), res map[string]any) outcome {
 		got, r, err := f(res, ops, rt)
 		o := outcome{Resource: got, Changed: r.Attributes()}
 		if err != nil {
@@ -93,7 +92,7 @@ func TestApplySharedCases(t *testing.T) {
 			sameAsApply(t, tc.Resource, req.Operations, resourceType(tc.Resource))
 		})
 	}
-	forEachGolden(t, func(t *testing.T, _ string, g golden, rt *filter.ResourceType, ops []Operation) {
+	forEachGolden(t, func(t *testing.T, _ string, g golden, rt *schema.ResourceType, ops []Operation) {
 		sameAsApply(t, g.Before, ops, rt)
 	})
 }
@@ -103,7 +102,7 @@ func TestApplySharedCases(t *testing.T) {
 // attribute, failures after writes, and inputs Apply refuses.
 func TestApplySharedRules(t *testing.T) {
 	t.Parallel()
-	ext := filter.EnterpriseUserURN
+	ext := schema.EnterpriseUserURN
 	mixed := with(user(), func(m map[string]any) {
 		m["Emails"] = []any{map[string]any{"value": "other@example.com", "type": "other"}}
 		m["NAME"] = map[string]any{"middleName": "J"}
@@ -132,7 +131,7 @@ func TestApplySharedRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sameAsApply(t, tc.resource, ops(t, tc.ops), filter.User())
+			sameAsApply(t, tc.resource, ops(t, tc.ops), schema.User())
 		})
 	}
 }
@@ -143,13 +142,13 @@ func TestApplySharedRules(t *testing.T) {
 func TestApplySharedSchemas(t *testing.T) {
 	t.Parallel()
 	schemas := make([]any, 1, 4)
-	schemas[0] = filter.UserURN
+	schemas[0] = schema.UserURN
 	res := map[string]any{"schemas": schemas, "userName": "b"}
-	got, _, err := ApplyShared(res, ops(t, `[{"op":"add","path":"`+filter.EnterpriseUserURN+`:costCenter","value":"1"}]`), filter.User())
+	got, _, err := ApplyShared(res, ops(t, `[{"op":"add","path":"`+schema.EnterpriseUserURN+`:costCenter","value":"1"}]`), schema.User())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([]any{filter.UserURN, filter.EnterpriseUserURN}, got["schemas"]); d != "" {
+	if d := cmp.Diff([]any{schema.UserURN, schema.EnterpriseUserURN}, got["schemas"]); d != "" {
 		t.Errorf("schemas (-want +got):\n%s", d)
 	}
 	if spare := schemas[:2][1]; spare != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // coerce checks one value of attribute a (an element, for a multi-valued
@@ -17,12 +17,12 @@ import (
 // unassign a sub-attribute when merged) and its members the schema does not
 // define (copied as they are). The strings "True" and "False" are taken for
 // booleans, in any case (Microsoft Entra ID sends them).
-func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
+func coerce(a *schema.Attribute, v any, depth int) (any, *opError) {
 	if depth > MaxDepth {
 		return nil, tooDeep()
 	}
 	switch a.Type {
-	case filter.TypeComplex:
+	case schema.TypeComplex:
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, errorf(TypeInvalidValue, "%s must be an object, not %s", a.Name, jsonType(v))
@@ -57,7 +57,7 @@ func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
 			out[sub.Name] = c
 		}
 		return out, nil
-	case filter.TypeBoolean:
+	case schema.TypeBoolean:
 		switch b := v.(type) {
 		case bool:
 			return b, nil
@@ -70,17 +70,17 @@ func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
 			}
 		}
 		return nil, errorf(TypeInvalidValue, "%s must be a boolean, not %s", a.Name, describe(v))
-	case filter.TypeInteger:
+	case schema.TypeInteger:
 		if isInteger(v) {
 			return v, nil
 		}
 		return nil, errorf(TypeInvalidValue, "%s must be an integer, not %s", a.Name, describe(v))
-	case filter.TypeDecimal:
+	case schema.TypeDecimal:
 		if _, ok := number(v); ok {
 			return v, nil
 		}
 		return nil, errorf(TypeInvalidValue, "%s must be a number, not %s", a.Name, describe(v))
-	case filter.TypeDateTime:
+	case schema.TypeDateTime:
 		s, ok := v.(string)
 		if !ok {
 			return nil, errorf(TypeInvalidValue, "%s must be a dateTime string, not %s", a.Name, describe(v))
@@ -89,7 +89,7 @@ func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
 			return nil, errorf(TypeInvalidValue, "%s must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not %q", a.Name, s)
 		}
 		return s, nil
-	case filter.TypeBinary:
+	case schema.TypeBinary:
 		s, ok := v.(string)
 		if !ok {
 			return nil, errorf(TypeInvalidValue, "%s must be a base64 string, not %s", a.Name, describe(v))
@@ -113,7 +113,7 @@ func coerce(a *filter.Attribute, v any, depth int) (any, *opError) {
 // values of a's type, or a single such value, taken as an array of one (Okta
 // and scim-patch clients send a lone object for a multi-valued attribute).
 // Null elements are dropped.
-func coerceList(a *filter.Attribute, v any, depth int) ([]any, *opError) {
+func coerceList(a *schema.Attribute, v any, depth int) ([]any, *opError) {
 	switch v.(type) {
 	case []string, []map[string]any: // as a Go caller may build them
 		c, err := copyValue(v, depth)
@@ -354,7 +354,7 @@ func equal(a, b any) bool {
 // sameValue compares two values of attribute a (nil: an attribute no schema
 // defines) the way a filter's "eq" would: strings case-insensitively unless a
 // is caseExact.
-func sameValue(a *filter.Attribute, x, y any) bool {
+func sameValue(a *schema.Attribute, x, y any) bool {
 	if s, ok := x.(string); ok {
 		t, ok := y.(string)
 		if !ok {
@@ -372,7 +372,7 @@ func sameValue(a *filter.Attribute, x, y any) bool {
 // already among list: an existing value that has every sub-attribute elem
 // gives, with the same value. Adding such a value changes nothing
 // (RFC 7644 §3.5.2.1).
-func contains(a *filter.Attribute, list []any, elem any) bool {
+func contains(a *schema.Attribute, list []any, elem any) bool {
 	for _, e := range list {
 		if covers(a, e, elem) {
 			return true
@@ -383,7 +383,7 @@ func contains(a *filter.Attribute, list []any, elem any) bool {
 
 // covers reports whether existing has all the members of elem with equal
 // values (or, for simple values, equals elem).
-func covers(a *filter.Attribute, existing, elem any) bool {
+func covers(a *schema.Attribute, existing, elem any) bool {
 	em, ok := elem.(map[string]any)
 	if !ok {
 		return sameValue(a, existing, elem)

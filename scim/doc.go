@@ -82,7 +82,7 @@
 // # The GitLab profile
 //
 // With [WithProfile]([ProfileGitLab]) and [WithStore] the handler answers
-// byte for byte as GitLab's group SCIM API does (gitlab-semantics.md §1–§8),
+// byte for byte as GitLab's group SCIM API does (docs/gitlab.md §1–§8),
 // for IdP apps built for GitLab.com; the provisioning rules stay the shared
 // ones (create the provisioner with identity.WithProfile(ProfileGitLab.Rules())).
 // Only GET and POST /Users and GET, PATCH and DELETE /Users/{id} exist;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/scim/internal/gitlab"
 	"github.com/scimkit/scimkit/store"
 )
@@ -77,7 +78,7 @@ func (gitlabProfile) parseFilter(string) (filter.Expr, error) {
 func (gitlabProfile) user(s *store.SCIMIdentity, u *store.User, _ string) map[string]any {
 	v := glUser(s, u)
 	return map[string]any{
-		"schemas": []any{filter.UserURN}, "id": v.ExternUID, "active": v.Active,
+		"schemas": []any{schema.UserURN}, "id": v.ExternUID, "active": v.Active,
 		"emails":   []any{map[string]any{"type": "work", "value": v.Email, "primary": true}},
 		"name":     map[string]any{"formatted": v.Name},
 		"meta":     map[string]any{"resourceType": "User"},
@@ -102,7 +103,7 @@ type gitlabRoute struct {
 	handle       func(h *Handler, ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error
 }
 
-// gitlabRoutes is GitLab's group SCIM routing table (gitlab-semantics.md §1).
+// gitlabRoutes is GitLab's group SCIM routing table (docs/gitlab.md §1).
 func gitlabRoutes() []gitlabRoute {
 	return []gitlabRoute{
 		{http.MethodGet, "/Users", (*Handler).glList},
@@ -137,7 +138,7 @@ func (gitlabProfile) mount(h *Handler) error {
 const maxGroupPathLen = 255
 
 // glWrap runs a GitLab route after GitLab's checks, in GitLab's order
-// (gitlab-semantics.md §1): the group must exist (404 "Group <path> not
+// (docs/gitlab.md §1): the group must exist (404 "Group <path> not
 // found", before the token is looked at), must have SAML SSO configured
 // (store.Group.SAML; 404 "Group <path> does not have SAML SSO
 // configured"), then the token must be the group's (401

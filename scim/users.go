@@ -12,6 +12,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -50,8 +51,8 @@ func (h *Handler) readUser(r *http.Request) (map[string]any, error) {
 	}
 	if s, ok := doc["schemas"]; ok {
 		list, ok := s.([]any)
-		if !ok || !schemasHave(list, filter.UserURN) {
-			return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "schemas must be an array containing %q", filter.UserURN)
+		if !ok || !schemasHave(list, schema.UserURN) {
+			return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "schemas must be an array containing %q", schema.UserURN)
 		}
 	}
 	for k := range doc {
@@ -61,7 +62,7 @@ func (h *Handler) readUser(r *http.Request) (map[string]any, error) {
 		}
 		// canonicalize spelled k as the schema does: findAttr finds it
 		// without folding case.
-		if a := findAttr(h.rt.Schema.Attributes, k); a != nil && (a.Mutability == filter.MutabilityWriteOnly || a.Returned == filter.ReturnedNever) {
+		if a := findAttr(h.rt.Schema.Attributes, k); a != nil && (a.Mutability == schema.MutabilityWriteOnly || a.Returned == schema.ReturnedNever) {
 			delete(doc, k)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -28,9 +28,9 @@ type Store struct {
 	// anyway: waiting here is cheaper and fairer than SQLite's busy
 	// handler. Other processes are still kept out by SQLite's own lock.
 	writers chan struct{}
-	// user is filter.User(), built once: every list compiles its query
+	// user is schema.User(), built once: every list compiles its query
 	// against it.
-	user *filter.ResourceType
+	user *schema.ResourceType
 }
 
 var _ store.Store = (*Store)(nil)
@@ -159,7 +159,7 @@ func open(ctx context.Context, db *sql.DB, d dialect, c config) (*Store, error) 
 	db.SetMaxOpenConns(c.maxConns)
 	db.SetMaxIdleConns(c.maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, d: d, retry: defaultRetry(), log: c.log, user: filter.User()}
+	s := &Store{db: db, d: d, retry: defaultRetry(), log: c.log, user: schema.User()}
 	s.retry.attempts = c.attempts
 	if !d.postgres {
 		s.writers = make(chan struct{}, 1)

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Details GitLab sends in SCIM error bodies (gitlab-semantics.md §8).
+// Details GitLab sends in SCIM error bodies (docs/gitlab.md §8).
 const (
 	// DetailUnsupportedFilter is the detail of the 412 for any filter other
 	// than id, externalId or userName eq.

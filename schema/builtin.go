@@ -1,4 +1,4 @@
-package filter
+package schema
 
 // URNs of the built-in schemas (RFC 7643 §8.7.1).
 const (

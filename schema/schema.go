@@ -1,4 +1,4 @@
-package filter
+package schema
 
 import "strings"
 
@@ -136,33 +136,34 @@ type Resolved struct {
 	Sub *Attribute
 }
 
-// Resolve finds the attribute that p names. Names and URNs compare
-// case-insensitively. A path with a URN is looked up in the schema with that
-// ID only; a path without one is looked up in the core schema first and then
-// in the extensions, in order. Resolve reports false when the schema, the
-// attribute or the sub-attribute is unknown, and when p has a sub-attribute
-// but the attribute is not complex.
+// Resolve finds the attribute of the path urn:name.sub (urn and sub may be
+// empty). Names and URNs compare case-insensitively. A path with a URN is
+// looked up in the schema with that ID only; a path without one is looked
+// up in the core schema first and then in the extensions, in order. Resolve
+// reports false when the schema, the attribute or the sub-attribute is
+// unknown, and when the path has a sub-attribute but the attribute is not
+// complex.
 //
 // A path that names a whole extension, such as the PATCH path
 // "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", parses as
-// URN "urn:ietf:params:scim:schemas:extension:enterprise:2.0" and Name "User";
-// use [ResourceType.SchemaFor] with the path's String to recognise it.
-func (rt *ResourceType) Resolve(p AttrPath) (Resolved, bool) {
+// URN "urn:ietf:params:scim:schemas:extension:enterprise:2.0" and name
+// "User"; use [ResourceType.SchemaFor] with the whole path to recognise it.
+func (rt *ResourceType) Resolve(urn, name, sub string) (Resolved, bool) {
 	if rt == nil {
 		return Resolved{}, false
 	}
-	if p.URN != "" {
-		s := rt.SchemaFor(p.URN)
+	if urn != "" {
+		s := rt.SchemaFor(urn)
 		if s == nil {
 			return Resolved{}, false
 		}
-		return resolveIn(s, p)
+		return resolveIn(s, name, sub)
 	}
-	if r, ok := resolveIn(rt.Schema, p); ok {
+	if r, ok := resolveIn(rt.Schema, name, sub); ok {
 		return r, true
 	}
 	for _, ext := range rt.Extensions {
-		if r, ok := resolveIn(ext.Schema, p); ok {
+		if r, ok := resolveIn(ext.Schema, name, sub); ok {
 			return r, true
 		}
 	}
@@ -186,14 +187,14 @@ func (rt *ResourceType) SchemaFor(urn string) *Schema {
 	return nil
 }
 
-func resolveIn(s *Schema, p AttrPath) (Resolved, bool) {
-	a := s.Attr(p.Name)
+func resolveIn(s *Schema, name, sub string) (Resolved, bool) {
+	a := s.Attr(name)
 	if a == nil {
 		return Resolved{}, false
 	}
 	r := Resolved{Schema: s, Attr: a}
-	if p.Sub != "" {
-		r.Sub = a.Sub(p.Sub)
+	if sub != "" {
+		r.Sub = a.Sub(sub)
 		if r.Sub == nil {
 			return Resolved{}, false
 		}

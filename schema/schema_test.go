@@ -1,6 +1,7 @@
-package filter
+package schema
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -66,7 +67,7 @@ func TestBuiltinCharacteristics(t *testing.T) {
 	t.Parallel()
 	u := User()
 	get := func(name, sub string) *Attribute {
-		r, ok := u.Resolve(AttrPath{Name: name, Sub: sub})
+		r, ok := u.Resolve("", name, sub)
 		if !ok {
 			t.Fatalf("%s.%s not found", name, sub)
 		}
@@ -140,5 +141,52 @@ func TestAttrNil(t *testing.T) {
 	var s *Schema
 	if a.Sub("x") != nil || s.Attr("x") != nil {
 		t.Error("nil receivers should find nothing")
+	}
+}
+
+// path is an attribute path urn:name.sub, as the tests write one.
+type path struct{ URN, Name, Sub string }
+
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	user := User()
+	tests := []struct {
+		name                  string
+		path                  path
+		wantSchema, attr, sub string // "" when not found
+	}{
+		{"core", path{Name: "USERNAME"}, UserURN, "userName", ""},
+		{"sub", path{Name: "name", Sub: "GIVENNAME"}, UserURN, "name", "givenName"},
+		{"core urn", path{URN: UserURN, Name: "emails", Sub: "value"}, UserURN, "emails", "value"},
+		{"extension without urn", path{Name: "department"}, EnterpriseUserURN, "department", ""},
+		{"extension urn any case", path{URN: strings.ToLower(EnterpriseUserURN), Name: "manager", Sub: "$ref"}, EnterpriseUserURN, "manager", "$ref"},
+		{"common attribute", path{Name: "meta", Sub: "lastModified"}, UserURN, "meta", "lastModified"},
+		{"unknown", path{Name: "loginCount"}, "", "", ""},
+		{"unknown sub", path{Name: "name", Sub: "nick"}, "", "", ""},
+		{"sub of simple", path{Name: "userName", Sub: "x"}, "", "", ""},
+		{"unknown urn", path{URN: GroupURN, Name: "userName"}, "", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, ok := user.Resolve(tc.path.URN, tc.path.Name, tc.path.Sub)
+			if ok != (tc.attr != "") {
+				t.Fatalf("Resolve(%v) ok = %v", tc.path, ok)
+			}
+			if !ok {
+				return
+			}
+			got := []string{r.Schema.ID, r.Attr.Name, ""}
+			if r.Sub != nil {
+				got[2] = r.Sub.Name
+			}
+			if diff := cmp.Diff([]string{tc.wantSchema, tc.attr, tc.sub}, got); diff != "" {
+				t.Errorf("Resolve(%v) mismatch (-want +got):\n%s", tc.path, diff)
+			}
+		})
+	}
+	var nilRT *ResourceType
+	if _, ok := nilRT.Resolve("", "userName", ""); ok {
+		t.Error("nil ResourceType resolved a path")
 	}
 }
