@@ -30,19 +30,8 @@ func (h *Handler) serveACS(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, page)
 		return
 	}
-	g, page := h.lookup(ctx, r, true)
-	if page != nil {
-		h.render(w, r, page)
-		return
-	}
-	p, err := h.idps.get(g.SAML)
-	if err != nil {
-		h.render(w, r, internal(g, err))
-		return
-	}
-	key, err := h.keys.get(ctx)
-	if err != nil {
-		h.render(w, r, internal(g, err))
+	g, p, key, ok := h.begin(w, r, true)
+	if !ok {
 		return
 	}
 	sp := h.serviceProvider(g, p, key)
@@ -384,36 +373,35 @@ func linkerPage(g *store.Group, err error) *Page {
 // invalidResponse is the page of a response crewjam/saml refused, with a
 // reason for each kind of failure it reports.
 func invalidResponse(g *store.Group, err error) *Page {
-	// crewjam/saml does not classify a missing signature; it lands here.
+	// crewjam/saml does not classify a missing signature; it gets the
+	// last reason.
 	reason := "the SAML response is not signed by the group's identity provider, or could not be verified"
 	var bad saml.ErrBadStatus
-	switch {
-	case errors.Is(err, saml.ErrAssertionReplayed):
-		reason = "the SAML response was already used"
-	case errors.Is(err, saml.ErrUntrustedCertificate):
-		reason = "the SAML response is signed with a certificate the group does not trust"
-	case errors.Is(err, saml.ErrCertificateNotValidNow):
-		reason = "the identity provider's signing certificate has expired or is not valid yet"
-	case errors.Is(err, saml.ErrInvalidSignature):
-		reason = "the SAML response's signature is missing or not valid"
-	case errors.Is(err, saml.ErrExpired):
-		reason = "the SAML response has expired"
-	case errors.Is(err, saml.ErrNotYetValid):
-		reason = "the SAML response is not valid yet (check the clocks)"
-	case errors.Is(err, saml.ErrAudienceMismatch):
-		reason = "the SAML response is meant for another service provider (audience)"
-	case errors.Is(err, saml.ErrDestinationMismatch):
-		reason = "the SAML response is addressed to another URL (destination)"
-	case errors.Is(err, saml.ErrIssuerMismatch):
-		reason = "the SAML response comes from another identity provider (issuer)"
-	case errors.Is(err, saml.ErrRequestIDMismatch):
-		reason = "the SAML response does not answer a sign-in started in this browser"
-	case errors.Is(err, saml.ErrDecryptionFailed):
-		reason = "the SAML response could not be decrypted"
-	case errors.As(err, &bad):
+	if errors.As(err, &bad) {
 		reason = "the identity provider did not sign you in (status " + bad.Status + ")"
-	case errors.Is(err, saml.ErrMalformedMessage), errors.Is(err, saml.ErrMissingElement):
-		reason = "the SAML response is malformed"
+	}
+	for _, r := range []struct {
+		kind   error
+		reason string
+	}{
+		{saml.ErrAssertionReplayed, "the SAML response was already used"},
+		{saml.ErrUntrustedCertificate, "the SAML response is signed with a certificate the group does not trust"},
+		{saml.ErrCertificateNotValidNow, "the identity provider's signing certificate has expired or is not valid yet"},
+		{saml.ErrInvalidSignature, "the SAML response's signature is missing or not valid"},
+		{saml.ErrExpired, "the SAML response has expired"},
+		{saml.ErrNotYetValid, "the SAML response is not valid yet (check the clocks)"},
+		{saml.ErrAudienceMismatch, "the SAML response is meant for another service provider (audience)"},
+		{saml.ErrDestinationMismatch, "the SAML response is addressed to another URL (destination)"},
+		{saml.ErrIssuerMismatch, "the SAML response comes from another identity provider (issuer)"},
+		{saml.ErrRequestIDMismatch, "the SAML response does not answer a sign-in started in this browser"},
+		{saml.ErrDecryptionFailed, "the SAML response could not be decrypted"},
+		{saml.ErrMalformedMessage, "the SAML response is malformed"},
+		{saml.ErrMissingElement, "the SAML response is malformed"},
+	} {
+		if errors.Is(err, r.kind) {
+			reason = r.reason
+			break
+		}
 	}
 	return &Page{Outcome: OutcomeInvalidResponse, Status: http.StatusForbidden, Group: g, Title: "Sign-in refused",
 		Message: "SAML authentication failed: " + reason,

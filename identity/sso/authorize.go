@@ -16,15 +16,8 @@ import (
 // (Sec-Fetch-Site and Origin), and because the cookie is SameSite=Lax. The
 // account signed in must still be the one the ACS saw.
 func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, page := h.lookup(ctx, r, true)
-	if page != nil {
-		h.render(w, r, page)
-		return
-	}
-	key, err := h.keys.get(ctx)
-	if err != nil {
-		h.render(w, r, internal(g, err))
+	g, _, key, ok := h.begin(w, r, true)
+	if !ok {
 		return
 	}
 	u := h.URLs(g.Path)
@@ -60,6 +53,6 @@ func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	if pl.SessionEnd != 0 {
 		s.SessionNotOnOrAfter = time.Unix(pl.SessionEnd, 0).UTC()
 	}
-	res, err := h.linker.Link(ctx, g.ID, current, pl.NameID)
+	res, err := h.linker.Link(r.Context(), g.ID, current, pl.NameID)
 	h.finish(w, r, s, res, err)
 }

@@ -16,10 +16,7 @@ import (
 // "bob-nameid").
 func authorizeEnv(t *testing.T) (*host, *testIdP, *testClock) {
 	t.Helper()
-	clk := newClock()
-	ti := newTestIdP(t, clk, "idp-a", "")
-	h := newHost(t, stores(t)["memstore"](t), clk, hostOptions{})
-	h.addGroup("acme", ti, identity.GroupSpec{})
+	h, ti, clk := newSignIn(t, stores(t)["memstore"](t), identity.GroupSpec{})
 	err := h.st.Update(t.Context(), func(ctx context.Context, tx store.Tx) error {
 		for _, u := range []*store.User{
 			{ID: "alice", Username: "alice", Email: "alice@home.example", State: store.UserActive},
@@ -41,24 +38,20 @@ func authorizeEnv(t *testing.T) (*host, *testIdP, *testClock) {
 // (nothing to confirm) or at the confirmation (the NameID was linked in
 // between), each a 409 with GitLab's text and nothing written.
 func TestAuthorizeConflicts(t *testing.T) {
-	t.Run("NameID of another account", func(t *testing.T) {
-		h, ti, _ := authorizeEnv(t)
-		b := h.browser()
-		b.login("alice")
-		ti.asUser("BOB-NAMEID", "")
-		before := h.snap("alice", "bob")
-		wantPage(t, b.post(b.startSSO("acme", "")), http.StatusConflict, "SAML authentication failed: Extern UID has already been taken")
-		h.unchanged(before, "alice", "bob")
-	})
-	t.Run("account linked under another NameID", func(t *testing.T) {
-		h, ti, _ := authorizeEnv(t)
-		b := h.browser()
-		b.login("bob")
-		ti.asUser("bob-other", "")
-		before := h.snap("alice", "bob")
-		wantPage(t, b.post(b.startSSO("acme", "")), http.StatusConflict, "SAML authentication failed: User has already been taken")
-		h.unchanged(before, "alice", "bob")
-	})
+	for _, tc := range []struct{ name, user, nameID, msg string }{
+		{"NameID of another account", "alice", "BOB-NAMEID", "SAML authentication failed: Extern UID has already been taken"},
+		{"account linked under another NameID", "bob", "bob-other", "SAML authentication failed: User has already been taken"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, ti, _ := authorizeEnv(t)
+			b := h.browser()
+			b.login(tc.user)
+			ti.asUser(tc.nameID, "")
+			before := h.snap("alice", "bob")
+			wantPage(t, b.post(b.startSSO("acme", "")), http.StatusConflict, tc.msg)
+			h.unchanged(before, "alice", "bob")
+		})
+	}
 	t.Run("NameID linked between the page and the confirmation", func(t *testing.T) {
 		h, ti, _ := authorizeEnv(t)
 		b := h.browser()

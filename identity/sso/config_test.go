@@ -37,8 +37,8 @@ func TestConfigure(t *testing.T) {
 	s1 := sha1.Sum(cert.Raw)
 	s256 := sha256.Sum256(cert.Raw)
 	fp1 := formatFingerprint(s1[:])
-	sso := ti.srv.URL + "/sso"
-	issuer := ti.idp.MetadataURL.String()
+	sso := ti.Server.URL + "/sso"
+	issuer := ti.IdP.IdP.MetadataURL.String()
 	ok := []struct {
 		name string
 		in   store.SAMLConfig
@@ -164,8 +164,8 @@ func TestIdPForms(t *testing.T) {
 	cert := testKey(t, "idp-a").cert
 	other := testKey(t, "rogue").cert
 	s1, s256, o1 := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw), sha1.Sum(other.Raw)
-	sso := ti.srv.URL + "/sso"
-	issuer := ti.idp.MetadataURL.String()
+	sso := ti.Server.URL + "/sso"
+	issuer := ti.IdP.IdP.MetadataURL.String()
 	tests := []struct {
 		name string
 		c    store.SAMLConfig
@@ -189,9 +189,7 @@ func TestIdPForms(t *testing.T) {
 			tc.c.Enabled = true
 			h.configure("acme", tc.c)
 			ti.register(h.srv.Client(), h.sp.URLs("acme").Metadata, "")
-			if code, b := h.scimPost("acme", "ext-1", "jdoe", "jdoe@acme.example"); code != http.StatusCreated {
-				t.Fatalf("SCIM POST: %d %s", code, b)
-			}
+			h.provision("acme", "ext-1", "jdoe", "jdoe@acme.example")
 			ti.asUser("ext-1", "")
 			b := h.browser()
 			resp := b.post(b.startSSO("acme", ""))
@@ -245,9 +243,7 @@ func TestTLSSignIn(t *testing.T) {
 	ti := newTestIdP(t, clk, "idp-a", "")
 	h := newHost(t, memstore.New(), clk, hostOptions{tls: true})
 	h.addGroup("acme", ti, identity.GroupSpec{})
-	if code, b := h.scimPost("acme", "ext-1", "jdoe", "jdoe@acme.example"); code != http.StatusCreated {
-		t.Fatalf("SCIM POST: %d %s", code, b)
-	}
+	h.provision("acme", "ext-1", "jdoe", "jdoe@acme.example")
 	ti.asUser("ext-1", "")
 	b := h.browser()
 	wantRedirect(t, b.post(b.startSSO("acme", "")), "/")

@@ -24,17 +24,10 @@ import (
 func TestProvisionThenSignIn(t *testing.T) {
 	for name, open := range stores(t) {
 		t.Run(name, func(t *testing.T) {
-			clk := newClock()
-			ti := newTestIdP(t, clk, "idp-a", "")
-			h := newHost(t, open(t), clk, hostOptions{})
-			h.addGroup("acme", ti, identity.GroupSpec{DefaultRole: store.RoleDeveloper})
-			if code, b := h.scimPost("acme", "00u1abcd", "jdoe", "jdoe@acme.example"); code != http.StatusCreated {
-				t.Fatalf("SCIM POST: %d %s", code, b)
-			}
+			h, ti, _ := newSignIn(t, open(t), identity.GroupSpec{DefaultRole: store.RoleDeveloper})
+			h.provision("acme", "00u1abcd", "jdoe", "jdoe@acme.example")
 			// Another provisioned person, whom the sign-in must not pick.
-			if code, b := h.scimPost("acme", "00u2efgh", "asmith", "asmith@acme.example"); code != http.StatusCreated {
-				t.Fatalf("SCIM POST: %d %s", code, b)
-			}
+			h.provision("acme", "00u2efgh", "asmith", "asmith@acme.example")
 			want := h.userOf("acme", "00u1abcd")
 
 			b := h.browser()
@@ -71,10 +64,7 @@ func TestProvisionThenSignIn(t *testing.T) {
 func TestAuthorizeLinksExistingAccount(t *testing.T) {
 	for name, open := range stores(t) {
 		t.Run(name, func(t *testing.T) {
-			clk := newClock()
-			ti := newTestIdP(t, clk, "idp-a", "")
-			h := newHost(t, open(t), clk, hostOptions{})
-			h.addGroup("acme", ti, identity.GroupSpec{DefaultRole: store.RoleReporter})
+			h, ti, _ := newSignIn(t, open(t), identity.GroupSpec{DefaultRole: store.RoleReporter})
 			err := h.st.Update(t.Context(), func(ctx context.Context, tx store.Tx) error {
 				return tx.PutUser(ctx, &store.User{ID: "alice", Username: "alice", Email: "alice@home.example", Confirmed: true, State: store.UserActive})
 			})
@@ -134,13 +124,8 @@ func TestNotLinked(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := newClock()
-			ti := newTestIdP(t, clk, "idp-a", "")
-			h := newHost(t, stores(t)["memstore"](t), clk, hostOptions{})
-			h.addGroup("acme", ti, identity.GroupSpec{})
-			if code, b := h.scimPost("acme", "object-id-1", "jdoe", "jdoe@acme.example"); code != http.StatusCreated {
-				t.Fatalf("SCIM POST: %d %s", code, b)
-			}
+			h, ti, _ := newSignIn(t, stores(t)["memstore"](t), identity.GroupSpec{})
+			h.provision("acme", "object-id-1", "jdoe", "jdoe@acme.example")
 			before := h.snap()
 			b := h.browser()
 			ti.asUser(tc.nameID, tc.email)
@@ -186,10 +171,7 @@ func TestRefusedAccounts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := newClock()
-			ti := newTestIdP(t, clk, "idp-a", "")
-			h := newHost(t, stores(t)["memstore"](t), clk, hostOptions{})
-			h.addGroup("acme", ti, identity.GroupSpec{})
+			h, ti, _ := newSignIn(t, stores(t)["memstore"](t), identity.GroupSpec{})
 			code, b := h.scimPost("acme", "ext-1", "jdoe", "jdoe@acme.example")
 			if code != http.StatusCreated {
 				t.Fatalf("SCIM POST: %d %s", code, b)
@@ -213,14 +195,9 @@ func TestRefusedAccounts(t *testing.T) {
 // without a SAML sign-in to the group is sent through the group's SSO and
 // lands back on the page; others pass.
 func TestEnforcedSSO(t *testing.T) {
-	clk := newClock()
-	ti := newTestIdP(t, clk, "idp-a", "")
-	h := newHost(t, stores(t)["memstore"](t), clk, hostOptions{})
-	h.addGroup("acme", ti, identity.GroupSpec{EnforceSSO: true})
+	h, ti, clk := newSignIn(t, stores(t)["memstore"](t), identity.GroupSpec{EnforceSSO: true})
 	h.addGroup("open", newTestIdP(t, clk, "idp-b", ""), identity.GroupSpec{})
-	if code, b := h.scimPost("acme", "ext-1", "jdoe", "jdoe@acme.example"); code != http.StatusCreated {
-		t.Fatalf("SCIM POST: %d %s", code, b)
-	}
+	h.provision("acme", "ext-1", "jdoe", "jdoe@acme.example")
 	member := h.userOf("acme", "ext-1")
 	err := h.st.Update(t.Context(), func(ctx context.Context, tx store.Tx) error {
 		return tx.PutUser(ctx, &store.User{ID: "outsider", Username: "outsider", Email: "o@else.example", State: store.UserActive})
@@ -279,9 +256,7 @@ func TestTwoGroupsTwoIdPs(t *testing.T) {
 	h.addGroup("acme", idpA, identity.GroupSpec{})
 	h.addGroup("beta", idpB, identity.GroupSpec{})
 	for _, g := range []string{"acme", "beta"} {
-		if code, b := h.scimPost(g, "ext-1", "jdoe-"+g, "jdoe@"+g+".example"); code != http.StatusCreated {
-			t.Fatalf("SCIM POST: %d %s", code, b)
-		}
+		h.provision(g, "ext-1", "jdoe-"+g, "jdoe@"+g+".example")
 	}
 	idpA.asUser("ext-1", "jdoe@acme.example")
 	idpB.asUser("ext-1", "jdoe@beta.example")
@@ -318,13 +293,8 @@ func TestIdPInitiated(t *testing.T) {
 		{"/\\evil.example", "/"},
 		{"javascript:alert(1)", "/"},
 	}
-	clk := newClock()
-	ti := newTestIdP(t, clk, "idp-a", "")
-	h := newHost(t, stores(t)["memstore"](t), clk, hostOptions{})
-	h.addGroup("acme", ti, identity.GroupSpec{})
-	if code, b := h.scimPost("acme", "ext-1", "jdoe", "jdoe@acme.example"); code != http.StatusCreated {
-		t.Fatalf("SCIM POST: %d %s", code, b)
-	}
+	h, ti, _ := newSignIn(t, stores(t)["memstore"](t), identity.GroupSpec{})
+	h.provision("acme", "ext-1", "jdoe", "jdoe@acme.example")
 	ti.asUser("ext-1", "jdoe@acme.example")
 	for _, tc := range tests {
 		t.Run(tc.relay, func(t *testing.T) {
@@ -340,10 +310,7 @@ func TestIdPInitiated(t *testing.T) {
 // TestSSORedirectValidated: the SSO route sends only a local path as
 // RelayState.
 func TestSSORedirectValidated(t *testing.T) {
-	clk := newClock()
-	ti := newTestIdP(t, clk, "idp-a", "")
-	h := newHost(t, stores(t)["memstore"](t), clk, hostOptions{})
-	h.addGroup("acme", ti, identity.GroupSpec{})
+	h, ti, _ := newSignIn(t, stores(t)["memstore"](t), identity.GroupSpec{})
 	for redirect, want := range map[string]string{
 		"/groups/acme/page?x=1": "/groups/acme/page?x=1",
 		"https://evil.example/": "/",
@@ -353,7 +320,7 @@ func TestSSORedirectValidated(t *testing.T) {
 		resp := h.browser().get(h.sp.URLs("acme").SSO + "?redirect=" + url.QueryEscape(redirect))
 		resp.Body.Close()
 		loc, err := url.Parse(resp.Header.Get("Location"))
-		if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), ti.srv.URL+"/sso?") {
+		if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), ti.Server.URL+"/sso?") {
 			t.Fatalf("redirect %q: %d to %q", redirect, resp.StatusCode, resp.Header.Get("Location"))
 		}
 		if got := loc.Query().Get("RelayState"); got != want || loc.Query().Get("SAMLRequest") == "" {
@@ -368,15 +335,10 @@ func TestSSORedirectValidated(t *testing.T) {
 func TestConcurrentSignIns(t *testing.T) {
 	for name, open := range stores(t) {
 		t.Run(name, func(t *testing.T) {
-			clk := newClock()
-			ti := newTestIdP(t, clk, "idp-a", "")
-			h := newHost(t, open(t), clk, hostOptions{})
-			h.addGroup("acme", ti, identity.GroupSpec{})
+			h, ti, _ := newSignIn(t, open(t), identity.GroupSpec{})
 			const people = 6
 			for i := range people {
-				if code, b := h.scimPost("acme", fmt.Sprint("ext-", i), fmt.Sprint("user", i), fmt.Sprintf("u%d@acme.example", i)); code != http.StatusCreated {
-					t.Fatalf("SCIM POST: %d %s", code, b)
-				}
+				h.provision("acme", fmt.Sprint("ext-", i), fmt.Sprint("user", i), fmt.Sprintf("u%d@acme.example", i))
 			}
 			// One more person linked to the IdP but not a member yet.
 			err := h.st.Update(t.Context(), func(ctx context.Context, tx store.Tx) error {

@@ -204,11 +204,41 @@ func (h *Handler) lookup(ctx context.Context, r *http.Request, enabled bool) (*s
 		return nil, notFound
 	}
 	if enabled && !g.SAML.Enabled {
-		return nil, &Page{Outcome: OutcomeDisabled, Status: http.StatusForbidden, Group: g, Title: "Single sign-on is off",
-			Message: "SAML single sign-on is not enabled for " + groupName(g) + ".",
-			Next:    "Ask the group's administrator to enable it."}
+		return nil, disabled(g)
 	}
 	return g, nil
+}
+
+// disabled is the page of group g whose SAML SSO is not enabled.
+func disabled(g *store.Group) *Page {
+	return &Page{Outcome: OutcomeDisabled, Status: http.StatusForbidden, Group: g, Title: "Single sign-on is off",
+		Message: "SAML single sign-on is not enabled for " + groupName(g) + ".",
+		Next:    "Ask the group's administrator to enable it."}
+}
+
+// begin starts a route: the group of the path (with SAML SSO enabled when
+// sso is set), its parsed IdP when sso is set, and the SP key; or it
+// answers the page that ends the request and returns false.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request, sso bool) (*store.Group, *idp, *spKey, bool) {
+	g, page := h.lookup(r.Context(), r, sso)
+	if page != nil {
+		h.render(w, r, page)
+		return nil, nil, nil, false
+	}
+	var p *idp
+	if sso {
+		var err error
+		if p, err = h.idps.get(g.SAML); err != nil {
+			h.render(w, r, internal(g, err))
+			return nil, nil, nil, false
+		}
+	}
+	key, err := h.keys.get(r.Context())
+	if err != nil {
+		h.render(w, r, internal(g, err))
+		return nil, nil, nil, false
+	}
+	return g, p, key, true
 }
 
 // groupName is the name a page shows for g.

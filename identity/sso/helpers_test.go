@@ -2,16 +2,12 @@ package sso
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/base64"
-	"encoding/xml"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -30,6 +26,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/internal/idptest"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
@@ -79,40 +76,16 @@ func testKey(t testing.TB, name string) keyPair {
 	if k, ok := keys[name]; ok {
 		return k
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(int64(len(keys) + 1)),
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
-		NotAfter:     time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, cert := idptest.NewKey(t, name)
 	keys[name] = keyPair{key: key, cert: cert}
 	return keys[name]
 }
 
-// testIdP is a SAML identity provider: crewjam/saml's IdentityProvider over
-// httptest. The person it signs in is set by the test (asUser); SPs are
-// registered from their metadata.
+// testIdP is the group's identity provider (internal/idptest) on the
+// test's clock.
 type testIdP struct {
-	t   *testing.T
-	idp *saml.IdentityProvider
-	srv *httptest.Server
-
-	mu    sync.Mutex
-	who   *saml.Session
-	sps   map[string]*saml.EntityDescriptor
-	plain bool // strip the SPs' encryption keys: assertions in clear
+	*idptest.IdP
+	t *testing.T
 }
 
 // newTestIdP starts an IdP signing with key name. issuer, when not empty,
@@ -120,120 +93,24 @@ type testIdP struct {
 func newTestIdP(t *testing.T, clk *testClock, keyName, issuer string) *testIdP {
 	t.Helper()
 	k := testKey(t, keyName)
-	ti := &testIdP{t: t, sps: map[string]*saml.EntityDescriptor{}}
-	mux := http.NewServeMux()
-	ti.srv = httptest.NewServer(mux)
-	t.Cleanup(ti.srv.Close)
-	base, _ := url.Parse(ti.srv.URL)
-	md, sso := *base, *base
-	md.Path, sso.Path = "/metadata", "/sso"
-	if issuer != "" {
-		u, err := url.Parse(issuer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		md = *u
-	}
-	ti.idp = &saml.IdentityProvider{
-		Key: k.key, Certificate: k.cert,
-		MetadataURL: md, SSOURL: sso,
-		ServiceProviderProvider: ti, SessionProvider: ti,
-		Clock: dsigClock(clk.now),
-	}
-	mux.HandleFunc("/metadata", ti.idp.ServeMetadata)
-	mux.HandleFunc("/sso", ti.idp.ServeSSO)
-	mux.HandleFunc("/initiate", func(w http.ResponseWriter, r *http.Request) {
-		ti.idp.ServeIDPInitiated(w, r, r.URL.Query().Get("sp"), r.URL.Query().Get("RelayState"))
-	})
-	return ti
-}
-
-// GetServiceProvider implements saml.ServiceProviderProvider.
-func (ti *testIdP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescriptor, error) {
-	ti.mu.Lock()
-	defer ti.mu.Unlock()
-	ed, ok := ti.sps[id]
-	if !ok {
-		return nil, os.ErrNotExist
-	}
-	return ed, nil
-}
-
-// GetSession implements saml.SessionProvider: whoever the test set.
-func (ti *testIdP) GetSession(w http.ResponseWriter, _ *http.Request, _ *saml.IdpAuthnRequest) *saml.Session {
-	ti.mu.Lock()
-	defer ti.mu.Unlock()
-	if ti.who == nil {
-		http.Error(w, "nobody signs in at this IdP", http.StatusForbidden)
-		return nil
-	}
-	s := *ti.who
-	return &s
+	return &testIdP{IdP: idptest.New(t, k.key, k.cert, dsigClock(clk.now), issuer), t: t}
 }
 
 // asUser makes the IdP sign in the person with this NameID (persistent
 // format) and email.
 func (ti *testIdP) asUser(nameID, email string) {
-	ti.mu.Lock()
-	defer ti.mu.Unlock()
-	now := ti.idp.Clock.Now()
-	ti.who = &saml.Session{ID: "idp-session", CreateTime: now, ExpireTime: now.Add(time.Hour), Index: "1",
-		NameID: nameID, NameIDFormat: string(saml.PersistentNameIDFormat), UserEmail: email}
-}
-
-// asSession makes the IdP sign in with a session the test made.
-func (ti *testIdP) asSession(s saml.Session) {
-	ti.mu.Lock()
-	defer ti.mu.Unlock()
-	ti.who = &s
+	now := ti.IdP.IdP.Clock.Now()
+	ti.SignIn(saml.Session{ID: "idp-session", CreateTime: now, ExpireTime: now.Add(time.Hour), Index: "1",
+		NameID: nameID, NameIDFormat: string(saml.PersistentNameIDFormat), UserEmail: email})
 }
 
 // metadataXML is the IdP's metadata document.
-func (ti *testIdP) metadataXML() string {
-	b, err := xml.MarshalIndent(ti.idp.Metadata(), "", "  ")
-	if err != nil {
-		ti.t.Fatal(err)
-	}
-	return string(b)
-}
+func (ti *testIdP) metadataXML() string { return ti.MetadataXML(ti.t) }
 
-// register reads the SP metadata at metadataURL with c and registers it, under
-// its own entity ID or under as when set (an assertion for "as" then
-// names that audience).
-func (ti *testIdP) register(c *http.Client, metadataURL, as string) *saml.EntityDescriptor {
-	ti.t.Helper()
-	resp, err := c.Get(metadataURL)
-	if err != nil {
-		ti.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		ti.t.Fatalf("GET %s: %d %s", metadataURL, resp.StatusCode, b)
-	}
-	ed := &saml.EntityDescriptor{}
-	if err := xml.Unmarshal(b, ed); err != nil {
-		ti.t.Fatalf("SP metadata: %v\n%s", err, b)
-	}
-	ti.mu.Lock()
-	defer ti.mu.Unlock()
-	if ti.plain {
-		for i := range ed.SPSSODescriptors {
-			var kds []saml.KeyDescriptor
-			for _, kd := range ed.SPSSODescriptors[i].KeyDescriptors {
-				if kd.Use == "signing" {
-					kds = append(kds, kd)
-				}
-			}
-			ed.SPSSODescriptors[i].KeyDescriptors = kds
-		}
-	}
-	id := ed.EntityID
-	if as != "" {
-		ed.EntityID, id = as, as
-	}
-	ti.sps[id] = ed
-	return ed
+// register reads the SP metadata at metadataURL with c and registers it,
+// under its own entity ID or under as when set.
+func (ti *testIdP) register(c *http.Client, metadataURL, as string) {
+	ti.Register(ti.t, c, metadataURL, as)
 }
 
 // sessions is a host's sign-in for the tests: sessions in memory behind a
@@ -439,6 +316,26 @@ func (h *host) configure(path string, c store.SAMLConfig) *store.Group {
 	return g
 }
 
+// newSignIn starts an IdP and a host on st whose group "acme" (spec)
+// signs in through that IdP.
+func newSignIn(t *testing.T, st store.Store, spec identity.GroupSpec) (*host, *testIdP, *testClock) {
+	t.Helper()
+	clk := newClock()
+	ti := newTestIdP(t, clk, "idp-a", "")
+	h := newHost(t, st, clk, hostOptions{})
+	h.addGroup("acme", ti, spec)
+	return h, ti, clk
+}
+
+// provision provisions a user in group path over SCIM and fails the test
+// unless it is created.
+func (h *host) provision(path, externalID, userName, email string) {
+	h.t.Helper()
+	if code, b := h.scimPost(path, externalID, userName, email); code != http.StatusCreated {
+		h.t.Fatalf("SCIM POST: %d %s", code, b)
+	}
+}
+
 // scimPost provisions a user in group path over SCIM, as an IdP does.
 func (h *host) scimPost(path, externalID, userName, email string) (int, string) {
 	h.t.Helper()
@@ -541,53 +438,18 @@ func (b *browser) startSSO(path, redirect string) samlForm {
 // entity ID sp.
 func (b *browser) idpInitiated(ti *testIdP, sp, relay string) samlForm {
 	b.t.Helper()
-	resp, err := b.c.Get(ti.srv.URL + "/initiate?sp=" + url.QueryEscape(sp) + "&RelayState=" + url.QueryEscape(relay))
+	resp, err := b.c.Get(ti.Server.URL + "/initiate?sp=" + url.QueryEscape(sp) + "&RelayState=" + url.QueryEscape(relay))
 	if err != nil {
 		b.t.Fatal(err)
 	}
 	return b.form(resp)
 }
 
-// form reads an IdP's response form with x/net/html.
+// form reads an IdP's response form.
 func (b *browser) form(resp *http.Response) samlForm {
 	b.t.Helper()
-	s := body(resp)
-	if resp.StatusCode != http.StatusOK {
-		b.t.Fatalf("IdP answered %d: %s", resp.StatusCode, s)
-	}
-	doc, err := html.Parse(strings.NewReader(s))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	var f samlForm
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			attr := map[string]string{}
-			for _, a := range n.Attr {
-				attr[a.Key] = a.Val
-			}
-			switch n.Data {
-			case "form":
-				f.action = attr["action"]
-			case "input":
-				switch attr["name"] {
-				case "SAMLResponse":
-					f.samlResponse = attr["value"]
-				case "RelayState":
-					f.relayState = attr["value"]
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	if f.action == "" || f.samlResponse == "" {
-		b.t.Fatalf("no SAML response form in the IdP's answer:\n%s", s)
-	}
-	return f
+	action, v := idptest.Form(b.t, resp)
+	return samlForm{action: action, samlResponse: v.Get("SAMLResponse"), relayState: v.Get("RelayState")}
 }
 
 // post submits a form to its action (the ACS) and returns the answer,

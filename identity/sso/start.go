@@ -14,15 +14,8 @@ import (
 // whose SAML SSO is not enabled yet has metadata, so that its IdP can be
 // set up before sign-in is switched on.
 func (h *Handler) serveMetadata(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, page := h.lookup(ctx, r, false)
-	if page != nil {
-		h.render(w, r, page)
-		return
-	}
-	key, err := h.keys.get(ctx)
-	if err != nil {
-		h.render(w, r, internal(g, err))
+	g, _, key, ok := h.begin(w, r, false)
+	if !ok {
 		return
 	}
 	md, err := xml.MarshalIndent(h.serviceProvider(g, nil, key).Metadata(), "", "  ")
@@ -48,20 +41,8 @@ func (h *Handler) serveMetadata(w http.ResponseWriter, r *http.Request) {
 // with one click less, and starting a sign-in on someone's behalf gains an
 // attacker nothing: the person signs in as themselves.
 func (h *Handler) serveSSO(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, page := h.lookup(ctx, r, true)
-	if page != nil {
-		h.render(w, r, page)
-		return
-	}
-	p, err := h.idps.get(g.SAML)
-	if err != nil {
-		h.render(w, r, internal(g, err))
-		return
-	}
-	key, err := h.keys.get(ctx)
-	if err != nil {
-		h.render(w, r, internal(g, err))
+	g, p, key, ok := h.begin(w, r, true)
+	if !ok {
 		return
 	}
 	relay, ok := localPath(r.URL.Query().Get("redirect"))

@@ -26,15 +26,13 @@ func newTamperEnv(t *testing.T) *tamperEnv {
 	t.Helper()
 	clk := newClock()
 	ti := newTestIdP(t, clk, "idp-a", "")
-	ti.plain = true
+	ti.Plain = true
 	h := newHost(t, stores(t)["memstore"](t), clk, hostOptions{})
 	h.addGroup("acme", ti, identity.GroupSpec{})
 	h.addGroup("off", newTestIdP(t, clk, "idp-b", ""), identity.GroupSpec{})
 	h.configure("off", store.SAMLConfig{Enabled: false, IdPMetadata: ti.metadataXML()})
 	for _, u := range []string{"ext-1", "victim", "victim-not"} {
-		if code, b := h.scimPost("acme", u, "user-"+u, u+"@acme.example"); code != http.StatusCreated {
-			t.Fatalf("SCIM POST: %d %s", code, b)
-		}
+		h.provision("acme", u, "user-"+u, u+"@acme.example")
 	}
 	// "victim-not" is not provisioned in the IdP's directory under that
 	// NameID for the comment attack below: drop its SAML link.
@@ -92,8 +90,8 @@ func TestTampering(t *testing.T) {
 			return b, b.post(f.with(strings.Replace(doc, ">ext-1<", ">victim<", 1)))
 		}, http.StatusForbidden, "not signed by the group's identity provider"},
 		{"signed by another key", func(t *testing.T, e *tamperEnv) (*browser, *http.Response) {
-			rogue := newTestIdP(t, e.clk, "rogue", e.ti.idp.MetadataURL.String())
-			rogue.plain = true
+			rogue := newTestIdP(t, e.clk, "rogue", e.ti.IdP.IdP.MetadataURL.String())
+			rogue.Plain = true
 			rogue.register(e.h.srv.Client(), e.h.sp.URLs("acme").Metadata, "")
 			rogue.asUser("victim", "")
 			b := e.h.browser()

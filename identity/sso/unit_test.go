@@ -209,13 +209,8 @@ func TestNewOptions(t *testing.T) {
 // TestSessionsFail: an error of the host's Sessions is a 500 page that
 // says nothing of the error.
 func TestSessionsFail(t *testing.T) {
-	clk := newClock()
-	ti := newTestIdP(t, clk, "idp-a", "")
-	h := newHost(t, memstore.New(), clk, hostOptions{})
-	h.addGroup("acme", ti, identity.GroupSpec{})
-	if code, b := h.scimPost("acme", "ext-1", "jdoe", "jdoe@acme.example"); code != http.StatusCreated {
-		t.Fatalf("SCIM POST: %d %s", code, b)
-	}
+	h, ti, _ := newSignIn(t, memstore.New(), identity.GroupSpec{})
+	h.provision("acme", "ext-1", "jdoe", "jdoe@acme.example")
 	h.sess.fail = errors.New("session store down: secret detail")
 	ti.asUser("ext-1", "")
 	b := h.browser()
