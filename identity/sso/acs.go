@@ -251,17 +251,21 @@ func assertedEmail(a *saml.Assertion, format string) string {
 	for _, st := range a.AttributeStatements {
 		for _, at := range st.Attributes {
 			if (emailAttribute(at.Name) || emailAttribute(at.FriendlyName)) && len(at.Values) > 0 {
-				if v := strings.TrimSpace(at.Values[0].Value); v != "" {
+				if v := strings.TrimSpace(at.Values[0].Value); v != "" && len(v) <= maxEmail {
 					return v
 				}
 			}
 		}
 	}
-	if format == string(saml.EmailAddressNameIDFormat) {
-		return a.Subject.NameID.Value
+	if v := a.Subject.NameID.Value; format == string(saml.EmailAddressNameIDFormat) && len(v) <= maxEmail {
+		return v
 	}
 	return ""
 }
+
+// maxEmail bounds an asserted email address taken from the assertion
+// (RFC 5321's 254 characters, with room).
+const maxEmail = 320
 
 // sessionEnd is the earliest SessionNotOnOrAfter of the assertion's
 // AuthnStatements, or the zero time.
@@ -285,16 +289,20 @@ func sessionEnd(a *saml.Assertion) time.Time {
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, s *SignIn, current, email string, key *spKey) {
 	ctx := r.Context()
 	g := s.Group
+	// Lookup also checks the NameID as the Linker takes it (length,
+	// control characters) before it goes into a page or a cookie.
+	_, err := h.linker.Lookup(ctx, g.ID, s.NameID)
+	linked := err == nil
+	if err != nil && identity.KindOf(err) != identity.KindNotFound {
+		h.render(w, r, linkerPage(g, err))
+		return
+	}
 	var (
-		byName *store.SAMLIdentity
-		mine   *store.SAMLIdentity
-		user   *store.User
+		mine *store.SAMLIdentity
+		user *store.User
 	)
-	err := h.st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+	err = h.st.View(ctx, func(ctx context.Context, tx store.Tx) error {
 		var err error
-		if byName, err = optional(tx.SAMLIdentityByExternUID(ctx, g.ID, s.NameID)); err != nil {
-			return err
-		}
 		if mine, err = optional(tx.SAMLIdentityByUser(ctx, g.ID, current)); err != nil {
 			return err
 		}
@@ -309,7 +317,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, s *SignIn, cu
 		h.render(w, r, internal(g, errors.New("sso: the signed-in account "+current+" is not in the store")))
 		return
 	}
-	if byName != nil || (mine != nil && !strings.EqualFold(mine.ExternUID, s.NameID)) {
+	if linked || (mine != nil && !strings.EqualFold(mine.ExternUID, s.NameID)) {
 		// Link decides both: the same account signs in, conflicts are
 		// refused with nothing written.
 		res, err := h.linker.Link(ctx, g.ID, current, s.NameID)
@@ -364,6 +372,9 @@ func linkerPage(g *store.Group, err error) *Page {
 		p.Next = "Ask the group's administrator for access."
 	case identity.KindInvalid:
 		p.Outcome, p.Title = OutcomeInvalidResponse, "Sign-in refused"
+		if ie.Field != "" {
+			p.Message = "SAML authentication failed: the asserted " + ie.Field + " " + ie.Detail
+		}
 	default:
 		return internal(g, err)
 	}

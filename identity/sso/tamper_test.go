@@ -20,6 +20,9 @@ type tamperEnv struct {
 	clk *testClock
 	ti  *testIdP
 	h   *host
+	// signedIn is the account the attack's browser was signed in to the
+	// host as before it posted, if any: the attack must leave it so.
+	signedIn string
 }
 
 func newTamperEnv(t *testing.T) *tamperEnv {
@@ -168,6 +171,18 @@ func TestTampering(t *testing.T) {
 			resp = strings.Replace(resp, signatures.FindString(resp), "", 1)
 			return b, b.post(f.with(resp))
 		}, http.StatusForbidden, "SAML authentication failed"},
+		{"NameID too long, nobody signed in", func(t *testing.T, e *tamperEnv) (*browser, *http.Response) {
+			e.ti.asUser(strings.Repeat("n", 300), "")
+			b := e.h.browser()
+			return b, b.post(b.startSSO("acme", ""))
+		}, http.StatusForbidden, "the asserted nameID is too long"},
+		{"NameID with a control character, someone signed in", func(t *testing.T, e *tamperEnv) (*browser, *http.Response) {
+			e.ti.asUser("ext\u0085x", "")
+			b := e.h.browser()
+			e.signedIn = e.h.userOf("acme", "ext-1").ID
+			b.login(e.signedIn)
+			return b, b.post(b.startSSO("acme", ""))
+		}, http.StatusForbidden, "the asserted nameID contains a control character"},
 		{"10 MB SAMLResponse", func(t *testing.T, e *tamperEnv) (*browser, *http.Response) {
 			b := e.h.browser()
 			return b, b.postTo(e.h.sp.URLs("acme").ACS, url.Values{"SAMLResponse": {strings.Repeat("QUFB", 10<<20/4)}})
@@ -209,8 +224,8 @@ func TestTampering(t *testing.T) {
 			b, resp := tc.attack(t, e)
 			wantPage(t, resp, tc.status, tc.msg)
 			e.h.unchanged(before)
-			if got := b.whoami(); got != "" {
-				t.Errorf("signed in as %q", got)
+			if got := b.whoami(); got != e.signedIn {
+				t.Errorf("signed in as %q, want %q", got, e.signedIn)
 			}
 		})
 	}
