@@ -436,3 +436,50 @@ func TestGitLabProfileNeedsSAML(t *testing.T) {
 		t.Errorf("configured: %d %s, want 200", code, b)
 	}
 }
+
+// TestNameIDChanged: the IdP now asserts another NameID for a linked
+// person (an IdP app recreated, an attribute remapped). With an email the
+// account has verified, the SAML identity follows the new NameID and the
+// person signs in; with an unverified one it is refused, nothing written.
+func TestNameIDChanged(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		verified bool
+	}{{"verified email", true}, {"unverified email", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, ti, _ := newSignIn(t, stores(t)["memstore"](t), identity.GroupSpec{})
+			err := h.st.Update(t.Context(), func(ctx context.Context, tx store.Tx) error {
+				u := &store.User{ID: "ada", Username: "ada", Email: "ada@acme.example", Confirmed: tc.verified, State: store.UserActive}
+				if err := tx.PutUser(ctx, u); err != nil {
+					return err
+				}
+				if err := tx.PutMembership(ctx, &store.Membership{GroupID: h.ids["acme"], UserID: "ada", Role: store.RoleGuest}); err != nil {
+					return err
+				}
+				return tx.PutSAMLIdentity(ctx, &store.SAMLIdentity{GroupID: h.ids["acme"], UserID: "ada", ExternUID: "old-id"})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := h.snap("ada")
+			ti.asUser("new-id", "ADA@acme.example")
+			b := h.browser()
+			resp := b.post(b.startSSO("acme", ""))
+			if !tc.verified {
+				wantPage(t, resp, http.StatusForbidden, "SAML Name ID and email address do not match your user account")
+				h.unchanged(before, "ada")
+				return
+			}
+			wantRedirect(t, resp, "/")
+			if got := b.whoami(); got != "ada" {
+				t.Fatalf("signed in as %q", got)
+			}
+			if s := h.snap("ada").SAML; len(s) != 1 || s[0].ExternUID != "new-id" {
+				t.Errorf("SAML identities %+v, want ada's under new-id", s)
+			}
+			if s := h.sess.starts; len(s) != 1 || !s[0].Changes.Has(identity.NameIDChanged) {
+				t.Errorf("sessions started: %+v", s)
+			}
+		})
+	}
+}
