@@ -139,8 +139,10 @@ const maxGroupPathLen = 255
 
 // glWrap runs a GitLab route after GitLab's checks, in GitLab's order
 // (docs/gitlab.md §1): the group must exist (404 "Group <path> not
-// found", before the token is looked at), then the token must be the
-// group's (401 {"message":"401 Unauthorized"}).
+// found", before the token is looked at), must have SAML SSO configured
+// (store.Group.SAML; 404 "Group <path> does not have SAML SSO
+// configured"), then the token must be the group's (401
+// {"message":"401 Unauthorized"}).
 func (h *Handler) glWrap(rt gitlabRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, t := contextOf(w, r), tenantOf(w)
@@ -186,6 +188,9 @@ func (h *Handler) glAuthenticate(ctx context.Context, r *http.Request, t *tenant
 	}
 	if g == nil {
 		return glError(http.StatusNotFound, gitlab.DetailGroupNotFound(name), nil)
+	}
+	if g.SAML == nil {
+		return glError(http.StatusNotFound, gitlab.DetailSAMLNotConfigured(name), nil)
 	}
 	unauthorized := glError(http.StatusUnauthorized, "", glBody(gitlab.MarshalMessage(http.StatusUnauthorized, "")))
 	token, ok := h.prof.token(r)

@@ -23,7 +23,7 @@ import (
 const (
 	settingsPrefix = "/groups/{group}/-/saml"
 	signInPath     = "/-/sign-in"
-	sessionCookie  = "scimkit_demo_session"
+	ownerCookie    = "scimkit_demo_owner"
 )
 
 // newSite serves the groups' settings pages and the sign-in form, and
@@ -90,7 +90,7 @@ func (o *demoOwners) authorize(r *http.Request, _ *store.Group) (bool, error) {
 }
 
 func (o *demoOwners) signedIn(r *http.Request) bool {
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(ownerCookie)
 	if err != nil {
 		return false
 	}
@@ -153,7 +153,7 @@ func (o *demoOwners) serveSignIn(w http.ResponseWriter, r *http.Request) {
 			o.mu.Lock()
 			o.sessions[id] = true
 			o.mu.Unlock()
-			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+			http.SetCookie(w, &http.Cookie{Name: ownerCookie, Value: id, Path: "/", HttpOnly: true,
 				Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 			if next == "" {
 				next = o.home

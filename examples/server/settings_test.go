@@ -97,7 +97,7 @@ func TestServerSettingsPage(t *testing.T) {
 		{"the page", "/groups/acme/-/saml", nil, "", http.StatusOK, "", `value="` + s.url("acme", "") + `"`},
 		{"a group the server does not serve", "/groups/nope/-/saml", nil, "", http.StatusForbidden, "", "403 Forbidden"},
 		{"token form from another site", "/groups/acme/-/saml/token", url.Values{}, "https://evil.example", http.StatusForbidden, "", "403 Forbidden"},
-		{"SAML paths are not the page's", "/groups/acme/-/saml/metadata", nil, "", http.StatusNotFound, "", `"status":"404"`},
+		{"SAML paths are not the page's", "/groups/acme/-/saml/metadata", nil, "", http.StatusNotFound, "", "There is no group with SAML single sign-on"},
 	}
 	for _, st := range steps {
 		code, loc, body := p.do(st.path, st.form, st.origin)

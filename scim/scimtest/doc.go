@@ -71,7 +71,11 @@
 // the core schema only) and Entra ID with the attribute mappings of
 // GitLab's set-up guide. Their answers are GitLab's: id equal to the
 // externalId sent, PATCH answered 204 without a body (the clients then
-// read the user back), a startIndex echoed as a string.
+// read the user back), a startIndex echoed as a string. As GitLab serves
+// SCIM only to groups with SAML SSO configured, NewServer configures each
+// group's SAML SSO with a placeholder IdP nobody signs in through; a host
+// handler checked in the GitLab profile needs its groups configured too
+// (package identity/sso).
 //
 // # Groups
 //

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/scimtest"
 	"github.com/scimkit/scimkit/store"
@@ -399,8 +400,13 @@ func TestHostHandler(t *testing.T) {
 			sink := identity.EventSinkFunc(func(context.Context, identity.Event) { mu.Lock(); events++; mu.Unlock() })
 			prov, err := identity.New(st, identity.WithProfile(p.Rules()), identity.WithEventSink(sink))
 			require.NoError(t, err)
-			_, tok, err := prov.CreateGroup(t.Context(), identity.GroupSpec{Path: "team"})
+			g, tok, err := prov.CreateGroup(t.Context(), identity.GroupSpec{Path: "team"})
 			require.NoError(t, err)
+			if p == scim.ProfileGitLab { // GitLab serves SCIM to groups with SAML SSO only
+				_, err = sso.Configure(t.Context(), st, g.ID, store.SAMLConfig{Enabled: true,
+					SSOURL: "https://idp.example/sso", Fingerprint: "00112233445566778899AABBCCDDEEFF00112233"})
+				require.NoError(t, err)
+			}
 			h, err := scim.New(prov, scim.WithProfile(p), scim.WithStore(st), scim.WithGroup("team"))
 			require.NoError(t, err)
 			mux := http.NewServeMux()

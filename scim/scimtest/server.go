@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
@@ -103,6 +104,14 @@ func (s *Server) Events() []identity.Event {
 	return slices.Clone(s.events)
 }
 
+// placeholderIdP returns the SAML configuration NewServer gives each group
+// in the GitLab profile, which (as GitLab) serves SCIM only to groups with
+// SAML SSO configured. Nobody signs in through it.
+func placeholderIdP() store.SAMLConfig {
+	return store.SAMLConfig{Enabled: true, SSOURL: "https://idp.scimtest.invalid/sso",
+		Fingerprint: "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33"}
+}
+
 // scimkit builds the provisioner and the SCIM handler of a profile over
 // st, mounted at prefix, and creates the groups. It is the one place where
 // scimtest constructs scimkit.
@@ -120,6 +129,11 @@ func scimkit(ctx context.Context, st store.Store, p scim.Profile, sink identity.
 		g, tok, err := prov.CreateGroup(ctx, identity.GroupSpec{Path: gs.path, Token: gs.token})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("group %q: %w", gs.path, err)
+		}
+		if p == scim.ProfileGitLab {
+			if _, err := sso.Configure(ctx, st, g.ID, placeholderIdP()); err != nil {
+				return nil, nil, nil, fmt.Errorf("group %q: %w", gs.path, err)
+			}
 		}
 		groups = append(groups, Group{ID: g.ID, Path: g.Path, Token: string(tok)})
 	}
