@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -30,22 +31,17 @@ const (
 )
 
 // nameIDFormatAllowed reports whether a group may ask for NameID format f
-// ([store.SAMLConfig.NameIDFormat]). The transient format is refused: a
-// transient NameID changes at every sign-in, so it can never be the
-// externalId that links an account.
+// ([store.SAMLConfig.NameIDFormat]): one of [NameIDFormats].
 func nameIDFormatAllowed(f string) bool {
-	switch saml.NameIDFormat(f) {
-	case "", saml.UnspecifiedNameIDFormat, saml.PersistentNameIDFormat, saml.EmailAddressNameIDFormat:
-		return true
-	}
-	return false
+	return slices.Contains(NameIDFormats(), f)
 }
 
 // ConfigError reports a SAML configuration that [Configure] refuses. Field
 // names the store.SAMLConfig field at fault ("IdPMetadata", "SSOURL",
-// "Certificate", "Fingerprint", "IdPEntityID", "NameIDFormat"), or is
-// empty for a problem of the whole; Detail is safe to show the
-// administrator who entered it.
+// "Certificate", "Fingerprint", "IdPEntityID", "NameIDFormat"), or
+// "DefaultRole" for the role given with [DefaultRole], or is empty for a
+// problem of the whole; Detail is safe to show the administrator who
+// entered it, beside the field.
 type ConfigError struct {
 	Field  string
 	Detail string
@@ -68,18 +64,116 @@ func configErr(field, detail string, err error) *ConfigError {
 	return &ConfigError{Field: field, Detail: detail, Err: err}
 }
 
+// ConfigErrors returns the *[ConfigError] values err holds, one per field
+// at fault, in the order [Configure] found them; none when err is nil or
+// not a refused configuration. A settings form shows each beside its
+// field.
+func ConfigErrors(err error) []*ConfigError {
+	var out []*ConfigError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case *ConfigError:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
+// ConfigureOption sets, with the SAML configuration, more of the group's
+// single sign-on settings, or a condition of the write. Options are made
+// only by this package's functions.
+type ConfigureOption struct {
+	apply func(*configureOpts)
+}
+
+// configureOpts is what the ConfigureOptions set.
+type configureOpts struct {
+	ifVersion bool
+	version   int64
+	enforce   *bool
+	role      *store.Role
+}
+
+// IfVersion makes [Configure] write only when the group is still at
+// version v (store.Group.Version), the version a settings form was filled
+// in from: when someone changed the group since, it writes nothing and
+// returns an error matching store.ErrVersionMismatch, so that their change
+// is not silently overwritten. The check and the write are one store
+// update.
+func IfVersion(v int64) ConfigureOption {
+	return ConfigureOption{func(o *configureOpts) { o.ifVersion, o.version = true, v }}
+}
+
+// EnforceSSO sets the group's store.Group.EnforceSSO (GitLab's "Enforce
+// SSO-only authentication for web activity for this group") in the same
+// write as the configuration.
+func EnforceSSO(on bool) ConfigureOption {
+	return ConfigureOption{func(o *configureOpts) { o.enforce = &on }}
+}
+
+// DefaultRole sets the group's store.Group.DefaultRole, the role of
+// members added by provisioning and by SAML sign-in, in the same write as
+// the configuration. It must be one of [DefaultRoles], or Configure
+// refuses it with a *[ConfigError] on "DefaultRole".
+func DefaultRole(r store.Role) ConfigureOption {
+	return ConfigureOption{func(o *configureOpts) { o.role = &r }}
+}
+
+// DefaultRoles returns the roles a group may give as its default
+// membership role, lowest first: GitLab's, from Minimal Access to Owner.
+// The slice is the caller's.
+func DefaultRoles() []store.Role {
+	return []store.Role{store.RoleMinimalAccess, store.RoleGuest, store.RolePlanner, store.RoleReporter,
+		store.RoleDeveloper, store.RoleMaintainer, store.RoleOwner}
+}
+
+// NameIDFormats returns the NameID formats a group may ask for
+// ([store.SAMLConfig.NameIDFormat]): "" (whatever the IdP sends), then the
+// persistent, emailAddress and unspecified formats. The transient format is
+// not among them: a transient NameID changes at every sign-in, so it can
+// never be the externalId that links an account. The slice is the
+// caller's.
+func NameIDFormats() []string {
+	return []string{"", string(saml.PersistentNameIDFormat), string(saml.EmailAddressNameIDFormat), string(saml.UnspecifiedNameIDFormat)}
+}
+
 // Configure checks c and stores it as the SAML configuration of group
 // groupID, replacing any, in one store update, and returns the group as
 // stored. The IdP is given in exactly one of the forms store.SAMLConfig
 // lists; the metadata must name an HTTP-Redirect single sign-on service and
 // a signing certificate. Values are stored in a normal form: the
 // certificate in PEM, the fingerprint in upper-case hex pairs separated by
-// colons, IdPEntityID taken from the metadata. A refused configuration is a
-// *[ConfigError] and changes nothing; a group that does not exist is an
-// error matching store.ErrNotFound. The group's EnforceSSO and DefaultRole
-// are its own fields and are left as they are.
-func Configure(ctx context.Context, st store.Store, groupID string, c store.SAMLConfig) (*store.Group, error) {
+// colons, IdPEntityID taken from the metadata.
+//
+// A refused configuration changes nothing and is a *[ConfigError] for
+// each field at fault, joined with errors.Join when there are several
+// ([ConfigErrors] lists them; errors.As finds the first). A group that
+// does not exist is an error matching store.ErrNotFound.
+//
+// The group's EnforceSSO and DefaultRole are its own fields, left as they
+// are unless [EnforceSSO] or [DefaultRole] set them in the same write;
+// [IfVersion] makes the write conditional on the group's version, for a
+// settings form.
+func Configure(ctx context.Context, st store.Store, groupID string, c store.SAMLConfig, opts ...ConfigureOption) (*store.Group, error) {
+	var o configureOpts
+	for _, opt := range opts {
+		if opt.apply != nil {
+			opt.apply(&o)
+		}
+	}
 	norm, _, err := checkConfig(c)
+	if o.role != nil && !slices.Contains(DefaultRoles(), *o.role) {
+		err = errors.Join(err, configErr("DefaultRole", "want one of the roles Minimal Access, Guest, Planner, Reporter, Developer, Maintainer or Owner", nil))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +183,16 @@ func Configure(ctx context.Context, st store.Store, groupID string, c store.SAML
 		if g, err = tx.Group(ctx, groupID); err != nil {
 			return err
 		}
+		if o.ifVersion && g.Version != o.version {
+			return fmt.Errorf("the group is at version %d, not %d: %w", g.Version, o.version, store.ErrVersionMismatch)
+		}
 		g.SAML = &norm
+		if o.enforce != nil {
+			g.EnforceSSO = *o.enforce
+		}
+		if o.role != nil {
+			g.DefaultRole = *o.role
+		}
 		return tx.PutGroup(ctx, g)
 	})
 	if err != nil {
@@ -115,9 +218,15 @@ type idp struct {
 	// on the certificate alone, as GitLab's fingerprint form does.
 	anyIssuer bool
 	ssoURL    string
+	// signing are the trusted signing certificates named by the metadata
+	// or the configuration; none with a fingerprint.
+	signing []*x509.Certificate
 }
 
 // checkConfig validates c and returns its normal form and the parsed IdP.
+// A refused configuration is a *ConfigError per field at fault, joined:
+// the fields are checked independently, so that a form can show every
+// mistake at once.
 func checkConfig(c store.SAMLConfig) (store.SAMLConfig, *idp, error) {
 	c.IdPMetadata = strings.TrimSpace(c.IdPMetadata)
 	c.SSOURL = strings.TrimSpace(c.SSOURL)
@@ -125,48 +234,66 @@ func checkConfig(c store.SAMLConfig) (store.SAMLConfig, *idp, error) {
 	c.Fingerprint = strings.TrimSpace(c.Fingerprint)
 	c.IdPEntityID = strings.TrimSpace(c.IdPEntityID)
 	c.NameIDFormat = strings.TrimSpace(c.NameIDFormat)
+	var errs []error
 	if !nameIDFormatAllowed(c.NameIDFormat) {
 		if c.NameIDFormat == string(saml.TransientNameIDFormat) {
-			return c, nil, configErr("NameIDFormat", "a transient NameID changes at every sign-in and cannot link an account", nil)
+			errs = append(errs, configErr("NameIDFormat", "a transient NameID changes at every sign-in and cannot link an account", nil))
+		} else {
+			errs = append(errs, configErr("NameIDFormat", "want the persistent, emailAddress or unspecified format", nil))
 		}
-		return c, nil, configErr("NameIDFormat", "want the persistent, emailAddress or unspecified format", nil)
 	}
 	if len(c.IdPEntityID) > maxEntityID {
-		return c, nil, configErr("IdPEntityID", "too long", nil)
+		errs = append(errs, configErr("IdPEntityID", "too long", nil))
 	}
-	switch {
-	case c.IdPMetadata != "" && (c.SSOURL != "" || c.Certificate != "" || c.Fingerprint != ""):
-		return c, nil, configErr("", "give the IdP metadata, or its SSO URL with its certificate or fingerprint, not both", nil)
-	case c.IdPMetadata != "":
-		p, err := metadataIdP(&c)
-		return c, p, err
-	case c.SSOURL == "":
-		return c, nil, configErr("SSOURL", "give the IdP metadata, or its SSO URL with its certificate or fingerprint", nil)
-	case (c.Certificate == "") == (c.Fingerprint == ""):
-		return c, nil, configErr("", "give the IdP's certificate or its fingerprint, one of the two", nil)
-	}
-	if err := checkURL(c.SSOURL); err != nil {
-		return c, nil, configErr("SSOURL", err.Error(), nil)
+	if c.IdPMetadata != "" {
+		var p *idp
+		if c.SSOURL != "" || c.Certificate != "" || c.Fingerprint != "" {
+			errs = append(errs, configErr("", "give the IdP metadata, or its SSO URL with its certificate or fingerprint, not both", nil))
+		} else {
+			var err error
+			p, err = metadataIdP(&c)
+			errs = append(errs, err)
+		}
+		if err := errors.Join(errs...); err != nil {
+			return c, nil, err
+		}
+		return c, p, nil
 	}
 	p := &idp{ssoURL: c.SSOURL, anyIssuer: c.IdPEntityID == ""}
-	p.meta = &saml.EntityDescriptor{EntityID: c.IdPEntityID, IDPSSODescriptors: []saml.IDPSSODescriptor{{
-		SingleSignOnServices: []saml.Endpoint{{Binding: saml.HTTPRedirectBinding, Location: c.SSOURL}},
-	}}}
-	if c.Certificate != "" {
+	if c.SSOURL == "" {
+		errs = append(errs, configErr("SSOURL", "give the IdP metadata, or its SSO URL with its certificate or fingerprint", nil))
+	} else if err := checkURL(c.SSOURL); err != nil {
+		errs = append(errs, configErr("SSOURL", err.Error(), nil))
+	}
+	switch {
+	case c.Certificate == "" && c.Fingerprint == "":
+		errs = append(errs, configErr("Fingerprint", "give the IdP's signing certificate or its SHA-1 or SHA-256 fingerprint", nil))
+	case c.Certificate != "" && c.Fingerprint != "":
+		errs = append(errs, configErr("", "give the IdP's certificate or its fingerprint, one of the two", nil))
+	case c.Certificate != "":
 		cert, err := parseCertificate(c.Certificate)
 		if err != nil {
-			return c, nil, configErr("Certificate", "not an X.509 certificate in PEM or base64", err)
+			errs = append(errs, configErr("Certificate", "not an X.509 certificate in PEM or base64", err))
+			break
 		}
 		c.Certificate = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
 		p.cert = base64.StdEncoding.EncodeToString(cert.Raw)
-		return c, p, nil
+		p.signing = []*x509.Certificate{cert}
+	default:
+		fp, err := parseFingerprint(c.Fingerprint)
+		if err != nil {
+			errs = append(errs, configErr("Fingerprint", err.Error(), nil))
+			break
+		}
+		c.Fingerprint = formatFingerprint(fp)
+		p.fingerprint = fp
 	}
-	fp, err := parseFingerprint(c.Fingerprint)
-	if err != nil {
-		return c, nil, configErr("Fingerprint", err.Error(), nil)
+	if len(errs) > 0 {
+		return c, nil, errors.Join(errs...)
 	}
-	c.Fingerprint = formatFingerprint(fp)
-	p.fingerprint = fp
+	p.meta = &saml.EntityDescriptor{EntityID: c.IdPEntityID, IDPSSODescriptors: []saml.IDPSSODescriptor{{
+		SingleSignOnServices: []saml.Endpoint{{Binding: saml.HTTPRedirectBinding, Location: c.SSOURL}},
+	}}}
 	return c, p, nil
 }
 
@@ -177,7 +304,7 @@ func metadataIdP(c *store.SAMLConfig) (*idp, error) {
 	}
 	ed, err := parseMetadata([]byte(c.IdPMetadata))
 	if err != nil {
-		return nil, configErr("IdPMetadata", "not SAML metadata of one identity provider", err)
+		return nil, configErr("IdPMetadata", "not SAML metadata of one identity provider ("+err.Error()+")", err)
 	}
 	if c.IdPEntityID != "" && c.IdPEntityID != ed.EntityID {
 		return nil, configErr("IdPEntityID", fmt.Sprintf("the metadata's entity ID is %q", ed.EntityID), nil)
@@ -194,24 +321,25 @@ func metadataIdP(c *store.SAMLConfig) (*idp, error) {
 	if err := checkURL(sso); err != nil {
 		return nil, configErr("IdPMetadata", "SingleSignOnService: "+err.Error(), nil)
 	}
-	n := 0
+	var signing []*x509.Certificate
 	for _, d := range ed.IDPSSODescriptors {
 		for _, kd := range d.KeyDescriptors {
 			if kd.Use != "" && kd.Use != "signing" {
 				continue
 			}
 			for _, xc := range kd.KeyInfo.X509Data.X509Certificates {
-				if _, err := parseCertificate(xc.Data); err != nil {
+				cert, err := parseCertificate(xc.Data)
+				if err != nil {
 					return nil, configErr("IdPMetadata", "a signing certificate does not parse", err)
 				}
-				n++
+				signing = append(signing, cert)
 			}
 		}
 	}
-	if n == 0 {
+	if len(signing) == 0 {
 		return nil, configErr("IdPMetadata", "the metadata names no signing certificate", nil)
 	}
-	return &idp{meta: ed, ssoURL: sso}, nil
+	return &idp{meta: ed, ssoURL: sso, signing: signing}, nil
 }
 
 // parseMetadata reads an EntityDescriptor, or an EntitiesDescriptor that

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func TestConfigure(t *testing.T) {
 	}{
 		{"nothing", store.SAMLConfig{Enabled: true}, "SSOURL"},
 		{"metadata and SSO URL", store.SAMLConfig{IdPMetadata: md, SSOURL: sso}, ""},
-		{"SSO URL alone", store.SAMLConfig{SSOURL: sso}, ""},
+		{"SSO URL alone", store.SAMLConfig{SSOURL: sso}, "Fingerprint"},
 		{"certificate and fingerprint", store.SAMLConfig{SSOURL: sso, Certificate: pemCert, Fingerprint: fp1}, ""},
 		{"relative SSO URL", store.SAMLConfig{SSOURL: "/sso", Fingerprint: fp1}, "SSOURL"},
 		{"SSO URL of another scheme", store.SAMLConfig{SSOURL: "javascript:alert(1)", Fingerprint: fp1}, "SSOURL"},
@@ -120,6 +121,146 @@ func TestConfigure(t *testing.T) {
 			t.Errorf("Configure of an unknown group = %v, want store.ErrNotFound", err)
 		}
 	})
+}
+
+// TestConfigureAllFields: the fields are checked independently, and
+// Configure reports every one at fault, in the order of the form.
+func TestConfigureAllFields(t *testing.T) {
+	st := memstore.New()
+	put(t, st, &store.Group{ID: "g", Path: "acme", DefaultRole: store.RoleGuest})
+	_, err := Configure(t.Context(), st, "g", store.SAMLConfig{SSOURL: "ftp://idp.example/sso", Fingerprint: "12:34",
+		NameIDFormat: string(saml.TransientNameIDFormat)}, DefaultRole(store.Role(31)))
+	var got []string
+	for _, ce := range ConfigErrors(err) {
+		got = append(got, ce.Field)
+	}
+	if d := cmp.Diff([]string{"NameIDFormat", "SSOURL", "Fingerprint", "DefaultRole"}, got); d != "" {
+		t.Errorf("fields at fault (-want +got):\n%s", d)
+	}
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Field != "NameIDFormat" {
+		t.Errorf("errors.As finds %v, want the first *ConfigError", ce)
+	}
+	if g := group(t, st, "g"); g.SAML != nil || g.DefaultRole != store.RoleGuest || g.Version != 1 {
+		t.Errorf("a refused configuration changed the group: %+v", g)
+	}
+	if ConfigErrors(nil) != nil || ConfigErrors(errors.New("x")) != nil {
+		t.Error("ConfigErrors of an error that is no refusal")
+	}
+}
+
+// TestConfigureOptions: EnforceSSO and DefaultRole are written with the
+// configuration; IfVersion refuses a write over a change made since the
+// version was read, and writes nothing.
+func TestConfigureOptions(t *testing.T) {
+	ti := newTestIdP(t, newClock(), "idp-a", "")
+	md := ti.metadataXML()
+	st := memstore.New()
+	put(t, st, &store.Group{ID: "g", Path: "acme", DefaultRole: store.RoleGuest})
+	g, err := Configure(t.Context(), st, "g", store.SAMLConfig{Enabled: true, IdPMetadata: md},
+		IfVersion(1), EnforceSSO(true), DefaultRole(store.RoleDeveloper))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &store.Group{ID: "g", Path: "acme", DefaultRole: store.RoleDeveloper, EnforceSSO: true,
+		SAML: &store.SAMLConfig{Enabled: true, IdPMetadata: md, IdPEntityID: ti.IdP.IdP.MetadataURL.String()}, Version: 2}
+	if d := cmp.Diff(want, group(t, st, "g")); d != "" {
+		t.Errorf("stored group (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(want, g); d != "" {
+		t.Errorf("returned group (-want +got):\n%s", d)
+	}
+	// A form read at version 1 is stale now.
+	_, err = Configure(t.Context(), st, "g", store.SAMLConfig{IdPMetadata: md}, IfVersion(1), EnforceSSO(false))
+	if !errors.Is(err, store.ErrVersionMismatch) {
+		t.Fatalf("a stale write: %v, want store.ErrVersionMismatch", err)
+	}
+	if d := cmp.Diff(want, group(t, st, "g")); d != "" {
+		t.Errorf("a stale write changed the group (-want +got):\n%s", d)
+	}
+	// Without the options the group's own fields stay.
+	if _, err := Configure(t.Context(), st, "g", store.SAMLConfig{IdPMetadata: md}); err != nil {
+		t.Fatal(err)
+	}
+	if g := group(t, st, "g"); !g.EnforceSSO || g.DefaultRole != store.RoleDeveloper || g.SAML.Enabled {
+		t.Errorf("after a write without options: %+v", g)
+	}
+	for _, r := range []store.Role{store.RoleNone, store.Role(31), store.Role(-1)} {
+		_, err := Configure(t.Context(), st, "g", store.SAMLConfig{IdPMetadata: md}, DefaultRole(r))
+		if errs := ConfigErrors(err); len(errs) != 1 || errs[0].Field != "DefaultRole" {
+			t.Errorf("DefaultRole(%v): %v, want a *ConfigError on DefaultRole", r, err)
+		}
+	}
+	for _, r := range DefaultRoles() {
+		if _, err := Configure(t.Context(), st, "g", store.SAMLConfig{IdPMetadata: md}, DefaultRole(r)); err != nil {
+			t.Errorf("DefaultRole(%v): %v", r, err)
+		}
+	}
+}
+
+// TestConcurrentConfigure: of two writes from forms read at the same
+// version, exactly one is stored.
+func TestConcurrentConfigure(t *testing.T) {
+	ti := newTestIdP(t, newClock(), "idp-a", "")
+	st := memstore.New()
+	put(t, st, &store.Group{ID: "g", Path: "acme", DefaultRole: store.RoleGuest})
+	roles := []store.Role{store.RoleReporter, store.RoleMaintainer}
+	errs := make(chan error, len(roles))
+	for _, r := range roles {
+		go func() {
+			_, err := Configure(t.Context(), st, "g", store.SAMLConfig{IdPMetadata: ti.metadataXML()}, IfVersion(1), DefaultRole(r))
+			errs <- err
+		}()
+	}
+	var stale int
+	for range roles {
+		if err := <-errs; errors.Is(err, store.ErrVersionMismatch) {
+			stale++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g := group(t, st, "g"); stale != 1 || g.Version != 2 || !slices.Contains(roles, g.DefaultRole) {
+		t.Errorf("%d stale writes, group at version %d with role %v; want one stale write", stale, g.Version, g.DefaultRole)
+	}
+}
+
+// TestDescribeIdP: what a settings page shows of each form of
+// configuration.
+func TestDescribeIdP(t *testing.T) {
+	ti := newTestIdP(t, newClock(), "idp-a", "")
+	cert := testKey(t, "idp-a").cert
+	s1, s256 := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw)
+	certInfo := Certificate{Subject: cert.Subject.String(), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter,
+		SHA1: formatFingerprint(s1[:]), SHA256: formatFingerprint(s256[:])}
+	sso := ti.Server.URL + "/sso"
+	issuer := ti.IdP.IdP.MetadataURL.String()
+	tests := []struct {
+		name string
+		in   store.SAMLConfig
+		want *IdPInfo
+	}{
+		{"metadata", store.SAMLConfig{IdPMetadata: ti.metadataXML()},
+			&IdPInfo{EntityID: issuer, SSOURL: sso, Certificates: []Certificate{certInfo}}},
+		{"certificate", store.SAMLConfig{SSOURL: sso, Certificate: base64.StdEncoding.EncodeToString(cert.Raw), IdPEntityID: issuer},
+			&IdPInfo{EntityID: issuer, SSOURL: sso, Certificates: []Certificate{certInfo}}},
+		{"fingerprint", store.SAMLConfig{SSOURL: sso, Fingerprint: fmt.Sprintf("%x", s1)},
+			&IdPInfo{SSOURL: sso, Fingerprint: formatFingerprint(s1[:])}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := DescribeIdP(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+	if _, err := DescribeIdP(store.SAMLConfig{SSOURL: "/x"}); len(ConfigErrors(err)) != 2 {
+		t.Errorf("DescribeIdP of a bad configuration: %v", err)
+	}
 }
 
 // stripKeys removes the KeyDescriptors of IdP metadata.

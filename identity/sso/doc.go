@@ -182,7 +182,18 @@
 // metadata types). A group without one has no SAML routes (404), and the
 // GitLab wire profile of package scim serves no SCIM for it either (404
 // "Group <path> does not have SAML SSO configured", as GitLab). The group's
-// EnforceSSO and DefaultRole are its own fields, set with the group.
+// EnforceSSO and DefaultRole are its own fields, set with the group or, in
+// the same write as the configuration, with the options [EnforceSSO] and
+// [DefaultRole].
+//
+// A settings form (package identity/settings is one) saves through
+// Configure too: [IfVersion] makes the write fail with
+// store.ErrVersionMismatch when the group changed since the form was
+// filled in, every field at fault is a *[ConfigError] naming it
+// ([ConfigErrors] lists them), [DefaultRoles] and [NameIDFormats] are the
+// choices to offer, and [DescribeIdP] says what a stored configuration
+// trusts (the IdP's entity ID, SSO URL, certificates and their
+// fingerprints).
 //
 // # Keys and replicas
 //
