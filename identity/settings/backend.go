@@ -11,6 +11,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -43,9 +44,30 @@ func (h *Handler) lookupGroup(ctx context.Context, path string) (*store.Group, e
 }
 
 // rotateToken gives the group a new generated SCIM token; the old one stops
-// working at once.
-func (h *Handler) rotateToken(ctx context.Context, groupID string) (identity.Token, error) {
-	return h.prov.RotateToken(ctx, groupID, "")
+// working at once. It returns the token and the group as stored with it,
+// whose version the page's SAML form then carries.
+func (h *Handler) rotateToken(ctx context.Context, groupID string) (identity.Token, *store.Group, error) {
+	tok, err := h.prov.RotateToken(ctx, groupID, "")
+	if err != nil {
+		return "", nil, err
+	}
+	var g *store.Group
+	err = h.st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		g, err = tx.Group(ctx, groupID)
+		return err
+	})
+	return tok, g, err
+}
+
+// saveSAML stores the group's SAML settings through sso.Configure, the one
+// place that checks a configuration: the IdP configuration c, enforced
+// SSO and the default role, in one store update, and only while the group
+// is at version, the version the form was filled in from. A refused
+// configuration is sso's *ConfigError per field; a group changed since is
+// store.ErrVersionMismatch; nothing is written in either case.
+func (h *Handler) saveSAML(ctx context.Context, groupID string, version int64, c store.SAMLConfig, enforce bool, role store.Role) (*store.Group, error) {
+	return sso.Configure(ctx, h.st, groupID, c, sso.IfVersion(version), sso.EnforceSSO(enforce), sso.DefaultRole(role))
 }
 
 // listPage returns page page (1-based) of the group's SCIM identities in the

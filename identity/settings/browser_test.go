@@ -90,7 +90,7 @@ func watchConsole(t *testing.T, ctx context.Context) *consoleErrors {
 		var msg string
 		switch e := ev.(type) {
 		case *log.EventEntryAdded:
-			if e.Entry.Level != log.EntryLevelError || strings.HasSuffix(e.Entry.URL, "/favicon.ico") {
+			if e.Entry.Level != log.EntryLevelError || strings.HasSuffix(e.Entry.URL, "/favicon.ico") || refusedForm(e.Entry) {
 				return
 			}
 			msg = e.Entry.Text
@@ -107,6 +107,14 @@ func watchConsole(t *testing.T, ctx context.Context) *consoleErrors {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// refusedForm reports the browser's note of a SAML form the page refused
+// on purpose: its answer to refused settings is 422 and to a stale form
+// 409, each a page with the form, which Chromium logs as a failed load.
+func refusedForm(e *log.Entry) bool {
+	return e.Source == log.EntrySourceNetwork && strings.HasSuffix(e.URL, "/-/saml") &&
+		(strings.Contains(e.Text, "status of 422") || strings.Contains(e.Text, "status of 409"))
 }
 
 func (c *consoleErrors) check(t *testing.T) {
@@ -214,7 +222,20 @@ func TestBrowser(t *testing.T) {
 	if _, err := chromedp.RunResponse(ctx, chromedp.Reload()); err != nil {
 		t.Fatalf("reload: %v", err)
 	}
-	step(t, ctx, "the table", chromedp.WaitVisible(chromedp.CSS("#identities table")))
+
+	// Configure SAML from what the IdP's console shows, as Entra ID's
+	// administrator does: first a fingerprint mistyped, refused beside its
+	// field, then the IdP's metadata XML pasted.
+	idp := newIdP(t, "72f988bf-86f1-41af-91ab-2d7cd011db47")
+	saveSAML(t, ctx, browserSAML{entityID: h.sp.URLs("acme").EntityID, acs: h.sp.URLs("acme").ACS, idp: idp}, dir)
+	g := h.group(t, "g1")
+	wantSAML := store.SAMLConfig{Enabled: true, IdPMetadata: idp.metadata, IdPEntityID: idp.entityID, NameIDFormat: persistent}
+	if diff := cmp.Diff(&wantSAML, g.SAML); diff != "" || !g.EnforceSSO || g.DefaultRole != store.RoleDeveloper {
+		t.Errorf("stored after the browser's save: enforced %v, role %v, SAML (-want +got):\n%s", g.EnforceSSO, g.DefaultRole, diff)
+	}
+
+	// The page as the owner finds it later.
+	step(t, ctx, "open the page", chromedp.Navigate(h.pageURL("acme")), chromedp.WaitVisible(chromedp.CSS("#identities table")))
 	html := read(t, ctx, "page HTML", chromedp.OuterHTML(chromedp.CSS("html")))
 	if strings.Contains(html, token) {
 		t.Fatal("the page shows the token after a reload")
@@ -226,7 +247,7 @@ func TestBrowser(t *testing.T) {
 	// Why can't Katherine Johnson sign in? The hint opens in place.
 	step(t, ctx, "open a hint", chromedp.Click(`//summary[normalize-space()="NameID differs"]`))
 	step(t, ctx, "the hint", chromedp.WaitVisible(`//details[@open]//li[contains(., "Both must be the same value")]`))
-	screenshot(t, ctx, filepath.Join(dir, "3-identities.png"))
+	screenshot(t, ctx, filepath.Join(dir, "4-identities.png"))
 	if *updateScreenshot {
 		if err := os.MkdirAll(filepath.Dir(readmeScreenshot), 0o755); err != nil {
 			t.Fatal(err)
@@ -249,7 +270,7 @@ func TestBrowser(t *testing.T) {
 	if diff := cmp.Diff([]string{want}, externalIDs(t, html)); diff != "" {
 		t.Errorf("search results (-want +got):\n%s", diff)
 	}
-	screenshot(t, ctx, filepath.Join(dir, "4-search.png"))
+	screenshot(t, ctx, filepath.Join(dir, "5-search.png"))
 
 	// Reset the token: the page asks first; the old token fails at once.
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
@@ -286,8 +307,88 @@ func TestBrowser(t *testing.T) {
 	if code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", second, ""); code != http.StatusOK {
 		t.Errorf("the new token: %d, want 200", code)
 	}
-	screenshot(t, ctx, filepath.Join(dir, "5-token-reset.png"))
+	screenshot(t, ctx, filepath.Join(dir, "6-token-reset.png"))
 	console.check(t)
+}
+
+// browserSAML is what the SAML step of the browser test expects and types.
+type browserSAML struct {
+	entityID, acs string
+	idp           *testIdP
+}
+
+// saveSAML configures the group's SAML SSO in the browser: the service
+// provider addresses are the SAML handler's; a mistyped fingerprint is
+// refused beside its field with the typed values kept; the IdP's metadata
+// pasted with enforced SSO and persistent NameIDs is saved, and a reload
+// shows it saved, in the summary and in the form.
+func saveSAML(t *testing.T, ctx context.Context, b browserSAML, dir string) {
+	t.Helper()
+	step(t, ctx, "the SAML section", chromedp.WaitVisible(chromedp.ID("saml")))
+	if got := read(t, ctx, "entity ID", chromedp.Value(chromedp.ID("saml-entity-id"))); got != b.entityID {
+		t.Errorf("entity ID field = %q, want %q", got, b.entityID)
+	}
+	if got := read(t, ctx, "ACS URL", chromedp.Value(chromedp.ID("saml-acs"))); got != b.acs {
+		t.Errorf("ACS field = %q, want %q", got, b.acs)
+	}
+	// The SSO URL way is the default; the metadata field is hidden.
+	step(t, ctx, "SSO URL fields", chromedp.WaitVisible(chromedp.ID("saml-sso-url")), chromedp.WaitNotVisible(chromedp.ID("saml-metadata-xml")))
+	step(t, ctx, "type the IdP's SSO URL and a fingerprint with a typo",
+		chromedp.SendKeys(chromedp.ID("saml-sso-url"), b.idp.ssoURL),
+		chromedp.SendKeys(chromedp.ID("saml-fingerprint"), b.idp.sha1[:40]))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Save changes"]`)); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	step(t, ctx, "the error beside the fingerprint", chromedp.WaitVisible(chromedp.ID("saml-fingerprint-error")))
+	if got := read(t, ctx, "error", chromedp.Text(chromedp.ID("saml-fingerprint-error"))); !strings.Contains(got, "SHA-1 or SHA-256 fingerprint") {
+		t.Errorf("the fingerprint's error says %q", got)
+	}
+	if got := read(t, ctx, "kept SSO URL", chromedp.Value(chromedp.ID("saml-sso-url"))); got != b.idp.ssoURL {
+		t.Errorf("the SSO URL typed is not kept: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(dir, "3-saml-refused.png"))
+
+	step(t, ctx, "paste the IdP's metadata",
+		chromedp.Click(chromedp.CSS(`input[name="source"][value="metadata"]`)),
+		chromedp.WaitVisible(chromedp.ID("saml-metadata-xml")),
+		chromedp.WaitNotVisible(chromedp.ID("saml-sso-url")),
+		chromedp.SetValue(chromedp.ID("saml-metadata-xml"), b.idp.metadata),
+		chromedp.Click(chromedp.CSS(`input[name="enforce_sso"]`)),
+		chromedp.SetValue(chromedp.ID("saml-nameid-format"), persistent))
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Save changes"]`))
+	if err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	if resp.Status != http.StatusOK {
+		t.Fatalf("after the save: %d", resp.Status)
+	}
+	step(t, ctx, "saved", chromedp.WaitVisible(chromedp.ID("saml-saved")))
+
+	// After a reload the page shows what is stored.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Reload()); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	html := read(t, ctx, "page HTML", chromedp.OuterHTML(chromedp.CSS("html")))
+	got := facts(t, html)
+	want := [][2]string{
+		{"Status", "Enabled: the group's users sign in through the identity provider"},
+		{"SSO-only authentication", "Enforced"},
+		{"Default membership role", "Developer"},
+		{"NameID format", "Persistent (recommended)"},
+		{"Identity provider", b.idp.entityID},
+		{"Sign-in URL", b.idp.ssoURL},
+		{"Signing certificate", b.idp.subject + " valid 2020-01-01 to 2040-01-01 SHA-1 " + b.idp.sha1 + " SHA-256 " + b.idp.sha256},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("current configuration after a reload (-want +got):\n%s", diff)
+	}
+	form := formValues(t, html, "saml-form")
+	if form.Get("source") != "metadata" || form.Get("enforce_sso") != "on" || form.Get("enabled") != "on" || form.Get("name_id_format") != persistent {
+		t.Errorf("the form after a reload: %v", form)
+	}
+	if !strings.Contains(html, `<span class="badge ok">Enabled</span> <span class="badge linked">SSO enforced</span>`) {
+		t.Error("no Enabled and SSO enforced badges")
+	}
 }
 
 // TestBrowserNoScript: with JavaScript off the page works: the fields are

@@ -87,10 +87,14 @@ type route struct {
 // to an owner of the group, and each POST passes the cross-origin check
 // first.
 func (h *Handler) routes() []route {
-	return []route{
+	rts := []route{
 		{http.MethodGet, "", h.servePage},
 		{http.MethodPost, "/token", h.serveToken},
 	}
+	if h.cfg.samlURLs != nil {
+		rts = append(rts, route{http.MethodPost, "", h.serveSAML})
+	}
+	return rts
 }
 
 // newMux registers the routes under prefix. http.ServeMux panics on a
@@ -221,10 +225,11 @@ func (h *Handler) internalError(ctx context.Context, w http.ResponseWriter, what
 	http.Error(w, "500 Internal Server Error", http.StatusInternalServerError)
 }
 
-// servePage serves GET of the page: the SCIM section, the identities (a
-// page of them, or a search's results) and the recent events.
+// servePage serves GET of the page: the SCIM section, the SAML section,
+// the identities (a page of them, or a search's results) and the recent
+// events.
 func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, g *store.Group) {
-	h.render(w, r, g, nil)
+	h.render(w, r, g, pageState{})
 }
 
 // serveToken serves the token form's POST: a new token replaces the old one
@@ -232,20 +237,34 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request, g *store.Gro
 // logged, or kept: a reload of the page does not show it again.
 func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request, g *store.Group) {
 	ctx := r.Context()
-	tok, err := h.rotateToken(ctx, g.ID)
+	tok, now, err := h.rotateToken(ctx, g.ID)
 	if err != nil {
 		h.internalError(ctx, w, "reset the SCIM token", err)
 		return
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "settings: SCIM token reset", slog.String("group", g.Path))
-	h.render(w, r, g, &freshToken{token: string(tok), replaced: len(g.TokenDigest) > 0})
+	h.render(w, r, now, pageState{fresh: &freshToken{token: string(tok), replaced: len(g.TokenDigest) > 0}})
 }
 
-// render writes the page of group g; fresh is set only in the answer to the
-// token form.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, g *store.Group, fresh *freshToken) {
+// pageState is what a form's answer adds to the page; the zero value is
+// the page as a GET shows it.
+type pageState struct {
+	// status is the answer's status, 200 when zero.
+	status int
+	// fresh is the token just generated, in the answer to the token form
+	// only.
+	fresh *freshToken
+	// form is the SAML form as posted, refused (refused) or filled in
+	// from an older version of the group (stale).
+	form    *samlForm
+	refused *samlErrors
+	stale   bool
+}
+
+// render writes the page of group g.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, g *store.Group, st pageState) {
 	ctx := r.Context()
-	v, err := h.view(ctx, r, g, fresh)
+	v, err := h.view(ctx, r, g, st)
 	if err != nil {
 		h.internalError(ctx, w, "read the identities", err)
 		return
@@ -257,5 +276,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, g *store.Group,
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	if st.status != 0 {
+		w.WriteHeader(st.status)
+	}
 	w.Write(buf.Bytes())
 }

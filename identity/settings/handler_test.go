@@ -16,6 +16,7 @@ import (
 
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/identity/settings"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
 )
@@ -238,7 +239,7 @@ func TestMethodsAndPaths(t *testing.T) {
 		want         int
 	}{
 		{http.MethodGet, "/groups/acme/-/saml/token", false, http.StatusMethodNotAllowed},
-		{http.MethodPost, "/groups/acme/-/saml", false, http.StatusMethodNotAllowed},
+		{http.MethodPut, "/groups/acme/-/saml", false, http.StatusMethodNotAllowed},
 		{http.MethodGet, "/groups/acme/-/saml/metadata", true, http.StatusNotFound},
 		{http.MethodGet, "/groups/acme/-/saml/", false, http.StatusNotFound},
 		{http.MethodHead, "/groups/acme/-/saml", true, http.StatusForbidden},
@@ -461,6 +462,7 @@ func TestSearch(t *testing.T) {
 // TestSignInHints: each row says why its user cannot sign in with SAML.
 func TestSignInHints(t *testing.T) {
 	h := newHost(t, nil)
+	h.configureSAML(t, true, "")
 	tok := h.generateToken(t, "acme")
 	h.provision(t, tok, scimUser("ok-guid", "ok", "ok@contoso.com", "Olivia", "Ok"))
 	off := h.provision(t, tok, scimUser("off-guid", "off", "off@contoso.com", "Oscar", "Off"))
@@ -501,6 +503,58 @@ func TestSignInHints(t *testing.T) {
 	}
 	if !strings.Contains(page, "linked to SAML NameID \u201cold-guid\u201d, but the identity provider provisions it with externalId \u201cnew-guid\u201d") {
 		t.Error("the NameID hint does not name both values")
+	}
+}
+
+// configureSAML gives group acme a SAML configuration (SSO URL and
+// fingerprint), enabled or not, asking for NameID format format.
+func (h *host) configureSAML(t *testing.T, enabled bool, format string) {
+	t.Helper()
+	_, err := sso.Configure(context.Background(), h.st, "g1", store.SAMLConfig{Enabled: enabled,
+		SSOURL: "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/saml2", Fingerprint: strings.Repeat("ab", 20), NameIDFormat: format})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSignInHintsSAMLState: the group's SAML state is a reason too, for
+// every row: not configured, disabled, or a NameID format the externalId
+// cannot be.
+func TestSignInHintsSAMLState(t *testing.T) {
+	h := newHost(t, nil)
+	tok := h.generateToken(t, "acme")
+	h.provision(t, tok, scimUser("ok-guid", "ok", "ok@contoso.com", "Olivia", "Ok"))
+	h.provision(t, tok, scimUser("mail@contoso.com", "mail", "mail@contoso.com", "Mia", "Mail"))
+	summaries := func() []string {
+		var out []string
+		for _, r := range rows(t, h.get(t, h.pageURL("acme"))) {
+			summary, _, _ := strings.Cut(r.SignIn, " Why can't this user sign in?")
+			out = append(out, summary)
+		}
+		return out
+	}
+	steps := []struct {
+		name    string
+		enabled bool
+		format  string
+		want    []string
+	}{
+		{"not configured", false, "-", []string{"SSO not configured", "SSO not configured"}},
+		{"disabled", false, "", []string{"SSO disabled", "SSO disabled"}},
+		{"enabled", true, "", []string{"Can sign in", "Can sign in"}},
+		{"email NameIDs", true, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", []string{"NameID format", "Can sign in"}},
+		{"disabled, email NameIDs", false, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", []string{"SSO disabled · NameID format", "SSO disabled"}},
+	}
+	for _, st := range steps {
+		if st.format != "-" {
+			h.configureSAML(t, st.enabled, st.format)
+		}
+		if diff := cmp.Diff(st.want, summaries()); diff != "" {
+			t.Errorf("%s: sign-in column (-want +got):\n%s", st.name, diff)
+		}
+	}
+	if page := h.get(t, h.pageURL("acme")); !strings.Contains(page, "this externalId is not an email address") {
+		t.Error("the NameID format hint does not say why")
 	}
 }
 
@@ -638,6 +692,7 @@ func TestNewRefuses(t *testing.T) {
 		{"bad trusted origin", prov, st, owner, []settings.Option{settings.WithTrustedOrigin("not an origin")}},
 		{"nil event log", prov, st, owner, []settings.Option{settings.WithEventLog(nil)}},
 		{"nil logger", prov, st, owner, []settings.Option{settings.WithLogger(nil)}},
+		{"nil SAML URLs", prov, st, owner, []settings.Option{settings.WithSAML(nil)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,13 @@ package settings_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -12,14 +18,18 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/crewjam/saml"
 	"golang.org/x/net/html"
 
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/identity/settings"
+	"github.com/scimkit/scimkit/identity/sso"
+	"github.com/scimkit/scimkit/internal/idptest"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
@@ -39,6 +49,7 @@ type host struct {
 	st     store.Store
 	prov   *identity.Provisioner
 	page   *settings.Handler
+	sp     *sso.Handler
 	srv    *httptest.Server
 	events *settings.EventBuffer
 	logs   *syncBuffer
@@ -69,7 +80,10 @@ func (s *syncBuffer) String() string {
 
 // newHost starts a host over st (a fresh memstore when nil) with groups
 // "acme" (g1, owned by the session) and "beta" (g2), neither with a SCIM
-// token yet, as a host's groups are before their owners visit the page.
+// token or SAML configuration yet, as a host's groups are before their
+// owners visit the page. It serves the SCIM handler, the groups' SAML
+// routes and the settings page with its SAML section, on one server whose
+// URL is the SAML handler's base URL.
 func newHost(t testing.TB, st store.Store, opts ...settings.Option) *host {
 	t.Helper()
 	if st == nil {
@@ -87,18 +101,43 @@ func newHost(t testing.TB, st store.Store, opts ...settings.Option) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts = append([]settings.Option{settings.WithEventLog(h.events), settings.WithLogger(logger)}, opts...)
+	mux := http.NewServeMux()
+	h.srv = httptest.NewUnstartedServer(mux)
+	linker, err := identity.NewLinker(st, identity.WithEventSink(h.events))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sp, err = sso.New("http://"+h.srv.Listener.Addr().String(), st, linker, noSessions{}, sso.WithLogger(logger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts = append([]settings.Option{settings.WithEventLog(h.events), settings.WithLogger(logger), settings.WithSAML(h.sp.URLs)}, opts...)
 	h.page, err = settings.New(h.prov, st, h.authorize, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
 	mux.Handle("/api/scim/v2/groups/", sh)
 	mux.Handle("/groups/", h.page)
-	h.srv = httptest.NewServer(mux)
+	// The SAML routes below the page's path are the SAML handler's.
+	for _, route := range []string{"metadata", "sso", "callback", "authorize"} {
+		mux.Handle("/groups/{group}/-/saml/"+route, h.sp)
+	}
+	h.srv.Start()
 	t.Cleanup(h.srv.Close)
 	return h
 }
+
+// noSessions are the sessions of a host where nobody is signed in: the
+// settings tests start no SAML sign-in.
+type noSessions struct{}
+
+func (noSessions) Current(*http.Request) (string, error) { return "", nil }
+
+func (noSessions) Start(http.ResponseWriter, *http.Request, *sso.SignIn) error {
+	return errors.New("no sign-in in these tests")
+}
+
+func (noSessions) HasSAML(*http.Request, string) (bool, error) { return false, nil }
 
 // addGroups stores the groups the host had before SCIM, without tokens.
 func addGroups(t testing.TB, st store.Store) {
@@ -458,4 +497,233 @@ func (h *host) block(t testing.TB, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testIdP is an identity provider as its administrator sees it: a signing
+// certificate, its fingerprints, its entity ID and SSO URL, and its SAML
+// metadata document.
+type testIdP struct {
+	cert                           *x509.Certificate
+	entityID, ssoURL, metadata     string
+	sha1, sha256, sha1Hex, subject string
+}
+
+// newIdP makes an IdP in Microsoft Entra ID's shape: entity ID
+// https://sts.windows.net/TENANT/, SSO URL
+// https://login.microsoftonline.com/TENANT/saml2, and a signing
+// certificate named as Entra ID names it.
+func newIdP(t testing.TB, tenant string) *testIdP {
+	t.Helper()
+	_, cert := idptest.NewKey(t, "Microsoft Azure Federated SSO Certificate")
+	i := &testIdP{
+		cert:     cert,
+		entityID: "https://sts.windows.net/" + tenant + "/",
+		ssoURL:   "https://login.microsoftonline.com/" + tenant + "/saml2",
+		subject:  cert.Subject.String(),
+	}
+	s1, s256 := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw)
+	i.sha1, i.sha256, i.sha1Hex = colonHex(s1[:]), colonHex(s256[:]), hex.EncodeToString(s1[:])
+	ed := saml.EntityDescriptor{EntityID: i.entityID, IDPSSODescriptors: []saml.IDPSSODescriptor{{
+		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{
+			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol",
+			KeyDescriptors: []saml.KeyDescriptor{{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+				X509Certificates: []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(cert.Raw)}}}}}},
+		}},
+		SingleSignOnServices: []saml.Endpoint{
+			{Binding: saml.HTTPRedirectBinding, Location: i.ssoURL},
+			{Binding: saml.HTTPPostBinding, Location: i.ssoURL},
+		},
+	}}}
+	b, err := xml.MarshalIndent(ed, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i.metadata = string(b)
+	return i
+}
+
+// colonHex writes a digest as IdP consoles show fingerprints: "AB:CD:...".
+func colonHex(b []byte) string {
+	parts := make([]string, len(b))
+	for i, c := range b {
+		parts[i] = fmt.Sprintf("%02X", c)
+	}
+	return strings.Join(parts, ":")
+}
+
+// group reads a group as stored.
+func (h *host) group(t testing.TB, id string) *store.Group {
+	t.Helper()
+	var g *store.Group
+	err := h.st.View(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		var err error
+		g, err = tx.Group(ctx, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// samlForm is the SAML form as the page shows it for group g, filled in
+// from what it stores: what a browser posts when the owner changes
+// nothing.
+func (h *host) samlForm(t testing.TB, group string) url.Values {
+	t.Helper()
+	return formValues(t, h.get(t, h.pageURL(group)), "saml-form")
+}
+
+// formValues reads the values a browser would post from the form with
+// this id: inputs (checked boxes and radio buttons only), textareas and
+// selects, without files.
+func formValues(t testing.TB, page, id string) url.Values {
+	t.Helper()
+	var form *html.Node
+	for _, f := range elements(t, page, "form") {
+		if attr(f, "id") == id {
+			form = f
+		}
+	}
+	if form == nil {
+		t.Fatalf("no form %q on the page", id)
+	}
+	v := url.Values{}
+	for n := range form.Descendants() {
+		if n.Type != html.ElementNode || attr(n, "name") == "" {
+			continue
+		}
+		name := attr(n, "name")
+		switch n.Data {
+		case "input":
+			switch attr(n, "type") {
+			case "checkbox", "radio":
+				if hasAttr(n, "checked") {
+					v.Add(name, attr(n, "value"))
+				}
+			case "file":
+			default:
+				v.Add(name, attr(n, "value"))
+			}
+		case "textarea":
+			var b strings.Builder
+			for c := range n.ChildNodes() {
+				b.WriteString(c.Data)
+			}
+			v.Add(name, b.String())
+		case "select":
+			for o := range n.Descendants() {
+				if o.Type == html.ElementNode && o.Data == "option" && hasAttr(o, "selected") {
+					v.Add(name, attr(o, "value"))
+				}
+			}
+		}
+	}
+	return v
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// postSAML posts the SAML form of group acme from the page, URL-encoded.
+func (h *host) postSAML(t testing.TB, form url.Values) response {
+	t.Helper()
+	return h.do(t, request{method: http.MethodPost, url: h.pageURL("acme"), form: form, headers: sameOrigin})
+}
+
+// fieldError returns the error shown beside the form field whose input,
+// textarea or select has this id: the error element the field names in
+// its aria-describedby, within the same div.field. It fails the test when
+// the field is missing, and returns "" when it shows no error.
+func fieldError(t testing.TB, page, id string) string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var field *html.Node
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && attr(n, "id") == id {
+			field = n
+		}
+	}
+	if field == nil {
+		t.Fatalf("no field %q on the page", id)
+	}
+	for c := range field.Parent.ChildNodes() {
+		if c.Type == html.ElementNode && attr(c, "class") == "field-error" {
+			if !slices.Contains(strings.Fields(attr(field, "aria-describedby")), attr(c, "id")) || attr(field, "aria-invalid") != "true" {
+				t.Errorf("field %q: its error %q is not tied to it (aria-describedby %q, aria-invalid %q)",
+					id, attr(c, "id"), attr(field, "aria-describedby"), attr(field, "aria-invalid"))
+			}
+			return text(c)
+		}
+	}
+	return ""
+}
+
+// fieldErrors returns every error shown beside a field of a page, by the
+// id of the field's error element.
+func fieldErrors(t testing.TB, page string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, p := range elements(t, page, "p") {
+		if attr(p, "class") == "field-error" {
+			out[attr(p, "id")] = text(p)
+		}
+	}
+	return out
+}
+
+// valueOf returns the value of the input with this id, or the text of the
+// textarea with it.
+func valueOf(t testing.TB, page, id string) string {
+	t.Helper()
+	for _, tag := range []string{"input", "textarea"} {
+		for _, n := range elements(t, page, tag) {
+			if attr(n, "id") != id {
+				continue
+			}
+			if tag == "input" {
+				return attr(n, "value")
+			}
+			var b strings.Builder
+			for c := range n.ChildNodes() {
+				b.WriteString(c.Data)
+			}
+			return b.String()
+		}
+	}
+	t.Fatalf("no input or textarea %q", id)
+	return ""
+}
+
+// facts returns the current configuration list of the SAML section: each
+// dt's text with its dd's.
+func facts(t testing.TB, page string) [][2]string {
+	t.Helper()
+	var out [][2]string
+	for _, dl := range elements(t, page, "dl") {
+		if attr(dl, "class") != "facts" {
+			continue
+		}
+		for c := range dl.ChildNodes() {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.Data {
+			case "dt":
+				out = append(out, [2]string{text(c), ""})
+			case "dd":
+				out[len(out)-1][1] = text(c)
+			}
+		}
+	}
+	return out
 }

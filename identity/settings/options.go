@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/scimkit/scimkit/identity/sso"
 )
 
 // Option configures a [Handler]. Options are created only by this package's
@@ -20,6 +22,9 @@ type config struct {
 	events  EventLog
 	origins []string
 	logger  *slog.Logger
+	// samlURLs gives a group's SAML service-provider addresses; nil
+	// without [WithSAML].
+	samlURLs func(groupPath string) sso.URLs
 }
 
 // Defaults: GitLab's paths.
@@ -41,8 +46,8 @@ const pageSize = 50
 const recentEvents = 20
 
 // WithPrefix serves the page of group G at prefix with its {group} segment
-// replaced by G's path (default [DefaultPrefix]); its form posts go below
-// it (prefix + "/token"). The prefix must start with "/" and hold exactly
+// replaced by G's path (default [DefaultPrefix]); the token form posts to
+// prefix + "/token", the SAML form ([WithSAML]) to the prefix itself. The prefix must start with "/" and hold exactly
 // one whole {group} segment.
 func WithPrefix(prefix string) Option {
 	return Option{func(c *config) error {
@@ -91,6 +96,23 @@ func WithEventLog(l EventLog) Option {
 			return fmt.Errorf("settings: nil EventLog")
 		}
 		c.events = l
+		return nil
+	}}
+}
+
+// WithSAML adds the SAML section to the page: the group's service-provider
+// addresses for the IdP administrator to copy, the group's saved SAML
+// configuration, and the form that changes it (posted to the prefix
+// itself). urls gives a group's addresses from its path; pass the SAML
+// handler's own method, sp.URLs of an [sso.Handler], so that the page shows
+// exactly what the SAML routes serve. Without this option the page has no
+// SAML section and no SAML form.
+func WithSAML(urls func(groupPath string) sso.URLs) Option {
+	return Option{func(c *config) error {
+		if urls == nil {
+			return fmt.Errorf("settings: nil SAML URLs")
+		}
+		c.samlURLs = urls
 		return nil
 	}}
 }

@@ -27,7 +27,11 @@ var (
 // script.
 func parsePage() (*template.Template, string, error) {
 	t, err := template.New("page").Funcs(template.FuncMap{
-		"thousands": thousands,
+		"thousands":       thousands,
+		"input":           inputField,
+		"choose":          selectField,
+		"date":            date,
+		"fingerprintKind": fingerprintKind,
 		// The assets are ours, embedded: trusted as they are.
 		"style":  func() template.CSS { return template.CSS(styleCSS) },
 		"script": func() template.JS { return template.JS(copyJS) },

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/crewjam/saml"
+
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/store"
 )
@@ -30,6 +32,9 @@ type pageView struct {
 	NewToken string
 	// Replaced reports that NewToken replaced an older token.
 	Replaced bool
+
+	// SAML is nil without WithSAML.
+	SAML *samlView
 
 	Identities identitiesView
 	// Events is nil without an EventLog.
@@ -105,9 +110,15 @@ type freshToken struct {
 	replaced bool
 }
 
+// pageURL is the path of the page of the group at path groupPath.
+func (h *Handler) pageURL(groupPath string) string {
+	return strings.Replace(h.cfg.prefix, "{group}", url.PathEscape(groupPath), 1)
+}
+
 // view reads what the page shows about group g.
-func (h *Handler) view(ctx context.Context, r *http.Request, g *store.Group, fresh *freshToken) (*pageView, error) {
-	pageURL := strings.Replace(h.cfg.prefix, "{group}", url.PathEscape(g.Path), 1)
+func (h *Handler) view(ctx context.Context, r *http.Request, g *store.Group, st pageState) (*pageView, error) {
+	pageURL := h.pageURL(g.Path)
+	fresh := st.fresh
 	v := &pageView{
 		GroupPath: g.Path,
 		GroupName: g.Name,
@@ -121,6 +132,9 @@ func (h *Handler) view(ctx context.Context, r *http.Request, g *store.Group, fre
 	}
 	if v.GroupName == "" {
 		v.GroupName = g.Path
+	}
+	if h.cfg.samlURLs != nil {
+		v.SAML = h.samlSection(r, g, st)
 	}
 	q := ""
 	page := 1
@@ -206,7 +220,7 @@ func row(g *store.Group, e entry) rowView {
 	if e.member != nil {
 		rv.Role = roleName(e.member.Role)
 	}
-	rv.Problems = problems(e)
+	rv.Problems = problems(g, e)
 	shorts := make([]string, len(rv.Problems))
 	for i, p := range rv.Problems {
 		shorts[i] = p.Short
@@ -221,10 +235,17 @@ func roleName(r store.Role) string {
 	return strings.ToUpper(n[:1]) + n[1:]
 }
 
-// problems says why the user of e cannot sign in to the group with SAML,
-// most decisive first; none when they can.
-func problems(e entry) []problem {
+// problems says why the user of e cannot sign in to group g with SAML,
+// most decisive first: the group's SAML state, then the identity's and the
+// account's; none when they can.
+func problems(g *store.Group, e entry) []problem {
 	var out []problem
+	switch {
+	case g.SAML == nil:
+		out = append(out, problem{"SSO not configured", "The group has no SAML configuration, so nobody can sign in to it with SAML yet. An owner configures the group's identity provider in the SAML settings."})
+	case !g.SAML.Enabled:
+		out = append(out, problem{"SSO disabled", "SAML sign-in is disabled for the group: nobody can sign in to it with SAML until an owner enables it in the SAML settings."})
+	}
 	s := e.ident
 	switch {
 	case s.Deleted:
@@ -246,6 +267,9 @@ func problems(e entry) []problem {
 		out = append(out, problem{"Not linked", "The account existed before provisioning, so it has no SAML identity in this group yet. The person signs in to their account, opens the group's SSO URL and clicks Authorize to link it."})
 	case store.Fold(e.saml.ExternUID) != store.Fold(s.ExternUID):
 		out = append(out, problem{"NameID differs", "The account is linked to SAML NameID \u201c" + e.saml.ExternUID + "\u201d, but the identity provider provisions it with externalId \u201c" + s.ExternUID + "\u201d. Both must be the same value: configure the identity provider to send the externalId as the NameID."})
+	}
+	if g.SAML != nil && g.SAML.NameIDFormat == string(saml.EmailAddressNameIDFormat) && !strings.Contains(s.ExternUID, "@") {
+		out = append(out, problem{"NameID format", "The group asks the identity provider for email-address NameIDs, but this externalId is not an email address, so no NameID the identity provider sends can match it. Ask for the persistent format in the SAML settings, or have the identity provider send the email address as externalId."})
 	}
 	if s.Active && e.member == nil {
 		out = append(out, problem{"Not a member", "The identity is active but the account is not a member of the group."})

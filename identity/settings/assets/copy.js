@@ -34,3 +34,19 @@ document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     }
   });
 });
+// The SAML form takes the identity provider one of two ways; the fields of
+// the way not chosen are hidden. Without JavaScript both stay visible, and
+// the radio button says which ones are saved.
+document.querySelectorAll("fieldset.idp").forEach(function (fieldset) {
+  var radios = fieldset.querySelectorAll('input[name="source"]');
+  var show = function () {
+    var chosen = fieldset.querySelector('input[name="source"]:checked');
+    fieldset.querySelectorAll("[data-source]").forEach(function (part) {
+      part.hidden = !chosen || part.getAttribute("data-source") !== chosen.value;
+    });
+  };
+  radios.forEach(function (radio) {
+    radio.addEventListener("change", show);
+  });
+  show();
+});
