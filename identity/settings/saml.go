@@ -268,7 +268,7 @@ type samlView struct {
 	SP sso.URLs
 	// The saved state.
 	Configured, Enabled, Enforced bool
-	Role, NameIDFormat           string
+	Role, NameIDFormat            string
 	// IdP is what the saved configuration trusts; nil when not
 	// configured, or when the configuration cannot be read
 	// (Unreadable).
