@@ -36,9 +36,13 @@
 // Sessions live in memory. SIGINT or SIGTERM shut the server down
 // gracefully.
 //
-// Each group's owner settings page (SCIM URL, Generate/Reset SCIM token,
-// the provisioned identities) is at http://ADDR/groups/PATH/-/saml, GitLab's
-// path. Its sign-in is a demo: whoever gives the admin token at
+// Each group's owner settings page is at http://ADDR/groups/PATH/-/saml,
+// GitLab's path: the SCIM URL, Generate/Reset SCIM token, the SAML service
+// provider's addresses (the ones printed at start) and the SAML settings
+// form (the IdP's metadata XML, or its SSO URL and certificate
+// fingerprint; enabled, enforced SSO, default role, NameID format), which
+// configures the group's SSO without a restart, and the provisioned
+// identities. Its sign-in is a demo: whoever gives the admin token at
 // http://ADDR/-/sign-in owns every group until the server stops.
 package main
 
@@ -240,7 +244,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		h.ServeHTTP(rw, r)
 	})
 	admin := cmp.Or(*adminToken, rand.Text())
-	pages, err := newSite(prov, st, root, events, admin, settingsPage(groups[0].path))
+	pages, err := newSite(prov, st, sp, root, events, admin, settingsPage(groups[0].path))
 	if err != nil {
 		return err
 	}
@@ -341,7 +345,7 @@ func samlStatus(ctx context.Context, st store.Store, path, src string) (string, 
 		}
 		return "enabled, IdP metadata from " + src, nil
 	case g.SAML == nil:
-		return "not configured (give the IdP's metadata with -saml-idp " + path + "=FILE|URL)", nil
+		return "not configured (configure it on the settings page, or give the IdP's metadata with -saml-idp " + path + "=FILE|URL)", nil
 	case g.SAML.Enabled:
 		return "enabled (stored configuration)", nil
 	}

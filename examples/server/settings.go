@@ -15,6 +15,7 @@ import (
 
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/identity/settings"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -29,8 +30,9 @@ const (
 // newSite serves the groups' settings pages and the sign-in form, and
 // everything else through the SCIM handler, which answers a path outside
 // the groups' roots with a SCIM 404. home is the page the sign-in goes to
-// when it was not sent from a page.
-func newSite(prov *identity.Provisioner, st store.Store, scimHandler http.Handler, events *settings.EventBuffer, adminToken, home string) (http.Handler, error) {
+// when it was not sent from a page. The pages' SAML section shows the
+// addresses sp serves and saves the SAML settings the SAML routes use.
+func newSite(prov *identity.Provisioner, st store.Store, sp *sso.Handler, scimHandler http.Handler, events *settings.EventBuffer, adminToken, home string) (http.Handler, error) {
 	form, err := template.New("").Parse(signInForm)
 	if err != nil {
 		return nil, err
@@ -38,7 +40,8 @@ func newSite(prov *identity.Provisioner, st store.Store, scimHandler http.Handle
 	owners := &demoOwners{digest: sha256.Sum256([]byte(adminToken)), home: home, form: form,
 		sessions: map[string]bool{}, csrf: http.NewCrossOriginProtection()}
 	page, err := settings.New(prov, st, owners.authorize,
-		settings.WithPrefix(settingsPrefix), settings.WithSCIMURL(scimPrefix), settings.WithEventLog(events))
+		settings.WithPrefix(settingsPrefix), settings.WithSCIMURL(scimPrefix), settings.WithEventLog(events),
+		settings.WithSAML(sp.URLs))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +67,9 @@ func settingsPage(group string) string {
 }
 
 // isSettingsPath reports whether an escaped path is a group's settings page
-// or its token form: /groups/G/-/saml or /groups/G/-/saml/token.
+// (which takes the SAML form's POST too) or its token form:
+// /groups/G/-/saml or /groups/G/-/saml/token. The SAML routes below the
+// page's path (metadata, sso, callback, authorize) are not.
 func isSettingsPath(p string) bool {
 	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	return (len(seg) == 4 || len(seg) == 5 && seg[4] == "token") &&
