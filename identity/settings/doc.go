@@ -1,29 +1,37 @@
 // Package settings serves a group owner's "SAML SSO" settings page, the one
-// page where GitLab's SCIM flow starts: it shows the group's SCIM base URL,
-// generates or resets the group's SCIM token (shown once), and lists every
-// identity the IdP provisioned into the group with the externalId stored
-// for it, the SAML NameID the IdP must send, so an owner can tell why a user
-// cannot sign in.
+// page where GitLab's SCIM and SAML flow starts: it shows the group's SCIM
+// base URL, generates or resets the group's SCIM token (shown once), shows
+// the group's SAML service-provider addresses and its SAML configuration
+// and takes the settings that change it, and lists every identity the IdP
+// provisioned into the group with the externalId stored for it, the SAML
+// NameID the IdP must send, so an owner can tell why a user cannot sign in.
 //
 // The page is server-rendered with html/template from embedded files; it
-// needs no JavaScript (a small inline script adds copy buttons and a
-// confirmation before a token reset) and loads nothing from anywhere.
+// needs no JavaScript (a small inline script adds copy buttons, a
+// confirmation before a token reset, and shows only the chosen way of
+// entering the IdP) and loads nothing from anywhere.
 //
 // # Use
 //
+//	sp, err := sso.New("https://app.example.com", st, linker, mySessions) // package identity/sso
 //	page, err := settings.New(prov, st, func(r *http.Request, g *store.Group) (bool, error) {
 //		u := currentUser(r) // the host's session
 //		return u != nil && isOwner(u, g.ID), nil
-//	}, settings.WithSCIMURL("https://app.example.com/api/scim/v2/groups/{group}"))
+//	}, settings.WithSCIMURL("https://app.example.com/api/scim/v2/groups/{group}"),
+//		settings.WithSAML(sp.URLs))
 //	mux.Handle("/groups/{group}/-/saml", page)
 //	mux.Handle("/groups/{group}/-/saml/token", page)
+//	mux.Handle("/groups/{group}/-/saml/{route}", sp) // metadata, sso, callback, authorize
 //
 // The handler matches request paths against its prefix ([WithPrefix],
 // default [DefaultPrefix], GitLab's /groups/{group}/-/saml) itself, so the
 // host may route any path under the prefix to it with any router, but must
-// not strip the prefix. Its routes are the page (GET prefix) and the token
-// form (POST prefix/token); the page's query takes q (a search) and page (a
-// page of the list).
+// not strip the prefix. Its routes are the page (GET prefix), the token
+// form (POST prefix/token) and, with [WithSAML], the SAML form (POST
+// prefix); the page's query takes q (a search) and page (a page of the
+// list). The SAML handler's routes share the prefix (GitLab's layout), so a
+// host gives the page exactly these two paths and the SAML handler the
+// rest.
 //
 // # Who sees what
 //
@@ -52,6 +60,45 @@
 // in a URL (the answer is not a redirect), not in a log line, not on any
 // later page; the store keeps only its digest.
 //
+// # SAML single sign-on
+//
+// With [WithSAML] the page has a SAML section, on the host's SAML handler
+// of package identity/sso:
+//
+//   - the service provider's addresses an IdP administrator copies, each
+//     with a copy button: the identifier (entity ID), the assertion
+//     consumer service URL, the single sign-on URL and the SP metadata
+//     URL. They come from the function the host passes, the SAML handler's
+//     URLs method, never computed a second way, so the page shows what the
+//     SAML routes serve;
+//   - the saved configuration: not configured, enabled or disabled, SSO
+//     enforced or not, the default membership role, the NameID format, the
+//     IdP's entity ID and sign-in URL, and each trusted signing
+//     certificate with its validity and SHA-1 and SHA-256 fingerprints (or
+//     the configured fingerprint), as sso.DescribeIdP reads them;
+//   - the settings form: enable SAML authentication; the IdP's SSO URL and
+//     certificate fingerprint (SHA-1 as GitLab asks, or SHA-256), with its
+//     entity ID optionally, or its metadata XML, pasted or uploaded; enforce
+//     SSO-only authentication (store.Group.EnforceSSO); the default
+//     membership role (store.Group.DefaultRole, GitLab's roles from Minimal
+//     Access to Owner); the NameID format.
+//
+// The form is saved through sso.Configure, the one place that checks a
+// SAML configuration, with the group's enforced SSO and default role in
+// the same store update. A refused configuration answers 422 with the
+// page: each of sso's refusals (a *sso.ConfigError naming its field)
+// beside its field, the owner's values kept as typed, nothing saved. The
+// form carries the group's version (store.Group.Version), and the save
+// happens only if the group is still at it: when someone else saved, reset
+// the token, or changed the group otherwise since the page was shown, the
+// answer is 409 with nothing saved, the owner's values kept beside what is
+// stored now, and the form at the current version, so that saving again is
+// a deliberate overwrite. A save answers 303 to the page, which shows the
+// saved state. A group that trusts a certificate the host configured
+// through sso.Configure (the form has no certificate field) keeps it when
+// the owner leaves the fingerprint empty. The form's body is limited to 4
+// MiB (413 beyond); sso limits the metadata to 1 MiB.
+//
 // # The identities
 //
 // The table pages through the group's SCIM identities in their default
@@ -68,10 +115,12 @@
 // Each row says whether the identity is active, whether its account has a
 // SAML identity in the group (SAML linked), whether the group's provisioning
 // created the account (Enterprise), the member's role, and why the user
-// cannot sign in with SAML when they cannot: deprovisioned, blocked or
-// pending approval, not linked (an account that existed before
-// provisioning and must be linked by its owner), or a SAML NameID that
-// differs from the externalId.
+// cannot sign in with SAML when they cannot: the group's SAML SSO is not
+// configured or is disabled (store.Group.SAML, a reason for every row);
+// deprovisioned; blocked or pending approval; not linked (an account that
+// existed before provisioning and must be linked by its owner); a SAML
+// NameID that differs from the externalId; or a group that asks for
+// email-address NameIDs while the externalId is no email address.
 //
 // # Events
 //

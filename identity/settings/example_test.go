@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/identity/settings"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
 )
@@ -67,4 +69,62 @@ func ExampleNew() {
 	// https://app.example.com/api/scim/v2/groups/acme
 	// true
 	// token works: true
+}
+
+// appSessions stands for the host's sessions, which the SAML handler
+// needs; the example signs nobody in.
+type appSessions struct{}
+
+func (appSessions) Current(*http.Request) (string, error) { return "", nil }
+
+func (appSessions) Start(http.ResponseWriter, *http.Request, *sso.SignIn) error { return nil }
+
+func (appSessions) HasSAML(*http.Request, string) (bool, error) { return false, nil }
+
+// With the SAML handler's addresses, the page shows them to the owner and
+// takes the group's SAML settings, saved through sso.Configure.
+func ExampleWithSAML() {
+	ctx := context.Background()
+	st := memstore.New()
+	prov, _ := identity.New(st)
+	g, _, _ := prov.CreateGroup(ctx, identity.GroupSpec{Path: "acme", Token: "acme-token-0123456789"})
+	linker, _ := identity.NewLinker(st)
+	sp, err := sso.New("https://app.example.com", st, linker, appSessions{})
+	if err != nil {
+		panic(err)
+	}
+	page, err := settings.New(prov, st, func(*http.Request, *store.Group) (bool, error) { return true, nil },
+		settings.WithSAML(sp.URLs))
+	if err != nil {
+		panic(err)
+	}
+	w := httptest.NewRecorder()
+	page.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/groups/acme/-/saml", nil))
+	fmt.Println(regexp.MustCompile(`id="saml-acs" [^>]*value="([^"]*)"`).FindStringSubmatch(w.Body.String())[1])
+
+	// The owner enters the IdP's SSO URL and SHA-1 fingerprint, as GitLab
+	// asks for them, and saves.
+	form := url.Values{
+		"version":      {"1"},
+		"enabled":      {"on"},
+		"source":       {"sso_url"},
+		"sso_url":      {"https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/saml2"},
+		"fingerprint":  {"0b4f9c336b2ad811907a551ec3af026498dd7e41"},
+		"default_role": {"30"},
+	}
+	r := httptest.NewRequest(http.MethodPost, "/groups/acme/-/saml", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	w = httptest.NewRecorder()
+	page.ServeHTTP(w, r)
+	fmt.Println(w.Code, w.Header().Get("Location"))
+	st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		g, _ = tx.Group(ctx, g.ID)
+		return nil
+	})
+	fmt.Println(g.SAML.Enabled, g.SAML.Fingerprint, g.DefaultRole)
+	// Output:
+	// https://app.example.com/groups/acme/-/saml/callback
+	// 303 /groups/acme/-/saml?saml=saved#saml
+	// true 0B:4F:9C:33:6B:2A:D8:11:90:7A:55:1E:C3:AF:02:64:98:DD:7E:41 developer
 }
