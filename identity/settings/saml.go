@@ -385,6 +385,14 @@ func selectField(s *samlView, name, id, label string, choices []choice, hint str
 	return fieldView{Name: name, ID: id, Label: label, Choices: choices, Hint: hint, Error: s.Errors[name]}
 }
 
+// copyView is a read-only field with a copy button.
+type copyView struct{ ID, Label, Value, Hint string }
+
+// copyable is the read-only field id with a copy button.
+func copyable(id, label, value, hint string) copyView {
+	return copyView{ID: id, Label: label, Value: value, Hint: hint}
+}
+
 // fingerprintKind names a fingerprint's digest by its length.
 func fingerprintKind(fp string) string {
 	if strings.Count(fp, ":") == 19 {

@@ -201,21 +201,8 @@ func (h *host) postMultipart(t testing.TB, form url.Values, file string) respons
 	}
 	io.WriteString(fw, file)
 	mw.Close()
-	req, err := http.NewRequest(http.MethodPost, h.pageURL("acme"), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.AddCookie(&http.Cookie{Name: "session", Value: ownerToken})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return h.do(t, request{method: http.MethodPost, url: h.pageURL("acme"), body: body.String(),
+		headers: map[string]string{"Content-Type": mw.FormDataContentType(), "Sec-Fetch-Site": "same-origin"}})
 }
 
 // TestSAMLRefused: what sso refuses is shown beside its field, with the

@@ -30,6 +30,7 @@ func parsePage() (*template.Template, string, error) {
 		"thousands":       thousands,
 		"input":           inputField,
 		"choose":          selectField,
+		"copyable":        copyable,
 		"date":            date,
 		"fingerprintKind": fingerprintKind,
 		// The assets are ours, embedded: trusted as they are.
