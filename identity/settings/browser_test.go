@@ -178,8 +178,10 @@ func read[T any](t *testing.T, ctx context.Context, what string, a chromedp.Acti
 
 // TestBrowser drives the page in headless Chromium as a group owner does:
 // generate the token, give it to the IdP (here a real SCIM POST to the same
-// server), see the provisioned user and its externalId, search for it,
-// copy the SCIM URL, and reset the token, after which the old one fails.
+// server), configure SAML SSO (a mistyped fingerprint refused beside its
+// field, then the IdP's metadata saved and seen saved after a reload), see
+// the provisioned user and its externalId, search for it, copy the SCIM
+// URL, and reset the token, after which the old one fails.
 func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	h := newHost(t, nil)
@@ -392,8 +394,9 @@ func saveSAML(t *testing.T, ctx context.Context, b browserSAML, dir string) {
 }
 
 // TestBrowserNoScript: with JavaScript off the page works: the fields are
-// there to copy by hand, the copy buttons stay hidden, and the Generate
-// form posts.
+// there to copy by hand, the copy buttons stay hidden, the Generate form
+// posts, and the SAML form, showing both ways of entering the IdP, saves
+// the one its radio button picks.
 func TestBrowserNoScript(t *testing.T) {
 	ctx := browser(t)
 	h := newHost(t, nil)
@@ -415,6 +418,20 @@ func TestBrowserNoScript(t *testing.T) {
 	token := read(t, ctx, "token", chromedp.Attributes(chromedp.ID("scim-token")))["value"]
 	if code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", token, ""); code != http.StatusOK {
 		t.Errorf("the token: %d, want 200", code)
+	}
+	// The SAML form: both ways of entering the IdP are shown, the radio
+	// button (SSO URL by default) says which one is saved.
+	idp := newIdP(t, "72f988bf-86f1-41af-91ab-2d7cd011db47")
+	step(t, ctx, "type the IdP's SSO URL and fingerprint",
+		chromedp.SendKeys(chromedp.ID("saml-sso-url"), idp.ssoURL),
+		chromedp.SendKeys(chromedp.ID("saml-fingerprint"), idp.sha1),
+		chromedp.SendKeys(chromedp.ID("saml-metadata-xml"), "not saved: the radio button picks the SSO URL"))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Save changes"]`)); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	want := &store.SAMLConfig{Enabled: true, SSOURL: idp.ssoURL, Fingerprint: idp.sha1}
+	if diff := cmp.Diff(want, h.group(t, "g1").SAML); diff != "" {
+		t.Errorf("saved without JavaScript (-want +got):\n%s", diff)
 	}
 }
 

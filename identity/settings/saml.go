@@ -366,12 +366,14 @@ func (h *Handler) samlSection(r *http.Request, g *store.Group, st pageState) *sa
 	return v
 }
 
-// fieldView is one field of the SAML form as its template writes it: an
-// input (Value) or a select (Choices), with its error when refused.
+// fieldView is one field of the SAML form as its template writes it: a
+// select (Choices), a textarea (Multiline) or a text input, with its
+// value and its error when refused.
 type fieldView struct {
 	Name, ID, Label, Hint string
 	Value                 string
 	Choices               []choice
+	Multiline             bool
 	Error                 string
 }
 
@@ -380,9 +382,18 @@ func inputField(s *samlView, name, id, label, value, hint string) fieldView {
 	return fieldView{Name: name, ID: id, Label: label, Value: value, Hint: hint, Error: s.Errors[name]}
 }
 
+// textareaField is the textarea name of the SAML form.
+func textareaField(s *samlView, name, id, label, value, hint string) fieldView {
+	f := inputField(s, name, id, label, value, hint)
+	f.Multiline = true
+	return f
+}
+
 // selectField is the select name of the SAML form.
 func selectField(s *samlView, name, id, label string, choices []choice, hint string) fieldView {
-	return fieldView{Name: name, ID: id, Label: label, Choices: choices, Hint: hint, Error: s.Errors[name]}
+	f := inputField(s, name, id, label, "", hint)
+	f.Choices = choices
+	return f
 }
 
 // copyView is a read-only field with a copy button.

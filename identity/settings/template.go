@@ -30,6 +30,7 @@ func parsePage() (*template.Template, string, error) {
 		"thousands":       thousands,
 		"input":           inputField,
 		"choose":          selectField,
+		"textarea":        textareaField,
 		"copyable":        copyable,
 		"date":            date,
 		"fingerprintKind": fingerprintKind,
