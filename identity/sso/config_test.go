@@ -231,7 +231,7 @@ func TestDescribeIdP(t *testing.T) {
 	ti := newTestIdP(t, newClock(), "idp-a", "")
 	cert := testKey(t, "idp-a").cert
 	s1, s256 := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw)
-	certInfo := Certificate{Subject: cert.Subject.String(), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter,
+	certInfo := IdPCertificate{Subject: cert.Subject.String(), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter,
 		SHA1: formatFingerprint(s1[:]), SHA256: formatFingerprint(s256[:])}
 	sso := ti.Server.URL + "/sso"
 	issuer := ti.IdP.IdP.MetadataURL.String()
@@ -241,9 +241,9 @@ func TestDescribeIdP(t *testing.T) {
 		want *IdPInfo
 	}{
 		{"metadata", store.SAMLConfig{IdPMetadata: ti.metadataXML()},
-			&IdPInfo{EntityID: issuer, SSOURL: sso, Certificates: []Certificate{certInfo}}},
+			&IdPInfo{EntityID: issuer, SSOURL: sso, Certificates: []IdPCertificate{certInfo}}},
 		{"certificate", store.SAMLConfig{SSOURL: sso, Certificate: base64.StdEncoding.EncodeToString(cert.Raw), IdPEntityID: issuer},
-			&IdPInfo{EntityID: issuer, SSOURL: sso, Certificates: []Certificate{certInfo}}},
+			&IdPInfo{EntityID: issuer, SSOURL: sso, Certificates: []IdPCertificate{certInfo}}},
 		{"fingerprint", store.SAMLConfig{SSOURL: sso, Fingerprint: fmt.Sprintf("%x", s1)},
 			&IdPInfo{SSOURL: sso, Fingerprint: formatFingerprint(s1[:])}},
 	}

@@ -26,11 +26,11 @@ type IdPInfo struct {
 	// Certificates are the trusted signing certificates: the metadata's,
 	// or the configured one. None when the configuration gives a
 	// fingerprint: each response then brings its certificate.
-	Certificates []Certificate
+	Certificates []IdPCertificate
 }
 
-// Certificate is one trusted signing certificate of an IdP.
-type Certificate struct {
+// IdPCertificate is one trusted signing certificate of an IdP.
+type IdPCertificate struct {
 	// Subject is the certificate's subject, such as
 	// "CN=Microsoft Azure Federated SSO Certificate".
 	Subject string
@@ -52,7 +52,7 @@ func DescribeIdP(c store.SAMLConfig) (*IdPInfo, error) {
 	info := &IdPInfo{EntityID: norm.IdPEntityID, SSOURL: p.ssoURL, Fingerprint: norm.Fingerprint}
 	for _, cert := range p.signing {
 		s1, s256 := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw)
-		info.Certificates = append(info.Certificates, Certificate{
+		info.Certificates = append(info.Certificates, IdPCertificate{
 			Subject:   cert.Subject.String(),
 			NotBefore: cert.NotBefore,
 			NotAfter:  cert.NotAfter,
