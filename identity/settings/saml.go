@@ -207,6 +207,9 @@ func refusals(errs []*sso.ConfigError) *samlErrors {
 // sentence makes an error detail a sentence: a capital first letter and a
 // final period.
 func sentence(s string) string {
+	if s == "" {
+		return s
+	}
 	r, n := utf8.DecodeRuneInString(s)
 	s = string(unicode.ToUpper(r)) + s[n:]
 	if !strings.HasSuffix(s, ".") {
