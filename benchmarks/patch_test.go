@@ -70,14 +70,12 @@ const typicalUser = `{
 // BenchmarkPatchApply applies single-operation PatchOp requests, as Entra ID
 // and Okta send them, to a typical User. Goal: at least 200,000 applies per
 // second on one core, that is at most 5 µs per op (scim-patch for Node does
-// about 40,000).
+// about 40,000). patch.Apply takes ownership of the resource it patches, so
+// each iteration patches the resource the one before returned (each request
+// gives the same resource again).
 //
 //	go test -run '^$' -bench PatchApply -benchmem -count 5
 func BenchmarkPatchApply(b *testing.B) {
-	var user map[string]any
-	if err := json.Unmarshal([]byte(typicalUser), &user); err != nil {
-		b.Fatal(err)
-	}
 	rt := schema.User()
 	for _, bc := range []struct{ name, body string }{
 		{"deprovision", `{"Operations":[{"op":"Replace","path":"active","value":"False"}]}`},
@@ -88,13 +86,15 @@ func BenchmarkPatchApply(b *testing.B) {
 		if err != nil {
 			b.Fatalf("%s: %v", bc.name, err)
 		}
-		if _, _, err := patch.Apply(user, req.Operations, rt); err != nil {
-			b.Fatalf("%s: %v", bc.name, err)
-		}
 		b.Run("op="+bc.name, func(b *testing.B) {
+			var user map[string]any
+			if err := json.Unmarshal([]byte(typicalUser), &user); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := patch.Apply(user, req.Operations, rt); err != nil {
+				var err error
+				if user, _, err = patch.Apply(user, req.Operations, rt); err != nil {
 					b.Fatal(err)
 				}
 			}

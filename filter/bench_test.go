@@ -37,6 +37,27 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
+// BenchmarkParsePath parses PATCH paths as identity providers send them,
+// once per operation of every PATCH request: the path Entra ID and Okta
+// deprovision with, a value filter with a sub-attribute, and an extension
+// attribute.
+func BenchmarkParsePath(b *testing.B) {
+	for _, bp := range []struct{ name, path string }{
+		{"active", `active`},
+		{"valuePath", `emails[type eq "work"].value`},
+		{"urn", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber`},
+	} {
+		b.Run(bp.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParsePath(bp.path); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkCompile(b *testing.B) {
 	rt := schema.User()
 	for _, bf := range benchFilters {

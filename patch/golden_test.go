@@ -31,7 +31,7 @@ type golden struct {
 // "changed", then review the diff.
 func TestGolden(t *testing.T) {
 	forEachGolden(t, func(t *testing.T, file string, g golden, rt *schema.ResourceType, ops []Operation) {
-		after, res, err := Apply(g.Before, ops, rt)
+		after, res, err := Apply(clone(g.Before), ops, rt) // the file keeps its "before"
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/scim/internal/gitlab"
 )
 
 // This file holds the GitLab profile's routing and authentication; its
@@ -66,13 +67,18 @@ func (h *Handler) glWrap(rt route) http.Handler {
 //
 //  1. The group, by path or, all digits, by id: an unknown group is a 404
 //     "Group <path> not found", before the token is looked at.
-//  2. The token, from the access_token query parameter or else the Bearer
+//  2. The group's SAML SSO (store.Group.SAML): a group without one is a
+//     404 "Group <path> does not have SAML SSO configured".
+//  3. The token, from the access_token query parameter or else the Bearer
 //     header: a missing or wrong one is {"message":"401 Unauthorized"}.
 func (h *Handler) glAuthenticate(ctx context.Context, r *http.Request, t *tenant) error {
 	name := h.groupOf(r)
 	g, err := h.prov.LookupGroup(ctx, name)
 	if err != nil {
 		return err
+	}
+	if g.SAML == nil {
+		return &Error{Status: http.StatusNotFound, Detail: gitlab.DetailSAMLNotConfigured(name)}
 	}
 	unauthorized := errorf(http.StatusUnauthorized, "", "invalid token")
 	token, ok := gitlabToken(r)

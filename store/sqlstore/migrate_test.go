@@ -2,11 +2,17 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/store"
 )
 
 func TestMigrationsNumbered(t *testing.T) {
@@ -114,6 +120,152 @@ func TestConcurrentOpen(t *testing.T) {
 				}()
 			}
 			wg.Wait()
+		})
+	}
+}
+
+// TestUpgradeFromVersion1 opens a database that an older build left at
+// schema version 1, with a group, a user and their identities in it: the
+// open upgrades it in place, the rows survive, the group reads back without
+// SAML configuration, and the new SAML columns and key table work.
+func TestUpgradeFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	type db struct {
+		raw  func(t *testing.T) *sql.DB
+		open func(t *testing.T) *Store
+	}
+	file := filepath.Join(t.TempDir(), "v1.db")
+	dbs := map[string]db{
+		"sqlite": {
+			raw: func(t *testing.T) *sql.DB {
+				d, err := sql.Open("sqlite", file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d
+			},
+			open: func(t *testing.T) *Store {
+				st, err := OpenSQLite(ctx, file)
+				if err != nil {
+					t.Fatalf("OpenSQLite: %v", err)
+				}
+				return st
+			},
+		},
+	}
+	if os.Getenv("SCIMKIT_POSTGRES_DSN") != "" || os.Getenv("CI") == "true" {
+		dsn := freshSchema(t)
+		dbs["postgres"] = db{
+			raw: func(t *testing.T) *sql.DB {
+				d, err := sql.Open("pgx", dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d
+			},
+			open: func(t *testing.T) *Store {
+				st, err := OpenPostgres(ctx, dsn)
+				if err != nil {
+					t.Fatalf("OpenPostgres: %v", err)
+				}
+				return st
+			},
+		}
+	}
+	for name, d := range dbs {
+		t.Run(name, func(t *testing.T) {
+			dialect := sqliteDialect()
+			if name == "postgres" {
+				dialect = postgresDialect()
+			}
+			ms, err := migrations(dialect.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ms) < 2 || ms[0].name != "0001_init.sql" {
+				t.Fatalf("migrations %v: want 0001_init.sql and later ones", ms)
+			}
+			// The database as version 1 left it, with rows written through
+			// version 1's columns only.
+			raw := d.raw(t)
+			for _, q := range []string{
+				"CREATE TABLE scimkit_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+				ms[0].sql,
+				"INSERT INTO scimkit_schema (version, name) VALUES (1, '0001_init.sql')",
+				"INSERT INTO scimkit_groups (id, path, path_key, name, token_digest, default_role, enforce_sso, version) VALUES (?, ?, ?, ?, ?, 30, ?, 4)",
+				"INSERT INTO scimkit_users (id, username, username_key, name, email, secondary_emails, provisioned_by_group, confirmed, state, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+				"INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version) VALUES (?, ?, ?, ?, 1)",
+			} {
+				var args []any
+				switch {
+				case strings.HasPrefix(q, "INSERT INTO scimkit_groups"):
+					args = []any{[]byte("g1"), []byte("Acme"), foldedKey("Acme"), []byte("Acme Inc"), []byte{1, 2}, true}
+				case strings.HasPrefix(q, "INSERT INTO scimkit_users"):
+					emails, err := encodeEmails(nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					args = []any{[]byte("u1"), []byte("ada"), foldedKey("ada"), []byte("Ada"), []byte("ada@example.com"), emails, []byte("g1"), true, []byte("active")}
+				case strings.HasPrefix(q, "INSERT INTO scimkit_saml_identities"):
+					args = []any{[]byte("g1"), []byte("u1"), []byte("Ada-1"), foldedKey("Ada-1")}
+				}
+				if _, err := raw.ExecContext(ctx, dialect.rebind(q), args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			raw.Close()
+
+			st := d.open(t)
+			defer st.Close()
+			var version int
+			if err := st.DB().QueryRowContext(ctx, "SELECT MAX(version) FROM scimkit_schema").Scan(&version); err != nil || version != len(ms) {
+				t.Fatalf("schema version after open = %d, %v; want %d", version, err, len(ms))
+			}
+			want := &store.Group{ID: "g1", Path: "Acme", Name: "Acme Inc", TokenDigest: []byte{1, 2},
+				DefaultRole: store.RoleDeveloper, EnforceSSO: true, Version: 4}
+			var g *store.Group
+			err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+				if g, err = tx.GroupByPath(ctx, "acme"); err != nil {
+					return err
+				}
+				s, err := tx.SAMLIdentityByExternUID(ctx, "g1", "ada-1")
+				if err != nil || s.UserID != "u1" {
+					t.Errorf("SAML identity after the upgrade: %+v, %v", s, err)
+				}
+				if _, err := tx.SAMLKey(ctx); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("SAMLKey after the upgrade: %v, want store.ErrNotFound", err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, g); d != "" {
+				t.Errorf("group after the upgrade (-want +got):\n%s", d)
+			}
+			g.SAML = &store.SAMLConfig{Enabled: true, SSOURL: "https://idp.example/sso", Fingerprint: "AA:BB"}
+			err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+				if err := tx.PutGroup(ctx, g); err != nil {
+					return err
+				}
+				return tx.PutSAMLKey(ctx, &store.SAMLKey{PrivateKey: []byte{1}, Certificate: []byte{2}})
+			})
+			if err != nil {
+				t.Fatalf("writing SAML configuration and key after the upgrade: %v", err)
+			}
+			err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+				got, err := tx.Group(ctx, "g1")
+				if err != nil {
+					return err
+				}
+				if d := cmp.Diff(g, got); d != "" {
+					t.Errorf("group with SAML configuration (-want +got):\n%s", d)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 }

@@ -195,16 +195,35 @@ func invalid(entity, field string) error {
 
 // ---- groups
 
-const groupCols = "id, path, name, token_digest, default_role, enforce_sso, version"
+const groupCols = "id, path, name, token_digest, default_role, enforce_sso, version, " + samlCols
+
+// samlCols are the columns of a group's SAML configuration, in the order
+// of samlArgs; saml_enabled is NULL for a group without one.
+const samlCols = "saml_enabled, saml_idp_metadata, saml_sso_url, saml_certificate, saml_fingerprint, saml_idp_entity_id, saml_name_id_format"
 
 func scanGroup(row interface{ Scan(...any) error }) (*store.Group, error) {
 	g := &store.Group{}
 	var role int64
-	if err := row.Scan(&g.ID, &g.Path, &g.Name, &g.TokenDigest, &role, &g.EnforceSSO, &g.Version); err != nil {
+	var enabled sql.NullBool
+	var md, sso, cert, fp, idp, nif sql.NullString
+	if err := row.Scan(&g.ID, &g.Path, &g.Name, &g.TokenDigest, &role, &g.EnforceSSO, &g.Version,
+		&enabled, &md, &sso, &cert, &fp, &idp, &nif); err != nil {
 		return nil, err
 	}
 	g.DefaultRole = store.Role(role)
+	if enabled.Valid {
+		g.SAML = &store.SAMLConfig{Enabled: enabled.Bool, IdPMetadata: md.String, SSOURL: sso.String,
+			Certificate: cert.String, Fingerprint: fp.String, IdPEntityID: idp.String, NameIDFormat: nif.String}
+	}
 	return g, nil
+}
+
+// samlArgs are the values of samlCols for c, all NULL when c is nil.
+func samlArgs(c *store.SAMLConfig) []any {
+	if c == nil {
+		return make([]any, 7)
+	}
+	return []any{c.Enabled, b(c.IdPMetadata), b(c.SSOURL), b(c.Certificate), b(c.Fingerprint), b(c.IdPEntityID), b(c.NameIDFormat)}
 }
 
 func (t *tx) group(ctx context.Context, what, where, label string, arg []byte) (*store.Group, error) {
@@ -258,16 +277,20 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 	}
 	err := t.put(ctx, "group", func() error {
 		if g.Version == 0 {
-			_, err := t.exec(ctx, "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-				b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, foldedKey(g.Path))
+			_, err := t.exec(ctx, "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+				append([]any{b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO},
+					append(samlArgs(g.SAML), foldedKey(g.Path))...)...)
 			if err != nil {
 				return t.writeErr("group", err, keyOf)
 			}
 			return nil
 		}
 		res, err := t.exec(ctx, `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
-			default_role = ?, enforce_sso = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(g.ID), g.Version)
+			default_role = ?, enforce_sso = ?, saml_enabled = ?, saml_idp_metadata = ?, saml_sso_url = ?,
+			saml_certificate = ?, saml_fingerprint = ?, saml_idp_entity_id = ?, saml_name_id_format = ?,
+			version = version + 1 WHERE id = ? AND version = ?`,
+			append(append([]any{b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO},
+				samlArgs(g.SAML)...), b(g.ID), g.Version)...)
 		if err != nil {
 			return t.writeErr("group", err, keyOf)
 		}
@@ -740,4 +763,60 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 // SCIMIdentities implements [store.Tx].
 func (t *tx) SCIMIdentities(ctx context.Context, groupID string) iter.Seq2[*store.SCIMIdentity, error] {
 	return t.scan(ctx, groupID, cond{})
+}
+
+// ---- the SAML service-provider key pair
+
+// SAMLKey implements [store.Tx].
+func (t *tx) SAMLKey(ctx context.Context) (*store.SAMLKey, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	k := &store.SAMLKey{}
+	err := t.queryRow(ctx, "SELECT private_key, certificate, version FROM scimkit_saml_keys WHERE id = 1").
+		Scan(&k.PrivateKey, &k.Certificate, &k.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("SAML key", "")
+	}
+	if err != nil {
+		return nil, t.fail("read SAML key", err)
+	}
+	return k, nil
+}
+
+// PutSAMLKey implements [store.Tx].
+func (t *tx) PutSAMLKey(ctx context.Context, k *store.SAMLKey) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if k == nil || len(k.PrivateKey) == 0 || len(k.Certificate) == 0 {
+		return invalid("SAML key", "PrivateKey and Certificate")
+	}
+	if k.Version < 0 {
+		return invalid("SAML key", "a non-negative Version")
+	}
+	err := t.put(ctx, "saml_key", func() error {
+		if k.Version == 0 {
+			_, err := t.exec(ctx, "INSERT INTO scimkit_saml_keys (id, private_key, certificate, version) VALUES (1, ?, ?, 1)",
+				k.PrivateKey, k.Certificate)
+			if err != nil {
+				return t.writeErr("saml_key", err, func(string) string { return store.KeyID })
+			}
+			return nil
+		}
+		res, err := t.exec(ctx, "UPDATE scimkit_saml_keys SET private_key = ?, certificate = ?, version = version + 1 WHERE id = 1 AND version = ?",
+			k.PrivateKey, k.Certificate, k.Version)
+		if err != nil {
+			return t.fail("write SAML key", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return t.versionErr(ctx, "SAML key", "SELECT version FROM scimkit_saml_keys WHERE id = 1")
+		}
+		return nil
+	}, check(store.KeyID, "SELECT 1 FROM scimkit_saml_keys WHERE id = 1"))
+	if err != nil {
+		return err
+	}
+	k.Version++
+	return nil
 }

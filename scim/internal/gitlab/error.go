@@ -16,6 +16,12 @@ const (
 // DetailGroupNotFound is the detail of the 404 for an unknown group.
 func DetailGroupNotFound(group string) string { return "Group " + group + " not found" }
 
+// DetailSAMLNotConfigured is the detail of the 404 for a group without
+// SAML SSO configured.
+func DetailSAMLNotConfigured(group string) string {
+	return "Group " + group + " does not have SAML SSO configured"
+}
+
 // DetailResourceNotFound is the detail of the 404 for an unknown identity.
 func DetailResourceNotFound(id string) string { return "Resource " + id + " not found" }
 

@@ -25,6 +25,9 @@ func TestFoldKey(t *testing.T) {
 	if foldKey("abc") == foldKey("abd") {
 		t.Error("different strings share a key")
 	}
+	if s := "bjensen@example.com"; foldKey(s) != s {
+		t.Errorf("foldKey(%q) = %q, want the string itself", s, foldKey(s))
+	}
 }
 
 // TestIndexAgreesWithScan compares the indexed add and remove with the

@@ -17,15 +17,19 @@ import (
 // "value" are still compared one by one.
 
 // valueIndex holds the positions of a list's values by their value key.
+// Keys are mostly unique (one member, one email each), so the first
+// position of a key is held apart from the others: indexing a list takes
+// no allocation per value.
 type valueIndex struct {
 	attr  *schema.Attribute
-	keyed map[string][]int
+	first map[string]int   // the first position of each key
+	more  map[string][]int // the further positions of keys met again
 }
 
 // newValueIndex indexes the values of list, values of the multi-valued
 // attribute attr.
 func newValueIndex(attr *schema.Attribute, list []any) *valueIndex {
-	x := &valueIndex{attr: attr, keyed: make(map[string][]int, len(list))}
+	x := &valueIndex{attr: attr, first: make(map[string]int, len(list))}
 	for i, e := range list {
 		x.add(e, i)
 	}
@@ -34,9 +38,18 @@ func newValueIndex(attr *schema.Attribute, list []any) *valueIndex {
 
 // add records that list[i] is e.
 func (x *valueIndex) add(e any, i int) {
-	if k, ok := valueKey(x.attr, e); ok {
-		x.keyed[k] = append(x.keyed[k], i)
+	k, ok := valueKey(x.attr, e)
+	if !ok {
+		return
 	}
+	if _, seen := x.first[k]; !seen {
+		x.first[k] = i
+		return
+	}
+	if x.more == nil {
+		x.more = map[string][]int{}
+	}
+	x.more[k] = append(x.more[k], i)
 }
 
 // contains is [contains] for the list x indexes: whether a value of list
@@ -47,7 +60,14 @@ func (x *valueIndex) contains(list []any, elem any) bool {
 		return contains(x.attr, list, elem)
 	}
 	// A value covering elem has elem's "value", a string with elem's key.
-	for _, i := range x.keyed[k] {
+	i, ok := x.first[k]
+	if !ok {
+		return false
+	}
+	if covers(x.attr, list[i], elem) {
+		return true
+	}
+	for _, i := range x.more[k] {
 		if covers(x.attr, list[i], elem) {
 			return true
 		}
@@ -112,12 +132,14 @@ func valueKey(attr *schema.Attribute, v any) (string, bool) {
 }
 
 // foldKey returns a key that is the same for two strings strings.EqualFold
-// finds equal: each rune is replaced by the smallest rune of its simple
-// case-folding orbit (K, k and the Kelvin sign all become K).
+// finds equal: each rune is replaced by the rune that stands for its simple
+// case-folding orbit (foldRune). Text without upper-case ASCII letters and
+// without other than ASCII, as most emails, ids and group members are, is
+// its own key.
 func foldKey(s string) string {
 	plain := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || 'a' <= c && c <= 'z' {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
 			plain = false
 			break
 		}
@@ -128,11 +150,27 @@ func foldKey(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		b.WriteRune(least)
+		b.WriteRune(foldRune(r))
 	}
 	return b.String()
+}
+
+// foldRune returns the rune that stands for the simple case-folding orbit of
+// r: its lower-case ASCII letter when it has one (K, k and the Kelvin sign
+// all become k), else its smallest rune.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < utf8.RuneSelf {
+			return foldRune(f)
+		}
+		least = min(least, f)
+	}
+	return least
 }
