@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/internal/resource"
-	"github.com/scimkit/scimkit/store/internal/fold"
+	"github.com/scimkit/scimkit/internal/fold"
 )
 
 // Role is a membership access level. The values are GitLab's access levels, so

@@ -1,5 +1,6 @@
-// Package fold is the case folding of store.Fold, shared with the query
-// engine that sorts strings case-insensitively.
+// Package fold is the case folding under which scimkit compares
+// case-insensitive keys: store.Fold, and the store's query engine that sorts
+// strings case-insensitively.
 package fold
 
 import (
