@@ -187,12 +187,19 @@ func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		StartIndex:   p.startIndex,
 		TotalResults: page.Total,
 	}
+	// The resources are encoded one after the other into one buffer, each
+	// a slice of it.
+	buf := h.bufs.get()
+	defer h.bufs.put(buf)
+	b := (*buf)[:0]
 	for i, it := range items {
-		s := it.Identity
-		if resp.Resources[i], err = h.encodeUser(nil, s, t.userLocation(s.ID), etag(s.Version), p.projection); err != nil {
+		s, start := it.Identity, len(b)
+		if b, err = h.encodeUser(b, s, t.userLocation(s.ID), etag(s.Version), p.projection); err != nil {
 			return err
 		}
+		resp.Resources[i] = json.RawMessage(b[start:len(b):len(b)])
 	}
+	*buf = b
 	return writeJSON(w, r, http.StatusOK, resp)
 }
 
