@@ -33,6 +33,8 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 var sqlstoreSizes = flag.String("sqlstore.sizes", "10000,100000", "comma-separated group sizes for the sqlstore benchmarks")
@@ -77,7 +79,7 @@ func openBenchSQLite(tb testing.TB, size int) *sqlstore.Store {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, fmt.Sprintf("bench-%d.db", size)))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, fmt.Sprintf("bench-%d.db", size)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -108,7 +110,7 @@ func openBenchPostgres(tb testing.TB, size int) *sqlstore.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	st, err := sqlstore.OpenPostgres(context.Background(), u.String(), sqlstore.WithMaxConns(8))
+	st, err := postgres.Open(context.Background(), u.String(), sqlstore.WithMaxConns(8))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // provision is the identity package's create rule in miniature: look the
@@ -49,22 +53,22 @@ func provision(ctx context.Context, st store.Store, n int) (created bool, err er
 func TestReplicasCreateOnce(t *testing.T) {
 	cases := []struct {
 		name string
-		open func(t *testing.T) func() (*Store, error)
+		open func(t *testing.T) func() (*sqlstore.Store, error)
 	}{
-		{"sqlite", func(t *testing.T) func() (*Store, error) {
+		{"sqlite", func(t *testing.T) func() (*sqlstore.Store, error) {
 			file := filepath.Join(t.TempDir(), "shared.db")
-			return func() (*Store, error) { return OpenSQLite(context.Background(), file) }
+			return func() (*sqlstore.Store, error) { return sqlite.Open(context.Background(), file) }
 		}},
-		{"postgres", func(t *testing.T) func() (*Store, error) {
-			dsn := freshSchema(t)
-			return func() (*Store, error) { return OpenPostgres(context.Background(), dsn) }
+		{"postgres", func(t *testing.T) func() (*sqlstore.Store, error) {
+			dsn := sqltest.FreshSchema(t)
+			return func() (*sqlstore.Store, error) { return postgres.Open(context.Background(), dsn) }
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			open := tc.open(t)
 			ctx := context.Background()
-			replicas := make([]*Store, 2)
+			replicas := make([]*sqlstore.Store, 2)
 			var wg sync.WaitGroup
 			errs := make([]error, len(replicas))
 			for i := range replicas {

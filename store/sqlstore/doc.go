@@ -1,10 +1,14 @@
 // Package sqlstore is a [store.Store] in SQLite (embedded, the default of
 // the example server) or PostgreSQL (for several application replicas
-// sharing one database), over database/sql.
+// sharing one database), over database/sql. It links no database driver:
+// a program imports the package of the database it opens, which links that
+// driver only.
 //
-//	st, err := sqlstore.OpenSQLite(ctx, "scimkit.db")
-//	st, err := sqlstore.OpenPostgres(ctx, "postgres://app@db/scimkit")
+//	st, err := sqlite.Open(ctx, "scimkit.db")                     // store/sqlstore/sqlite
+//	st, err := postgres.Open(ctx, "postgres://app@db/scimkit")    // store/sqlstore/postgres
 //	defer st.Close()
+//
+// [New] makes a Store over a *sql.DB the program opened itself.
 //
 // # Durability and concurrency
 //
@@ -19,8 +23,7 @@
 // SQLite runs in WAL mode with synchronous=FULL: Update returns only once
 // the commit is on disk, so a crash or kill never loses an acknowledged
 // write. Writers in one process queue on a semaphore, writers in other
-// processes on SQLite's lock (busy_timeout, default 5s, see
-// [WithBusyTimeout]); readers never wait for writers.
+// processes on SQLite's lock; readers never wait for writers.
 //
 // # Schema
 //
@@ -42,7 +45,9 @@
 // # Errors
 //
 // Database errors become the store sentinels ([store.ErrConflict] with the
-// key, [store.ErrNotFound], [store.ErrVersionMismatch]). A database that is
+// key, [store.ErrNotFound], [store.ErrVersionMismatch]); the drivers'
+// errors are read through small interfaces (SQLState() string, the SQLite
+// result code's Code() int), see [Dialect]. A database that is
 // gone (connection refused, server shut down, I/O error, closed Store)
 // gives an error matching [ErrUnavailable], which also has an
 // Unavailable() bool method for callers that do not import this package;
@@ -50,7 +55,9 @@
 //
 // # Tests
 //
-// The PostgreSQL tests use the database named by SCIMKIT_POSTGRES_DSN
-// (e.g. postgres://scimkit@127.0.0.1:5432/scimkit?sslmode=disable). They are
-// skipped when it is unset, except under CI=true, where they fail.
+// The tests run every case on SQLite and on PostgreSQL. The PostgreSQL
+// tests use the database named by SCIMKIT_POSTGRES_DSN (e.g.
+// postgres://scimkit@127.0.0.1:5432/scimkit?sslmode=disable), one fresh
+// schema per test. They are skipped when it is unset, except under CI=true,
+// where they fail.
 package sqlstore

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
@@ -17,6 +17,9 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
 )
 
 func putGroup(t *testing.T, st store.Store, id string) {
@@ -39,48 +42,36 @@ func countRows(t *testing.T, db *sql.DB, table string) int {
 }
 
 // TestClosedStoreUnavailable: a store whose database is gone answers
-// ErrUnavailable, for writes and reads.
+// sqlstore.ErrUnavailable, for writes and reads.
 func TestClosedStoreUnavailable(t *testing.T) {
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		st.Close()
 		ctx := context.Background()
 		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
-		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("Update on closed store: %v, want ErrUnavailable", err)
+		if !errors.Is(err, sqlstore.ErrUnavailable) {
+			t.Errorf("Update on closed store: %v, want sqlstore.ErrUnavailable", err)
 		}
 		var u interface{ Unavailable() bool }
 		if !errors.As(err, &u) || !u.Unavailable() {
 			t.Errorf("Update on closed store: %v has no Unavailable() true", err)
 		}
 		err = st.View(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
-		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("View on closed store: %v, want ErrUnavailable", err)
+		if !errors.Is(err, sqlstore.ErrUnavailable) {
+			t.Errorf("View on closed store: %v, want sqlstore.ErrUnavailable", err)
 		}
 	})
 }
 
-// TestUnreachablePostgres: opening a database nobody listens on fails with
-// ErrUnavailable.
-func TestUnreachablePostgres(t *testing.T) {
-	postgresDSN(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := OpenPostgres(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=5")
-	if !errors.Is(err, ErrUnavailable) {
-		t.Errorf("OpenPostgres(port 1): %v, want ErrUnavailable", err)
-	}
-}
-
 // TestConnectionKilledMidUpdate cuts the PostgreSQL connection in the middle
 // of an Update (as a server restart or failover does): the Update fails
-// with ErrUnavailable, none of its writes is kept, and the store works
+// with sqlstore.ErrUnavailable, none of its writes is kept, and the store works
 // again at once.
 func TestConnectionKilledMidUpdate(t *testing.T) {
-	st := openPostgres(t)
+	st := sqltest.OpenPostgres(t)
 	putGroup(t, st, "g")
 	ctx := context.Background()
-	admin, err := sql.Open("pgx", postgresDSN(t))
+	admin, err := sql.Open("pgx", sqltest.PostgresDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +82,7 @@ func TestConnectionKilledMidUpdate(t *testing.T) {
 		}
 		// Find our own backend and kill it from outside.
 		var pid int
-		if err := stx.(*tx).sql.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		if err := sqlstore.TxSQL(stx).QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
 			return err
 		}
 		if _, err := admin.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
@@ -99,8 +90,8 @@ func TestConnectionKilledMidUpdate(t *testing.T) {
 		}
 		return stx.PutMembership(ctx, &store.Membership{GroupID: "g", UserID: "u1"})
 	})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Update with killed connection: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Fatalf("Update with killed connection: %v, want sqlstore.ErrUnavailable", err)
 	}
 	if n := countRows(t, st.DB(), "scimkit_users"); n != 0 {
 		t.Errorf("%d users stored by the failed Update, want 0", n)
@@ -117,7 +108,7 @@ func TestConnectionKilledMidUpdate(t *testing.T) {
 // writing stores none of it, and a failed Put inside a successful Update
 // changes nothing.
 func TestFailedUpdateKeepsNothing(t *testing.T) {
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		putGroup(t, st, "g")
 		ctx := context.Background()
@@ -171,7 +162,7 @@ func TestBytesRoundTrip(t *testing.T) {
 		"'; DROP TABLE scimkit_users; -- ? $1",
 	}
 	big := strings.Repeat("\U0001F600x", 1<<18) // 1.25 MiB
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		putGroup(t, st, "g")
 		ctx := context.Background()
@@ -218,9 +209,9 @@ func TestBytesRoundTrip(t *testing.T) {
 
 // TestRetryRunsAgain: a unit whose statements met a serialization failure
 // runs again, in Update and View alike, whatever fn made of the error; one
-// that keeps failing ends as ErrUnavailable.
+// that keeps failing ends as sqlstore.ErrUnavailable.
 func TestRetryRunsAgain(t *testing.T) {
-	st := openSQLite(t, WithAttempts(3))
+	st := sqltest.OpenSQLite(t, sqlstore.WithAttempts(3))
 	ctx := context.Background()
 	for name, run := range map[string]func(context.Context, func(context.Context, store.Tx) error) error{
 		"Update": st.Update, "View": st.View,
@@ -229,7 +220,7 @@ func TestRetryRunsAgain(t *testing.T) {
 		err := run(ctx, func(ctx context.Context, stx store.Tx) error {
 			calls++
 			if calls == 1 {
-				stx.(*tx).fail("test", errConcurrentWrite)
+				sqlstore.FailRetryable(stx)
 				return nil
 			}
 			return nil
@@ -240,20 +231,20 @@ func TestRetryRunsAgain(t *testing.T) {
 		calls = 0
 		err = run(ctx, func(ctx context.Context, stx store.Tx) error {
 			calls++
-			return stx.(*tx).fail("test", errConcurrentWrite)
+			return sqlstore.FailRetryable(stx)
 		})
-		if !errors.Is(err, ErrUnavailable) || calls != 3 {
-			t.Errorf("%s: %v after %d calls, want ErrUnavailable after 3", name, err, calls)
+		if !errors.Is(err, sqlstore.ErrUnavailable) || calls != 3 {
+			t.Errorf("%s: %v after %d calls, want sqlstore.ErrUnavailable after 3", name, err, calls)
 		}
 	}
 }
 
 // TestDatabaseGoneAndBack runs a store through a TCP proxy to PostgreSQL and
-// cuts it in the middle of an Update: the Update fails with ErrUnavailable
+// cuts it in the middle of an Update: the Update fails with sqlstore.ErrUnavailable
 // and keeps nothing, so do later Updates and Views while the database is
 // away, and the store works again once it is back.
 func TestDatabaseGoneAndBack(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := sqltest.FreshSchema(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +287,7 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 	t.Cleanup(cut)
 	via := *u
 	via.Host = addr
-	st, err := OpenPostgres(context.Background(), via.String())
+	st, err := postgres.Open(context.Background(), via.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,19 +302,19 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 		cut()
 		return tx.PutMembership(ctx, &store.Membership{GroupID: "g", UserID: "u1"})
 	})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Update cut off: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Fatalf("Update cut off: %v, want sqlstore.ErrUnavailable", err)
 	}
 	err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
-	if !errors.Is(err, ErrUnavailable) {
-		t.Errorf("Update while away: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Errorf("Update while away: %v, want sqlstore.ErrUnavailable", err)
 	}
 	err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.User(ctx, "u1")
 		return err
 	})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Errorf("View while away: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Errorf("View while away: %v, want sqlstore.ErrUnavailable", err)
 	}
 
 	ln, err = net.Listen("tcp", addr)
@@ -351,7 +342,7 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 // still enforced and filters still pushed down.
 func TestLongKeys(t *testing.T) {
 	long := func(c string) string { return strings.Repeat("Ab"+c+"é", 3000) } // 15 kB
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		ctx := context.Background()
 		name, email, ext, path := long("n"), long("m")+"@example.com", long("x"), long("p")
@@ -415,10 +406,10 @@ func TestLongKeys(t *testing.T) {
 
 // TestCallerContextIsNotUnavailable: a request whose own context ends
 // during an Update or View gets its context's error back, not
-// ErrUnavailable: the database is still there, and a server must not
+// sqlstore.ErrUnavailable: the database is still there, and a server must not
 // answer or log it as gone.
 func TestCallerContextIsNotUnavailable(t *testing.T) {
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		putGroup(t, st, "g")
 		for name, run := range map[string]func(context.Context, func(context.Context, store.Tx) error) error{
@@ -438,9 +429,9 @@ func TestCallerContextIsNotUnavailable(t *testing.T) {
 					return err
 				})
 				cancel(nil)
-				if !errors.Is(err, cause) || errors.Is(err, ErrUnavailable) {
+				if !errors.Is(err, cause) || errors.Is(err, sqlstore.ErrUnavailable) {
 					t.Errorf("%s with %v: got %v (unavailable %v), want the context's error only",
-						name, cause, err, errors.Is(err, ErrUnavailable))
+						name, cause, err, errors.Is(err, sqlstore.ErrUnavailable))
 				}
 			}
 		}

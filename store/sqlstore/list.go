@@ -352,7 +352,7 @@ func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (str
 	}
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(explain+query), args...)
 	if err != nil {
-		return "", fmt.Errorf("sqlstore: explain: %w", wrapDB(err))
+		return "", fmt.Errorf("sqlstore: explain: %w", s.d.wrap(err))
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()

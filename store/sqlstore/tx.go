@@ -8,8 +8,6 @@ import (
 	"iter"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -46,13 +44,13 @@ func (t *tx) check(write bool) error {
 
 // fail wraps a database error of operation op, noting retryable ones.
 func (t *tx) fail(op string, err error) error {
-	switch classify(err) {
+	switch t.s.d.classify(err) {
 	case classRetry:
 		if t.retry == nil {
 			t.retry = err
 		}
 	case classUnavailable:
-		return fmt.Errorf("sqlstore: %s: %w", op, wrapDB(err))
+		return fmt.Errorf("sqlstore: %s: %w", op, t.s.d.wrap(err))
 	}
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }
@@ -100,19 +98,12 @@ func (t *tx) savepoint(ctx context.Context, fn func() error) error {
 // a *store.ConflictError naming the key (picked by keyOf from the index
 // that refused it), foreign key violations store.ErrNotFound.
 func (t *tx) writeErr(entity string, err error, keyOf func(index string) string) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23503" {
+	switch t.s.d.classify(err) {
+	case classForeignKey:
 		return fmt.Errorf("sqlstore: %s refers to a missing group or user: %w", entity, store.ErrNotFound)
-	}
-	if isSQLiteForeignKey(err) {
-		return fmt.Errorf("sqlstore: %s refers to a missing group or user: %w", entity, store.ErrNotFound)
-	}
-	if classify(err) == classUnique {
-		index := err.Error()
-		if pe != nil {
-			index = pe.ConstraintName
-		}
-		return &store.ConflictError{Entity: entity, Key: keyOf(index)}
+	case classUnique:
+		// The message names the index (PostgreSQL: the constraint).
+		return &store.ConflictError{Entity: entity, Key: keyOf(err.Error())}
 	}
 	return t.fail("write "+entity, err)
 }

@@ -6,15 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Store is a [store.Store] in a SQL database. It is safe for concurrent use,
@@ -43,7 +38,6 @@ type config struct {
 	log      *slog.Logger
 	attempts int
 	maxConns int
-	busy     time.Duration
 }
 
 type optionFunc func(*config)
@@ -72,15 +66,8 @@ func WithMaxConns(n int) Option {
 	return optionFunc(func(c *config) { c.maxConns = n })
 }
 
-// WithBusyTimeout sets how long a SQLite connection waits for a lock held by
-// another process before failing with SQLITE_BUSY (then retried by Update).
-// The default is 5s. Ignored on PostgreSQL.
-func WithBusyTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.busy = d })
-}
-
 func newConfig(opts []Option) (config, error) {
-	c := config{log: slog.New(slog.DiscardHandler), attempts: defaultRetry().attempts, busy: 5 * time.Second}
+	c := config{log: slog.New(slog.DiscardHandler), attempts: defaultRetry().attempts}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -90,69 +77,44 @@ func newConfig(opts []Option) (config, error) {
 	if c.maxConns < 0 {
 		return c, fmt.Errorf("sqlstore: max conns must not be negative, got %d", c.maxConns)
 	}
-	if c.busy < 0 {
-		return c, fmt.Errorf("sqlstore: busy timeout must not be negative, got %v", c.busy)
-	}
 	return c, nil
 }
 
-// OpenSQLite opens (creating it if needed) the SQLite database in file and
-// brings its schema up to date.
+// New returns a Store over db, a database that speaks dialect d, after
+// bringing its schema up to date. The Store takes ownership of db: Close
+// closes it (so does a failing New), and New sets its pool size
+// ([WithMaxConns]).
 //
-// The database runs in WAL mode with synchronous=FULL, so a write is on disk
-// before Update returns: a crash or power loss never loses an acknowledged
-// write. Transactions that write begin with BEGIN IMMEDIATE, so two
-// processes on one file queue instead of failing halfway.
-func OpenSQLite(ctx context.Context, file string, opts ...Option) (*Store, error) {
+// The packages [github.com/scimkit/scimkit/store/sqlstore/sqlite] and
+// [github.com/scimkit/scimkit/store/sqlstore/postgres] open a database
+// with the settings the store relies on and call New; a program links only
+// the driver of the package it imports. Call New yourself for a *sql.DB
+// you set up (a pgx pool with your own TLS configuration, say), with the
+// same settings: on SQLite, WAL journal, synchronous=FULL, foreign keys on
+// and transactions that begin IMMEDIATE (what sqlite.Open asks of
+// modernc.org/sqlite); on PostgreSQL nothing beyond a working connection.
+// The driver's errors must be readable as [Dialect] describes.
+func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: nil database")
+	}
+	spec, ok := d.spec()
+	if !ok {
+		db.Close()
+		return nil, fmt.Errorf("sqlstore: unknown dialect %v", d)
+	}
 	c, err := newConfig(opts)
 	if err != nil {
+		db.Close()
 		return nil, err
-	}
-	if file == "" || file == ":memory:" || strings.HasPrefix(file, "file:") || strings.ContainsRune(file, 0) {
-		return nil, fmt.Errorf("sqlstore: bad SQLite file name %q: want a file path", file)
-	}
-	q := url.Values{}
-	q.Set("_txlock", "immediate")
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", c.busy.Milliseconds()))
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	// A larger page cache and memory-mapped reads keep index lookups in
-	// large groups off the read() path.
-	q.Add("_pragma", "cache_size(-16384)")
-	q.Add("_pragma", "mmap_size(268435456)")
-	// The DSN is a SQLite URI: escape what a URI would read as syntax.
-	path := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(file)
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", file, err)
 	}
 	if c.maxConns == 0 {
 		c.maxConns = 8
+		if spec.postgres {
+			c.maxConns = 20
+		}
 	}
-	return open(ctx, db, sqliteDialect(), c)
-}
-
-// OpenPostgres connects to the PostgreSQL database named by dsn (a URL
-// "postgres://user@host/db" or "key=value" string, as pgx accepts) and
-// brings its schema up to date. Several processes may open one database at
-// once; they all see one consistent store.
-//
-// Updates run at SERIALIZABLE isolation and are retried on serialization
-// failures and deadlocks.
-func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	c, err := newConfig(opts)
-	if err != nil {
-		return nil, err
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
-	}
-	if c.maxConns == 0 {
-		c.maxConns = 20
-	}
-	return open(ctx, db, postgresDialect(), c)
+	return open(ctx, db, spec, c)
 }
 
 func open(ctx context.Context, db *sql.DB, d dialect, c config) (*Store, error) {
@@ -167,7 +129,7 @@ func open(ctx context.Context, db *sql.DB, d dialect, c config) (*Store, error) 
 	n, err := migrate(ctx, db, d)
 	if err != nil {
 		db.Close()
-		return nil, wrapDB(err)
+		return nil, d.wrap(err)
 	}
 	if n > 0 {
 		s.log.InfoContext(ctx, "sqlstore: schema migrated", slog.String("dialect", d.name), slog.Int("steps", n))
@@ -227,7 +189,7 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 // run runs fn in a transaction until it is not to be retried.
 func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) error {
 	var fnErr error
-	err := s.retry.run(ctx, func() error {
+	err := s.retry.run(ctx, s.d, func() error {
 		fnErr = nil
 		retry, err := s.runTx(ctx, readOnly, fn)
 		if retry != nil {
@@ -238,12 +200,12 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 		return nil
 	})
 	if err != nil {
-		if classify(err) == classRetry {
+		if s.d.classify(err) == classRetry {
 			// Still colliding after every attempt: the database is
 			// overloaded with conflicting writes; worth a later retry.
 			return &UnavailableError{Err: fmt.Errorf("gave up after %d attempts: %w", s.retry.attempts, err)}
 		}
-		return wrapDB(err)
+		return s.d.wrap(err)
 	}
 	return fnErr
 }
@@ -257,10 +219,10 @@ func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Co
 	}
 	sqlTx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
-		if classify(err) == classRetry {
+		if s.d.classify(err) == classRetry {
 			return err, nil
 		}
-		return nil, wrapDB(err)
+		return nil, s.d.wrap(err)
 	}
 	t := &tx{s: s, sql: sqlTx, readOnly: readOnly}
 	committed := false
@@ -280,57 +242,14 @@ func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Co
 	}
 	if readOnly {
 		committed = true
-		return nil, wrapDB(sqlTx.Commit())
+		return nil, s.d.wrap(sqlTx.Commit())
 	}
 	committed = true
 	if err := sqlTx.Commit(); err != nil {
-		if classify(err) == classRetry {
+		if s.d.classify(err) == classRetry {
 			return err, nil
 		}
-		return nil, wrapDB(err)
+		return nil, s.d.wrap(err)
 	}
 	return nil, nil
-}
-
-// ErrUnavailable matches (under errors.Is) the errors of a database that is
-// gone or unreachable: connection refused or reset, server shut down, disk
-// I/O failure, a closed Store. It is [store.ErrUnavailable], so a server
-// that knows only the store package maps it to 503 Service Unavailable;
-// the request can be retried once the database is back.
-const ErrUnavailable = store.ErrUnavailable
-
-// UnavailableError is the error of a database that went away. It matches
-// [ErrUnavailable] and unwraps to the driver's error.
-type UnavailableError struct {
-	Err error
-}
-
-// Error returns "sqlstore: database unavailable: " and the cause.
-func (e *UnavailableError) Error() string { return "sqlstore: database unavailable: " + e.Err.Error() }
-
-// Unwrap returns the driver's error.
-func (e *UnavailableError) Unwrap() error { return e.Err }
-
-// Is reports whether target is [ErrUnavailable].
-func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
-
-// Unavailable reports true. Callers that must not import sqlstore (a
-// protocol layer over any store) can test for it with
-// errors.As(err, &x) where x is an interface{ Unavailable() bool }.
-func (e *UnavailableError) Unavailable() bool { return true }
-
-// wrapDB turns a driver error that means the database is gone into an
-// *UnavailableError; other errors are returned as they are.
-func wrapDB(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ue *UnavailableError
-	if errors.As(err, &ue) {
-		return err
-	}
-	if classify(err) == classUnavailable {
-		return &UnavailableError{Err: err}
-	}
-	return err
 }
