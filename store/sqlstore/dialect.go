@@ -52,7 +52,7 @@ func (d Dialect) spec() (dialect, bool) {
 		return dialect{
 			name:           "postgres",
 			postgres:       true,
-			writeIsolation: sql.LevelSerializable,
+			writeIsolation: sql.LevelRepeatableRead,
 			readIsolation:  sql.LevelRepeatableRead,
 		}, true
 	}

@@ -12,18 +12,43 @@
 //
 // # Durability and concurrency
 //
-// Each [Store.Update] is one database transaction: SERIALIZABLE on
-// PostgreSQL, BEGIN IMMEDIATE on SQLite. Serialization failures, deadlocks
-// and SQLITE_BUSY roll it back and run the function again (so it must have
-// no effects outside the transaction). Unique keys (case-folded emails,
-// usernames, group paths, per-group extern_uids, one identity per user per
-// group) are unique indexes: the database, not a lock in one process,
-// keeps two replicas from creating the same account twice.
+// Each [Store.Update] is one database transaction. Unique keys (case-folded
+// emails, usernames, group paths, per-group extern_uids, one identity per
+// user per group) are unique indexes: the database, not a lock in one
+// process, keeps two replicas from creating the same account twice.
 //
-// SQLite runs in WAL mode with synchronous=FULL: Update returns only once
-// the commit is on disk, so a crash or kill never loses an acknowledged
-// write. Writers in one process queue on a semaphore, writers in other
-// processes on SQLite's lock; readers never wait for writers.
+// On PostgreSQL an Update runs at REPEATABLE READ: all its reads see one
+// snapshot, and concurrent Updates proceed side by side, creates in one
+// group as in different ones. What keeps their read-then-write decisions
+// race-free:
+//
+//   - A write never fails on a key its snapshot shows taken: the Put
+//     writes nothing and returns a *[store.ConflictError]. A key taken by a
+//     transaction the snapshot cannot see (committed since, or still
+//     running) is a serialization failure: the Update runs fn again, which
+//     then sees it. So "look up the email, create the account if nobody
+//     has it" never creates two.
+//   - Writing a row another Update changed since the snapshot is a
+//     serialization failure too (no lost update).
+//   - [store.Tx.CountMembers] locks the memberships it counts, so two
+//     owners leaving at once cannot both see the other stay.
+//   - A list whose filter requires userName eq "x" claims x (see claim.go
+//     in the source), so deciding that no identity holds a userName is
+//     race-free against a concurrent write of one that does.
+//
+// Other decisions on what is absent (a list under another filter that finds
+// nothing) are not protected against concurrent writes. A serialization
+// failure, deadlock or busy database rolls the unit back and runs fn again
+// after a jittered backoff, for up to 2 seconds ([WithRetryTimeout]) and
+// never past ctx's deadline; [Store.Stats] counts these runs. fn must have
+// no effects outside the transaction.
+//
+// SQLite runs one Update at a time (BEGIN IMMEDIATE; in one process they
+// queue on a semaphore, across processes on SQLite's lock), with its
+// statements prepared once on the connection writes use. It runs in WAL
+// mode with synchronous=FULL: Update returns only once the commit is on
+// disk, so a crash or kill never loses an acknowledged write. Readers
+// never wait for writers.
 //
 // # Schema
 //

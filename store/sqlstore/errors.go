@@ -72,7 +72,9 @@ func (d dialect) classify(err error) errClass {
 		case code == "40001", code == "40P01": // serialization_failure, deadlock_detected
 			return classRetry
 		case code == "23505": // unique_violation
-			return classUnique
+			// Writes check every key their snapshot shows (see put.go):
+			// the holder is a transaction the snapshot cannot see.
+			return classRetry
 		case code == "23503": // foreign_key_violation
 			return classForeignKey
 		case len(code) == 5 && code[:2] == "08", // connection exception

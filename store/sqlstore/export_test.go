@@ -7,8 +7,11 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// TxSQL returns the database transaction under a Tx of Update or View.
-func TxSQL(t store.Tx) *sql.Tx { return t.(*tx).sql }
+// QueryRow runs a query in the database transaction under a Tx of Update
+// or View.
+func QueryRow(ctx context.Context, t store.Tx, q string, args ...any) *sql.Row {
+	return t.(*tx).q.QueryRowContext(ctx, q, args...)
+}
 
 // FailRetryable dooms the transaction under t as a serialization failure
 // does: the unit runs again.

@@ -82,7 +82,7 @@ func TestConnectionKilledMidUpdate(t *testing.T) {
 		}
 		// Find our own backend and kill it from outside.
 		var pid int
-		if err := sqlstore.TxSQL(stx).QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		if err := sqlstore.QueryRow(ctx, stx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
 			return err
 		}
 		if _, err := admin.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
@@ -208,14 +208,16 @@ func TestBytesRoundTrip(t *testing.T) {
 }
 
 // TestRetryRunsAgain: a unit whose statements met a serialization failure
-// runs again, in Update and View alike, whatever fn made of the error; one
-// that keeps failing ends as sqlstore.ErrUnavailable.
+// runs again, in Update and View alike, whatever fn made of the error, and
+// is counted; one that keeps failing ends as ErrUnavailable once the retry
+// timeout has passed.
 func TestRetryRunsAgain(t *testing.T) {
-	st := sqltest.OpenSQLite(t, sqlstore.WithAttempts(3))
+	st := sqltest.OpenSQLite(t, sqlstore.WithRetryTimeout(100*time.Millisecond))
 	ctx := context.Background()
 	for name, run := range map[string]func(context.Context, func(context.Context, store.Tx) error) error{
 		"Update": st.Update, "View": st.View,
 	} {
+		before := st.Stats()
 		calls := 0
 		err := run(ctx, func(ctx context.Context, stx store.Tx) error {
 			calls++
@@ -229,14 +231,52 @@ func TestRetryRunsAgain(t *testing.T) {
 			t.Errorf("%s: %v after %d calls, want nil after 2", name, err, calls)
 		}
 		calls = 0
+		start := time.Now()
 		err = run(ctx, func(ctx context.Context, stx store.Tx) error {
 			calls++
 			return sqlstore.FailRetryable(stx)
 		})
-		if !errors.Is(err, sqlstore.ErrUnavailable) || calls != 3 {
-			t.Errorf("%s: %v after %d calls, want sqlstore.ErrUnavailable after 3", name, err, calls)
+		if !errors.Is(err, sqlstore.ErrUnavailable) || calls < 2 {
+			t.Errorf("%s: %v after %d calls, want ErrUnavailable after several", name, err, calls)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: gave up after %v, want about the retry timeout of 100ms", name, d)
+		}
+		got := st.Stats()
+		want := sqlstore.Stats{Retries: before.Retries + 1 + uint64(calls-1), GaveUp: before.GaveUp + 1}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s: stats (-want +got)\n%s", name, d)
 		}
 	}
+}
+
+// TestRetryStopsAtDeadline: an Update that keeps colliding stops at its
+// context's deadline, well before its retry timeout, and commits nothing.
+func TestRetryStopsAtDeadline(t *testing.T) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		st := open(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		calls := 0
+		err := st.Update(ctx, func(ctx context.Context, stx store.Tx) error {
+			calls++
+			if err := stx.PutUser(ctx, &store.User{ID: fmt.Sprint("u", calls), Username: fmt.Sprint("u", calls),
+				Email: fmt.Sprint("u", calls, "@example.com")}); err != nil {
+				return err
+			}
+			return sqlstore.FailRetryable(stx)
+		})
+		if !errors.Is(err, sqlstore.ErrUnavailable) && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Update: %v, want ErrUnavailable or the deadline", err)
+		}
+		if d := time.Since(start); d > 500*time.Millisecond {
+			t.Errorf("Update returned after %v, want at its 50ms deadline", d)
+		}
+		if n := countRows(t, st.DB(), "scimkit_users"); n != 0 {
+			t.Errorf("%d users stored after %d runs, want 0", n, calls)
+		}
+	})
 }
 
 // TestDatabaseGoneAndBack runs a store through a TCP proxy to PostgreSQL and

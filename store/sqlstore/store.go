@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
@@ -22,63 +24,30 @@ type Store struct {
 	// writers admits one Update at a time on SQLite, which has one writer
 	// anyway: waiting here is cheaper and fairer than SQLite's busy
 	// handler. Other processes are still kept out by SQLite's own lock.
+	// Holding it gives the right to use writer and stmts.
 	writers chan struct{}
+	// writer is the connection SQLite Updates run on, and stmts the
+	// statements prepared on it by query text: SQLite parses a statement
+	// every time it is not prepared, which costs as much as running it.
+	writer *sql.Conn
+	stmts  map[string]*sql.Stmt
 	// user is filter.User(), built once: every list compiles its query
 	// against it.
 	user *filter.ResourceType
+
+	retries, gaveUp atomic.Uint64
+
+	// young, inserted and the background work of analyze.go; bgCtx ends
+	// when the store closes.
+	young    atomic.Bool
+	inserted atomic.Int64
+	bgMu     sync.Mutex // guards bg.Go against Close
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 var _ store.Store = (*Store)(nil)
-
-// Option configures a Store. Options are created by the With functions of
-// this package only.
-type Option interface{ apply(*config) }
-
-type config struct {
-	log      *slog.Logger
-	attempts int
-	maxConns int
-}
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-// WithLogger sets the logger for retries and migrations. The default
-// discards logs.
-func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) {
-		if l != nil {
-			c.log = l
-		}
-	})
-}
-
-// WithAttempts sets how many times an Update runs its function before giving
-// up on a serialization failure, deadlock or busy database (default 50).
-func WithAttempts(n int) Option {
-	return optionFunc(func(c *config) { c.attempts = n })
-}
-
-// WithMaxConns caps the connection pool (default: 20 on PostgreSQL, 8 on
-// SQLite).
-func WithMaxConns(n int) Option {
-	return optionFunc(func(c *config) { c.maxConns = n })
-}
-
-func newConfig(opts []Option) (config, error) {
-	c := config{log: slog.New(slog.DiscardHandler), attempts: defaultRetry().attempts}
-	for _, o := range opts {
-		o.apply(&c)
-	}
-	if c.attempts < 1 {
-		return c, fmt.Errorf("sqlstore: attempts must be at least 1, got %d", c.attempts)
-	}
-	if c.maxConns < 0 {
-		return c, fmt.Errorf("sqlstore: max conns must not be negative, got %d", c.maxConns)
-	}
-	return c, nil
-}
 
 // New returns a Store over db, a database that speaks dialect d, after
 // bringing its schema up to date. The Store takes ownership of db: Close
@@ -90,10 +59,10 @@ func newConfig(opts []Option) (config, error) {
 // with the settings the store relies on and call New; a program links only
 // the driver of the package it imports. Call New yourself for a *sql.DB
 // you set up (a pgx pool with your own TLS configuration, say), with the
-// same settings: on SQLite, WAL journal, synchronous=FULL, foreign keys on
-// and transactions that begin IMMEDIATE (what sqlite.Open asks of
-// modernc.org/sqlite); on PostgreSQL nothing beyond a working connection.
-// The driver's errors must be readable as [Dialect] describes.
+// same settings: on SQLite, WAL journal, synchronous=FULL and foreign keys
+// on (what sqlite.Open asks of modernc.org/sqlite); on PostgreSQL nothing
+// beyond a working connection. The driver's errors must be readable as
+// [Dialect] describes.
 func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: nil database")
@@ -114,25 +83,26 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, er
 			c.maxConns = 20
 		}
 	}
-	return open(ctx, db, spec, c)
-}
-
-func open(ctx context.Context, db *sql.DB, d dialect, c config) (*Store, error) {
 	db.SetMaxOpenConns(c.maxConns)
 	db.SetMaxIdleConns(c.maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, d: d, retry: defaultRetry(), log: c.log, user: filter.User()}
-	s.retry.attempts = c.attempts
-	if !d.postgres {
+	s := &Store{db: db, d: spec, retry: defaultRetry(), log: c.log, user: filter.User()}
+	s.retry.budget = c.retryFor
+	s.bgCtx, s.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
+	if !spec.postgres {
 		s.writers = make(chan struct{}, 1)
 	}
-	n, err := migrate(ctx, db, d)
+	n, err := migrate(ctx, db, spec)
+	if err == nil {
+		err = s.checkYoung(ctx)
+	}
 	if err != nil {
+		s.bgCancel()
 		db.Close()
-		return nil, d.wrap(err)
+		return nil, spec.wrap(err)
 	}
 	if n > 0 {
-		s.log.InfoContext(ctx, "sqlstore: schema migrated", slog.String("dialect", d.name), slog.Int("steps", n))
+		s.log.InfoContext(ctx, "sqlstore: schema migrated", slog.String("dialect", spec.name), slog.Int("steps", n))
 	}
 	return s, nil
 }
@@ -140,6 +110,15 @@ func open(ctx context.Context, db *sql.DB, d dialect, c config) (*Store, error) 
 // Close closes the database. Updates and Views that start later fail with
 // an error that matches [ErrUnavailable].
 func (s *Store) Close() error {
+	s.bgMu.Lock()
+	s.bgCancel()
+	s.bgMu.Unlock()
+	s.bg.Wait()
+	if s.writers != nil {
+		s.writers <- struct{}{}
+		s.dropWriter()
+		defer func() { <-s.writers }()
+	}
 	return s.db.Close()
 }
 
@@ -148,19 +127,37 @@ func (s *Store) Close() error {
 // rules.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Stats counts what the store's transactions met since it was opened.
+type Stats struct {
+	// Retries is how many times an Update or View ran its function again
+	// after a serialization failure, deadlock or busy database.
+	Retries uint64
+	// GaveUp is how many Updates and Views failed with [ErrUnavailable]
+	// because they were still colliding when their retry time (see
+	// [WithRetryTimeout]) or their context's deadline ran out.
+	GaveUp uint64
+}
+
+// Stats returns the store's counters, for a host's metrics.
+func (s *Store) Stats() Stats {
+	return Stats{Retries: s.retries.Load(), GaveUp: s.gaveUp.Load()}
+}
+
 // Update implements [store.Store.Update]. fn runs in one database
-// transaction (SERIALIZABLE on PostgreSQL, BEGIN IMMEDIATE on SQLite). A
-// serialization failure, deadlock or busy database anywhere in it (fn's
-// statements or the commit) rolls it back and runs fn again, up to the
-// configured attempts, with jittered backoff.
+// transaction: REPEATABLE READ on PostgreSQL (one snapshot for all its
+// reads; see the package documentation for what keeps its decisions
+// race-free), BEGIN IMMEDIATE on SQLite. A serialization failure, deadlock
+// or busy database anywhere in it (fn's statements or the commit) rolls it
+// back and runs fn again, after a jittered backoff, for up to the retry
+// timeout ([WithRetryTimeout]).
 //
 // An error from the database being gone (connection refused, server shut
-// down, store closed), or conflicts that outlast every attempt, match
-// [ErrUnavailable]; nothing fn wrote is kept
-// unless the commit itself was cut off, in which case the outcome is
-// unknown, as with any database. When ctx ends first the error matches
-// ctx's error (context.Canceled or context.DeadlineExceeded), not
-// ErrUnavailable: the database is not known to be gone.
+// down, store closed), or conflicts that outlast the retry timeout or
+// ctx's deadline, match [ErrUnavailable]; nothing fn wrote is kept unless
+// the commit itself was cut off, in which case the outcome is unknown, as
+// with any database. When ctx ends first the error matches ctx's error
+// (context.Canceled or context.DeadlineExceeded), not ErrUnavailable: the
+// database is not known to be gone. Update never commits once ctx is done.
 func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -189,67 +186,158 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 // run runs fn in a transaction until it is not to be retried.
 func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) error {
 	var fnErr error
-	err := s.retry.run(ctx, s.d, func() error {
+	err := s.retry.run(ctx, s.d, func(attempt int) error {
+		if attempt > 1 {
+			s.retries.Add(1)
+		}
 		fnErr = nil
 		retry, err := s.runTx(ctx, readOnly, fn)
 		if retry != nil {
-			s.log.DebugContext(ctx, "sqlstore: retrying transaction", slog.Any("err", retry))
+			s.log.DebugContext(ctx, "sqlstore: retrying transaction", slog.Int("attempt", attempt), slog.Any("error", retry))
 			return retry
 		}
 		fnErr = err
 		return nil
 	})
-	if err != nil {
-		if s.d.classify(err) == classRetry {
-			// Still colliding after every attempt: the database is
-			// overloaded with conflicting writes; worth a later retry.
-			return &UnavailableError{Err: fmt.Errorf("gave up after %d attempts: %w", s.retry.attempts, err)}
-		}
+	var gu *gaveUpError
+	switch {
+	case errors.As(err, &gu):
+		// Still colliding: the database is overloaded with conflicting
+		// writes; worth a later retry.
+		s.gaveUp.Add(1)
+		s.log.WarnContext(ctx, "sqlstore: giving up on a transaction that keeps colliding",
+			slog.Int("attempts", gu.attempts), slog.Any("error", gu.err))
+		return &UnavailableError{Err: gu}
+	case err != nil:
 		return s.d.wrap(err)
 	}
 	return fnErr
 }
 
+// txn is one database transaction: what its statements run on, and how it
+// ends.
+type txn struct {
+	q        querier
+	stmt     func(ctx context.Context, query string) (*sql.Stmt, error)
+	commit   func() error
+	rollback func()
+}
+
+// begin starts a transaction: on SQLite, an Update on the store's writer
+// connection with its prepared statements, anything else through
+// database/sql.
+func (s *Store) begin(ctx context.Context, readOnly bool) (txn, error) {
+	if readOnly || s.d.postgres {
+		opts := &sql.TxOptions{Isolation: s.d.writeIsolation}
+		if readOnly {
+			opts = &sql.TxOptions{Isolation: s.d.readIsolation, ReadOnly: true}
+		}
+		t, err := s.db.BeginTx(ctx, opts)
+		if err != nil {
+			return txn{}, err
+		}
+		return txn{q: t, commit: t.Commit, rollback: func() { t.Rollback() }}, nil
+	}
+	if s.writer == nil {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return txn{}, err
+		}
+		s.writer, s.stmts = c, map[string]*sql.Stmt{}
+	}
+	w := s.writer
+	// database/sql does not know of this transaction; the writer
+	// connection is the store's alone while it holds s.writers.
+	if _, err := w.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		if s.d.classify(err) == classUnavailable {
+			s.dropWriter()
+		}
+		return txn{}, err
+	}
+	return txn{
+		q:    w,
+		stmt: s.prepared,
+		commit: func() error {
+			_, err := w.ExecContext(ctx, "COMMIT")
+			return err
+		},
+		rollback: func() {
+			// The caller's context may be done: roll back regardless.
+			if _, err := w.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil && s.d.classify(err) == classUnavailable {
+				s.dropWriter()
+			}
+		},
+	}, nil
+}
+
+// prepared returns the statement for query on the SQLite writer
+// connection, preparing it the first time.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.writer.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[query] = st
+	return st, nil
+}
+
+// dropWriter closes the SQLite writer connection, after it failed or when
+// the store closes; the next Update takes a new one.
+func (s *Store) dropWriter() {
+	if s.writer == nil {
+		return
+	}
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.writer.Close()
+	s.writer, s.stmts = nil, nil
+}
+
 // runTx runs fn in one transaction. It returns a non-nil retry error when
 // the whole unit should run again, else fn's error (or a commit error).
 func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) (retry, err error) {
-	opts := &sql.TxOptions{Isolation: s.d.writeIsolation}
-	if readOnly {
-		opts = &sql.TxOptions{Isolation: s.d.readIsolation, ReadOnly: true}
-	}
-	sqlTx, err := s.db.BeginTx(ctx, opts)
+	x, err := s.begin(ctx, readOnly)
 	if err != nil {
 		if s.d.classify(err) == classRetry {
 			return err, nil
 		}
 		return nil, s.d.wrap(err)
 	}
-	t := &tx{s: s, sql: sqlTx, readOnly: readOnly}
+	t := &tx{s: s, q: x.q, stmt: x.stmt, readOnly: readOnly}
 	committed := false
 	defer func() {
 		t.done = true
 		if !committed {
-			sqlTx.Rollback()
+			x.rollback()
 		}
 	}()
 	ferr := fn(ctx, t)
 	t.done = true
-	if t.retry != nil {
+	switch {
+	case t.retry != nil:
 		return t.retry, nil
-	}
-	if ferr != nil {
+	case ferr != nil:
 		return nil, ferr
-	}
-	if readOnly {
-		committed = true
-		return nil, s.d.wrap(sqlTx.Commit())
+	case t.broken != nil:
+		// A write failed halfway and fn went on: nothing of it may stay.
+		return nil, t.broken
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
 	}
 	committed = true
-	if err := sqlTx.Commit(); err != nil {
+	if err := x.commit(); err != nil {
+		// A failed COMMIT may leave a SQLite transaction open: roll
+		// back (a no-op where the commit ended it).
+		committed = false
 		if s.d.classify(err) == classRetry {
 			return err, nil
 		}
 		return nil, s.d.wrap(err)
 	}
+	s.grew(t.inserted)
 	return nil, nil
 }

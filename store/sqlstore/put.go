@@ -1,0 +1,590 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Writes take no savepoint and never fail on a key or reference the
+// transaction can see: each write statement checks them itself (NOT EXISTS,
+// EXISTS, ON CONFLICT DO NOTHING) and writes nothing when one is in the
+// way; the Put then finds out which (diagnose) and changes nothing. On
+// PostgreSQL a Put is one statement (the rows of other tables it keeps,
+// such as a user's emails, go in data-modifying WITH clauses); on SQLite,
+// where one Update runs at a time, it may take several, and one failing
+// after another succeeded keeps the transaction from committing.
+//
+// On PostgreSQL a key that a concurrent transaction took, which this one's
+// snapshot cannot see, makes the statement fail with a serialization
+// failure or a unique violation: the Update runs again, sees the key, and
+// decides anew (the unique indexes, not a lock, decide every race on a
+// key).
+
+// probe is one reason a write may have written nothing, checked by
+// diagnose: a key another row holds, a referenced row that is missing, or
+// a stored version other than the one written over.
+type probe struct {
+	q    string
+	args []any
+	// taken: a row found means the key is taken by another entity;
+	// otherwise a row not found means a referenced group or user is
+	// missing.
+	taken bool
+	// version, when set, makes q read the stored version instead.
+	version bool
+	want    int64
+	key     string
+}
+
+func taken(key, q string, args ...any) probe { return probe{q: q, args: args, taken: true, key: key} }
+
+func missing(q string, args ...any) probe { return probe{q: q, args: args} }
+
+func versionOf(want int64, q string, args ...any) probe {
+	return probe{q: q, args: args, version: true, want: want}
+}
+
+// diagnose explains why a write of entity wrote nothing: the first probe
+// that fires gives the error.
+func (t *tx) diagnose(ctx context.Context, entity string, probes ...probe) error {
+	for _, p := range probes {
+		if p.version {
+			var v int64
+			err := t.queryRow(ctx, p.q, p.args...).Scan(&v)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("sqlstore: %s: %w", entity, store.ErrNotFound)
+			case err != nil:
+				return t.fail("read "+entity+" version", err)
+			case v != p.want:
+				return fmt.Errorf("sqlstore: %s is at version %d: %w", entity, v, store.ErrVersionMismatch)
+			}
+			continue
+		}
+		var one int
+		err := t.queryRow(ctx, p.q, p.args...).Scan(&one)
+		found := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return t.fail("check "+entity, err)
+		}
+		switch {
+		case p.taken && found:
+			return &store.ConflictError{Entity: entity, Key: p.key}
+		case !p.taken && !found:
+			return fmt.Errorf("sqlstore: %s refers to a missing group or user: %w", entity, store.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("sqlstore: write %s: no row written and no reason found", entity)
+}
+
+// write runs a write statement and returns the rows it changed.
+func (t *tx) write(ctx context.Context, entity, q string, args ...any) (int64, error) {
+	res, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return 0, t.fail("write "+entity, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, t.fail("write "+entity, err)
+	}
+	return n, nil
+}
+
+// count runs a write statement that selects the number of main rows it
+// wrote.
+func (t *tx) count(ctx context.Context, entity, q string, args ...any) (int64, error) {
+	var n int64
+	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, t.fail("write "+entity, err)
+	}
+	return n, nil
+}
+
+// then runs the statements that follow a SQLite write whose main row went
+// in: if one fails, the transaction must not commit.
+func (t *tx) then(ctx context.Context, entity string, stmts ...stmt) error {
+	for _, s := range stmts {
+		if s.q == "" {
+			continue
+		}
+		if _, err := t.exec(ctx, s.q, s.args...); err != nil {
+			err = t.fail("write "+entity, err)
+			if t.broken == nil {
+				t.broken = err
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// stmt is a statement with its arguments.
+type stmt struct {
+	q    string
+	args []any
+}
+
+// list returns n placeholders: "?, ?, ?".
+func list(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// values returns n one-column rows of bytea for PostgreSQL:
+// "(?::bytea), (?::bytea)".
+func values(n int) string {
+	return strings.TrimSuffix(strings.Repeat("(?::bytea), ", n), ", ")
+}
+
+// keyArgs turns keys into statement arguments.
+func keyArgs(keys [][]byte) []any {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	return args
+}
+
+// args concatenates argument lists.
+func args(lists ...[]any) []any {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]any, 0, n)
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// validate checks the required fields of an entity, given as name, value
+// pairs, and its Version.
+func validate(entity string, version int64, fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if fields[i+1] == "" {
+			return invalid(entity, fields[i])
+		}
+	}
+	if version < 0 {
+		return invalid(entity, "a non-negative Version")
+	}
+	return nil
+}
+
+func invalid(entity, field string) error {
+	return fmt.Errorf("sqlstore: %s: %s is required: %w", entity, field, store.ErrInvalid)
+}
+
+const (
+	groupExists = "EXISTS (SELECT 1 FROM scimkit_groups WHERE id = ?)"
+	userExists  = "EXISTS (SELECT 1 FROM scimkit_users WHERE id = ?)"
+)
+
+// ---- groups
+
+// PutGroup implements [store.Tx].
+func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if g == nil {
+		return fmt.Errorf("sqlstore: nil group: %w", store.ErrInvalid)
+	}
+	if err := validate("group", g.Version, "ID", g.ID, "Path", g.Path); err != nil {
+		return err
+	}
+	var digest []byte
+	if g.TokenDigest != nil {
+		digest = append([]byte{}, g.TokenDigest...)
+	}
+	pathTaken := taken(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", foldedKey(g.Path), b(g.ID))
+	if g.Version == 0 {
+		n, err := t.write(ctx, "group", "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
+			b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, foldedKey(g.Path))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "group", taken(store.KeyID, "SELECT 1 FROM scimkit_groups WHERE id = ?", b(g.ID)), pathTaken)
+		}
+	} else {
+		n, err := t.write(ctx, "group", `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
+			default_role = ?, enforce_sso = ?, version = version + 1 WHERE id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_groups o WHERE o.path_key = ? AND o.id <> ?)`,
+			b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(g.ID), g.Version,
+			foldedKey(g.Path), b(g.ID))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "group", versionOf(g.Version, "SELECT version FROM scimkit_groups WHERE id = ?", b(g.ID)), pathTaken)
+		}
+	}
+	g.Version++
+	return nil
+}
+
+// ---- users
+
+// emailKeys returns the distinct stored keys of u's addresses.
+func emailKeys(u *store.User) [][]byte {
+	emails := u.Emails()
+	keys := make([][]byte, 0, len(emails))
+	seen := make(map[string]bool, len(emails))
+	for _, addr := range emails {
+		k := store.Fold(addr)
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, indexKey(k))
+		}
+	}
+	return keys
+}
+
+// PutUser implements [store.Tx].
+func (t *tx) PutUser(ctx context.Context, u *store.User) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if u == nil {
+		return fmt.Errorf("sqlstore: nil user: %w", store.ErrInvalid)
+	}
+	if err := validate("user", u.Version, "ID", u.ID, "Username", u.Username, "Email", u.Email); err != nil {
+		return err
+	}
+	for _, e := range u.SecondaryEmails {
+		if e.Address == "" {
+			return invalid("user", "secondary email Address")
+		}
+	}
+	secondary, err := encodeEmails(u.SecondaryEmails)
+	if err != nil {
+		return fmt.Errorf("sqlstore: user %q: %w", u.ID, err)
+	}
+	keys := emailKeys(u)
+	ka := keyArgs(keys)
+	id, uname := b(u.ID), foldedKey(u.Username)
+	fields := []any{b(u.Username), uname, b(u.Name), b(u.Email), secondary, b(u.ProvisionedByGroup), u.Confirmed, b(string(u.State))}
+	probes := []probe{taken(store.KeyUsername, "SELECT 1 FROM scimkit_users WHERE username_key = ? AND id <> ?", uname, id)}
+	for _, k := range keys {
+		probes = append(probes, taken(store.KeyEmail, "SELECT 1 FROM scimkit_user_emails WHERE email_key = ? AND user_id <> ?", k, id))
+	}
+	var n int64
+	if u.Version == 0 {
+		insert := `INSERT INTO scimkit_users (username, username_key, name, email, secondary_emails, provisioned_by_group,
+			confirmed, state, id, version) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1
+			WHERE NOT EXISTS (SELECT 1 FROM scimkit_user_emails WHERE email_key IN (` + list(len(keys)) + `))
+			ON CONFLICT DO NOTHING`
+		if t.s.d.postgres {
+			n, err = t.write(ctx, "user", "WITH u AS ("+insert+` RETURNING id)
+				INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k.k, u.id FROM u CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k)`,
+				args(fields, []any{id}, ka, ka)...)
+		} else {
+			n, err = t.write(ctx, "user", insert, args(fields, []any{id}, ka)...)
+			if err == nil && n > 0 {
+				err = t.then(ctx, "user", stmt{"INSERT INTO scimkit_user_emails (email_key, user_id) VALUES " +
+					strings.TrimSuffix(strings.Repeat("(?, ?), ", len(keys)), ", "), pairs(ka, id)})
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "user", append([]probe{taken(store.KeyID, "SELECT 1 FROM scimkit_users WHERE id = ?", id)}, probes...)...)
+		}
+	} else {
+		update := `UPDATE scimkit_users SET username = ?, username_key = ?, name = ?, email = ?, secondary_emails = ?,
+			provisioned_by_group = ?, confirmed = ?, state = ?, version = version + 1
+			WHERE id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_users o WHERE o.username_key = ? AND o.id <> ?)
+			AND NOT EXISTS (SELECT 1 FROM scimkit_user_emails e WHERE e.email_key IN (` + list(len(keys)) + `) AND e.user_id <> ?)`
+		guard := args(fields, []any{id, u.Version, uname, id}, ka, []any{id})
+		if t.s.d.postgres {
+			n, err = t.count(ctx, "user", "WITH u AS ("+update+` RETURNING id),
+				d AS (DELETE FROM scimkit_user_emails WHERE user_id = ? AND email_key NOT IN (`+list(len(keys))+`) AND EXISTS (SELECT 1 FROM u)),
+				i AS (INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k.k, u.id FROM u CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k)
+					ON CONFLICT DO NOTHING)
+				SELECT COUNT(*) FROM u`,
+				args(guard, []any{id}, ka, ka)...)
+		} else {
+			n, err = t.write(ctx, "user", update, guard...)
+			if err == nil && n > 0 {
+				err = t.then(ctx, "user",
+					stmt{"DELETE FROM scimkit_user_emails WHERE user_id = ? AND email_key NOT IN (" + list(len(keys)) + ")", args([]any{id}, ka)},
+					stmt{"INSERT INTO scimkit_user_emails (email_key, user_id) VALUES " +
+						strings.TrimSuffix(strings.Repeat("(?, ?), ", len(keys)), ", ") + " ON CONFLICT DO NOTHING", pairs(ka, id)})
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "user", append([]probe{versionOf(u.Version, "SELECT version FROM scimkit_users WHERE id = ?", id)}, probes...)...)
+		}
+	}
+	u.Version++
+	return nil
+}
+
+// pairs returns the arguments of rows (key, id) for each key.
+func pairs(keys []any, id []byte) []any {
+	out := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		out = append(out, k, id)
+	}
+	return out
+}
+
+// ---- memberships
+
+// PutMembership implements [store.Tx].
+func (t *tx) PutMembership(ctx context.Context, m *store.Membership) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if m == nil {
+		return fmt.Errorf("sqlstore: nil membership: %w", store.ErrInvalid)
+	}
+	if err := validate("membership", m.Version, "GroupID", m.GroupID, "UserID", m.UserID); err != nil {
+		return err
+	}
+	g, u := b(m.GroupID), b(m.UserID)
+	if m.Version == 0 {
+		n, err := t.write(ctx, "membership", `INSERT INTO scimkit_memberships (group_id, user_id, role, version)
+			SELECT ?, ?, ?, 1 WHERE `+groupExists+` AND `+userExists+` ON CONFLICT DO NOTHING`,
+			g, u, int64(m.Role), g, u)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "membership",
+				taken(store.KeyMembership, "SELECT 1 FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", g, u),
+				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))
+		}
+	} else {
+		n, err := t.write(ctx, "membership", `UPDATE scimkit_memberships SET role = ?, version = version + 1
+			WHERE group_id = ? AND user_id = ? AND version = ?`, int64(m.Role), g, u, m.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "membership",
+				versionOf(m.Version, "SELECT version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", g, u))
+		}
+	}
+	m.Version++
+	return nil
+}
+
+// DeleteMembership implements [store.Tx].
+func (t *tx) DeleteMembership(ctx context.Context, groupID, userID string) error {
+	return t.deleteOf(ctx, "membership", "membership of user in group", "scimkit_memberships", groupID, userID)
+}
+
+// deleteOf deletes the row of table keyed (group_id, user_id), or returns
+// ErrNotFound naming what.
+func (t *tx) deleteOf(ctx context.Context, entity, what, table, groupID, userID string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	n, err := t.write(ctx, entity, "DELETE FROM "+table+" WHERE group_id = ? AND user_id = ?", b(groupID), b(userID))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what, groupID+"/"+userID)
+	}
+	return nil
+}
+
+// ---- SAML identities
+
+// PutSAMLIdentity implements [store.Tx].
+func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if s == nil {
+		return fmt.Errorf("sqlstore: nil SAML identity: %w", store.ErrInvalid)
+	}
+	if err := validate("SAML identity", s.Version, "GroupID", s.GroupID, "UserID", s.UserID, "ExternUID", s.ExternUID); err != nil {
+		return err
+	}
+	g, u, key := b(s.GroupID), b(s.UserID), foldedKey(s.ExternUID)
+	externTaken := taken(store.KeyExternUID, "SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND extern_uid_key = ? AND user_id <> ?", g, key, u)
+	if s.Version == 0 {
+		n, err := t.write(ctx, "saml_identity", `INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version)
+			SELECT ?, ?, ?, ?, 1 WHERE `+groupExists+` AND `+userExists+` ON CONFLICT DO NOTHING`,
+			g, u, b(s.ExternUID), key, g, u)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_identity",
+				taken(store.KeySAMLIdentityUser, "SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?", g, u),
+				externTaken,
+				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))
+		}
+	} else {
+		n, err := t.write(ctx, "saml_identity", `UPDATE scimkit_saml_identities SET extern_uid = ?, extern_uid_key = ?, version = version + 1
+			WHERE group_id = ? AND user_id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_saml_identities o WHERE o.group_id = ? AND o.extern_uid_key = ? AND o.user_id <> ?)`,
+			b(s.ExternUID), key, g, u, s.Version, g, key, u)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_identity",
+				versionOf(s.Version, "SELECT version FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?", g, u), externTaken)
+		}
+	}
+	s.Version++
+	return nil
+}
+
+// DeleteSAMLIdentity implements [store.Tx].
+func (t *tx) DeleteSAMLIdentity(ctx context.Context, groupID, userID string) error {
+	return t.deleteOf(ctx, "saml_identity", "SAML identity of user", "scimkit_saml_identities", groupID, userID)
+}
+
+// ---- SCIM identities
+
+// PutSCIMIdentity implements [store.Tx].
+func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if s == nil {
+		return fmt.Errorf("sqlstore: nil SCIM identity: %w", store.ErrInvalid)
+	}
+	if err := validate("SCIM identity", s.Version, "ID", s.ID, "GroupID", s.GroupID, "UserID", s.UserID, "ExternUID", s.ExternUID); err != nil {
+		return err
+	}
+	doc, err := encodeDocument(s.Document)
+	if err != nil {
+		return fmt.Errorf("sqlstore: SCIM identity %q: %w: %w", s.ID, store.ErrInvalid, err)
+	}
+	ix := indexDocument(s.Document)
+	cs, cn := toUnix(s.Created)
+	us, un := toUnix(s.Updated)
+	id, g, u, ekey := b(s.ID), b(s.GroupID), b(s.UserID), foldedKey(s.ExternUID)
+	keys := make([][]byte, len(ix.emails))
+	for i, k := range ix.emails {
+		keys[i] = indexKey(k)
+	}
+	ka := keyArgs(keys)
+	probes := []probe{
+		taken(store.KeyExternUID, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND extern_uid_key = ? AND id <> ?", g, ekey, id),
+		taken(store.KeySCIMIdentityUser, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND user_id = ? AND id <> ?", g, u, id),
+	}
+	// The rows of the document's emails, and the userName claim, go with
+	// the identity's row: on PostgreSQL in the same statement.
+	var with []string
+	var withArgs []any
+	if claim, claimArgs := t.claimFor(s, ix.userName); claim != "" {
+		with = append(with, claim)
+		withArgs = append(withArgs, claimArgs...)
+	}
+	var n int64
+	if s.Version == 0 {
+		insert := `INSERT INTO scimkit_scim_identities (id, group_id, user_id, extern_uid, extern_uid_key, user_name_key,
+			active, deleted, document, version, created_s, created_ns, updated_s, updated_ns)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ? WHERE ` + groupExists + ` AND ` + userExists + ` ON CONFLICT DO NOTHING`
+		row := []any{id, g, u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, g, u}
+		if t.s.d.postgres {
+			if len(keys) > 0 {
+				with = append(with, `e AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
+					SELECT s.id, ?, k.k FROM s CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k))`)
+				withArgs = append(withArgs, args([]any{g}, ka)...)
+			}
+			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+insert+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
+				args(row, withArgs)...)
+		} else {
+			n, err = t.write(ctx, "scim_identity", insert, row...)
+			if err == nil && n > 0 && len(keys) > 0 {
+				err = t.then(ctx, "scim_identity", stmt{"INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key) VALUES " +
+					strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(keys)), ", "), triples(id, g, ka)})
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "scim_identity", append(append([]probe{
+				taken(store.KeyID, "SELECT 1 FROM scimkit_scim_identities WHERE id = ?", id)}, probes...),
+				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))...)
+		}
+		t.inserted++
+	} else {
+		update := `UPDATE scimkit_scim_identities SET user_id = ?, extern_uid = ?, extern_uid_key = ?, user_name_key = ?,
+			active = ?, deleted = ?, document = ?, version = version + 1, created_s = ?, created_ns = ?, updated_s = ?, updated_ns = ?
+			WHERE id = ? AND group_id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_scim_identities o WHERE o.group_id = ? AND o.extern_uid_key = ? AND o.id <> ?)
+			AND NOT EXISTS (SELECT 1 FROM scimkit_scim_identities o WHERE o.group_id = ? AND o.user_id = ? AND o.id <> ?)
+			AND ` + userExists
+		row := []any{u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, id, g, s.Version, g, ekey, id, g, u, id, u}
+		keep := ""
+		if len(keys) > 0 {
+			keep = " AND value_key NOT IN (" + list(len(keys)) + ")"
+		}
+		if t.s.d.postgres {
+			with = append(with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ?"+keep+" AND EXISTS (SELECT 1 FROM s))")
+			withArgs = append(withArgs, args([]any{id}, ka)...)
+			if len(keys) > 0 {
+				with = append(with, `i AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
+					SELECT s.id, ?, k.k FROM s CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k) ON CONFLICT DO NOTHING)`)
+				withArgs = append(withArgs, args([]any{g}, ka)...)
+			}
+			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+update+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
+				args(row, withArgs)...)
+		} else {
+			n, err = t.write(ctx, "scim_identity", update, row...)
+			if err == nil && n > 0 {
+				emails := []stmt{{"DELETE FROM scimkit_scim_emails WHERE identity_id = ?" + keep, args([]any{id}, ka)}}
+				if len(keys) > 0 {
+					emails = append(emails, stmt{"INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key) VALUES " +
+						strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(keys)), ", ") + " ON CONFLICT DO NOTHING", triples(id, g, ka)})
+				}
+				err = t.then(ctx, "scim_identity", emails...)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			var group []byte
+			err := t.queryRow(ctx, "SELECT group_id FROM scimkit_scim_identities WHERE id = ?", id).Scan(&group)
+			if err == nil && string(group) != s.GroupID {
+				return fmt.Errorf("sqlstore: SCIM identity %q belongs to another group: %w", s.ID, store.ErrInvalid)
+			}
+			return t.diagnose(ctx, "scim_identity", append(append([]probe{
+				versionOf(s.Version, "SELECT version FROM scimkit_scim_identities WHERE id = ?", id)}, probes...),
+				missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))...)
+		}
+	}
+	s.Version++
+	t.noteWrite(s, ix.userName)
+	return nil
+}
+
+// prefixed returns WITH clauses to follow a first one: ", a AS (...), ...".
+func prefixed(with []string) string {
+	if len(with) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(with, ", ")
+}
+
+// triples returns the arguments of rows (id, group, key) for each key.
+func triples(id, group []byte, keys []any) []any {
+	out := make([]any, 0, 3*len(keys))
+	for _, k := range keys {
+		out = append(out, id, group, k)
+	}
+	return out
+}
