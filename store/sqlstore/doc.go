@@ -43,12 +43,17 @@
 // never past ctx's deadline; [Store.Stats] counts these runs. fn must have
 // no effects outside the transaction.
 //
-// SQLite runs one Update at a time (BEGIN IMMEDIATE; in one process they
-// queue on a semaphore, across processes on SQLite's lock), with its
-// statements prepared once on the connection writes use. It runs in WAL
-// mode with synchronous=FULL: Update returns only once the commit is on
-// disk, so a crash or kill never loses an acknowledged write. Readers
-// never wait for writers.
+// SQLite runs one write transaction at a time (BEGIN IMMEDIATE; across
+// processes they queue on SQLite's lock), with its statements prepared
+// once on the connection writes use. Concurrent Updates of one process
+// share transactions (group commit): each runs its function in a savepoint,
+// one after the other, and one commit serves them all, so that the fsync of
+// a commit, which takes longer than a create, is paid once for several. It
+// runs in WAL mode with synchronous=FULL: Update returns only once the
+// commit holding its writes is on disk, so a crash or kill never loses an
+// acknowledged write, and a transaction holding the writes of an Update
+// whose context ended is rolled back, never committed (the other Updates
+// run again). Readers never wait for writers.
 //
 // # Schema
 //

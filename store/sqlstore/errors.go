@@ -60,7 +60,8 @@ func (d dialect) classify(err error) errClass {
 	if errors.As(err, &ue) {
 		return classUnavailable
 	}
-	if errors.Is(err, errConcurrentWrite) {
+	var r retryable
+	if errors.As(err, &r) {
 		return classRetry
 	}
 	var ss sqlStater

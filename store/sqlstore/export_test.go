@@ -19,3 +19,6 @@ func FailRetryable(t store.Tx) error { return t.(*tx).fail("test", errConcurrent
 
 // Migrate runs the migrations on st's database again.
 func Migrate(ctx context.Context, st *Store) (int, error) { return migrate(ctx, st.db, st.d) }
+
+// Queued returns how many SQLite Updates wait for the writer.
+func Queued(st *Store) int64 { return st.queued.Load() }

@@ -31,6 +31,10 @@ type Store struct {
 	// every time it is not prepared, which costs as much as running it.
 	writer *sql.Conn
 	stmts  map[string]*sql.Stmt
+	// open is the transaction Updates share (see batch.go), and queued
+	// counts the Updates waiting for the writer to run in it.
+	open   *batch
+	queued atomic.Int64
 	// user is filter.User(), built once: every list compiles its query
 	// against it.
 	user *filter.ResourceType
@@ -115,7 +119,16 @@ func (s *Store) Close() error {
 	s.bgMu.Unlock()
 	s.bg.Wait()
 	if s.writers != nil {
-		s.writers <- struct{}{}
+		// Let an open batch end, then take the writer for good.
+		for {
+			s.writers <- struct{}{}
+			b := s.open
+			if b == nil {
+				break
+			}
+			<-s.writers
+			<-b.done
+		}
 		s.dropWriter()
 		defer func() { <-s.writers }()
 	}
@@ -162,15 +175,10 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.writers != nil {
-		select {
-		case s.writers <- struct{}{}:
-			defer func() { <-s.writers }()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if !s.d.postgres {
+		return s.run(ctx, func() (retry, err error) { return s.runInBatch(ctx, fn) })
 	}
-	return s.run(ctx, false, fn)
+	return s.run(ctx, func() (retry, err error) { return s.runTx(ctx, false, fn) })
 }
 
 // View implements [store.Store.View]: fn runs in a read-only transaction
@@ -180,20 +188,22 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.run(ctx, true, fn)
+	return s.run(ctx, func() (retry, err error) { return s.runTx(ctx, true, fn) })
 }
 
-// run runs fn in a transaction until it is not to be retried.
-func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) error {
+// run runs a unit (attempt: one run of a function in a transaction) until
+// it is not to be retried. attempt returns a non-nil retry error when the
+// unit should run again, else the function's error.
+func (s *Store) run(ctx context.Context, attempt func() (retry, err error)) error {
 	var fnErr error
-	err := s.retry.run(ctx, s.d, func(attempt int) error {
-		if attempt > 1 {
+	err := s.retry.run(ctx, s.d, func(n int) error {
+		if n > 1 {
 			s.retries.Add(1)
 		}
 		fnErr = nil
-		retry, err := s.runTx(ctx, readOnly, fn)
+		retry, err := attempt()
 		if retry != nil {
-			s.log.DebugContext(ctx, "sqlstore: retrying transaction", slog.Int("attempt", attempt), slog.Any("error", retry))
+			s.log.DebugContext(ctx, "sqlstore: retrying transaction", slog.Int("attempt", n), slog.Any("error", retry))
 			return retry
 		}
 		fnErr = err
@@ -218,56 +228,22 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 // ends.
 type txn struct {
 	q        querier
-	stmt     func(ctx context.Context, query string) (*sql.Stmt, error)
 	commit   func() error
 	rollback func()
 }
 
-// begin starts a transaction: on SQLite, an Update on the store's writer
-// connection with its prepared statements, anything else through
-// database/sql.
+// begin starts a transaction through database/sql: a View, or an Update
+// on PostgreSQL (SQLite Updates run in batches, see batch.go).
 func (s *Store) begin(ctx context.Context, readOnly bool) (txn, error) {
-	if readOnly || s.d.postgres {
-		opts := &sql.TxOptions{Isolation: s.d.writeIsolation}
-		if readOnly {
-			opts = &sql.TxOptions{Isolation: s.d.readIsolation, ReadOnly: true}
-		}
-		t, err := s.db.BeginTx(ctx, opts)
-		if err != nil {
-			return txn{}, err
-		}
-		return txn{q: t, commit: t.Commit, rollback: func() { t.Rollback() }}, nil
+	opts := &sql.TxOptions{Isolation: s.d.writeIsolation}
+	if readOnly {
+		opts = &sql.TxOptions{Isolation: s.d.readIsolation, ReadOnly: true}
 	}
-	if s.writer == nil {
-		c, err := s.db.Conn(ctx)
-		if err != nil {
-			return txn{}, err
-		}
-		s.writer, s.stmts = c, map[string]*sql.Stmt{}
-	}
-	w := s.writer
-	// database/sql does not know of this transaction; the writer
-	// connection is the store's alone while it holds s.writers.
-	if _, err := w.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		if s.d.classify(err) == classUnavailable {
-			s.dropWriter()
-		}
+	t, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
 		return txn{}, err
 	}
-	return txn{
-		q:    w,
-		stmt: s.prepared,
-		commit: func() error {
-			_, err := w.ExecContext(ctx, "COMMIT")
-			return err
-		},
-		rollback: func() {
-			// The caller's context may be done: roll back regardless.
-			if _, err := w.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil && s.d.classify(err) == classUnavailable {
-				s.dropWriter()
-			}
-		},
-	}, nil
+	return txn{q: t, commit: t.Commit, rollback: func() { t.Rollback() }}, nil
 }
 
 // prepared returns the statement for query on the SQLite writer
@@ -307,7 +283,7 @@ func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Co
 		}
 		return nil, s.d.wrap(err)
 	}
-	t := &tx{s: s, q: x.q, stmt: x.stmt, readOnly: readOnly}
+	t := &tx{s: s, q: x.q, readOnly: readOnly}
 	committed := false
 	defer func() {
 		t.done = true
@@ -330,9 +306,6 @@ func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Co
 	}
 	committed = true
 	if err := x.commit(); err != nil {
-		// A failed COMMIT may leave a SQLite transaction open: roll
-		// back (a no-op where the commit ended it).
-		committed = false
 		if s.d.classify(err) == classRetry {
 			return err, nil
 		}

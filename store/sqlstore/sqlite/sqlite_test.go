@@ -41,10 +41,11 @@ func TestOpenBadName(t *testing.T) {
 }
 
 // TestDurabilitySettings pins the settings that keep acknowledged writes:
-// WAL, synchronous=FULL (2), foreign keys on, a busy timeout.
+// WAL, synchronous=FULL (2), foreign keys on, a busy timeout; and the
+// journals of savepoints in memory (temp_store 2).
 func TestDurabilitySettings(t *testing.T) {
 	st := sqltest.OpenSQLite(t)
-	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000"} {
+	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000", "temp_store": "2"} {
 		var got string
 		if err := st.DB().QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
 			t.Fatal(err)
