@@ -40,6 +40,7 @@ type Store struct {
 	user *filter.ResourceType
 
 	retries, gaveUp atomic.Uint64
+	closed          atomic.Bool
 
 	// young, inserted and the background work of analyze.go; bgCtx ends
 	// when the store closes.
@@ -52,6 +53,7 @@ type Store struct {
 }
 
 var _ store.Store = (*Store)(nil)
+
 
 // New returns a Store over db, a database that speaks dialect d, after
 // bringing its schema up to date. The Store takes ownership of db: Close
@@ -114,6 +116,7 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, er
 // Close closes the database. Updates and Views that start later fail with
 // an error that matches [ErrUnavailable].
 func (s *Store) Close() error {
+	s.closed.Store(true)
 	s.bgMu.Lock()
 	s.bgCancel()
 	s.bgMu.Unlock()
@@ -181,9 +184,13 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	return s.run(ctx, func() (retry, err error) { return s.runTx(ctx, false, fn) })
 }
 
-// View implements [store.Store.View]: fn runs in a read-only transaction
-// (REPEATABLE READ on PostgreSQL: one snapshot for all its reads). Errors
-// are those of [Store.Update].
+// View implements [store.Store.View]: fn sees one consistent state
+// (REPEATABLE READ on PostgreSQL: one snapshot for all its reads). Its
+// first lookup of one row runs on its own, without BEGIN and COMMIT; only a
+// second statement begins the transaction, which reads that row again and
+// runs fn again from the start if it changed meanwhile. So, as an Update's,
+// fn may run more than once and must have no effects beyond its result.
+// Errors are those of [Store.Update].
 func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -195,6 +202,9 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 // it is not to be retried. attempt returns a non-nil retry error when the
 // unit should run again, else the function's error.
 func (s *Store) run(ctx context.Context, attempt func() (retry, err error)) error {
+	if s.closed.Load() {
+		return &UnavailableError{Err: errors.New("sqlstore: store is closed")}
+	}
 	var fnErr error
 	err := s.retry.run(ctx, s.d, func(n int) error {
 		if n > 1 {
@@ -276,6 +286,9 @@ func (s *Store) dropWriter() {
 // runTx runs fn in one transaction. It returns a non-nil retry error when
 // the whole unit should run again, else fn's error (or a commit error).
 func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) (retry, err error) {
+	if readOnly {
+		return s.runView(ctx, fn)
+	}
 	x, err := s.begin(ctx, readOnly)
 	if err != nil {
 		if s.d.classify(err) == classRetry {
@@ -312,5 +325,33 @@ func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Co
 		return nil, s.d.wrap(err)
 	}
 	s.grew(t.inserted)
+	return nil, nil
+}
+
+// runView runs fn in a View that begins its transaction late (view.go).
+func (s *Store) runView(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) (retry, err error) {
+	t := &tx{s: s, readOnly: true, late: &lateView{}}
+	defer func() {
+		t.done = true
+		if t.x != nil {
+			t.x.rollback() // a no-op once committed
+		}
+	}()
+	ferr := fn(ctx, t)
+	t.done = true
+	switch {
+	case t.retry != nil:
+		return t.retry, nil
+	case ferr != nil:
+		return nil, ferr
+	case t.x == nil:
+		return nil, nil
+	}
+	if err := t.x.commit(); err != nil {
+		if s.d.classify(err) == classRetry {
+			return err, nil
+		}
+		return nil, s.d.wrap(err)
+	}
 	return nil, nil
 }

@@ -13,8 +13,9 @@ import (
 // tx is the [store.Tx] of one database transaction.
 type tx struct {
 	s *Store
-	// q runs statements (a *sql.Tx, or on SQLite the writer connection),
-	// and stmt, when set, gives prepared ones.
+	// q runs statements (a *sql.Tx, or on SQLite the writer connection;
+	// nil in a View until it begins its transaction), and stmt, when set,
+	// gives prepared ones.
 	q        querier
 	stmt     func(ctx context.Context, query string) (*sql.Stmt, error)
 	readOnly bool
@@ -34,6 +35,10 @@ type tx struct {
 	claimed map[int]bool
 	// inserted counts the SCIM identities inserted (see analyze.go).
 	inserted int64
+	// late is set in a View that begins its transaction late (view.go),
+	// and x is the transaction once begun.
+	late *lateView
+	x    *txn
 }
 
 // querier runs statements: *sql.Tx and *sql.Conn are ones.
@@ -105,6 +110,9 @@ func (t *tx) prepared(ctx context.Context, q string) (*sql.Stmt, string, context
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	st, q, ctx, err := t.prepared(ctx, q)
+	if err == nil && t.late != nil {
+		err = t.beginLate(ctx)
+	}
 	switch {
 	case err != nil:
 		return nil, err
@@ -116,6 +124,9 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	st, q, ctx, err := t.prepared(ctx, q)
+	if err == nil && t.late != nil {
+		err = t.beginLate(ctx)
+	}
 	switch {
 	case err != nil:
 		return nil, err
@@ -127,6 +138,12 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
 	st, q, ctx, err := t.prepared(ctx, q)
+	if err == nil && t.late != nil {
+		if r := t.lateRow(ctx, q, args); r != nil {
+			return r
+		}
+		err = t.beginLate(ctx)
+	}
 	switch {
 	case err != nil:
 		return errRow{err}
