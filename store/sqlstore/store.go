@@ -54,7 +54,6 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-
 // New returns a Store over db, a database that speaks dialect d, after
 // bringing its schema up to date. The Store takes ownership of db: Close
 // closes it (so does a failing New), and New sets its pool size
@@ -318,13 +317,21 @@ func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Co
 		return nil, ctx.Err()
 	}
 	committed = true
+	if retry, err := s.commit(&x); retry != nil || err != nil {
+		return retry, err
+	}
+	s.grew(t.inserted)
+	return nil, nil
+}
+
+// commit commits x: a non-nil retry error when the unit should run again.
+func (s *Store) commit(x *txn) (retry, err error) {
 	if err := x.commit(); err != nil {
 		if s.d.classify(err) == classRetry {
 			return err, nil
 		}
 		return nil, s.d.wrap(err)
 	}
-	s.grew(t.inserted)
 	return nil, nil
 }
 
@@ -347,11 +354,5 @@ func (s *Store) runView(ctx context.Context, fn func(ctx context.Context, tx sto
 	case t.x == nil:
 		return nil, nil
 	}
-	if err := t.x.commit(); err != nil {
-		if s.d.classify(err) == classRetry {
-			return err, nil
-		}
-		return nil, s.d.wrap(err)
-	}
-	return nil, nil
+	return s.commit(t.x)
 }

@@ -98,6 +98,11 @@ func (t *tx) fail(op string, err error) error {
 // and waits for nothing, and the Update checks ctx again before it commits.
 func (t *tx) prepared(ctx context.Context, q string) (*sql.Stmt, string, context.Context, error) {
 	q = t.s.d.rebind(q)
+	if t.late != nil {
+		if err := t.beginLate(ctx); err != nil {
+			return nil, q, ctx, err
+		}
+	}
 	if t.stmt == nil {
 		return nil, q, ctx, nil
 	}
@@ -110,9 +115,6 @@ func (t *tx) prepared(ctx context.Context, q string) (*sql.Stmt, string, context
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	st, q, ctx, err := t.prepared(ctx, q)
-	if err == nil && t.late != nil {
-		err = t.beginLate(ctx)
-	}
 	switch {
 	case err != nil:
 		return nil, err
@@ -124,9 +126,6 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	st, q, ctx, err := t.prepared(ctx, q)
-	if err == nil && t.late != nil {
-		err = t.beginLate(ctx)
-	}
 	switch {
 	case err != nil:
 		return nil, err
@@ -137,13 +136,12 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
-	st, q, ctx, err := t.prepared(ctx, q)
-	if err == nil && t.late != nil {
-		if r := t.lateRow(ctx, q, args); r != nil {
+	if t.late != nil {
+		if r := t.lateRow(ctx, t.s.d.rebind(q), args); r != nil {
 			return r
 		}
-		err = t.beginLate(ctx)
 	}
+	st, q, ctx, err := t.prepared(ctx, q)
 	switch {
 	case err != nil:
 		return errRow{err}
