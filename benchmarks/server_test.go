@@ -103,10 +103,8 @@ type serverBackend struct {
 
 func serverBackends(b *testing.B) []serverBackend {
 	backends := []serverBackend{{"sqlite", sqliteBackend}}
-	if os.Getenv("SCIMKIT_POSTGRES_DSN") != "" {
+	if withPostgres(b) {
 		backends = append(backends, serverBackend{"postgres", postgresBackend})
-	} else {
-		b.Log("SCIMKIT_POSTGRES_DSN not set: PostgreSQL benchmarks skipped")
 	}
 	return backends
 }
@@ -140,29 +138,10 @@ func sqliteBackend(b *testing.B) *benchBackend {
 // postgresBackend is a fresh schema in the database named by
 // SCIMKIT_POSTGRES_DSN, dropped afterwards.
 func postgresBackend(b *testing.B) *benchBackend {
-	dsn := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		b.Fatalf("SCIMKIT_POSTGRES_DSN %q is not a postgres:// URL", dsn)
-	}
 	var rnd [6]byte
 	rand.Read(rnd[:])
-	schema := "scimkit_bench_server_" + hex.EncodeToString(rnd[:])
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := sql.Open("pgx", u.String())
+	dsn := benchSchema(b, "scimkit_bench_server_"+hex.EncodeToString(rnd[:]), true)
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -182,7 +161,7 @@ func postgresBackend(b *testing.B) *benchBackend {
 		}
 		return sb.String()
 	}
-	return &benchBackend{name: "postgres", spec: "postgres:" + u.String(), db: db, store: db, bind: bind}
+	return &benchBackend{name: "postgres", spec: "postgres:" + dsn, db: db, store: db, bind: bind}
 }
 
 // bareCommits runs n one-row INSERTs, each committed on its own, from
