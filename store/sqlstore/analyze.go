@@ -18,7 +18,7 @@ import (
 //
 // So a store that opens a young database (fewer than youngRows SCIM
 // identities) analyzes its tables itself, in the background, once it has
-// inserted each of analyzeAfter identities.
+// inserted each of analyzeAfter rows (users and identities).
 const youngRows = 10000
 
 var analyzeAfter = [...]int64{64, 1000, youngRows}
@@ -37,8 +37,8 @@ func (s *Store) checkYoung(ctx context.Context) error {
 	return nil
 }
 
-// grew counts n identities inserted by a committed Update and analyzes the
-// tables when a threshold was crossed.
+// grew counts n users and identities inserted by a committed Update and
+// analyzes the tables when a threshold was crossed.
 func (s *Store) grew(n int64) {
 	if n == 0 || !s.young.Load() {
 		return

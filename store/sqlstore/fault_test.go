@@ -479,3 +479,87 @@ func TestCallerContextIsNotUnavailable(t *testing.T) {
 		putGroup(t, st, "h")
 	})
 }
+
+// TestManyStatementShapes writes users with 1 to 300 addresses: the text of
+// their statements depends on the count, more texts than the SQLite writer
+// keeps prepared, and every write still works.
+func TestManyStatementShapes(t *testing.T) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		st := open(t)
+		ctx := context.Background()
+		for n := 1; n <= 300; n++ {
+			u := &store.User{ID: fmt.Sprint("u", n), Username: fmt.Sprint("u", n), Email: fmt.Sprintf("u%d@example.com", n)}
+			for i := 1; i < n; i++ {
+				u.SecondaryEmails = append(u.SecondaryEmails, store.Email{Address: fmt.Sprintf("u%d-%d@example.com", n, i)})
+			}
+			if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return tx.PutUser(ctx, u) }); err != nil {
+				t.Fatalf("user with %d addresses: %v", n, err)
+			}
+		}
+		err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+			u, err := tx.UserByEmail(ctx, "U300-299@example.com")
+			if err != nil || u.ID != "u300" {
+				t.Errorf("UserByEmail: %v, %v", u, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestManyDocumentEmails stores an identity whose document lists 20,000
+// addresses (a 1 MiB body holds about as many), more than SQLite takes
+// arguments in one statement, finds it by the last one, and drops all but
+// one of them.
+func TestManyDocumentEmails(t *testing.T) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		st := open(t)
+		putGroup(t, st, "g")
+		ctx := context.Background()
+		var emails []any
+		for i := range 20000 {
+			emails = append(emails, map[string]any{"value": fmt.Sprintf("a%d@example.com", i)})
+		}
+		s := &store.SCIMIdentity{ID: "s1", GroupID: "g", UserID: "u1", ExternUID: "x", Document: map[string]any{"emails": emails}}
+		find := func(addr string) int {
+			t.Helper()
+			e, err := filter.Parse(fmt.Sprintf("emails.value eq %q", addr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total int
+			err = st.View(ctx, func(ctx context.Context, tx store.Tx) (err error) {
+				_, total, err = store.ListSCIMIdentities(ctx, tx, "g", store.Query{Filter: e})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return total
+		}
+		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			if err := tx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"}); err != nil {
+				return err
+			}
+			return tx.PutSCIMIdentity(ctx, s)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := find("A19999@example.com"); n != 1 {
+			t.Errorf("identity found %d times by its last address, want 1", n)
+		}
+		s.Document = map[string]any{"emails": emails[:1]}
+		if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return tx.PutSCIMIdentity(ctx, s) }); err != nil {
+			t.Fatal(err)
+		}
+		if n := find("a19999@example.com"); n != 0 {
+			t.Errorf("identity found %d times by an address it dropped, want 0", n)
+		}
+		if n := countRows(t, st.DB(), "scimkit_scim_emails"); n != 1 {
+			t.Errorf("%d address rows, want 1", n)
+		}
+	})
+}

@@ -134,19 +134,47 @@ func list(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// values returns n one-column rows of bytea for PostgreSQL:
-// "(?::bytea), (?::bytea)".
-func values(n int) string {
-	return strings.TrimSuffix(strings.Repeat("(?::bytea), ", n), ", ")
-}
-
-// keyArgs turns keys into statement arguments.
-func keyArgs(keys [][]byte) []any {
+// in returns the condition that col is one of keys, with its arguments:
+// on PostgreSQL one bytea[] argument, whatever the number of keys; on
+// SQLite a placeholder per key. With not set, that col is none of them.
+func (t *tx) in(col string, keys [][]byte, not bool) (string, []any) {
+	if t.s.d.postgres {
+		if keys == nil {
+			keys = [][]byte{} // an empty array; nil would be NULL
+		}
+		if not {
+			return col + " <> ALL(?::bytea[])", []any{keys}
+		}
+		return col + " = ANY(?::bytea[])", []any{keys}
+	}
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k
 	}
-	return args
+	if not {
+		return col + " NOT IN (" + list(len(keys)) + ")", args
+	}
+	return col + " IN (" + list(len(keys)) + ")", args
+}
+
+// sqliteRows returns the statements that insert rows into table (cols),
+// a bounded number of rows per statement so that no statement has more
+// arguments than SQLite takes; suffix ends each statement.
+func sqliteRows(table, cols, suffix string, rows [][]any) []stmt {
+	const perStmt = 500
+	var out []stmt
+	for len(rows) > 0 {
+		n := min(len(rows), perStmt)
+		row := "(" + list(len(rows[0])) + "), "
+		var a []any
+		for _, r := range rows[:n] {
+			a = append(a, r...)
+		}
+		out = append(out, stmt{"INSERT INTO " + table + " (" + cols + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(row, n), ", ") + suffix, a})
+		rows = rows[n:]
+	}
+	return out
 }
 
 // args concatenates argument lists.
@@ -267,28 +295,34 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 		return fmt.Errorf("sqlstore: user %q: %w", u.ID, err)
 	}
 	keys := emailKeys(u)
-	ka := keyArgs(keys)
 	id, uname := b(u.ID), foldedKey(u.Username)
 	fields := []any{b(u.Username), uname, b(u.Name), b(u.Email), secondary, b(u.ProvisionedByGroup), u.Confirmed, b(string(u.State))}
 	probes := []probe{taken(store.KeyUsername, "SELECT 1 FROM scimkit_users WHERE username_key = ? AND id <> ?", uname, id)}
 	for _, k := range keys {
 		probes = append(probes, taken(store.KeyEmail, "SELECT 1 FROM scimkit_user_emails WHERE email_key = ? AND user_id <> ?", k, id))
 	}
+	// Every user has an address (Email is required): keys is not empty.
+	held, heldArgs := t.in("email_key", keys, false)
+	others, othersArgs := t.in("e.email_key", keys, false)
+	notKept, notKeptArgs := t.in("email_key", keys, true)
+	var emailRows [][]any
+	for _, k := range keys {
+		emailRows = append(emailRows, []any{k, id})
+	}
 	var n int64
 	if u.Version == 0 {
 		insert := `INSERT INTO scimkit_users (username, username_key, name, email, secondary_emails, provisioned_by_group,
 			confirmed, state, id, version) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1
-			WHERE NOT EXISTS (SELECT 1 FROM scimkit_user_emails WHERE email_key IN (` + list(len(keys)) + `))
+			WHERE NOT EXISTS (SELECT 1 FROM scimkit_user_emails WHERE ` + held + `)
 			ON CONFLICT DO NOTHING`
 		if t.s.d.postgres {
 			n, err = t.write(ctx, "user", "WITH u AS ("+insert+` RETURNING id)
-				INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k.k, u.id FROM u CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k)`,
-				args(fields, []any{id}, ka, ka)...)
+				INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, u.id FROM u CROSS JOIN unnest(?::bytea[]) AS k`,
+				args(fields, []any{id}, heldArgs, []any{keys})...)
 		} else {
-			n, err = t.write(ctx, "user", insert, args(fields, []any{id}, ka)...)
+			n, err = t.write(ctx, "user", insert, args(fields, []any{id}, heldArgs)...)
 			if err == nil && n > 0 {
-				err = t.then(ctx, "user", stmt{"INSERT INTO scimkit_user_emails (email_key, user_id) VALUES " +
-					strings.TrimSuffix(strings.Repeat("(?, ?), ", len(keys)), ", "), pairs(ka, id)})
+				err = t.then(ctx, "user", sqliteRows("scimkit_user_emails", "email_key, user_id", "", emailRows)...)
 			}
 		}
 		if err != nil {
@@ -297,27 +331,26 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 		if n == 0 {
 			return t.diagnose(ctx, "user", append([]probe{taken(store.KeyID, "SELECT 1 FROM scimkit_users WHERE id = ?", id)}, probes...)...)
 		}
+		t.inserted++
 	} else {
 		update := `UPDATE scimkit_users SET username = ?, username_key = ?, name = ?, email = ?, secondary_emails = ?,
 			provisioned_by_group = ?, confirmed = ?, state = ?, version = version + 1
 			WHERE id = ? AND version = ?
 			AND NOT EXISTS (SELECT 1 FROM scimkit_users o WHERE o.username_key = ? AND o.id <> ?)
-			AND NOT EXISTS (SELECT 1 FROM scimkit_user_emails e WHERE e.email_key IN (` + list(len(keys)) + `) AND e.user_id <> ?)`
-		guard := args(fields, []any{id, u.Version, uname, id}, ka, []any{id})
+			AND NOT EXISTS (SELECT 1 FROM scimkit_user_emails e WHERE ` + others + ` AND e.user_id <> ?)`
+		guard := args(fields, []any{id, u.Version, uname, id}, othersArgs, []any{id})
 		if t.s.d.postgres {
 			n, err = t.count(ctx, "user", "WITH u AS ("+update+` RETURNING id),
-				d AS (DELETE FROM scimkit_user_emails WHERE user_id = ? AND email_key NOT IN (`+list(len(keys))+`) AND EXISTS (SELECT 1 FROM u)),
-				i AS (INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k.k, u.id FROM u CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k)
+				d AS (DELETE FROM scimkit_user_emails WHERE user_id = ? AND `+notKept+` AND EXISTS (SELECT 1 FROM u)),
+				i AS (INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, u.id FROM u CROSS JOIN unnest(?::bytea[]) AS k
 					ON CONFLICT DO NOTHING)
 				SELECT COUNT(*) FROM u`,
-				args(guard, []any{id}, ka, ka)...)
+				args(guard, []any{id}, notKeptArgs, []any{keys})...)
 		} else {
 			n, err = t.write(ctx, "user", update, guard...)
 			if err == nil && n > 0 {
-				err = t.then(ctx, "user",
-					stmt{"DELETE FROM scimkit_user_emails WHERE user_id = ? AND email_key NOT IN (" + list(len(keys)) + ")", args([]any{id}, ka)},
-					stmt{"INSERT INTO scimkit_user_emails (email_key, user_id) VALUES " +
-						strings.TrimSuffix(strings.Repeat("(?, ?), ", len(keys)), ", ") + " ON CONFLICT DO NOTHING", pairs(ka, id)})
+				err = t.then(ctx, "user", append([]stmt{{"DELETE FROM scimkit_user_emails WHERE user_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
+					sqliteRows("scimkit_user_emails", "email_key, user_id", " ON CONFLICT DO NOTHING", emailRows)...)...)
 			}
 		}
 		if err != nil {
@@ -329,15 +362,6 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 	}
 	u.Version++
 	return nil
-}
-
-// pairs returns the arguments of rows (key, id) for each key.
-func pairs(keys []any, id []byte) []any {
-	out := make([]any, 0, 2*len(keys))
-	for _, k := range keys {
-		out = append(out, k, id)
-	}
-	return out
 }
 
 // ---- memberships
@@ -474,10 +498,11 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 	us, un := toUnix(s.Updated)
 	id, g, u, ekey := b(s.ID), b(s.GroupID), b(s.UserID), foldedKey(s.ExternUID)
 	keys := make([][]byte, len(ix.emails))
+	var emailRows [][]any
 	for i, k := range ix.emails {
 		keys[i] = indexKey(k)
+		emailRows = append(emailRows, []any{id, g, keys[i]})
 	}
-	ka := keyArgs(keys)
 	probes := []probe{
 		taken(store.KeyExternUID, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND extern_uid_key = ? AND id <> ?", g, ekey, id),
 		taken(store.KeySCIMIdentityUser, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND user_id = ? AND id <> ?", g, u, id),
@@ -499,16 +524,15 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		if t.s.d.postgres {
 			if len(keys) > 0 {
 				with = append(with, `e AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
-					SELECT s.id, ?, k.k FROM s CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k))`)
-				withArgs = append(withArgs, args([]any{g}, ka)...)
+					SELECT s.id, ?, k FROM s CROSS JOIN unnest(?::bytea[]) AS k)`)
+				withArgs = append(withArgs, g, keys)
 			}
 			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+insert+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
 				args(row, withArgs)...)
 		} else {
 			n, err = t.write(ctx, "scim_identity", insert, row...)
-			if err == nil && n > 0 && len(keys) > 0 {
-				err = t.then(ctx, "scim_identity", stmt{"INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key) VALUES " +
-					strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(keys)), ", "), triples(id, g, ka)})
+			if err == nil && n > 0 {
+				err = t.then(ctx, "scim_identity", sqliteRows("scimkit_scim_emails", "identity_id, group_id, value_key", "", emailRows)...)
 			}
 		}
 		if err != nil {
@@ -528,29 +552,22 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 			AND NOT EXISTS (SELECT 1 FROM scimkit_scim_identities o WHERE o.group_id = ? AND o.user_id = ? AND o.id <> ?)
 			AND ` + userExists
 		row := []any{u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, id, g, s.Version, g, ekey, id, g, u, id, u}
-		keep := ""
-		if len(keys) > 0 {
-			keep = " AND value_key NOT IN (" + list(len(keys)) + ")"
-		}
+		notKept, notKeptArgs := t.in("value_key", keys, true)
 		if t.s.d.postgres {
-			with = append(with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ?"+keep+" AND EXISTS (SELECT 1 FROM s))")
-			withArgs = append(withArgs, args([]any{id}, ka)...)
+			with = append(with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND "+notKept+" AND EXISTS (SELECT 1 FROM s))")
+			withArgs = append(withArgs, args([]any{id}, notKeptArgs)...)
 			if len(keys) > 0 {
 				with = append(with, `i AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
-					SELECT s.id, ?, k.k FROM s CROSS JOIN (VALUES `+values(len(keys))+`) AS k (k) ON CONFLICT DO NOTHING)`)
-				withArgs = append(withArgs, args([]any{g}, ka)...)
+					SELECT s.id, ?, k FROM s CROSS JOIN unnest(?::bytea[]) AS k ON CONFLICT DO NOTHING)`)
+				withArgs = append(withArgs, g, keys)
 			}
 			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+update+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
 				args(row, withArgs)...)
 		} else {
 			n, err = t.write(ctx, "scim_identity", update, row...)
 			if err == nil && n > 0 {
-				emails := []stmt{{"DELETE FROM scimkit_scim_emails WHERE identity_id = ?" + keep, args([]any{id}, ka)}}
-				if len(keys) > 0 {
-					emails = append(emails, stmt{"INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key) VALUES " +
-						strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(keys)), ", ") + " ON CONFLICT DO NOTHING", triples(id, g, ka)})
-				}
-				err = t.then(ctx, "scim_identity", emails...)
+				err = t.then(ctx, "scim_identity", append([]stmt{{"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
+					sqliteRows("scimkit_scim_emails", "identity_id, group_id, value_key", " ON CONFLICT DO NOTHING", emailRows)...)...)
 			}
 		}
 		if err != nil {
@@ -578,13 +595,4 @@ func prefixed(with []string) string {
 		return ""
 	}
 	return ", " + strings.Join(with, ", ")
-}
-
-// triples returns the arguments of rows (id, group, key) for each key.
-func triples(id, group []byte, keys []any) []any {
-	out := make([]any, 0, 3*len(keys))
-	for _, k := range keys {
-		out = append(out, id, group, k)
-	}
-	return out
 }

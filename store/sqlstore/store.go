@@ -255,11 +255,20 @@ func (s *Store) begin(ctx context.Context, readOnly bool) (txn, error) {
 	return txn{q: t, commit: t.Commit, rollback: func() { t.Rollback() }}, nil
 }
 
+// maxStmts bounds the statements kept prepared on the SQLite writer: the
+// text of some depends on the number of a user's emails, which clients
+// choose.
+const maxStmts = 256
+
 // prepared returns the statement for query on the SQLite writer
-// connection, preparing it the first time.
+// connection, preparing it the first time; nil (run the query unprepared)
+// once maxStmts others are kept.
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts[query]; ok {
 		return st, nil
+	}
+	if len(s.stmts) >= maxStmts {
+		return nil, nil
 	}
 	st, err := s.writer.PrepareContext(ctx, query)
 	if err != nil {

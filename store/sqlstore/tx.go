@@ -33,7 +33,8 @@ type tx struct {
 	// slots it claimed.
 	names   map[string]nameKey
 	claimed map[int]bool
-	// inserted counts the SCIM identities inserted (see analyze.go).
+	// inserted counts the users and SCIM identities inserted (see
+	// analyze.go).
 	inserted int64
 	// late is set in a View that begins its transaction late (view.go),
 	// and x is the transaction once begun.
@@ -110,6 +111,9 @@ func (t *tx) prepared(ctx context.Context, q string) (*sql.Stmt, string, context
 		return nil, q, ctx, err
 	}
 	st, err := t.stmt(ctx, q)
+	if st == nil {
+		return nil, q, ctx, err
+	}
 	return st, q, context.WithoutCancel(ctx), err
 }
 
