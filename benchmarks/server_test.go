@@ -17,7 +17,9 @@ package benchmarks
 // active false, PATCH active true). Reported: creates/s (or rounds/s),
 // p50/p99/max latency in milliseconds (per operation for the sync), the
 // slowest group's p99 when several groups are provisioned at once,
-// bare-commits/s and pct-of-bare. After each run every acknowledged create
+// bare-commits/s and pct-of-bare, and for the creates the server process's
+// CPU time per create (server-cpu-us, from /proc: less swayed than wall
+// time by a machine others share). After each run every acknowledged create
 // is looked up in the database: a lost acknowledged write, a duplicate
 // account or identity, or any status other than the expected one fails the
 // benchmark.
@@ -273,6 +275,25 @@ func startServer(b *testing.B, be *benchBackend, groups, conns int) *benchServer
 	return s
 }
 
+// cpu returns the CPU time the server process used so far (user and
+// system, from /proc; 0 where there is none): per request, a measure less
+// swayed than wall time by a machine that others share.
+func (s *benchServer) cpu() time.Duration {
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (in parentheses); utime and stime
+	// are the 12th and 13th, in clock ticks of 1/100 s.
+	f := strings.Fields(string(st[bytes.LastIndexByte(st, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.Atoi(f[11])
+	stime, _ := strconv.Atoi(f[12])
+	return time.Duration(ut+stime) * 10 * time.Millisecond
+}
+
 // do sends one request to group g and returns the status and body.
 func (s *benchServer) do(g int, method, path, body string) (int, []byte, error) {
 	var rd io.Reader
@@ -489,6 +510,7 @@ func BenchmarkServerCreate(b *testing.B) {
 				lat := make([]latencies, sh.groups)
 				perWorker := make([][]time.Duration, total)
 				bare := bareRate(b, be, total, b.N)
+				cpu0 := srv.cpu()
 				b.ResetTimer()
 				elapsed := runWorkers(b, total, b.N, func(w, _ int) error {
 					g := w / sh.workers
@@ -506,6 +528,7 @@ func BenchmarkServerCreate(b *testing.B) {
 					return nil
 				})
 				b.StopTimer()
+				b.ReportMetric((srv.cpu()-cpu0).Seconds()/float64(b.N)*1e6, "server-cpu-us")
 				var all []time.Duration
 				for w, d := range perWorker {
 					lat[w/sh.workers].add(d)
