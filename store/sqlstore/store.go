@@ -65,9 +65,9 @@ var _ store.Store = (*Store)(nil)
 // the driver of the package it imports. Call New yourself for a *sql.DB
 // you set up (a pgx pool with your own TLS configuration, say), with the
 // same settings: on SQLite, WAL journal, synchronous=FULL and foreign keys
-// on (what sqlite.Open asks of modernc.org/sqlite); on PostgreSQL nothing
-// beyond a working connection. The driver's errors must be readable as
-// [Dialect] describes.
+// on, and for speed temp_store=MEMORY (what sqlite.Open asks of
+// modernc.org/sqlite); on PostgreSQL nothing beyond a working connection.
+// The driver's errors must be readable as [Dialect] describes.
 func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: nil database")
