@@ -8,9 +8,10 @@
 //
 // The database runs in WAL mode with synchronous=FULL: an Update returns
 // only once its commit is on disk, so a crash, a kill or a power loss never
-// loses an acknowledged write. Writers of one process queue in the store;
-// writers in other processes on SQLite's own lock, waiting up to 5 seconds
-// (busy_timeout). Readers never wait for writers.
+// loses an acknowledged write. Concurrent Updates of one process share
+// commits (see the sqlstore package); writers in other processes queue on
+// SQLite's own lock, waiting up to 5 seconds (busy_timeout). Readers never
+// wait for writers.
 package sqlite
 
 import (
