@@ -60,9 +60,19 @@ func serverToken(i int) string { return fmt.Sprintf("benchmark-token-%02d-012345
 
 var (
 	serverBinOnce sync.Once
+	serverBinDir  string
 	serverBin     string
 	serverBinErr  error
 )
+
+// TestMain removes the server binary the benchmarks built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if serverBinDir != "" {
+		os.RemoveAll(serverBinDir)
+	}
+	os.Exit(code)
+}
 
 // buildServerBinary builds examples/server once per test binary run.
 func buildServerBinary(b *testing.B) string {
@@ -72,7 +82,7 @@ func buildServerBinary(b *testing.B) string {
 			serverBinErr = err
 			return
 		}
-		serverBin = filepath.Join(dir, "server")
+		serverBinDir, serverBin = dir, filepath.Join(dir, "server")
 		out, err := exec.Command("go", "build", "-o", serverBin, "github.com/scimkit/scimkit/examples/server").CombinedOutput()
 		if err != nil {
 			serverBinErr = fmt.Errorf("go build: %v\n%s", err, out)
