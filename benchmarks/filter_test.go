@@ -9,6 +9,7 @@ import (
 	elimityschema "github.com/elimity-com/scim/schema"
 	scim2 "github.com/scim2/filter-parser/v2"
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // filterCases are the filters of the comparison: a simple equality, a
@@ -101,7 +102,7 @@ func benchParseLength(b *testing.B, p filter.Parser, shape, clause string, n int
 func BenchmarkFilterMatch(b *testing.B) {
 	user := func(name, emailType string) map[string]any {
 		return map[string]any{
-			"schemas":    []any{filter.UserURN},
+			"schemas":    []any{schema.UserURN},
 			"id":         "2819c223-7f76-453a-919d-413861904646",
 			"userName":   name,
 			"userType":   "Contractor",
@@ -120,7 +121,7 @@ func BenchmarkFilterMatch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := filter.Compile(e, filter.User())
+		f, err := filter.Compile(e, schema.User())
 		if err != nil {
 			b.Fatal(err)
 		}

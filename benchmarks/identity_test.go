@@ -11,6 +11,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
 )
@@ -36,7 +37,7 @@ var identityFixtures = map[int]*identityFixture{}
 // idbDoc is the SCIM document of person i, as an IdP would POST it.
 func idbDoc(i int) map[string]any {
 	return map[string]any{
-		"schemas":    []any{filter.UserURN},
+		"schemas":    []any{schema.UserURN},
 		"externalId": "ext-" + strconv.Itoa(i),
 		"userName":   "person." + strconv.Itoa(i),
 		"name":       map[string]any{"givenName": "Given", "familyName": "Family" + strconv.Itoa(i)},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
 )
@@ -36,7 +37,7 @@ func benchUser(i int) (*store.User, *store.SCIMIdentity) {
 	s := &store.SCIMIdentity{
 		ID: fmt.Sprintf("s%07d", i), GroupID: "g", UserID: uid, ExternUID: fmt.Sprintf("Ext-%d", i), Active: true,
 		Document: map[string]any{
-			"schemas":  []any{filter.UserURN},
+			"schemas":  []any{schema.UserURN},
 			"userName": u.Username,
 			"name":     map[string]any{"givenName": fmt.Sprintf("Given%d", i%1000), "familyName": fmt.Sprintf("Family%d", i)},
 			"emails":   []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},

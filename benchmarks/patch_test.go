@@ -7,6 +7,7 @@ import (
 	scim2 "github.com/scim2/filter-parser/v2"
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // pathCases are PATCH paths as identity providers send them: the one Entra ID
@@ -69,15 +70,13 @@ const typicalUser = `{
 // BenchmarkPatchApply applies single-operation PatchOp requests, as Entra ID
 // and Okta send them, to a typical User. Goal: at least 200,000 applies per
 // second on one core, that is at most 5 µs per op (scim-patch for Node does
-// about 40,000).
+// about 40,000). patch.Apply takes ownership of the resource it patches, so
+// each iteration patches the resource the one before returned (each request
+// gives the same resource again).
 //
 //	go test -run '^$' -bench PatchApply -benchmem -count 5
 func BenchmarkPatchApply(b *testing.B) {
-	var user map[string]any
-	if err := json.Unmarshal([]byte(typicalUser), &user); err != nil {
-		b.Fatal(err)
-	}
-	rt := filter.User()
+	rt := schema.User()
 	for _, bc := range []struct{ name, body string }{
 		{"deprovision", `{"Operations":[{"op":"Replace","path":"active","value":"False"}]}`},
 		{"valuePath", `{"Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"babs@example.com"}]}`},
@@ -87,13 +86,15 @@ func BenchmarkPatchApply(b *testing.B) {
 		if err != nil {
 			b.Fatalf("%s: %v", bc.name, err)
 		}
-		if _, _, err := patch.Apply(user, req.Operations, rt); err != nil {
-			b.Fatalf("%s: %v", bc.name, err)
-		}
 		b.Run("op="+bc.name, func(b *testing.B) {
+			var user map[string]any
+			if err := json.Unmarshal([]byte(typicalUser), &user); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := patch.Apply(user, req.Operations, rt); err != nil {
+				var err error
+				if user, _, err = patch.Apply(user, req.Operations, rt); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -9,10 +9,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/schema"
 )
 
-// filterCase is one case of testdata/filter-cases.json (a copy of
-// ../shared/testdata/filter-cases.json).
+// filterCase is one case of testdata/filter-cases.json (the RFC 7644
+// filter cases with the answers the RFC decides; testdata/README.md).
 type filterCase struct {
 	ID        string           `json:"id"`
 	Source    string           `json:"source"`
@@ -53,15 +54,15 @@ func loadCases(t testing.TB) []filterCase {
 // resourceTypeFor picks the resource type a shared case's resource is
 // evaluated under: Group when its schemas name the Group schema, else User
 // with the Enterprise extension.
-func resourceTypeFor(res map[string]any) *ResourceType {
+func resourceTypeFor(res map[string]any) *schema.ResourceType {
 	if schemas, ok := res["schemas"].([]any); ok {
 		for _, s := range schemas {
-			if s, ok := s.(string); ok && s == GroupURN {
-				return Group()
+			if s, ok := s.(string); ok && s == schema.GroupURN {
+				return schema.Group()
 			}
 		}
 	}
-	return User()
+	return schema.User()
 }
 
 func TestSharedCases(t *testing.T) {

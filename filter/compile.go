@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 // CompileOption configures [Compile]. Only this package creates them.
@@ -43,7 +45,7 @@ type Filter struct {
 // does not fit the attribute's type (gt on a boolean or binary attribute, co
 // on a number), a value of the wrong type (userName eq 5), a dateTime value
 // that is not one, or an unknown attribute in strict mode.
-func Compile(e Expr, rt *ResourceType, opts ...CompileOption) (*Filter, error) {
+func Compile(e Expr, rt *schema.ResourceType, opts ...CompileOption) (*Filter, error) {
 	c := compiler{rt: rt}
 	for _, o := range opts {
 		if o != nil {
@@ -75,7 +77,7 @@ func (f *Filter) Match(resource map[string]any) bool {
 
 // Match compiles e under rt and matches resource against it. Use [Compile]
 // to match many resources.
-func Match(e Expr, resource map[string]any, rt *ResourceType) (bool, error) {
+func Match(e Expr, resource map[string]any, rt *schema.ResourceType) (bool, error) {
 	f, err := Compile(e, rt)
 	if err != nil {
 		return false, err
@@ -85,7 +87,7 @@ func Match(e Expr, resource map[string]any, rt *ResourceType) (bool, error) {
 
 // compiler turns an Expr into matchers under a resource type.
 type compiler struct {
-	rt  *ResourceType
+	rt  *schema.ResourceType
 	cfg compileConfig
 }
 
@@ -93,9 +95,9 @@ type compiler struct {
 // attribute a value filter applies to.
 type scope struct {
 	top    bool
-	parent *Attribute // inside a value filter: the attribute, nil if unknown
-	outer  *scope     // inside a value filter: the scope the value filter is in
-	attr   AttrPath   // inside a value filter: the attribute it applies to
+	parent *schema.Attribute // inside a value filter: the attribute, nil if unknown
+	outer  *scope            // inside a value filter: the scope the value filter is in
+	attr   AttrPath          // inside a value filter: the attribute it applies to
 }
 
 // name returns p's full path for messages (emails.type inside
@@ -161,7 +163,7 @@ func (c *compiler) compile2(l, r Expr, sc scope) (matcher, matcher, error) {
 // resolve returns the keys that lead from the scope's object to the value
 // of p, and the attribute p names, or nil when it is not defined. Defined
 // names are keyed as the schema spells them, the rest as written.
-func (c *compiler) resolve(p AttrPath, sc scope) ([]string, *Attribute, error) {
+func (c *compiler) resolve(p AttrPath, sc scope) ([]string, *schema.Attribute, error) {
 	if p.Name == "" {
 		return nil, nil, &SchemaError{Attr: sc.name(p), Msg: "missing attribute name"}
 	}
@@ -190,7 +192,7 @@ func (c *compiler) resolve(p AttrPath, sc scope) ([]string, *Attribute, error) {
 
 // first returns the top-level attribute p.Name names in scope sc, or nil,
 // and the keys that lead to the object that holds it: an extension's URN.
-func (c *compiler) first(p AttrPath, sc scope) ([]string, *Attribute) {
+func (c *compiler) first(p AttrPath, sc scope) ([]string, *schema.Attribute) {
 	if !sc.top {
 		return nil, sc.parent.Sub(p.Name)
 	}
@@ -226,7 +228,7 @@ func (c *compiler) compileValuePath(e *ValuePath, sc scope) (matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a != nil && a.Type != TypeComplex && !a.MultiValued {
+	if a != nil && a.Type != schema.TypeComplex && !a.MultiValued {
 		return nil, &SchemaError{Attr: sc.name(e.Attr), Msg: "a value filter needs a multi-valued or complex attribute"}
 	}
 	inner, err := c.compile(e.Filter, scope{parent: a, outer: &sc, attr: e.Attr})
@@ -252,7 +254,7 @@ func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
 // setOperation sets up m to apply op with the filter's value v to the
 // attribute a (nil when the schema does not define it). It returns what is
 // wrong, or "".
-func (m *cmpMatcher) setOperation(op Op, v any, a *Attribute) string {
+func (m *cmpMatcher) setOperation(op Op, v any, a *schema.Attribute) string {
 	switch op {
 	case Pr:
 		return ""
@@ -288,10 +290,10 @@ func (m *cmpMatcher) setOperation(op Op, v any, a *Attribute) string {
 	}
 
 	// the attribute's type: a complex attribute compares its "value"
-	t, exact := Type(""), false
+	t, exact := schema.Type(""), false
 	if a != nil {
 		t, exact = a.Type, a.CaseExact
-		if t == TypeComplex {
+		if t == schema.TypeComplex {
 			sub := a.Sub("value")
 			if sub == nil {
 				return `a complex attribute without a "value" sub-attribute cannot be compared; name a sub-attribute`
@@ -299,7 +301,7 @@ func (m *cmpMatcher) setOperation(op Op, v any, a *Attribute) string {
 			t, exact = sub.Type, sub.CaseExact
 		}
 	}
-	m.valueSub = a == nil || a.Type == TypeComplex
+	m.valueSub = a == nil || a.Type == schema.TypeComplex
 	ordering := m.op == Gt || m.op == Ge || m.op == Lt || m.op == Le
 	substring := m.op == Co || m.op == Sw || m.op == Ew
 	notFor := func(what string) string { return `"` + op.String() + `" does not apply to a ` + what }
@@ -308,15 +310,15 @@ func (m *cmpMatcher) setOperation(op Op, v any, a *Attribute) string {
 		return fmt.Sprintf("this %s attribute takes %s, not %s", t, what, litString(v))
 	}
 	switch t {
-	case TypeString, TypeReference, TypeBinary:
+	case schema.TypeString, schema.TypeReference, schema.TypeBinary:
 		switch {
 		case mismatch(kindString):
 			return takes("a string")
-		case t == TypeBinary && ordering:
+		case t == schema.TypeBinary && ordering:
 			return notFor("binary attribute")
 		}
 		m.kind, m.exact = kindString, exact
-	case TypeDateTime:
+	case schema.TypeDateTime:
 		if mismatch(kindString) {
 			return takes("a dateTime string")
 		}
@@ -328,7 +330,7 @@ func (m *cmpMatcher) setOperation(op Op, v any, a *Attribute) string {
 			}
 			m.when = when
 		}
-	case TypeBoolean:
+	case schema.TypeBoolean:
 		switch {
 		case mismatch(kindBool):
 			return takes("true or false")
@@ -336,7 +338,7 @@ func (m *cmpMatcher) setOperation(op Op, v any, a *Attribute) string {
 			return notFor("boolean attribute")
 		}
 		m.kind = kindBool
-	case TypeInteger, TypeDecimal:
+	case schema.TypeInteger, schema.TypeDecimal:
 		switch {
 		case mismatch(kindNumber):
 			return takes("a number")

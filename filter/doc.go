@@ -1,6 +1,6 @@
 // Package filter parses and evaluates SCIM filters (RFC 7644 §3.4.2.2) and
-// PATCH paths (RFC 7644 §3.5.2), and holds the SCIM schemas (RFC 7643) they
-// are evaluated under. It uses the standard library only.
+// PATCH paths (RFC 7644 §3.5.2), under the SCIM schemas (RFC 7643) of
+// package schema. It uses the standard library only.
 //
 // The shortest correct use:
 //
@@ -8,7 +8,7 @@
 //	if err != nil {
 //		return err // a *filter.SyntaxError: 400 invalidFilter
 //	}
-//	f, err := filter.Compile(e, filter.User())
+//	f, err := filter.Compile(e, schema.User())
 //	if err != nil {
 //		return err // a *filter.SchemaError: 400 invalidFilter
 //	}
@@ -73,12 +73,12 @@
 //
 // # Evaluation
 //
-// [Compile] resolves a filter's attributes against a [ResourceType] once;
-// [Filter.Match] then evaluates it without allocating when the resource does
-// not match. The schema gives each attribute's type, multiValued, caseExact
-// and sub-attributes; the built-in [User] (with the Enterprise User
-// extension) and [Group] resource types follow RFC 7643 §4 and §8.7, and a
-// host plugs in its own by building a [ResourceType].
+// [Compile] resolves a filter's attributes against a [schema.ResourceType]
+// once; [Filter.Match] then evaluates it without allocating when the
+// resource does not match. The schema gives each attribute's type,
+// multiValued, caseExact and sub-attributes ([schema.User], with the
+// Enterprise User extension, and [schema.Group] are built in; a host plugs in
+// its own by building a [schema.ResourceType]).
 //
 //   - Strings compare case-insensitively (simple Unicode folding) unless the
 //     attribute is caseExact, as id, externalId and meta.version are.
@@ -150,8 +150,7 @@
 //     elements stand for value", "scalar elements with eq".
 //   - Group's members has a "display" sub-attribute beside value, $ref and
 //     type: RFC 7643 §8.4's examples and the identity providers use it.
-//     TestMatch "group members";
-//     TestBuiltinSchemas in schema_test.go.
+//     TestMatch "group members"; TestBuiltinSchemas in package schema.
 //   - A number in a resource that is not a valid JSON number, or is beyond
 //     float64's range, does not match any comparison (RFC 8259 §6).
 //     TestMatchMissOnOddNumbersDoesNotAllocate, TestNumberAgreesWithStrconv.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // decode decodes a JSON object as the scim package does (UseNumber) or as
@@ -29,56 +30,56 @@ func TestMatch(t *testing.T) {
 		name     string
 		filter   string
 		resource string
-		rt       *ResourceType
+		rt       *schema.ResourceType
 		want     bool
 	}{
 		// strings and caseExact
-		{"case-insensitive eq", `userName eq "BJensen"`, `{"userName":"bjensen"}`, User(), true},
-		{"caseExact id", `id eq "ABC"`, `{"id":"abc"}`, User(), false},
-		{"caseExact externalId", `externalId eq "abc"`, `{"externalId":"abc"}`, User(), true},
-		{"attribute names in the resource any case", `userName eq "x"`, `{"USERNAME":"x"}`, User(), true},
-		{"non-ASCII fold", `name.familyName sw "MÜ"`, `{"name":{"familyName":"Müller"}}`, User(), true},
-		{"ew fold", `userName ew "SEN"`, `{"userName":"bjensen"}`, User(), true},
-		{"co fold", `displayName co "JENS"`, `{"displayName":"Babs Jensen"}`, User(), true},
-		{"caseExact co", `externalId co "JENS"`, `{"externalId":"bjensen"}`, User(), false},
-		{"string ordering folds case", `userName gt "B"`, `{"userName":"c"}`, User(), true},
-		{"string ordering folds case, equal", `userName ge "ABC"`, `{"userName":"abc"}`, User(), true},
-		{"caseExact ordering", `id lt "a"`, `{"id":"B"}`, User(), true},
-		{"wrong JSON type does not match", `userName eq "5"`, `{"userName":5}`, User(), false},
+		{"case-insensitive eq", `userName eq "BJensen"`, `{"userName":"bjensen"}`, schema.User(), true},
+		{"caseExact id", `id eq "ABC"`, `{"id":"abc"}`, schema.User(), false},
+		{"caseExact externalId", `externalId eq "abc"`, `{"externalId":"abc"}`, schema.User(), true},
+		{"attribute names in the resource any case", `userName eq "x"`, `{"USERNAME":"x"}`, schema.User(), true},
+		{"non-ASCII fold", `name.familyName sw "MÜ"`, `{"name":{"familyName":"Müller"}}`, schema.User(), true},
+		{"ew fold", `userName ew "SEN"`, `{"userName":"bjensen"}`, schema.User(), true},
+		{"co fold", `displayName co "JENS"`, `{"displayName":"Babs Jensen"}`, schema.User(), true},
+		{"caseExact co", `externalId co "JENS"`, `{"externalId":"bjensen"}`, schema.User(), false},
+		{"string ordering folds case", `userName gt "B"`, `{"userName":"c"}`, schema.User(), true},
+		{"string ordering folds case, equal", `userName ge "ABC"`, `{"userName":"abc"}`, schema.User(), true},
+		{"caseExact ordering", `id lt "a"`, `{"id":"B"}`, schema.User(), true},
+		{"wrong JSON type does not match", `userName eq "5"`, `{"userName":5}`, schema.User(), false},
 		// multi-valued and complex
-		{"any value of multi-valued", `emails.value ew ".org"`, `{"emails":[{"value":"a@x.com"},{"value":"b@y.org"}]}`, User(), true},
-		{"complex compares value", `emails co "y.org"`, `{"emails":[{"value":"a@x.com"},{"value":"b@y.org"}]}`, User(), true},
+		{"any value of multi-valued", `emails.value ew ".org"`, `{"emails":[{"value":"a@x.com"},{"value":"b@y.org"}]}`, schema.User(), true},
+		{"complex compares value", `emails co "y.org"`, `{"emails":[{"value":"a@x.com"},{"value":"b@y.org"}]}`, schema.User(), true},
 		{"single complex with value", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager eq "m1"`,
-			`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m1"}}}`, User(), true},
+			`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":"m1"}}}`, schema.User(), true},
 		{"value filter binds one element", `emails[type eq "work" and value co "y.org"]`,
-			`{"emails":[{"value":"a@x.com","type":"work"},{"value":"b@y.org","type":"home"}]}`, User(), false},
+			`{"emails":[{"value":"a@x.com","type":"work"},{"value":"b@y.org","type":"home"}]}`, schema.User(), false},
 		{"value filter on one element", `emails[type eq "home" and value co "y.org"]`,
-			`{"emails":[{"value":"a@x.com","type":"work"},{"value":"b@y.org","type":"home"}]}`, User(), true},
-		{"value filter on single complex", `name[givenName eq "Barbara"]`, `{"name":{"givenName":"Barbara"}}`, User(), true},
-		{"scalar elements stand for value", `roles[value eq "admin"]`, `{"roles":["user","admin"]}`, User(), true},
-		{"scalar elements with eq", `roles eq "ADMIN"`, `{"roles":["user","admin"]}`, User(), true},
-		{"ne means not eq on multi-valued", `emails.type ne "work"`, `{"emails":[{"type":"work"},{"type":"home"}]}`, User(), false},
-		{"ne on absent", `title ne "x"`, `{}`, User(), true},
+			`{"emails":[{"value":"a@x.com","type":"work"},{"value":"b@y.org","type":"home"}]}`, schema.User(), true},
+		{"value filter on single complex", `name[givenName eq "Barbara"]`, `{"name":{"givenName":"Barbara"}}`, schema.User(), true},
+		{"scalar elements stand for value", `roles[value eq "admin"]`, `{"roles":["user","admin"]}`, schema.User(), true},
+		{"scalar elements with eq", `roles eq "ADMIN"`, `{"roles":["user","admin"]}`, schema.User(), true},
+		{"ne means not eq on multi-valued", `emails.type ne "work"`, `{"emails":[{"type":"work"},{"type":"home"}]}`, schema.User(), false},
+		{"ne on absent", `title ne "x"`, `{}`, schema.User(), true},
 		// pr and null
-		{"pr string", `title pr`, `{"title":"x"}`, User(), true},
-		{"pr empty string", `title pr`, `{"title":""}`, User(), false},
-		{"pr null", `title pr`, `{"title":null}`, User(), false},
-		{"pr empty array", `emails pr`, `{"emails":[]}`, User(), false},
-		{"pr array of empties", `emails pr`, `{"emails":[{},null]}`, User(), false},
-		{"pr empty object", `name pr`, `{"name":{}}`, User(), false},
-		{"pr false", `active pr`, `{"active":false}`, User(), true},
-		{"pr zero", `loginCount pr`, `{"loginCount":0}`, User(), true},
-		{"eq null absent", `nickName eq null`, `{}`, User(), true},
-		{"eq null present", `nickName eq null`, `{"nickName":"x"}`, User(), false},
-		{"ne null present", `nickName ne null`, `{"nickName":"x"}`, User(), true},
+		{"pr string", `title pr`, `{"title":"x"}`, schema.User(), true},
+		{"pr empty string", `title pr`, `{"title":""}`, schema.User(), false},
+		{"pr null", `title pr`, `{"title":null}`, schema.User(), false},
+		{"pr empty array", `emails pr`, `{"emails":[]}`, schema.User(), false},
+		{"pr array of empties", `emails pr`, `{"emails":[{},null]}`, schema.User(), false},
+		{"pr empty object", `name pr`, `{"name":{}}`, schema.User(), false},
+		{"pr false", `active pr`, `{"active":false}`, schema.User(), true},
+		{"pr zero", `loginCount pr`, `{"loginCount":0}`, schema.User(), true},
+		{"eq null absent", `nickName eq null`, `{}`, schema.User(), true},
+		{"eq null present", `nickName eq null`, `{"nickName":"x"}`, schema.User(), false},
+		{"ne null present", `nickName ne null`, `{"nickName":"x"}`, schema.User(), true},
 		// dateTime
-		{"dateTime as instants", `meta.lastModified lt "2013-02-03T09:00:00Z"`, `{"meta":{"lastModified":"2013-02-03T10:00:00+02:00"}}`, User(), true},
-		{"dateTime eq other form", `meta.created eq "2011-05-13T04:42:34Z"`, `{"meta":{"created":"2011-05-13T04:42:34.000Z"}}`, User(), true},
-		{"dateTime fraction", `meta.created gt "2011-05-13T04:42:34Z"`, `{"meta":{"created":"2011-05-13T04:42:34.001Z"}}`, User(), true},
-		{"dateTime negative offset", `meta.created eq "2011-05-13T10:00:00Z"`, `{"meta":{"created":"2011-05-13T05:00:00-05:00"}}`, User(), true},
-		{"dateTime sw as string", `meta.created sw "2011-05"`, `{"meta":{"created":"2011-05-13T04:42:34Z"}}`, User(), true},
-		{"invalid dateTime in resource", `meta.created gt "2011-05-13T04:42:34Z"`, `{"meta":{"created":"yesterday"}}`, User(), false},
-		{"dateTime Feb 30 in resource", `meta.created gt "2011-05-13T04:42:34Z"`, `{"meta":{"created":"2012-02-30T00:00:00Z"}}`, User(), false},
+		{"dateTime as instants", `meta.lastModified lt "2013-02-03T09:00:00Z"`, `{"meta":{"lastModified":"2013-02-03T10:00:00+02:00"}}`, schema.User(), true},
+		{"dateTime eq other form", `meta.created eq "2011-05-13T04:42:34Z"`, `{"meta":{"created":"2011-05-13T04:42:34.000Z"}}`, schema.User(), true},
+		{"dateTime fraction", `meta.created gt "2011-05-13T04:42:34Z"`, `{"meta":{"created":"2011-05-13T04:42:34.001Z"}}`, schema.User(), true},
+		{"dateTime negative offset", `meta.created eq "2011-05-13T10:00:00Z"`, `{"meta":{"created":"2011-05-13T05:00:00-05:00"}}`, schema.User(), true},
+		{"dateTime sw as string", `meta.created sw "2011-05"`, `{"meta":{"created":"2011-05-13T04:42:34Z"}}`, schema.User(), true},
+		{"invalid dateTime in resource", `meta.created gt "2011-05-13T04:42:34Z"`, `{"meta":{"created":"yesterday"}}`, schema.User(), false},
+		{"dateTime Feb 30 in resource", `meta.created gt "2011-05-13T04:42:34Z"`, `{"meta":{"created":"2012-02-30T00:00:00Z"}}`, schema.User(), false},
 		// numbers and booleans
 		{"number gt", `loginCount gt 5`, `{"loginCount":10}`, nil, true},
 		{"number le fraction", `score le 3.5`, `{"score":3.5}`, nil, true},
@@ -86,30 +87,30 @@ func TestMatch(t *testing.T) {
 		{"large integers compare exactly", `n eq 9007199254740993`, `{"n":9007199254740993}`, nil, true},
 		{"integer against fraction", `n lt 2`, `{"n":1.5}`, nil, true},
 		{"fraction against integer", `n gt 1.5`, `{"n":2}`, nil, true},
-		{"number vs string", `loginCount eq "10"`, `{"loginCount":10}`, User(), false},
-		{"boolean", `active eq false`, `{"active":false}`, User(), true},
-		{"boolean ne", `active ne true`, `{"active":false}`, User(), true},
-		{"boolean vs string", `active eq true`, `{"active":"true"}`, User(), false},
+		{"number vs string", `loginCount eq "10"`, `{"loginCount":10}`, schema.User(), false},
+		{"boolean", `active eq false`, `{"active":false}`, schema.User(), true},
+		{"boolean ne", `active ne true`, `{"active":false}`, schema.User(), true},
+		{"boolean vs string", `active eq true`, `{"active":"true"}`, schema.User(), false},
 		// extensions and URNs
-		{"extension without URN", `employeeNumber eq "42"`, `{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"42"}}`, User(), true},
+		{"extension without URN", `employeeNumber eq "42"`, `{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"42"}}`, schema.User(), true},
 		{"extension key any case", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:department eq "x"`,
-			`{"URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER":{"department":"x"}}`, User(), true},
-		{"core URN", `urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"`, `{"userName":"x"}`, User(), true},
-		{"unknown URN", `urn:example:custom:level eq 3`, `{"urn:example:custom":{"level":3}}`, User(), true},
+			`{"URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER":{"department":"x"}}`, schema.User(), true},
+		{"core URN", `urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"`, `{"userName":"x"}`, schema.User(), true},
+		{"unknown URN", `urn:example:custom:level eq 3`, `{"urn:example:custom":{"level":3}}`, schema.User(), true},
 		// attributes no schema defines
-		{"custom attribute", `loginCount ge 10`, `{"loginCount":10}`, User(), true},
-		{"custom nested", `a.b.c eq "DEEP"`, `{"a":{"b":{"c":"deep"}}}`, User(), true},
-		{"custom array of scalars", `tags eq 2`, `{"tags":[1,2,3]}`, User(), true},
+		{"custom attribute", `loginCount ge 10`, `{"loginCount":10}`, schema.User(), true},
+		{"custom nested", `a.b.c eq "DEEP"`, `{"a":{"b":{"c":"deep"}}}`, schema.User(), true},
+		{"custom array of scalars", `tags eq 2`, `{"tags":[1,2,3]}`, schema.User(), true},
 		{"custom bool", `flag eq true`, `{"flag":true}`, nil, true},
 		{"custom object compares value", `x eq "v"`, `{"x":{"value":"v"}}`, nil, true},
-		{"unknown sub of known attribute", `name.nick eq "b"`, `{"name":{"nick":"B"}}`, User(), true},
+		{"unknown sub of known attribute", `name.nick eq "b"`, `{"name":{"nick":"B"}}`, schema.User(), true},
 		// Group
-		{"group members", `members[value eq "u1" and display sw "babs"]`, `{"members":[{"value":"u1","display":"Babs"}]}`, Group(), true},
-		{"group displayName", `displayName eq "TOUR GUIDES"`, `{"displayName":"Tour Guides"}`, Group(), true},
+		{"group members", `members[value eq "u1" and display sw "babs"]`, `{"members":[{"value":"u1","display":"Babs"}]}`, schema.Group(), true},
+		{"group displayName", `displayName eq "TOUR GUIDES"`, `{"displayName":"Tour Guides"}`, schema.Group(), true},
 		// logic
-		{"and", `title pr and userName eq "x"`, `{"title":"t","userName":"x"}`, User(), true},
-		{"or", `title pr or userName eq "x"`, `{"userName":"x"}`, User(), true},
-		{"not", `not (title pr)`, `{"userName":"x"}`, User(), true},
+		{"and", `title pr and userName eq "x"`, `{"title":"t","userName":"x"}`, schema.User(), true},
+		{"or", `title pr or userName eq "x"`, `{"userName":"x"}`, schema.User(), true},
+		{"not", `not (title pr)`, `{"userName":"x"}`, schema.User(), true},
 	}
 	for _, tc := range tests {
 		for _, useNumber := range []bool{false, true} {
@@ -170,32 +171,32 @@ func TestCompileErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		filter string
-		rt     *ResourceType
+		rt     *schema.ResourceType
 		opts   []CompileOption
 		want   string
 	}{
-		{"gt on boolean", `active gt true`, User(), nil, `filter: active: "gt" does not apply to a boolean attribute`},
-		{"co on boolean", `emails.primary co true`, User(), nil, `filter: emails.primary: "co" does not apply to a boolean attribute`},
-		{"lt on binary", `x509Certificates.value lt "AAAA"`, User(), nil, `filter: x509Certificates.value: "lt" does not apply to a binary attribute`},
+		{"gt on boolean", `active gt true`, schema.User(), nil, `filter: active: "gt" does not apply to a boolean attribute`},
+		{"co on boolean", `emails.primary co true`, schema.User(), nil, `filter: emails.primary: "co" does not apply to a boolean attribute`},
+		{"lt on binary", `x509Certificates.value lt "AAAA"`, schema.User(), nil, `filter: x509Certificates.value: "lt" does not apply to a binary attribute`},
 		{"co on number", `n co 1`, nil, nil, `filter: n: "co" does not apply to a number value`},
 		{"gt on a boolean value", `flag gt false`, nil, nil, `filter: flag: "gt" does not apply to a boolean value`},
-		{"string attribute with number", `userName eq 5`, User(), nil, `filter: userName: this string attribute takes a string, not 5`},
-		{"boolean attribute with string", `active eq "true"`, User(), nil, `filter: active: this boolean attribute takes true or false, not "true"`},
-		{"dateTime with number", `meta.created gt 5`, User(), nil, `filter: meta.created: this dateTime attribute takes a dateTime string, not 5`},
-		{"integer attribute with string", `loginCount eq "10"`, &ResourceType{Schema: &Schema{Attributes: []*Attribute{{Name: "loginCount", Type: TypeInteger}}}}, nil, `filter: loginCount: this integer attribute takes a number, not "10"`},
-		{"invalid dateTime", `meta.created gt "yesterday"`, User(), nil, `filter: meta.created: "yesterday" is not a dateTime (RFC 7643 §2.3.5)`},
-		{"null with gt", `title gt null`, User(), nil, `filter: title: null can only be compared with "eq" or "ne"`},
-		{"complex without value", `name eq "x"`, User(), nil, `filter: name: a complex attribute without a "value" sub-attribute cannot be compared; name a sub-attribute`},
-		{"value filter on simple attribute", `userName[value eq "x"]`, User(), nil, `filter: userName: a value filter needs a multi-valued or complex attribute`},
-		{"urn in value filter", `emails[urn:x:type eq "work"]`, User(), nil, `filter: emails.urn:x:type: an attribute in a value filter cannot name a schema URN`},
-		{"strict unknown attribute", `loginCount gt 5`, User(), []CompileOption{Strict()}, `filter: loginCount: unknown attribute`},
-		{"strict unknown sub-attribute", `name.nick pr`, User(), []CompileOption{Strict()}, `filter: name.nick: unknown attribute`},
-		{"strict unknown in value filter", `emails[kind eq "x"]`, User(), []CompileOption{Strict()}, `filter: emails.kind: unknown attribute`},
+		{"string attribute with number", `userName eq 5`, schema.User(), nil, `filter: userName: this string attribute takes a string, not 5`},
+		{"boolean attribute with string", `active eq "true"`, schema.User(), nil, `filter: active: this boolean attribute takes true or false, not "true"`},
+		{"dateTime with number", `meta.created gt 5`, schema.User(), nil, `filter: meta.created: this dateTime attribute takes a dateTime string, not 5`},
+		{"integer attribute with string", `loginCount eq "10"`, &schema.ResourceType{Schema: &schema.Schema{Attributes: []*schema.Attribute{{Name: "loginCount", Type: schema.TypeInteger}}}}, nil, `filter: loginCount: this integer attribute takes a number, not "10"`},
+		{"invalid dateTime", `meta.created gt "yesterday"`, schema.User(), nil, `filter: meta.created: "yesterday" is not a dateTime (RFC 7643 §2.3.5)`},
+		{"null with gt", `title gt null`, schema.User(), nil, `filter: title: null can only be compared with "eq" or "ne"`},
+		{"complex without value", `name eq "x"`, schema.User(), nil, `filter: name: a complex attribute without a "value" sub-attribute cannot be compared; name a sub-attribute`},
+		{"value filter on simple attribute", `userName[value eq "x"]`, schema.User(), nil, `filter: userName: a value filter needs a multi-valued or complex attribute`},
+		{"urn in value filter", `emails[urn:x:type eq "work"]`, schema.User(), nil, `filter: emails.urn:x:type: an attribute in a value filter cannot name a schema URN`},
+		{"strict unknown attribute", `loginCount gt 5`, schema.User(), []CompileOption{Strict()}, `filter: loginCount: unknown attribute`},
+		{"strict unknown sub-attribute", `name.nick pr`, schema.User(), []CompileOption{Strict()}, `filter: name.nick: unknown attribute`},
+		{"strict unknown in value filter", `emails[kind eq "x"]`, schema.User(), []CompileOption{Strict()}, `filter: emails.kind: unknown attribute`},
 		{"strict unknown in nested value filters", `a[b[c[d pr]]]`, nil, []CompileOption{Strict()}, `filter: a: unknown attribute`},
 		{"wrong type in nested value filters", `x[y[active gt true]]`, nil, nil, `filter: x.y.active: "gt" does not apply to a boolean value`},
-		{"strict unknown schema", `urn:example:custom:level eq 3`, User(), []CompileOption{Strict()}, `filter: urn:example:custom:level: unknown attribute`},
-		{"strict wrong schema", `urn:ietf:params:scim:schemas:core:2.0:Group:userName pr`, User(), []CompileOption{Strict()}, `filter: urn:ietf:params:scim:schemas:core:2.0:Group:userName: unknown attribute`},
-		{"strict enterprise attribute in Group", `employeeNumber pr`, Group(), []CompileOption{Strict()}, `filter: employeeNumber: unknown attribute`},
+		{"strict unknown schema", `urn:example:custom:level eq 3`, schema.User(), []CompileOption{Strict()}, `filter: urn:example:custom:level: unknown attribute`},
+		{"strict wrong schema", `urn:ietf:params:scim:schemas:core:2.0:Group:userName pr`, schema.User(), []CompileOption{Strict()}, `filter: urn:ietf:params:scim:schemas:core:2.0:Group:userName: unknown attribute`},
+		{"strict enterprise attribute in Group", `employeeNumber pr`, schema.Group(), []CompileOption{Strict()}, `filter: employeeNumber: unknown attribute`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -232,7 +233,7 @@ func TestCompileBuiltTrees(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Compile(tc.e, User())
+			_, err := Compile(tc.e, schema.User())
 			checkError[*SchemaError](t, err, tc.want)
 		})
 	}
@@ -258,7 +259,7 @@ func TestMatchOddData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, rt := range []*ResourceType{User(), Group(), nil} {
+		for _, rt := range []*schema.ResourceType{schema.User(), schema.Group(), nil} {
 			f, err := Compile(e, rt)
 			if err != nil {
 				t.Fatal(err)
@@ -343,7 +344,7 @@ func compileUser(t testing.TB, fs string) *Filter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := Compile(e, User())
+	f, err := Compile(e, schema.User())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,50 +390,6 @@ func TestWalk(t *testing.T) {
 	Walk(nil, func(Expr) bool { t.Error("visited nil"); return true })
 }
 
-func TestResolve(t *testing.T) {
-	t.Parallel()
-	user := User()
-	tests := []struct {
-		name              string
-		path              AttrPath
-		schema, attr, sub string // "" when not found
-	}{
-		{"core", AttrPath{Name: "USERNAME"}, UserURN, "userName", ""},
-		{"sub", AttrPath{Name: "name", Sub: "GIVENNAME"}, UserURN, "name", "givenName"},
-		{"core urn", AttrPath{URN: UserURN, Name: "emails", Sub: "value"}, UserURN, "emails", "value"},
-		{"extension without urn", AttrPath{Name: "department"}, EnterpriseUserURN, "department", ""},
-		{"extension urn any case", AttrPath{URN: strings.ToLower(EnterpriseUserURN), Name: "manager", Sub: "$ref"}, EnterpriseUserURN, "manager", "$ref"},
-		{"common attribute", AttrPath{Name: "meta", Sub: "lastModified"}, UserURN, "meta", "lastModified"},
-		{"unknown", AttrPath{Name: "loginCount"}, "", "", ""},
-		{"unknown sub", AttrPath{Name: "name", Sub: "nick"}, "", "", ""},
-		{"sub of simple", AttrPath{Name: "userName", Sub: "x"}, "", "", ""},
-		{"unknown urn", AttrPath{URN: GroupURN, Name: "userName"}, "", "", ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r, ok := user.Resolve(tc.path)
-			if ok != (tc.attr != "") {
-				t.Fatalf("Resolve(%v) ok = %v", tc.path, ok)
-			}
-			if !ok {
-				return
-			}
-			got := []string{r.Schema.ID, r.Attr.Name, ""}
-			if r.Sub != nil {
-				got[2] = r.Sub.Name
-			}
-			if diff := cmp.Diff([]string{tc.schema, tc.attr, tc.sub}, got); diff != "" {
-				t.Errorf("Resolve(%v) mismatch (-want +got):\n%s", tc.path, diff)
-			}
-		})
-	}
-	var nilRT *ResourceType
-	if _, ok := nilRT.Resolve(AttrPath{Name: "userName"}); ok {
-		t.Error("nil ResourceType resolved a path")
-	}
-}
-
 // FuzzMatch checks that no filter and no JSON resource make Compile or
 // Match panic, with numbers decoded either way.
 func FuzzMatch(f *testing.F) {
@@ -455,7 +412,7 @@ func FuzzMatch(f *testing.F) {
 			if dec.Decode(&res) != nil {
 				return
 			}
-			for _, rt := range []*ResourceType{User(), Group(), nil} {
+			for _, rt := range []*schema.ResourceType{schema.User(), schema.Group(), nil} {
 				if f, err := Compile(e, rt); err == nil {
 					f.Match(res)
 				}

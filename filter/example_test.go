@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 func ExampleParse() {
@@ -57,7 +58,7 @@ func ExampleWalk() {
 
 func ExampleCompile() {
 	e, _ := filter.Parse(`emails[type eq "work" and value co "@example.com"] and meta.lastModified gt "2013-02-03T09:00:00Z"`)
-	f, err := filter.Compile(e, filter.User())
+	f, err := filter.Compile(e, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -87,29 +88,23 @@ func ExampleCompile() {
 
 func ExampleCompile_schemaError() {
 	e, _ := filter.Parse(`active gt true`)
-	_, err := filter.Compile(e, filter.User())
+	_, err := filter.Compile(e, schema.User())
 	fmt.Println(err)
 	// Output: filter: active: "gt" does not apply to a boolean attribute
 }
 
 func ExampleStrict() {
 	e, _ := filter.Parse(`loginCount gt 5`)
-	_, err := filter.Compile(e, filter.User(), filter.Strict())
+	_, err := filter.Compile(e, schema.User(), filter.Strict())
 	fmt.Println(err)
 	// Output: filter: loginCount: unknown attribute
 }
 
 func ExampleMatch() {
 	e, _ := filter.Parse(`roles eq "admin"`)
-	ok, err := filter.Match(e, map[string]any{"roles": []any{"user", "admin"}}, filter.User())
+	ok, err := filter.Match(e, map[string]any{"roles": []any{"user", "admin"}}, schema.User())
 	fmt.Println(ok, err)
 	// Output: true <nil>
-}
-
-func ExampleResourceType_Resolve() {
-	r, ok := filter.User().Resolve(filter.AttrPath{Name: "manager", Sub: "value"})
-	fmt.Println(ok, r.Schema.ID, r.Attr.Name, r.Sub.Name, r.Sub.Type)
-	// Output: true urn:ietf:params:scim:schemas:extension:enterprise:2.0:User manager value string
 }
 
 func ExampleParser() {
@@ -125,17 +120,17 @@ func ExampleParser() {
 
 // A host plugs in its own schema by building a ResourceType.
 func ExampleResourceType() {
-	device := &filter.ResourceType{
+	device := &schema.ResourceType{
 		ID:       "Device",
 		Name:     "Device",
 		Endpoint: "/Devices",
-		Schema: &filter.Schema{
+		Schema: &schema.Schema{
 			ID:   "urn:example:scim:schemas:Device",
 			Name: "Device",
-			Attributes: []*filter.Attribute{
-				{Name: "serial", Type: filter.TypeString, CaseExact: true},
-				{Name: "lastSeen", Type: filter.TypeDateTime},
-				{Name: "ports", Type: filter.TypeInteger, MultiValued: true},
+			Attributes: []*schema.Attribute{
+				{Name: "serial", Type: schema.TypeString, CaseExact: true},
+				{Name: "lastSeen", Type: schema.TypeDateTime},
+				{Name: "ports", Type: schema.TypeInteger, MultiValued: true},
 			},
 		},
 	}

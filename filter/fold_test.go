@@ -3,6 +3,8 @@ package filter
 import (
 	"strings"
 	"testing"
+
+	"github.com/scimkit/scimkit/schema"
 )
 
 func TestFold(t *testing.T) {
@@ -59,7 +61,7 @@ func TestContainsIsLinear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, rt := range []*ResourceType{nil, User()} {
+	for _, rt := range []*schema.ResourceType{nil, schema.User()} {
 		ok, err := Match(e, map[string]any{"v": s}, rt)
 		if err != nil || ok {
 			t.Errorf("Match = %v, %v; want false", ok, err)

@@ -1,7 +1,9 @@
 package filter
 
 import (
+	"encoding/json"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -165,6 +167,9 @@ func (l *lexer) lexString() token {
 				if l.pos+6 > len(in) || !isHex4(in[l.pos+2:l.pos+6]) {
 					l.fail(l.pos, `invalid escape: \u needs four hexadecimal digits`)
 				}
+				if utf16.IsSurrogate(hex4(in[l.pos+2:])) {
+					l.lexSurrogates()
+				}
 				l.pos += 6
 			default:
 				_, size := utf8.DecodeRuneInString(in[l.pos+1:])
@@ -184,6 +189,22 @@ func (l *lexer) lexString() token {
 	}
 	l.fail(start, "unterminated string")
 	return token{}
+}
+
+// lexSurrogates checks that the \u escape at l.pos, a UTF-16 surrogate, is
+// the first of a pair (RFC 8259 §7 writes a character beyond the Basic
+// Multilingual Plane so; encoding/json would take a lone one for U+FFFD),
+// and moves past the first.
+func (l *lexer) lexSurrogates() {
+	in := l.input
+	hi := hex4(in[l.pos+2:])
+	if hi < 0xDC00 && l.pos+12 <= len(in) && in[l.pos+6] == '\\' && in[l.pos+7] == 'u' && isHex4(in[l.pos+8:l.pos+12]) {
+		if lo := hex4(in[l.pos+8:]); 0xDC00 <= lo && lo < 0xE000 {
+			l.pos += 6
+			return
+		}
+	}
+	l.fail(l.pos, `invalid escape: \u`+in[l.pos+2:l.pos+6]+" is an unpaired surrogate")
 }
 
 func isHex4(s string) bool {
@@ -255,56 +276,20 @@ func (l *lexer) lexNumber() token {
 	return token{kind: tokNumber, pos: start, text: in[start:l.pos]}
 }
 
-// unquote decodes the JSON string token t. The lexer has validated it.
+// unquote decodes the JSON string token t, which the lexer has checked,
+// with encoding/json: a filter's strings are JSON strings (RFC 7644
+// §3.4.2.2).
 func unquote(t token) string {
-	s := t.text[1 : len(t.text)-1]
 	if !t.esc {
-		return s
+		return t.text[1 : len(t.text)-1]
 	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			b = append(b, c)
-			i++
-			continue
-		}
-		switch s[i+1] {
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			r := hex4(s[i+2:])
-			i += 6
-			if 0xD800 <= r && r < 0xDC00 {
-				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-					if r2 := hex4(s[i+2:]); 0xDC00 <= r2 && r2 < 0xE000 {
-						r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
-						i += 6
-						b = utf8.AppendRune(b, r)
-						continue
-					}
-				}
-				panic(&SyntaxError{Pos: t.pos + 1 + i - 6, Msg: `invalid escape: \u` + s[i-4:i] + " is an unpaired surrogate"})
-			}
-			if 0xDC00 <= r && r < 0xE000 {
-				panic(&SyntaxError{Pos: t.pos + 1 + i - 6, Msg: `invalid escape: \u` + s[i-4:i] + " is an unpaired surrogate"})
-			}
-			b = utf8.AppendRune(b, r)
-			continue
-		default: // " \ /
-			b = append(b, s[i+1])
-		}
-		i += 2
+	var s string
+	if err := json.Unmarshal([]byte(t.text), &s); err != nil {
+		// The lexer checked the string: not expected, but an error, not a
+		// wrong value.
+		panic(&SyntaxError{Pos: t.pos, Msg: "invalid string: " + err.Error()})
 	}
-	return string(b)
+	return s
 }
 
 func hex4(s string) rune {

@@ -67,6 +67,7 @@ func TestLexer(t *testing.T) {
 			{tokNumber, "0"}, {tokNumber, "-1"}, {tokNumber, "1.5"}, {tokNumber, "2e10"}, {tokNumber, "-3.25E-2"}, {tokNumber, "10"}}},
 		{"escapes", `"a\"b\\c\/d\b\f\n\r\t\u00e9"`, []lexed{{tokString, `"a\"b\\c\/d\b\f\n\r\t\u00e9"`}}},
 		{"unicode", `"日本😀"`, []lexed{{tokString, `"日本😀"`}}},
+		{"surrogate pair", `"\ud83d\ude00" x`, []lexed{{tokString, `"\ud83d\ude00"`}, {tokWord, "x"}}},
 		{"ref", `members.$ref pr`, []lexed{{tokWord, "members.$ref"}, {tokWord, "pr"}}},
 	}
 	for _, tc := range tests {
@@ -95,6 +96,10 @@ func TestLexerErrors(t *testing.T) {
 		{"bad escape", `"\x"`, `filter: 1:2: invalid escape "\\x" in string`},
 		{"short unicode escape", `"\u12"`, `filter: 1:2: invalid escape: \u needs four hexadecimal digits`},
 		{"control character", "\"a\nb\"", `filter: 1:3: control character '\n' in string: escape it`},
+		{"lone high surrogate", `"a\ud800"`, `filter: 1:3: invalid escape: \ud800 is an unpaired surrogate`},
+		{"lone low surrogate", `"\uDC00\ud800"`, `filter: 1:2: invalid escape: \uDC00 is an unpaired surrogate`},
+		{"high surrogate before another", `"\ud800\ud800\udc00"`, `filter: 1:2: invalid escape: \ud800 is an unpaired surrogate`},
+		{"high surrogate before a character", `"\ud800\u0041"`, `filter: 1:2: invalid escape: \ud800 is an unpaired surrogate`},
 		{"invalid utf-8 in string", "\"a\xffb\"", `filter: 1:3: invalid UTF-8 encoding in string`},
 		{"invalid utf-8", "\xff", `filter: 1:1: invalid UTF-8 encoding`},
 		{"single quote", `'x'`, `filter: 1:1: unexpected "'": strings are written in double quotes`},

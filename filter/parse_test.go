@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/schema"
 )
 
 func attr(name string) AttrPath { return AttrPath{Name: name} }
@@ -32,9 +33,9 @@ func TestParse(t *testing.T) {
 		{"escapes", `v eq "\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"`, cmpNode("v", Eq, "\"\\/\b\f\n\r\té😀")},
 		{"sub-attribute", `name.familyName co "O'Malley"`, &Compare{Attr: AttrPath{Name: "name", Sub: "familyName"}, Op: Co, Value: "O'Malley"}},
 		{"urn", `urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"`,
-			&Compare{Attr: AttrPath{URN: UserURN, Name: "userName"}, Op: Sw, Value: "J"}},
+			&Compare{Attr: AttrPath{URN: schema.UserURN, Name: "userName"}, Op: Sw, Value: "J"}},
 		{"urn with sub", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"`,
-			&Compare{Attr: AttrPath{URN: EnterpriseUserURN, Name: "manager", Sub: "value"}, Op: Eq, Value: "x"}},
+			&Compare{Attr: AttrPath{URN: schema.EnterpriseUserURN, Name: "manager", Sub: "value"}, Op: Eq, Value: "x"}},
 		{"deep path", `a.b.c pr`, &Compare{Attr: AttrPath{Name: "a", Sub: "b.c"}, Op: Pr}},
 		{"ref", `members.$ref pr`, &Compare{Attr: AttrPath{Name: "members", Sub: "$ref"}, Op: Pr}},
 		{"and binds tighter than or", `a pr or b pr and c pr`,
@@ -198,8 +199,8 @@ func TestParsePath(t *testing.T) {
 		{"attribute", `userName`, Path{Attr: attr("userName")}, `userName`},
 		{"sub-attribute", `name.givenName`, Path{Attr: AttrPath{Name: "name", Sub: "givenName"}}, `name.givenName`},
 		{"urn", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value`,
-			Path{Attr: AttrPath{URN: EnterpriseUserURN, Name: "manager", Sub: "value"}}, ``},
-		{"whole extension", EnterpriseUserURN,
+			Path{Attr: AttrPath{URN: schema.EnterpriseUserURN, Name: "manager", Sub: "value"}}, ``},
+		{"whole extension", schema.EnterpriseUserURN,
 			Path{Attr: AttrPath{URN: "urn:ietf:params:scim:schemas:extension:enterprise:2.0", Name: "User"}}, ``},
 		{"value filter", `members[value eq "2819c223"]`,
 			Path{Attr: attr("members"), Filter: cmpNode("value", Eq, "2819c223")}, ``},
@@ -429,7 +430,7 @@ func TestDeepestTree(t *testing.T) {
 		if nodes < MaxDepthLimit {
 			t.Errorf("Walk visited %d nodes, want at least %d", nodes, MaxDepthLimit)
 		}
-		f, err := Compile(e, User())
+		f, err := Compile(e, schema.User())
 		if err != nil {
 			t.Fatal(err)
 		}

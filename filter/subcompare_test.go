@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // entra is a parser with Entra ID's sub-attribute comparison turned on.
@@ -53,7 +54,7 @@ func TestParseSubCompare(t *testing.T) {
 			&ValuePath{Attr: attr("emails"), Filter: &And{&Or{workEmail(), cmpNode("type", Eq, "home")}, cmpNode("value", Pr, nil)}},
 			`emails[(type eq "work" or type eq "home") and value pr]`},
 		{"urn attribute", `urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq "work"].value eq "a"`,
-			&ValuePath{Attr: AttrPath{URN: UserURN, Name: "emails"}, Filter: &And{workEmail(), cmpNode("value", Eq, "a")}},
+			&ValuePath{Attr: AttrPath{URN: schema.UserURN, Name: "emails"}, Filter: &And{workEmail(), cmpNode("value", Eq, "a")}},
 			`urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq "work" and value eq "a"]`},
 		{"joined by and", `userName eq "x" and emails[type eq "work"].value eq "a\"]b"`,
 			&And{cmpNode("userName", Eq, "x"), &ValuePath{Attr: attr("emails"), Filter: &And{workEmail(), cmpNode("value", Eq, "a\"]b")}}},
@@ -172,7 +173,7 @@ func TestSubCompareMatchesCanonicalForm(t *testing.T) {
 		{`emails[type eq "other"].value pr`, false},
 	}
 	for _, tc := range tests {
-		got, err := Match(mustParse(t, tc.input), res, User())
+		got, err := Match(mustParse(t, tc.input), res, schema.User())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,7 @@ const (
 )
 
 // Attributes are the fields of a SCIM User document the provisioning rules
-// read (DESIGN.md §Provisioning rules). The document itself is kept whole on
+// read (docs/design.md §Provisioning rules). The document itself is kept whole on
 // the SCIM identity.
 type Attributes struct {
 	// ExternUID is externalId (also id in the GitLab profile): the SAML
@@ -139,7 +139,7 @@ func checkText(field, s string, max int) error {
 }
 
 // workEmail returns the value of the first element of emails whose type is
-// "work" or whose primary is true (gitlab-semantics.md §4.1). A single
+// "work" or whose primary is true (docs/gitlab.md §4.1). A single
 // object instead of an array (OneLogin's legacy template) is accepted.
 func workEmail(doc map[string]any) (string, error) {
 	v, ok := lookup(doc, "emails")

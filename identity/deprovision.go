@@ -9,7 +9,7 @@ import (
 // Deprovision deactivates the SCIM identity id of group groupID (PATCH
 // active=false), in one atomic store operation: the identity becomes
 // inactive and the user's membership is removed; the account and its SAML
-// identity are kept (gitlab-semantics.md §7.2). When the user is the group's
+// identity are kept (docs/gitlab.md §7.2). When the user is the group's
 // last owner nothing changes and the error is KindRefused with GitLab's
 // detail "Could not remove <user> from <group>. Cannot remove last group
 // owner.". Deprovisioning an inactive identity changes nothing. Event:
@@ -29,10 +29,10 @@ func (p *Provisioner) Delete(ctx context.Context, groupID, id string) (*Result, 
 
 // Reprovision reactivates the SCIM identity id of group groupID: active
 // again, visible again, membership restored at the group's default role if
-// the user is not a member (gitlab-semantics.md §6.2 rule 2). Reprovisioning
+// the user is not a member (docs/gitlab.md §6.2 rule 2). Reprovisioning
 // an active identity changes nothing. Under enforced SSO an account that is
 // not a member and has no SAML identity in the group is refused
-// (KindRefused), nothing written (gitlab-semantics.md §9). Event:
+// (KindRefused), nothing written (docs/gitlab.md §9). Event:
 // EventReprovisioned.
 func (p *Provisioner) Reprovision(ctx context.Context, groupID, id string) (*Result, error) {
 	return p.setActive(ctx, groupID, id, true, false)

@@ -16,8 +16,8 @@
 // Each decision reads and writes in ONE [store.Store.Update] call, so a
 // failure leaves nothing half-written and concurrent duplicate creates give
 // exactly one account. Events are emitted only after the commit. The rules
-// and the GitLab behaviour they follow are described in DESIGN.md
-// §Provisioning rules and gitlab-semantics.md §4–§9:
+// and the GitLab behaviour they follow are described in docs/design.md
+// §Provisioning rules and docs/gitlab.md §4–§9:
 //
 //   - [Provisioner.Provision] (POST): idempotent repeat or 409 per
 //     [Profile]; link an account found by email (primary or secondary); refuse

@@ -54,7 +54,7 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
 
-// GitLab's wording for uniqueness conflicts (gitlab-semantics.md §4.6, §9).
+// GitLab's wording for uniqueness conflicts (docs/gitlab.md §4.6, §9).
 const (
 	msgEmailTaken     = "Email has already been taken"
 	msgUserTaken      = "User has already been taken"
@@ -63,6 +63,9 @@ const (
 	msgNotSAMLLinked  = "User is not linked to a SAML account or has an inactive SCIM identity"
 	msgLastOwner      = "Cannot remove last group owner"
 	msgNameIDMismatch = "SAML Name ID and email address do not match your user account"
+	// GitLab's sign-in refusals of an account that is not active.
+	msgBlocked         = "Your account has been blocked. Contact an administrator if you think this is an error."
+	msgPendingApproval = "Your account is pending approval from an administrator and hence blocked."
 )
 
 // Error is the error every rule of this package returns for a condition the

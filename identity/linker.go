@@ -8,12 +8,13 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Linker applies GitLab's SAML sign-in linking rules (gitlab-semantics.md
+// Linker applies GitLab's SAML sign-in linking rules (docs/gitlab.md
 // §9): the SAML NameID is the extern_uid of the group's SAML identity and
 // equals the SCIM externalId of the same person. It is safe for concurrent
-// use. The host verifies the SAML response and checks the returned
-// account's State (blocked accounts do not sign in); Linker only decides
-// what a verified assertion means for the accounts and memberships.
+// use. The host verifies the SAML response (package identity/sso does);
+// Linker decides what a verified assertion means for the accounts and
+// memberships. An account that is not active (blocked, or pending an
+// administrator's approval) is refused, with nothing written.
 type Linker struct {
 	st store.Store
 	c  *config
@@ -234,6 +235,13 @@ func (l *Linker) finish(ctx context.Context, tx store.Tx, o *op, g *store.Group,
 	u, err := tx.User(ctx, s.UserID)
 	if err != nil {
 		return err
+	}
+	switch u.State {
+	case store.UserActive, "":
+	case store.UserPendingApproval:
+		return refused(msgPendingApproval)
+	default:
+		return refused(msgBlocked)
 	}
 	if _, member, err := optional(tx.Membership(ctx, g.ID, u.ID)); err != nil {
 		return err

@@ -46,6 +46,18 @@ func TestLinkerSignIn(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, a: Assertion{NameID: "ext-1"}, wantKind: KindRefused},
+		{name: "blocked account is refused, its NameID change not written", setup: func(t *testing.T, f *fixture) {
+			a := alice()
+			a.State = store.UserBlocked
+			f.put(t, a, &store.SAMLIdentity{GroupID: "g", UserID: "alice", ExternUID: "old-nameid"})
+		}, a: Assertion{NameID: "new-nameid", Email: "alice@acme.test"}, wantKind: KindRefused,
+			wantDetail: "Your account has been blocked. Contact an administrator if you think this is an error.", wantNameID: "old-nameid"},
+		{name: "account pending approval is refused", setup: func(t *testing.T, f *fixture) {
+			a := alice()
+			a.State = store.UserPendingApproval
+			f.put(t, a, &store.SAMLIdentity{GroupID: "g", UserID: "alice", ExternUID: "old-nameid"})
+		}, a: Assertion{NameID: "old-nameid"}, wantKind: KindRefused,
+			wantDetail: "Your account is pending approval from an administrator and hence blocked."},
 		{name: "blank NameID", a: Assertion{NameID: " "}, wantKind: KindInvalid},
 		{name: "control character in email", a: Assertion{NameID: "x", Email: "a\x00@b.c"}, wantKind: KindInvalid},
 	}
@@ -116,6 +128,12 @@ func TestLinkerLink(t *testing.T) {
 			f.put(t, alice(), &store.SAMLIdentity{GroupID: "g", UserID: "alice", ExternUID: "Alice-NameID"},
 				&store.Membership{GroupID: "g", UserID: "alice", Role: store.RoleGuest})
 		}, userID: "alice", nameID: "alice-nameid", wantChange: SAMLLinked, wantEvents: []EventType{EventSignInLinked}},
+		{name: "blocked account is not linked", setup: func(t *testing.T, f *fixture) {
+			a := alice()
+			a.State = store.UserBlocked
+			f.put(t, a)
+		}, userID: "alice", nameID: "alice-nameid", wantKind: KindRefused,
+			wantDetail: "Your account has been blocked. Contact an administrator if you think this is an error."},
 		{name: "unknown user", userID: "ghost", nameID: "x", wantKind: KindNotFound},
 		{name: "NameID too long", setup: func(t *testing.T, f *fixture) { f.put(t, alice()) }, userID: "alice",
 			nameID: string(make([]byte, 300)), wantKind: KindInvalid},

@@ -13,7 +13,7 @@ import (
 )
 
 // Profile holds the few rule differences between the RFC and the GitLab wire
-// profiles (DESIGN.md §Wire profiles). The zero Profile is not a useful
+// profiles (docs/design.md §Wire profiles). The zero Profile is not a useful
 // profile; start from [RFCProfile] or [GitLabProfile] and change fields.
 type Profile struct {
 	// IDIsExternUID makes the resource id the extern_uid (GitLab): the id

@@ -15,7 +15,7 @@ import (
 const maxUsernameAttempts = usernameTries + 8
 
 // Provision applies a SCIM create (POST /Users) of doc, the User resource as
-// decoded by encoding/json, in group groupID (gitlab-semantics.md §4), in
+// decoded by encoding/json, in group groupID (docs/gitlab.md §4), in
 // one atomic store operation:
 //
 //  1. An identity with doc's extern_uid (case-insensitive) that is active,
@@ -236,7 +236,7 @@ func (p *Provisioner) putIdentity(ctx context.Context, tx store.Tx, o *op, g *st
 }
 
 // pickUsername sanitises userName and finds a free, unreserved username:
-// name, name1 ... name4, then name plus a random suffix (gitlab-semantics.md
+// name, name1 ... name4, then name plus a random suffix (docs/gitlab.md
 // §4.4). In the RFC profile a name held by an account with an identity in
 // the group is a conflict instead.
 func (p *Provisioner) pickUsername(ctx context.Context, tx store.Tx, o *op, g *store.Group, userName string) (string, error) {

@@ -240,7 +240,7 @@ func defaultRole(g *store.Group) store.Role {
 
 // ensureMember adds u to g at the default role unless u is a member. With
 // checkSSO and enforced SSO on the group, a user without a SAML identity in
-// the group is refused (gitlab-semantics.md §4.3 step 4, §9).
+// the group is refused (docs/gitlab.md §4.3 step 4, §9).
 func ensureMember(ctx context.Context, tx store.Tx, g *store.Group, userID string, checkSSO bool) (added bool, err error) {
 	_, ok, err := optional(tx.Membership(ctx, g.ID, userID))
 	if err != nil || ok {

@@ -102,7 +102,7 @@ func (p *Provisioner) List(ctx context.Context, groupID string, q store.Query) (
 	return page, nil
 }
 
-// FindByUserName answers GitLab's `userName eq "v"` search (gitlab-semantics.md
+// FindByUserName answers GitLab's `userName eq "v"` search (docs/gitlab.md
 // §5.2) in group groupID: the identity whose extern_uid is v; else the
 // identity of the account whose username is v; else, when v looks like an
 // email address, the identity of the account owning that address, or else
@@ -165,7 +165,7 @@ func identityOfUser(ctx context.Context, tx store.Tx, groupID string,
 
 // LookupGroup returns the group at path, case-insensitively, or a
 // KindNotFound error with GitLab's detail "Group <path> not found". The
-// GitLab profile answers it before authenticating (gitlab-semantics.md §1);
+// GitLab profile answers it before authenticating (docs/gitlab.md §1);
 // the RFC profile uses [Provisioner.Authenticate] alone, which does not
 // disclose which groups exist.
 func (p *Provisioner) LookupGroup(ctx context.Context, path string) (*store.Group, error) {

@@ -7,7 +7,7 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Enforced SSO (gitlab-semantics.md §9, "Membership enforcement"): a user may
+// Enforced SSO (docs/gitlab.md §9, "Membership enforcement"): a user may
 // be added to the group only with a SAML identity linked to it. Restoring a
 // deprovisioned account's membership adds a member, so an account the IdP
 // only linked (it never got a SAML identity) must not regain membership by

@@ -14,7 +14,7 @@ import (
 // scanners can recognise a leaked one.
 const TokenPrefix = "scimkit_"
 
-// tokenBytes is the amount of randomness in a token (DESIGN.md §Security).
+// tokenBytes is the amount of randomness in a token (docs/design.md §Security).
 const tokenBytes = 32
 
 // maxTokenLen bounds what VerifyToken hashes: a presented token longer than

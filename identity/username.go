@@ -10,7 +10,7 @@ import (
 const maxUsernameLen = 255
 
 // usernameTries is how many counter suffixes (name1 ... name4) are tried
-// before a random suffix, as GitLab documents (gitlab-semantics.md §4.4).
+// before a random suffix, as GitLab documents (docs/gitlab.md §4.4).
 const usernameTries = 4
 
 // defaultReserved are names no account may take: top-level routes of a
@@ -21,7 +21,7 @@ const defaultReserved = "- admin api assets blank dashboard explore favicon.ico 
 
 // SanitizeUsername turns a userName sent by an identity provider into a
 // username GitLab would accept, without making it unique (see
-// gitlab-semantics.md §4.4): the domain of an email-like value is dropped,
+// docs/gitlab.md §4.4): the domain of an email-like value is dropped,
 // accented Latin letters lose their accents, characters other than ASCII
 // letters, digits, "_", "-" and "." are removed, trailing ".git", ".atom"
 // and "." are removed, leading and trailing "_", "-", "." are stripped and a

@@ -121,8 +121,10 @@ func TestDecodeBadInput(t *testing.T) {
 		{"path blank", `{"Operations":[{"op":"add","path":"  ","value":"x"}]}`, 0, TypeInvalidPath},
 		{"100,000 operations", manyOperations(100_000), -1, TypeInvalidValue},
 		{"one operation too many", manyOperations(MaxOperations + 1), -1, TypeInvalidValue},
-		{"deeply nested value", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + `}]}`, -1, TypeInvalidValue},
-		{"nested one level too deep", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", MaxDepth-2) + strings.Repeat("]", MaxDepth-2) + `}]}`, -1, TypeInvalidValue},
+		{"deeply nested value", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + `}]}`, -1, TypeInvalidSyntax},
+		{"nested one level too deep", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat("[", MaxDepth-2) + strings.Repeat("]", MaxDepth-2) + `}]}`, -1, TypeInvalidSyntax},
+		{"invalid UTF-8", "{\"Operations\":[{\"op\":\"add\",\"path\":\"title\",\"value\":\"b\xffb\"}]}", -1, TypeInvalidSyntax},
+		{"op empty", `{"Operations":[{"op":"","path":"title"}]}`, 0, TypeInvalidSyntax},
 		{"unclosed nesting", `{"Operations":[{"op":"add","path":"x","value":` + strings.Repeat(`{"a":`, 10), -1, TypeInvalidSyntax},
 	}
 	for _, tc := range tests {

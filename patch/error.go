@@ -1,6 +1,9 @@
 package patch
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // SCIM error types (RFC 7644 §3.12, "scimType") that [Error.Type] holds.
 const (
@@ -51,4 +54,38 @@ func errorf(typ, format string, args ...any) *opError {
 // at turns an operation error into an *Error for operation index.
 func (e *opError) at(index int) *Error {
 	return &Error{Index: index, Type: e.typ, Msg: e.msg, Err: e.err}
+}
+
+// describe names v for an error message: its JSON type, and the value itself
+// when it is a short string.
+func describe(v any) string {
+	if s, ok := v.(string); ok && len(s) <= 40 {
+		return "the string " + quote(s)
+	}
+	return jsonType(v)
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// jsonType names the JSON type of a decoded value, for error messages.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case json.Number, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return "a number"
+	case []any, []string:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("a %T", v)
+	}
 }

@@ -4,19 +4,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
-	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // Microsoft Entra ID disables a user with a capitalised op and a string
-// boolean. The stored resource is not modified.
+// boolean. Apply takes the resource it is given, here one fresh from
+// encoding/json as a store's read returns it, and patches it.
 func ExampleApply() {
-	stored := map[string]any{
-		"schemas":  []any{filter.UserURN},
-		"id":       "2819c223",
+	var resource map[string]any
+	if err := json.Unmarshal([]byte(`{
+		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+		"id": "2819c223",
 		"userName": "bjensen",
-		"active":   true,
+		"active": true
+	}`), &resource); err != nil {
+		fmt.Println(err)
+		return
 	}
 	req, err := patch.Decode([]byte(`{
 		"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -26,16 +32,17 @@ func ExampleApply() {
 		fmt.Println(err)
 		return
 	}
-	updated, res, err := patch.Apply(stored, req.Operations, filter.User())
+	updated, res, err := patch.Apply(resource, req.Operations, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("active:", updated["active"], "stored:", stored["active"])
+	// resource is Apply's now: the caller goes on with updated.
+	fmt.Println("active:", updated["active"])
 	fmt.Println("deprovisioned:", res.Changed("active") && updated["active"] == false)
 	fmt.Println("externalId changed:", res.Changed("externalId"))
 	// Output:
-	// active: false stored: true
+	// active: false
 	// deprovisioned: true
 	// externalId changed: false
 }
@@ -48,7 +55,7 @@ func ExampleApply_valuePath() {
 		{Op: "add", Path: `addresses[type eq "work"].streetAddress`, Value: "1 Main St"},
 		{Op: "replace", Path: `addresses[type eq "work"].locality`, Value: "Seattle"},
 	}
-	updated, _, err := patch.Apply(stored, ops, filter.User())
+	updated, _, err := patch.Apply(stored, ops, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -60,14 +67,16 @@ func ExampleApply_valuePath() {
 }
 
 // A failing operation fails the whole request: the error names the operation
-// and the SCIM error type to answer with.
+// and the SCIM error type to answer with. Apply takes the resource it is
+// given, so a caller that goes on with the resource as it was gives Apply a
+// copy (a store's read is one).
 func ExampleError() {
 	stored := map[string]any{"id": "2819c223", "userName": "bjensen", "active": true}
 	ops := []patch.Operation{
 		{Op: "replace", Path: "active", Value: false},
 		{Op: "replace", Path: "id", Value: "other"},
 	}
-	_, _, err := patch.Apply(stored, ops, filter.User())
+	_, _, err := patch.Apply(maps.Clone(stored), ops, schema.User())
 	var perr *patch.Error
 	if errors.As(err, &perr) {
 		fmt.Println(perr.Index, perr.Type)
@@ -106,7 +115,7 @@ func ExampleResult_Attributes() {
 		"name.givenName": "Babs",
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "Tours",
 	}}}
-	_, res, err := patch.Apply(stored, ops, filter.User())
+	_, res, err := patch.Apply(stored, ops, schema.User())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -121,43 +130,4 @@ func ExampleResult_Attributes() {
 	// urn:ietf:params:scim:schemas:extension:enterprise:2.0:User
 	// urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department
 	// true
-}
-
-// A handler that stores the patched resource as it is, without changing it
-// in place, spares the copy of the attributes the operations leave alone.
-func ExampleApplyShared() {
-	stored := map[string]any{
-		"userName": "bjensen",
-		"emails":   []any{map[string]any{"value": "bjensen@example.com", "type": "work"}},
-		"active":   true,
-	}
-	ops := []patch.Operation{{Op: "replace", Path: "active", Value: false}}
-	updated, res, err := patch.ApplyShared(stored, ops, filter.User())
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("active:", updated["active"], "stored:", stored["active"])
-	fmt.Println("changed:", res.Attributes())
-	// Output:
-	// active: false stored: true
-	// changed: [active]
-}
-
-// A handler that has a map of its own for the stored resource, made for
-// this request, lets ApplyOwned patch that map instead of a copy.
-func ExampleApplyOwned() {
-	stored := map[string]any{"userName": "bjensen", "active": true}
-	mine := map[string]any{"userName": stored["userName"], "active": stored["active"]}
-	ops := []patch.Operation{{Op: "replace", Path: "active", Value: false}}
-	updated, res, err := patch.ApplyOwned(mine, ops, filter.User())
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("active:", updated["active"], "stored:", stored["active"])
-	fmt.Println("changed:", res.Attributes())
-	// Output:
-	// active: false stored: true
-	// changed: [active]
 }

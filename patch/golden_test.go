@@ -10,8 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden with the results of Apply")
@@ -31,8 +30,8 @@ type golden struct {
 // compares with its "after". Run with -update to rewrite "after" and
 // "changed", then review the diff.
 func TestGolden(t *testing.T) {
-	forEachGolden(t, func(t *testing.T, file string, g golden, rt *filter.ResourceType, ops []Operation) {
-		after, res, err := Apply(g.Before, ops, rt)
+	forEachGolden(t, func(t *testing.T, file string, g golden, rt *schema.ResourceType, ops []Operation) {
+		after, res, err := Apply(clone(g.Before), ops, rt) // the file keeps its "before"
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +60,7 @@ func TestGolden(t *testing.T) {
 
 // forEachGolden runs fn, in a subtest named after the file, on each golden
 // file with its resource type and decoded operations.
-func forEachGolden(t *testing.T, fn func(t *testing.T, file string, g golden, rt *filter.ResourceType, ops []Operation)) {
+func forEachGolden(t *testing.T, fn func(t *testing.T, file string, g golden, rt *schema.ResourceType, ops []Operation)) {
 	t.Helper()
 	files, err := filepath.Glob("testdata/golden/*.json")
 	if err != nil {
@@ -78,9 +77,9 @@ func forEachGolden(t *testing.T, fn func(t *testing.T, file string, g golden, rt
 			}
 			var g golden
 			decodeJSON(t, data, &g)
-			rt := filter.User()
+			rt := schema.User()
 			if g.ResourceType == "Group" {
-				rt = filter.Group()
+				rt = schema.Group()
 			}
 			req, err := Decode(request(g.Operations))
 			if err != nil {

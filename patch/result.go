@@ -61,9 +61,68 @@ func (r *Result) add(name, alias string) {
 	r.changed = append(r.changed, changedName{name: name, alias: alias})
 }
 
-// result compares the attributes the operations touched with their values in
-// orig (as touch kept them with a.owned).
-func (a *applier) result(orig map[string]any) *Result {
+// touchedKey is a key of the resource that the operations wrote, with its
+// value before the first write.
+type touchedKey struct {
+	key    string
+	prev   any
+	copied bool // the value in the resource is a copy, which operations may write into
+}
+
+// touch records that the operation is about to write the attribute (or
+// extension object) key of the resource, and keeps its value before for
+// result. Apply owns the resource, so an operation may replace, delete or
+// append to that value without copying it, but one that writes into it
+// first calls own. touch refuses a value nested deeper than MaxDepth: the
+// operations and result walk the values they touch (and only those).
+func (a *applier) touch(key string) *opError {
+	if a.touchedKey(key) != nil {
+		return nil
+	}
+	var buf [2]string
+	for _, k := range spellings(a.res, key, buf[:0]) {
+		if err := checkNesting(a.res[k], 2); err != nil {
+			return errorf(TypeInvalidValue, "the resource's %s is nested deeper than %d levels", quote(k), MaxDepth)
+		}
+	}
+	prev, _ := get(a.res, key)
+	a.touched = append(a.touched, touchedKey{key: key, prev: prev})
+	return nil
+}
+
+// touchedKey returns the record touch made of key, or nil.
+func (a *applier) touchedKey(key string) *touchedKey {
+	for i := range a.touched {
+		if a.touched[i].key == key {
+			return &a.touched[i]
+		}
+	}
+	return nil
+}
+
+// own replaces the value of the touched key in the resource (in every
+// spelling: set and del reach them all) by a deep copy, once, so that the
+// operations may write into it while result keeps the value before.
+func (a *applier) own(key string) {
+	tk := a.touchedKey(key)
+	if tk == nil || tk.copied {
+		return
+	}
+	tk.copied = true
+	// The keys are collected first: replace deletes and inserts.
+	var buf [2]string
+	for _, k := range spellings(a.res, key, buf[:0]) {
+		switch v := a.res[k]; v.(type) {
+		case map[string]any, []any, []string, []map[string]any:
+			c, _ := copyValue(v, 2) // touch checked the depth: the copy cannot fail
+			replace(a.res, k, c)
+		}
+	}
+}
+
+// result compares the attributes the operations touched with their values
+// before.
+func (a *applier) result() *Result {
 	r := &Result{core: a.rt.Schema.ID}
 	for i, tk := range a.touched {
 		key := tk.key
@@ -71,9 +130,6 @@ func (a *applier) result(orig map[string]any) *Result {
 			continue
 		}
 		before := tk.prev
-		if !a.owned {
-			before, _ = get(orig, key)
-		}
 		after, _ := get(a.res, key)
 		if equal(before, after) {
 			continue

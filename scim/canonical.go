@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // canonicalize renames, in place, the attribute names of a User document
@@ -21,7 +21,7 @@ import (
 // a change is replaced by a changed copy, so that canonicalize never writes
 // into values doc may share with another document. PATCH does not call it:
 // patch writes names as the schema spells them (canonical_patch_test.go).
-func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
+func canonicalize(doc map[string]any, rt *schema.ResourceType) error {
 	if _, _, err := canonObject(doc, rt.Schema.Attributes, func(k string) string {
 		if s := rt.SchemaFor(k); s != nil && s != rt.Schema {
 			return s.ID
@@ -51,7 +51,7 @@ func canonicalize(doc map[string]any, rt *filter.ResourceType) error {
 // a key), recursing into complex attributes, and returns the result and
 // whether it differs from m. With inPlace the result is m, changed;
 // otherwise m is left as it is and a change is made to a copy.
-func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string) string, inPlace bool) (map[string]any, bool, error) {
+func canonObject(m map[string]any, attrs []*schema.Attribute, extra func(string) string, inPlace bool) (map[string]any, bool, error) {
 	out, changed := m, false
 	own := func() {
 		if !changed && !inPlace {
@@ -76,7 +76,7 @@ func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string)
 				nv, set = []any{obj}, true
 			}
 		}
-		if attr != nil && attr.Type == filter.TypeComplex && len(attr.SubAttributes) > 0 {
+		if attr != nil && attr.Type == schema.TypeComplex && len(attr.SubAttributes) > 0 {
 			c, ch, err := canonValue(nv, attr.SubAttributes, set)
 			if err != nil {
 				return nil, false, err
@@ -112,7 +112,7 @@ func canonObject(m map[string]any, attrs []*filter.Attribute, extra func(string)
 // findAttr returns the attribute of attrs named k, case-insensitively, or
 // nil. Names as the schema spells them, the usual case, are found without
 // case folding.
-func findAttr(attrs []*filter.Attribute, k string) *filter.Attribute {
+func findAttr(attrs []*schema.Attribute, k string) *schema.Attribute {
 	for _, a := range attrs {
 		if a.Name == k {
 			return a
@@ -130,7 +130,7 @@ func findAttr(attrs []*filter.Attribute, k string) *filter.Attribute {
 // multi-valued complex attribute, and returns the result and whether it
 // differs from v. A changed array is a copy unless owned says v is the
 // caller's own.
-func canonValue(v any, subs []*filter.Attribute, owned bool) (any, bool, error) {
+func canonValue(v any, subs []*schema.Attribute, owned bool) (any, bool, error) {
 	switch v := v.(type) {
 	case map[string]any:
 		return canonObject(v, subs, nil, false)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // TestPatchWritesCanonicalNames applies the operations of every case of
@@ -71,7 +71,7 @@ func TestPatchWritesCanonicalNames(t *testing.T) {
 		}
 		cases = append(cases, pcase{ID: fmt.Sprintf("spelling-%d", i), Note: ops, Resource: res, Operations: json.RawMessage(ops)})
 	}
-	rt := filter.User()
+	rt := schema.User()
 	n := 0
 	for _, c := range cases {
 		res := c.Resource
@@ -83,7 +83,7 @@ func TestPatchWritesCanonicalNames(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		next, _, err := patch.ApplyOwned(res, req.Operations, rt)
+		next, _, err := patch.Apply(res, req.Operations, rt)
 		if err != nil {
 			if strings.HasPrefix(c.ID, "spelling-") {
 				t.Errorf("%s (%s): %v", c.ID, c.Note, err)

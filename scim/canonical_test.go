@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 func TestCanonicalize(t *testing.T) {
@@ -45,7 +45,7 @@ func TestCanonicalize(t *testing.T) {
 			if err := json.Unmarshal([]byte(tc.in), &pristine); err != nil {
 				t.Fatal(err)
 			}
-			err := canonicalize(doc, filter.User())
+			err := canonicalize(doc, schema.User())
 			if diff := cmp.Diff(pristine, shared); diff != "" {
 				t.Errorf("canonicalize(%s) wrote into a nested value (-before +after):\n%s", tc.in, diff)
 			}

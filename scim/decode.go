@@ -5,7 +5,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // maxSharedBody is the largest body whose decoded strings share one copy
@@ -110,10 +110,10 @@ func (d *decoder) value() (any, bool) {
 // without an allocation; any other string is boxed as usual.
 func boxString(s string) any {
 	switch s {
-	case filter.UserURN:
-		return filter.UserURN
-	case filter.EnterpriseUserURN:
-		return filter.EnterpriseUserURN
+	case schema.UserURN:
+		return schema.UserURN
+	case schema.EnterpriseUserURN:
+		return schema.EnterpriseUserURN
 	case "work":
 		return "work"
 	case "home":

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // Schema URNs of the discovery resources (RFC 7643 §5, §6, §7).
@@ -47,7 +47,7 @@ type joinedDoc struct {
 // newDiscovery precomputes the documents. They describe what the handler
 // really supports: PATCH, filter (with the page-size cap as maxResults),
 // sort and ETags; no bulk, no password change; bearer tokens.
-func newDiscovery(cfg *config, rt *filter.ResourceType) (*discovery, error) {
+func newDiscovery(cfg *config, rt *schema.ResourceType) (*discovery, error) {
 	d := &discovery{resourceType: map[string]*splitDoc{}, schema: map[string]*splitDoc{}}
 	var err error
 	sp := map[string]any{
@@ -84,7 +84,7 @@ func newDiscovery(cfg *config, rt *filter.ResourceType) (*discovery, error) {
 	}
 
 	var all []any
-	for _, s := range append([]*filter.Schema{rt.Schema}, extSchemas(rt)...) {
+	for _, s := range append([]*schema.Schema{rt.Schema}, extSchemas(rt)...) {
 		doc := schemaDoc(s)
 		all = append(all, doc)
 		if d.schema[strings.ToLower(s.ID)], err = encodeSplit(doc); err != nil {
@@ -97,8 +97,8 @@ func newDiscovery(cfg *config, rt *filter.ResourceType) (*discovery, error) {
 	return d, nil
 }
 
-func extSchemas(rt *filter.ResourceType) []*filter.Schema {
-	var out []*filter.Schema
+func extSchemas(rt *schema.ResourceType) []*schema.Schema {
+	var out []*schema.Schema
 	for _, e := range rt.Extensions {
 		out = append(out, e.Schema)
 	}
@@ -117,7 +117,7 @@ func listOf(res []any) map[string]any {
 }
 
 // resourceTypeDoc renders RFC 7643 §6.
-func resourceTypeDoc(rt *filter.ResourceType) map[string]any {
+func resourceTypeDoc(rt *schema.ResourceType) map[string]any {
 	exts := []any{}
 	for _, e := range rt.Extensions {
 		exts = append(exts, map[string]any{"schema": e.Schema.ID, "required": e.Required})
@@ -138,14 +138,14 @@ func resourceTypeDoc(rt *filter.ResourceType) map[string]any {
 }
 
 // schemaDoc renders RFC 7643 §7.
-func schemaDoc(s *filter.Schema) map[string]any {
+func schemaDoc(s *schema.Schema) map[string]any {
 	attrs := make([]any, 0, len(s.Attributes))
 	for _, a := range s.Attributes {
 		// The common attributes (id, externalId, meta) are described by
 		// RFC 7643 §3.1, not in the schema's attribute list.
 		switch a.Name {
 		case "id", "externalId", "meta":
-			if s.ID == filter.UserURN {
+			if s.ID == schema.UserURN {
 				continue
 			}
 		}
@@ -164,7 +164,7 @@ func schemaDoc(s *filter.Schema) map[string]any {
 	}
 }
 
-func attributeDoc(a *filter.Attribute) map[string]any {
+func attributeDoc(a *schema.Attribute) map[string]any {
 	m := map[string]any{
 		"name":        a.Name,
 		"type":        string(a.Type),
@@ -174,7 +174,7 @@ func attributeDoc(a *filter.Attribute) map[string]any {
 		"mutability":  string(a.Mutability),
 		"returned":    string(a.Returned),
 	}
-	if a.Type != filter.TypeComplex && a.Type != filter.TypeBoolean {
+	if a.Type != schema.TypeComplex && a.Type != schema.TypeBoolean {
 		m["caseExact"] = a.CaseExact
 		m["uniqueness"] = string(a.Uniqueness)
 	}

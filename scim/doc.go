@@ -82,12 +82,16 @@
 // # The GitLab profile
 //
 // With [WithProfile]([ProfileGitLab]) and [WithStore] the handler answers
-// byte for byte as GitLab's group SCIM API does (gitlab-semantics.md §1–§8),
+// byte for byte as GitLab's group SCIM API does (docs/gitlab.md §1–§8),
 // for IdP apps built for GitLab.com; the provisioning rules stay the shared
 // ones (create the provisioner with identity.WithProfile(ProfileGitLab.Rules())).
 // Only GET and POST /Users and GET, PATCH and DELETE /Users/{id} exist;
 // anything else is {"error":"404 Not Found"}. An unknown group is a 404
-// "Group <path> not found" before the token is looked at, as in GitLab; the
+// "Group <path> not found" before the token is looked at, as in GitLab, and
+// so is a group without SAML SSO configured (store.Group.SAML nil, see
+// package identity/sso): 404 "Group <path> does not have SAML SSO
+// configured". The RFC profile serves SCIM without SAML: its IdP apps are
+// set up by hand and need not sign in through SAML. The
 // token is the access_token query parameter or the Bearer header, and a bad
 // one is {"message":"401 Unauthorized"}. id is the extern_uid (matched
 // case-insensitively) and there is no externalId; errors carry a numeric

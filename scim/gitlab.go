@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/scim/internal/gitlab"
 	"github.com/scimkit/scimkit/store"
 )
@@ -77,7 +78,7 @@ func (gitlabProfile) parseFilter(string) (filter.Expr, error) {
 func (gitlabProfile) user(s *store.SCIMIdentity, u *store.User, _ string) map[string]any {
 	v := glUser(s, u)
 	return map[string]any{
-		"schemas": []any{filter.UserURN}, "id": v.ExternUID, "active": v.Active,
+		"schemas": []any{schema.UserURN}, "id": v.ExternUID, "active": v.Active,
 		"emails":   []any{map[string]any{"type": "work", "value": v.Email, "primary": true}},
 		"name":     map[string]any{"formatted": v.Name},
 		"meta":     map[string]any{"resourceType": "User"},
@@ -102,7 +103,7 @@ type gitlabRoute struct {
 	handle       func(h *Handler, ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error
 }
 
-// gitlabRoutes is GitLab's group SCIM routing table (gitlab-semantics.md §1).
+// gitlabRoutes is GitLab's group SCIM routing table (docs/gitlab.md §1).
 func gitlabRoutes() []gitlabRoute {
 	return []gitlabRoute{
 		{http.MethodGet, "/Users", (*Handler).glList},
@@ -137,9 +138,11 @@ func (gitlabProfile) mount(h *Handler) error {
 const maxGroupPathLen = 255
 
 // glWrap runs a GitLab route after GitLab's checks, in GitLab's order
-// (gitlab-semantics.md §1): the group must exist (404 "Group <path> not
-// found", before the token is looked at), then the token must be the
-// group's (401 {"message":"401 Unauthorized"}).
+// (docs/gitlab.md §1): the group must exist (404 "Group <path> not
+// found", before the token is looked at), must have SAML SSO configured
+// (store.Group.SAML; 404 "Group <path> does not have SAML SSO
+// configured"), then the token must be the group's (401
+// {"message":"401 Unauthorized"}).
 func (h *Handler) glWrap(rt gitlabRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, t := contextOf(w, r), tenantOf(w)
@@ -185,6 +188,9 @@ func (h *Handler) glAuthenticate(ctx context.Context, r *http.Request, t *tenant
 	}
 	if g == nil {
 		return glError(http.StatusNotFound, gitlab.DetailGroupNotFound(name), nil)
+	}
+	if g.SAML == nil {
+		return glError(http.StatusNotFound, gitlab.DetailSAMLNotConfigured(name), nil)
 	}
 	unauthorized := glError(http.StatusUnauthorized, "", glBody(gitlab.MarshalMessage(http.StatusUnauthorized, "")))
 	token, ok := h.prof.token(r)

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
 )
 
@@ -17,7 +19,11 @@ func ExampleWithProfile_gitLab() {
 	ctx := context.Background()
 	st := memstore.New()
 	prov, _ := identity.New(st, identity.WithProfile(scim.ProfileGitLab.Rules()))
-	_, _, _ = prov.CreateGroup(ctx, identity.GroupSpec{Path: "acme", Token: "acme-token-0123456789"})
+	g, _, _ := prov.CreateGroup(ctx, identity.GroupSpec{Path: "acme", Token: "acme-token-0123456789"})
+	// GitLab serves SCIM only for a group with SAML SSO configured
+	// (identity/sso.Configure checks and stores one).
+	_, _ = sso.Configure(ctx, st, g.ID, store.SAMLConfig{Enabled: true, SSOURL: "https://idp.example/sso",
+		Fingerprint: "0B:4F:9C:33:6B:2A:D8:11:90:7A:55:1E:C3:AF:02:64:98:DD:7E:41"})
 	h, err := scim.New(prov, scim.WithProfile(scim.ProfileGitLab), scim.WithStore(st),
 		scim.WithPrefix("/api/scim/v2/groups/{group}"))
 	if err != nil {

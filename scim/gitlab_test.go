@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
 )
@@ -54,6 +55,7 @@ func newGLEnv(t testing.TB, prof Profile) *glEnv {
 		if _, _, err := prov.CreateGroup(ctx, g); err != nil {
 			t.Fatal(err)
 		}
+		withSAML(t, st, g.ID)
 		if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 			u := &store.User{ID: "boss-" + g.ID, Username: "boss-" + g.Path, Name: "Big Boss", Email: "boss@" + g.Path + ".example", State: store.UserActive, Confirmed: true}
 			if err := tx.PutUser(ctx, u); err != nil {
@@ -70,6 +72,17 @@ func newGLEnv(t testing.TB, prof Profile) *glEnv {
 		t.Fatal(err)
 	}
 	return &glEnv{h: h, st: st, prov: prov}
+}
+
+// withSAML gives group groupID a SAML SSO configuration, which the GitLab
+// profile requires before it serves the group's SCIM API.
+func withSAML(t testing.TB, st store.Store, groupID string) {
+	t.Helper()
+	_, err := sso.Configure(context.Background(), st, groupID, store.SAMLConfig{Enabled: true,
+		SSOURL: "https://idp.example/sso", Fingerprint: "0B:4F:9C:33:6B:2A:D8:11:90:7A:55:1E:C3:AF:02:64:98:DD:7E:41"})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // do sends a request; the token goes in the Authorization header unless
@@ -637,6 +650,7 @@ func TestGitLabDocumentedRequests(t *testing.T) {
 	if _, _, err := e.prov.CreateGroup(context.Background(), identity.GroupSpec{ID: "2001", Path: "test_group", Token: "test-group-token-0123"}); err != nil {
 		t.Fatal(err)
 	}
+	withSAML(t, e.st, "2001")
 	const tok = "test-group-token-0123"
 	base := "/api/scim/v2/groups/test_group/Users"
 	created := glUserJSON("0b1d561c-21ff-4092-beab-8154b17f82f2", true, "name@example.com", "Test User", "Test", "User", "username")
@@ -661,4 +675,19 @@ func TestGitLabDocumentedRequests(t *testing.T) {
 		w := e.do(t, s.method, s.target, tok, s.body)
 		t.Run(fmt.Sprintf("%d %s %s", i, s.method, s.target), func(t *testing.T) { check(t, w, s.status, s.want) })
 	}
+}
+
+// TestGitLabSAMLNotConfigured: a group without SAML SSO configured answers
+// GitLab's 404 after the group lookup and before the token check.
+func TestGitLabSAMLNotConfigured(t *testing.T) {
+	t.Parallel()
+	e := newGLEnv(t, ProfileGitLab)
+	if _, _, err := e.prov.CreateGroup(context.Background(), identity.GroupSpec{Path: "bare", Token: "bare-token-0123456789"}); err != nil {
+		t.Fatal(err)
+	}
+	notConfigured := glErrJSON(404, "Group bare does not have SAML SSO configured")
+	check(t, e.do(t, "GET", "/api/scim/v2/groups/nope/Users", "", ""), 404, glErrJSON(404, "Group nope not found"))
+	check(t, e.do(t, "GET", "/api/scim/v2/groups/bare/Users", "", ""), 404, notConfigured)
+	check(t, e.do(t, "POST", "/api/scim/v2/groups/bare/Users", "bare-token-0123456789", `{"externalId":"x"}`), 404, notConfigured)
+	check(t, e.do(t, "GET", "/api/scim/v2/groups/acme/Users", "", ""), 401, `{"message":"401 Unauthorized"}`)
 }

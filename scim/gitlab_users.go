@@ -25,7 +25,7 @@ func glUser(s *store.SCIMIdentity, u *store.User) gitlab.User {
 
 // glList serves GET /Users: every identity of the group (active or not),
 // or those GitLab's filter forms find; anything else is 412 "Unsupported
-// Filter" (gitlab-semantics.md §5.2).
+// Filter" (docs/gitlab.md §5.2).
 func (h *Handler) glList(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	q := r.URL.Query()
 	page := gitlab.ParsePage(q)
@@ -196,7 +196,7 @@ func (h *Handler) glGroupParam(r *http.Request) string {
 	return h.cfg.group
 }
 
-// glCreate serves POST /Users (gitlab-semantics.md §4): GitLab's key map
+// glCreate serves POST /Users (docs/gitlab.md §4): GitLab's key map
 // and required keys, then the shared provisioning rules; 201 with the new
 // or existing identity. Failures are 409 when the message says "has
 // already been taken", else 412, with GitLab's detail "Error saving user
@@ -279,7 +279,7 @@ func glMessage(ie *identity.Error) string {
 	return name + " " + ie.Detail
 }
 
-// glPatch serves PATCH /Users/{id} (gitlab-semantics.md §6): GitLab's
+// glPatch serves PATCH /Users/{id} (docs/gitlab.md §6): GitLab's
 // reading of Operations, then one atomic change through the shared rules;
 // 204 with no body on success, even when nothing changed. A failure is
 // 412 "Error updating <name> with <params>".
@@ -366,7 +366,7 @@ func setWorkEmail(doc map[string]any, v string) {
 	doc["emails"] = append(list, map[string]any{"type": "work", "value": v, "primary": true})
 }
 
-// glDelete serves DELETE /Users/{id} (gitlab-semantics.md §7.2): the
+// glDelete serves DELETE /Users/{id} (docs/gitlab.md §7.2): the
 // identity is deprovisioned and stays readable with active false; 204.
 // Removing the group's last owner is refused with 412.
 func (h *Handler) glDelete(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {

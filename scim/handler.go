@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // Handler is the SCIM 2.0 service provider: an http.Handler serving the
@@ -27,7 +27,7 @@ type Handler struct {
 	mux       *http.ServeMux
 	catchAll  string // pattern of the SCIM 404 fallback
 	discovery *discovery
-	rt        *filter.ResourceType // the User resource type, built once
+	rt        *schema.ResourceType // the User resource type, built once
 	bufs      bufferPool           // response buffers
 	// lastBase is the tenant base computed last, reused while requests
 	// come with the same scheme, host and mount point (a handler for one
@@ -101,7 +101,7 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 	if got, want := prov.Profile(), prof.rules(); got != want {
 		return nil, fmt.Errorf("scim: the provisioner's rules %+v do not match profile %q (%+v); create it with identity.WithProfile", got, cfg.profile, want)
 	}
-	h := &Handler{prov: prov, cfg: cfg, prof: prof, mux: http.NewServeMux(), rt: filter.User()}
+	h := &Handler{prov: prov, cfg: cfg, prof: prof, mux: http.NewServeMux(), rt: schema.User()}
 	d, err := newDiscovery(&h.cfg, h.rt)
 	if err != nil {
 		return nil, err

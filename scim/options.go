@@ -144,7 +144,7 @@ func WithMaxCount(max, def int) Option {
 
 // WithStrictFilters makes a filter on an attribute the schema does not
 // define an invalidFilter error instead of a comparison on the stored
-// document (DESIGN.md §Protocol decisions).
+// document (docs/design.md §Protocol decisions).
 func WithStrictFilters() Option {
 	return Option{func(c *config) error { c.strict = true; return nil }}
 }

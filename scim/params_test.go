@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 func testHandlerConfig(t *testing.T) *Handler {
 	t.Helper()
-	return &Handler{cfg: config{maxCount: 200, defaultCount: 100, maxFilter: 4096}, rt: filter.User()}
+	return &Handler{cfg: config{maxCount: 200, defaultCount: 100, maxFilter: 4096}, rt: schema.User()}
 }
 
 func TestListParamsFromQuery(t *testing.T) {

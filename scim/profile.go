@@ -9,7 +9,7 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Profile names a wire profile (DESIGN.md §Wire profiles): how resources
+// Profile names a wire profile (docs/design.md §Wire profiles): how resources
 // and errors look on the wire and which routes exist. The provisioning
 // rules are shared.
 type Profile string

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // projection is the attributes / excludedAttributes selection of a request
@@ -23,7 +23,7 @@ type attrRef struct {
 // newProjection parses the two lists. A malformed path is 400
 // invalidPath; a well-formed path the resource type does not define
 // matches nothing (custom attributes kept in documents can be named).
-func newProjection(rt *filter.ResourceType, attrs, excl []string) (projection, error) {
+func newProjection(rt *schema.ResourceType, attrs, excl []string) (projection, error) {
 	var p projection
 	for _, a := range attrs {
 		r, err := parseAttrRef(rt, a)
@@ -44,14 +44,14 @@ func newProjection(rt *filter.ResourceType, attrs, excl []string) (projection, e
 
 // parseAttrRef parses "name", "name.sub", "urn:...:name[.sub]" or an
 // extension URN alone.
-func parseAttrRef(rt *filter.ResourceType, s string) (attrRef, error) {
+func parseAttrRef(rt *schema.ResourceType, s string) (attrRef, error) {
 	if len(s) > 512 || strings.ContainsAny(s, " \"[]()\x00") {
 		return attrRef{}, errorf(http.StatusBadRequest, TypeInvalidPath, "invalid attribute path %q", truncate(s, 64))
 	}
 	var r attrRef
 	rest := s
 	if strings.HasPrefix(strings.ToLower(s), "urn:") {
-		for _, sc := range append([]*filter.Schema{rt.Schema}, extSchemas(rt)...) {
+		for _, sc := range append([]*schema.Schema{rt.Schema}, extSchemas(rt)...) {
 			id := sc.ID
 			switch {
 			case strings.EqualFold(s, id):
@@ -64,7 +64,7 @@ func parseAttrRef(rt *filter.ResourceType, s string) (attrRef, error) {
 			// An unknown schema: matches nothing.
 			return attrRef{urn: s, name: "\x00"}, nil
 		}
-		if strings.EqualFold(r.urn, filter.UserURN) {
+		if strings.EqualFold(r.urn, schema.UserURN) {
 			r.urn = ""
 		}
 	}
@@ -80,7 +80,7 @@ func (p projection) empty() bool { return len(p.attrs) == 0 && len(p.excl) == 0 
 
 // apply returns the projected copy of a rendered resource. Attributes
 // returned "always" survive both lists; "never" ones are gone already.
-func (p projection) apply(doc map[string]any, rt *filter.ResourceType) map[string]any {
+func (p projection) apply(doc map[string]any, rt *schema.ResourceType) map[string]any {
 	if p.empty() {
 		return doc
 	}
@@ -110,12 +110,12 @@ func (p projection) apply(doc map[string]any, rt *filter.ResourceType) map[strin
 }
 
 // returnedAlways reports whether the attribute is returned "always".
-func returnedAlways(rt *filter.ResourceType, urn, name string) bool {
+func returnedAlways(rt *schema.ResourceType, urn, name string) bool {
 	if strings.EqualFold(name, "id") && urn == "" {
 		return true
 	}
-	res, ok := rt.Resolve(filter.AttrPath{URN: urn, Name: name})
-	return ok && res.Attr.Returned == filter.ReturnedAlways
+	res, ok := rt.Resolve(urn, name, "")
+	return ok && res.Attr.Returned == schema.ReturnedAlways
 }
 
 // container returns the object a ref lives in: doc itself for the core

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -24,7 +24,7 @@ func renderRFC(s *store.SCIMIdentity, location string) map[string]any {
 		meta["location"] = location
 		meta["version"] = etag(s.Version)
 	}
-	schemas := []any{filter.UserURN}
+	schemas := []any{schema.UserURN}
 	if list, ok := doc["schemas"].([]any); ok {
 		schemas = schemas[:0]
 		for _, v := range list {
@@ -32,13 +32,13 @@ func renderRFC(s *store.SCIMIdentity, location string) map[string]any {
 				schemas = append(schemas, str)
 			}
 		}
-		if !schemasHave(schemas, filter.UserURN) {
-			schemas = append([]any{filter.UserURN}, schemas...)
+		if !schemasHave(schemas, schema.UserURN) {
+			schemas = append([]any{schema.UserURN}, schemas...)
 		}
 	}
 	for k := range doc {
-		if strings.EqualFold(k, filter.EnterpriseUserURN) && !schemasHave(schemas, filter.EnterpriseUserURN) {
-			schemas = append(schemas, filter.EnterpriseUserURN)
+		if strings.EqualFold(k, schema.EnterpriseUserURN) && !schemasHave(schemas, schema.EnterpriseUserURN) {
+			schemas = append(schemas, schema.EnterpriseUserURN)
 		}
 		if strings.EqualFold(k, "password") {
 			delete(doc, k)
@@ -129,14 +129,14 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, t *tenant) ([]byte
 			}
 		}
 	}
-	if !schemasOK || !containsFold(list, filter.UserURN) {
-		addSchema(filter.UserURN)
+	if !schemasOK || !containsFold(list, schema.UserURN) {
+		addSchema(schema.UserURN)
 	}
 	for _, v := range list {
 		addSchema(v)
 	}
-	if hasExt && !containsFold(list, filter.EnterpriseUserURN) {
-		addSchema(filter.EnterpriseUserURN)
+	if hasExt && !containsFold(list, schema.EnterpriseUserURN) {
+		addSchema(schema.EnterpriseUserURN)
 	}
 	b = append(b, `],"id":`...)
 	b = appendString(b, s.ID)
@@ -186,7 +186,7 @@ func (rfcProfile) appendUser(b []byte, s *store.SCIMIdentity, t *tenant) ([]byte
 	return b, true, nil
 }
 
-// enterpriseUserURNLower is strings.ToLower(filter.EnterpriseUserURN), a
+// enterpriseUserURNLower is strings.ToLower(schema.EnterpriseUserURN), a
 // constant so that a switch does not compute it again for every key.
 const enterpriseUserURNLower = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user"
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -56,7 +56,7 @@ func TestAppendUserMatchesRender(t *testing.T) {
 }
 
 func TestFoldKey(t *testing.T) {
-	if got := strings.ToLower(filter.EnterpriseUserURN); got != enterpriseUserURNLower {
+	if got := strings.ToLower(schema.EnterpriseUserURN); got != enterpriseUserURNLower {
 		t.Errorf("enterpriseUserURNLower = %q, want %q", enterpriseUserURNLower, got)
 	}
 	var buf [64]byte

@@ -13,7 +13,7 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Review tests of the GitLab profile (gitlab-semantics.md §1-§8): exact
+// Review tests of the GitLab profile (docs/gitlab.md §1-§8): exact
 // bytes for the answers the main tests do not pin, and bad input that
 // must leave the store as it was.
 

@@ -12,6 +12,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -50,8 +51,8 @@ func (h *Handler) readUser(r *http.Request) (map[string]any, error) {
 	}
 	if s, ok := doc["schemas"]; ok {
 		list, ok := s.([]any)
-		if !ok || !schemasHave(list, filter.UserURN) {
-			return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "schemas must be an array containing %q", filter.UserURN)
+		if !ok || !schemasHave(list, schema.UserURN) {
+			return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "schemas must be an array containing %q", schema.UserURN)
 		}
 	}
 	for k := range doc {
@@ -61,7 +62,7 @@ func (h *Handler) readUser(r *http.Request) (map[string]any, error) {
 		}
 		// canonicalize spelled k as the schema does: findAttr finds it
 		// without folding case.
-		if a := findAttr(h.rt.Schema.Attributes, k); a != nil && (a.Mutability == filter.MutabilityWriteOnly || a.Returned == filter.ReturnedNever) {
+		if a := findAttr(h.rt.Schema.Attributes, k); a != nil && (a.Mutability == schema.MutabilityWriteOnly || a.Returned == schema.ReturnedNever) {
 			delete(doc, k)
 		}
 	}
@@ -269,7 +270,7 @@ func (h *Handler) replaceUser(ctx context.Context, w http.ResponseWriter, r *htt
 	return h.writeUser(w, r, t, res, http.StatusOK, proj)
 }
 
-// patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.ApplyOwned
+// patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply
 // runs on the stored resource inside the atomic unit.
 func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
@@ -294,16 +295,13 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	// ModifyShared hands over a map made for this call whose objects and
-	// arrays are the stored document's: patch.ApplyOwned patches that map,
-	// copying only the objects and arrays the operations write into, and
-	// the deletions below change only the map. So ModifyShared spares the
-	// copy Modify would make, and the store's copy of the resource is the
-	// only one.
+	// arrays are the stored document's; patch.Apply takes ownership of
+	// the resource it patches, so it gets a deep copy of its own.
 	// An operation that may reach "meta" (one without a path, whose value
 	// may name it, or one whose path mentions it) is evaluated against the
 	// full resource; the others do not need meta's times formatted.
 	mutate := func(cur map[string]any) (map[string]any, error) {
-		next, _, err := patch.ApplyOwned(cur, req.Operations, h.rt)
+		next, _, err := patch.Apply(store.CloneDocument(cur), req.Operations, h.rt)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,8 @@
 // Package store defines what scimkit keeps about a host's accounts: groups
-// (tenants), users, memberships, SCIM identities and SAML identities, and the
-// [Store] interface every storage backend implements.
+// (tenants, each with its SAML single sign-on configuration,
+// [SAMLConfig]), users, memberships, SCIM identities and SAML identities,
+// the host's SAML service-provider key pair ([SAMLKey]), and the [Store]
+// interface every storage backend implements.
 //
 // A Store is small on purpose, in the database/sql/driver habit: two
 // transaction entry points, [Store.Update] and [Store.View], and a [Tx] of
@@ -42,7 +44,17 @@
 //     [ErrUnavailable]; test with errors.Is and errors.As.
 //
 // The store enforces keys, not policy: who may be linked, provisioned or
-// removed is decided by package identity.
+// removed is decided by package identity, and whether a SAML configuration
+// is usable by package identity/sso.
+//
+// # Secrets
+//
+// A group keeps only the SHA-256 digest of its SCIM token. The SAML
+// service-provider private key ([SAMLKey.PrivateKey]) is kept as is: a
+// backend stores it like any other column, so the database must be
+// protected as the key is (a host that keeps keys elsewhere gives identity/sso
+// its own key and never stores one). SAMLKey's String and LogValue leave
+// the private key out.
 //
 // The conformance suite in store/storetest pins all of this; run it against
 // any implementation with storetest.Run.

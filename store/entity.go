@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/sha256"
+	"log/slog"
 	"maps"
 	"slices"
 	"strconv"
@@ -85,8 +86,12 @@ type Group struct {
 	// DefaultRole is the role given to members added by provisioning.
 	DefaultRole Role
 	// EnforceSSO refuses to add members that have no SAML identity linked
-	// to the group.
+	// to the group, and makes the group's web routes require a SAML
+	// sign-in (GitLab's "Enforce SSO-only authentication").
 	EnforceSSO bool
+	// SAML is the group's SAML single sign-on configuration; nil when the
+	// group has none.
+	SAML *SAMLConfig
 	// Version is the stored version: 0 for a group not stored yet, then
 	// 1, 2, ... bumped by the store on every write.
 	Version int64
@@ -98,8 +103,19 @@ func (g *Group) Clone() *Group {
 		return nil
 	}
 	if len(g.TokenDigest) == sha256.Size {
-		// A SHA-256 digest is copied into the same allocation as the
-		// group: every authenticated request clones one.
+		// A SHA-256 digest (and a SAML configuration) is copied into the
+		// same allocation as the group: every authenticated request
+		// clones one.
+		if g.SAML != nil {
+			c := &struct {
+				g Group
+				d [sha256.Size]byte
+				s SAMLConfig
+			}{g: *g, s: *g.SAML}
+			copy(c.d[:], g.TokenDigest)
+			c.g.TokenDigest, c.g.SAML = c.d[:], &c.s
+			return &c.g
+		}
 		c := &struct {
 			g Group
 			d [sha256.Size]byte
@@ -110,7 +126,104 @@ func (g *Group) Clone() *Group {
 	}
 	c := *g
 	c.TokenDigest = slices.Clone(g.TokenDigest)
+	c.SAML = g.SAML.Clone()
 	return &c
+}
+
+// SAMLConfig is a group's SAML single sign-on configuration: whether SAML
+// sign-in is on, and how the group's identity provider (IdP) is reached and
+// trusted. Stores keep it as given; package identity/sso checks it before
+// storing it and reads it at every sign-in.
+//
+// The IdP is given in exactly one of three forms:
+//
+//   - its SAML metadata (IdPMetadata), which names its entity ID, its
+//     single sign-on URL and its signing certificates;
+//   - its single sign-on URL and its signing certificate (SSOURL and
+//     Certificate);
+//   - its single sign-on URL and the SHA-1 or SHA-256 fingerprint of its
+//     signing certificate (SSOURL and Fingerprint), the form GitLab's SAML
+//     settings ask for.
+//
+// Everything in it is public information about the IdP: it holds no
+// secret.
+type SAMLConfig struct {
+	// Enabled switches SAML sign-in for the group on ("Enable SAML
+	// authentication for this group"). A configuration that is not enabled
+	// is kept, and still counts as configured.
+	Enabled bool
+	// IdPMetadata is the IdP's SAML metadata document (an
+	// EntityDescriptor), or "".
+	IdPMetadata string
+	// SSOURL is the IdP's single sign-on URL (HTTP-Redirect binding), or ""
+	// when IdPMetadata is set.
+	SSOURL string
+	// Certificate is the IdP's signing certificate in PEM, or "".
+	Certificate string
+	// Fingerprint is the SHA-1 (40 hex digits) or SHA-256 (64 hex digits)
+	// fingerprint of the IdP's signing certificate, or "".
+	Fingerprint string
+	// IdPEntityID is the IdP's entity ID, the Issuer of its responses. It
+	// is optional beside SSOURL; with IdPMetadata it is the metadata's.
+	IdPEntityID string
+	// NameIDFormat is the SAML NameID format the group asks for and
+	// accepts (a URN such as
+	// "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"); "" for any.
+	NameIDFormat string
+}
+
+// Clone returns a copy of c.
+func (c *SAMLConfig) Clone() *SAMLConfig {
+	if c == nil {
+		return nil
+	}
+	n := *c
+	return &n
+}
+
+// SAMLKey is the host's SAML service-provider key pair: the one private key
+// and certificate that every group's service provider publishes in its
+// metadata and decrypts encrypted assertions with. A store holds at most
+// one.
+//
+// PrivateKey is a secret. [SAMLKey.String], [SAMLKey.GoString] and
+// [SAMLKey.LogValue] leave it out, so that printing or logging a SAMLKey
+// does not leak it.
+//
+// Stores keep a copy on Put and return fresh copies from every read.
+type SAMLKey struct {
+	// PrivateKey is the private key in PKCS #8 DER form. Required.
+	PrivateKey []byte
+	// Certificate is the X.509 certificate of the key's public half, DER.
+	// Required.
+	Certificate []byte
+	// Version is the stored version: 0 for a key not stored yet, then
+	// 1, 2, ... bumped by the store on every write.
+	Version int64
+}
+
+// Clone returns a deep copy of k.
+func (k *SAMLKey) Clone() *SAMLKey {
+	if k == nil {
+		return nil
+	}
+	return &SAMLKey{PrivateKey: slices.Clone(k.PrivateKey), Certificate: slices.Clone(k.Certificate), Version: k.Version}
+}
+
+// String describes k without its private key.
+func (k SAMLKey) String() string {
+	return "store.SAMLKey{PrivateKey:[REDACTED], Certificate:" + strconv.Itoa(len(k.Certificate)) +
+		" bytes, Version:" + strconv.FormatInt(k.Version, 10) + "}"
+}
+
+// GoString is String, for the %#v verb.
+func (k SAMLKey) GoString() string { return k.String() }
+
+// LogValue implements slog.LogValuer: the version and certificate size,
+// never the private key.
+func (k SAMLKey) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("private_key", "[REDACTED]"),
+		slog.Int("certificate_bytes", len(k.Certificate)), slog.Int64("version", k.Version))
 }
 
 // Email is a secondary email address of a user.

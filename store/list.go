@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // ListSCIMIdentities returns the page of group groupID's SCIM identities that
@@ -55,20 +56,20 @@ type Matcher struct {
 	limit  int // -1: no limit
 }
 
-// CompileQuery compiles q's filter and sort path against filter.User().
+// CompileQuery compiles q's filter and sort path against schema.User().
 // Errors wrap *filter.SchemaError or *filter.SyntaxError.
 func CompileQuery(q Query) (*Matcher, error) {
 	return CompileQueryWith(q, nil)
 }
 
 // CompileQueryWith is [CompileQuery] with the User resource type given:
-// rt must be a value filter.User() returned (which builds the schemas afresh
+// rt must be a value schema.User() returned (which builds the schemas afresh
 // on every call), kept by a store to compile many queries; nil means
-// filter.User().
-func CompileQueryWith(q Query, rt *filter.ResourceType) (*Matcher, error) {
+// schema.User().
+func CompileQueryWith(q Query, rt *schema.ResourceType) (*Matcher, error) {
 	m := &Matcher{q: q, limit: -1}
 	if rt == nil {
-		rt = filter.User()
+		rt = schema.User()
 	}
 	if q.Filter != nil {
 		f, err := filter.Compile(q.Filter, rt)
@@ -201,7 +202,7 @@ type sortKey struct {
 	dateTime  bool
 }
 
-func compileSortKey(s string, rt *filter.ResourceType) (*sortKey, error) {
+func compileSortKey(s string, rt *schema.ResourceType) (*sortKey, error) {
 	p, err := filter.ParsePath(s)
 	if err != nil {
 		return nil, fmt.Errorf("store: sortBy: %w", err)
@@ -210,21 +211,21 @@ func compileSortKey(s string, rt *filter.ResourceType) (*sortKey, error) {
 		return nil, fmt.Errorf("store: sortBy %q: a value filter is not allowed: %w", s, ErrInvalid)
 	}
 	k := &sortKey{name: p.Attr.Name, sub: p.Attr.Sub}
-	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, filter.UserURN) {
+	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, schema.UserURN) {
 		k.ext, k.urn = true, p.Attr.URN
 	}
-	if r, ok := rt.Resolve(p.Attr); ok && r.Attr != nil {
+	if r, ok := rt.Resolve(p.Attr.URN, p.Attr.Name, p.Attr.Sub); ok && r.Attr != nil {
 		a := r.Attr
 		if r.Sub != nil {
 			a = r.Sub
-		} else if a.Type == filter.TypeComplex && k.sub == "" {
+		} else if a.Type == schema.TypeComplex && k.sub == "" {
 			if v := a.Sub("value"); v != nil {
 				a = v
 			}
 		}
 		k.caseExact = a.CaseExact
-		k.dateTime = a.Type == filter.TypeDateTime
-		if r.Schema != nil && !strings.EqualFold(r.Schema.ID, filter.UserURN) {
+		k.dateTime = a.Type == schema.TypeDateTime
+		if r.Schema != nil && !strings.EqualFold(r.Schema.ID, schema.UserURN) {
 			k.ext, k.urn = true, r.Schema.ID
 		}
 	}

@@ -25,7 +25,7 @@ func (o SortOrder) String() string {
 // zero value selects every identity, in the default order, on one page.
 type Query struct {
 	// Filter keeps the identities whose [SCIMIdentity.Resource] it matches,
-	// evaluated as filter.Compile(Filter, filter.User()) does; nil keeps all.
+	// evaluated as filter.Compile(Filter, schema.User()) does; nil keeps all.
 	Filter filter.Expr
 	// SkipDeleted leaves out identities marked Deleted.
 	SkipDeleted bool
@@ -38,7 +38,7 @@ type Query struct {
 	// "name.familyName", "emails.value", "meta.created", or a fully
 	// qualified "urn:...:User:userName"); "" keeps the default order.
 	// Strings compare case-insensitively unless the attribute is caseExact
-	// in filter.User(); multi-valued attributes sort by their primary
+	// in schema.User(); multi-valued attributes sort by their primary
 	// value, else their first; identities without a value sort last in
 	// either order.
 	SortBy string

@@ -119,6 +119,15 @@ type Tx interface {
 	// DeleteSAMLIdentity removes user userID's SAML identity in group
 	// groupID, or returns [ErrNotFound].
 	DeleteSAMLIdentity(ctx context.Context, groupID, userID string) error
+
+	// SAMLKey returns the host's SAML service-provider key pair, or
+	// [ErrNotFound] when none is stored.
+	SAMLKey(ctx context.Context) (*SAMLKey, error)
+	// PutSAMLKey inserts or replaces the host's one SAML service-provider
+	// key pair: with Version 0 it is inserted (a *[ConflictError] keyed
+	// [KeyID] when one is stored), with Version n it replaces the stored
+	// key of version n. PrivateKey and Certificate are required.
+	PutSAMLKey(ctx context.Context, k *SAMLKey) error
 }
 
 // SCIMIdentityLister is an optional interface of a [Tx] that answers a

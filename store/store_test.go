@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"maps"
 	"strings"
 	"testing"
@@ -301,24 +302,62 @@ func TestGroupClone(t *testing.T) {
 		{"other length", []byte{1, 2, 3}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			g := &store.Group{ID: "g", Path: "p", Name: "n", TokenDigest: tc.digest, DefaultRole: store.RoleGuest, EnforceSSO: true, Version: 3}
-			want := &store.Group{ID: "g", Path: "p", Name: "n", TokenDigest: bytes.Clone(tc.digest), DefaultRole: store.RoleGuest, EnforceSSO: true, Version: 3}
-			c := g.Clone()
-			if diff := cmp.Diff(want, c); diff != "" {
-				t.Fatalf("Clone (-want +got):\n%s", diff)
+		for _, saml := range []*store.SAMLConfig{nil, {Enabled: true, SSOURL: "https://idp.example/sso", Fingerprint: "AB"}} {
+			name := tc.name
+			if saml != nil {
+				name += " with SAML"
 			}
-			if (c.TokenDigest == nil) != (tc.digest == nil) {
-				t.Errorf("Clone().TokenDigest == nil is %v, want %v", c.TokenDigest == nil, tc.digest == nil)
+			t.Run(name, func(t *testing.T) {
+				testGroupClone(t, tc.digest, saml)
+			})
+		}
+	}
+}
+
+func testGroupClone(t *testing.T, digest []byte, saml *store.SAMLConfig) {
+	g := &store.Group{ID: "g", Path: "p", Name: "n", TokenDigest: digest, DefaultRole: store.RoleGuest, EnforceSSO: true, SAML: saml.Clone(), Version: 3}
+	want := &store.Group{ID: "g", Path: "p", Name: "n", TokenDigest: bytes.Clone(digest), DefaultRole: store.RoleGuest, EnforceSSO: true, SAML: saml.Clone(), Version: 3}
+	c := g.Clone()
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Fatalf("Clone (-want +got):\n%s", diff)
+	}
+	if (c.TokenDigest == nil) != (digest == nil) {
+		t.Errorf("Clone().TokenDigest == nil is %v, want %v", c.TokenDigest == nil, digest == nil)
+	}
+	if len(c.TokenDigest) > 0 {
+		c.TokenDigest[0]++
+		c.TokenDigest = append(c.TokenDigest, 9)
+	}
+	if c.SAML != nil {
+		c.SAML.SSOURL = "changed"
+	}
+	c.Name = "changed"
+	if diff := cmp.Diff(want, g); diff != "" {
+		t.Errorf("changing the clone changed the group (-want +got):\n%s", diff)
+	}
+}
+
+// TestSAMLKeyRedacted: printing or logging a SAMLKey never shows its
+// private key.
+func TestSAMLKeyRedacted(t *testing.T) {
+	secret := []byte("PRIVATE-KEY-BYTES")
+	k := store.SAMLKey{PrivateKey: secret, Certificate: []byte{1, 2, 3}, Version: 2}
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logged, nil))
+	logger.Info("key", slog.Any("key", k), slog.Any("ptr", &k))
+	outputs := map[string]string{"log": logged.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%q"} {
+		outputs[verb] = fmt.Sprintf(verb, k)
+		outputs[verb+" pointer"] = fmt.Sprintf(verb, &k)
+	}
+	for name, out := range outputs {
+		for _, leak := range []string{string(secret), fmt.Sprintf("%x", secret), fmt.Sprint(secret)} {
+			if strings.Contains(out, leak) {
+				t.Errorf("%s output shows the private key: %s", name, out)
 			}
-			if len(c.TokenDigest) > 0 {
-				c.TokenDigest[0]++
-				c.TokenDigest = append(c.TokenDigest, 9)
-			}
-			c.Name = "changed"
-			if diff := cmp.Diff(want, g); diff != "" {
-				t.Errorf("changing the clone changed the group (-want +got):\n%s", diff)
-			}
-		})
+		}
+		if !strings.Contains(out, "REDACTED") && name != "%x" && name != "%x pointer" {
+			t.Errorf("%s output does not say the key is redacted: %s", name, out)
+		}
 	}
 }

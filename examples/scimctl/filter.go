@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // runFilter runs "scimctl filter [-index] [-strict] EXPR" and returns the
@@ -60,7 +61,7 @@ func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// No resource names a schema: check EXPR under the default one, a
 		// User with the Enterprise extension, so that an invalid filter is
 		// refused whatever the input holds.
-		if _, err := filter.Compile(e, filter.User(), opts...); err != nil {
+		if _, err := filter.Compile(e, schema.User(), opts...); err != nil {
 			writeSCIMError(stdout, http.StatusBadRequest, "invalidFilter", err.Error())
 			return exitInvalid
 		}

@@ -3,7 +3,7 @@ package main
 import (
 	"strings"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // resourceTypeOf returns the resource type res is evaluated under, from its
@@ -11,13 +11,13 @@ import (
 // Enterprise extension, as the scimkit server has it. A User whose
 // "schemas" names only the core schema takes the extension too: the first
 // write to an extension attribute adds its URN to "schemas" (RFC 7643 §3).
-func resourceTypeOf(res map[string]any) *filter.ResourceType {
+func resourceTypeOf(res map[string]any) *schema.ResourceType {
 	if schemas, ok := lookupFold(res, "schemas").([]any); ok {
 		for _, s := range schemas {
-			if s, _ := s.(string); strings.EqualFold(s, filter.GroupURN) {
-				return filter.Group()
+			if s, _ := s.(string); strings.EqualFold(s, schema.GroupURN) {
+				return schema.Group()
 			}
 		}
 	}
-	return filter.User()
+	return schema.User()
 }

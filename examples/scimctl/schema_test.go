@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 )
 
 func TestResourceTypeOf(t *testing.T) {
@@ -15,15 +15,15 @@ func TestResourceTypeOf(t *testing.T) {
 		wantID   string
 		wantExts []string
 	}{
-		{"no schemas", map[string]any{"userName": "x"}, "User", []string{filter.EnterpriseUserURN}},
-		{"core user", map[string]any{"schemas": []any{filter.UserURN}}, "User", []string{filter.EnterpriseUserURN}},
-		{"enterprise user", map[string]any{"schemas": []any{filter.UserURN, filter.EnterpriseUserURN}}, "User", []string{filter.EnterpriseUserURN}},
-		{"enterprise only", map[string]any{"schemas": []any{filter.EnterpriseUserURN}}, "User", []string{filter.EnterpriseUserURN}},
-		{"group", map[string]any{"schemas": []any{filter.GroupURN}}, "Group", nil},
+		{"no schemas", map[string]any{"userName": "x"}, "User", []string{schema.EnterpriseUserURN}},
+		{"core user", map[string]any{"schemas": []any{schema.UserURN}}, "User", []string{schema.EnterpriseUserURN}},
+		{"enterprise user", map[string]any{"schemas": []any{schema.UserURN, schema.EnterpriseUserURN}}, "User", []string{schema.EnterpriseUserURN}},
+		{"enterprise only", map[string]any{"schemas": []any{schema.EnterpriseUserURN}}, "User", []string{schema.EnterpriseUserURN}},
+		{"group", map[string]any{"schemas": []any{schema.GroupURN}}, "Group", nil},
 		{"group any case", map[string]any{"SCHEMAS": []any{"URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:GROUP"}}, "Group", nil},
-		{"unknown schema", map[string]any{"schemas": []any{"urn:example:Thing"}}, "User", []string{filter.EnterpriseUserURN}},
-		{"schemas not an array", map[string]any{"schemas": filter.GroupURN}, "User", []string{filter.EnterpriseUserURN}},
-		{"odd elements", map[string]any{"schemas": []any{nil, 1.0, filter.GroupURN}}, "Group", nil},
+		{"unknown schema", map[string]any{"schemas": []any{"urn:example:Thing"}}, "User", []string{schema.EnterpriseUserURN}},
+		{"schemas not an array", map[string]any{"schemas": schema.GroupURN}, "User", []string{schema.EnterpriseUserURN}},
+		{"odd elements", map[string]any{"schemas": []any{nil, 1.0, schema.GroupURN}}, "Group", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

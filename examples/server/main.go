@@ -1,29 +1,55 @@
 // Command server is a runnable host app for scimkit: it serves SCIM 2.0
 // for one or more groups so that Microsoft Entra ID, Okta or OneLogin can
-// provision users into it.
+// provision users into it, and each group's SAML single sign-on so that
+// those users sign in through the same IdP.
 //
 //	go run ./examples/server                       # group "demo", SQLite file scimkit.db
 //	go run ./examples/server -store memory -group acme -group beta=my-own-token-123456
+//	go run ./examples/server -group acme -saml-idp acme=idp-metadata.xml
 //
 // Flags:
 //
 //	-addr ADDR             listen address (default 127.0.0.1:8080)
+//	-base-url URL          the URL browsers and IdPs reach the server at (default
+//	                       http://ADDR); SAML entity IDs and ACS URLs are made from it
 //	-group PATH[=TOKEN]    a group to serve, repeatable (default demo); a TOKEN of 16+
 //	                       characters is used as is, without one a token is generated
 //	                       and printed once
+//	-saml-idp GROUP=SRC    the SAML metadata of GROUP's IdP, a file or an http(s) URL
+//	                       (repeatable); it configures and enables the group's SSO
 //	-store SPEC            memory, sqlite:FILE or postgres:DSN (default sqlite:scimkit.db)
-//	-profile rfc|gitlab    wire profile (default rfc)
+//	-profile rfc|gitlab    wire profile (default rfc); like GitLab, the gitlab profile
+//	                       serves SCIM only for a group with SAML configured
 //	-rotate-token          give every named group a new generated token
+//	-admin-token TOKEN     the demo owner's sign-in token for the groups' settings
+//	                       pages (default: generated and printed at start)
 //
-// With a persistent store a group and its token survive restarts: only the
-// token's digest is stored, so a token is printed only when it is created
-// or rotated. The base URL of a group is
-// http://ADDR/api/scim/v2/groups/PATH. SIGINT or SIGTERM shut the server
-// down gracefully.
+// With a persistent store a group, its token and its SAML configuration
+// survive restarts: only the token's digest is stored, so a token is
+// printed only when it is created or rotated. The base URL of a group is
+// http://ADDR/api/scim/v2/groups/PATH. For each group the server prints
+// what its IdP needs: the SAML entity ID, the ACS URL and the SP metadata
+// URL. A person the IdP provisioned signs in at
+// http://ADDR/groups/PATH/-/saml/sso (or from the IdP's tile) and lands on
+// http://ADDR/, which says who is signed in; http://ADDR/groups/PATH is
+// the group's page (behind enforced SSO when the group enforces it).
+// Sessions live in memory. SIGINT or SIGTERM shut the server down
+// gracefully.
+//
+// Each group's owner settings page is at http://ADDR/groups/PATH/-/saml,
+// GitLab's path: the SCIM URL, Generate/Reset SCIM token, the SAML service
+// provider's addresses (the ones printed at start) and the SAML settings
+// form (the IdP's metadata XML, or its SSO URL and certificate
+// fingerprint; enabled, enforced SSO, default role, NameID format), which
+// configures the group's SSO without a restart, and the provisioned
+// identities. Its sign-in is a demo: whoever gives the admin token at
+// http://ADDR/-/sign-in owns every group until the server stops.
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +64,8 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/identity"
+	"github.com/scimkit/scimkit/identity/settings"
+	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 )
@@ -72,6 +100,16 @@ func (g *groupFlag) String() string {
 	return strings.Join(parts, ",")
 }
 
+// has reports whether path is one of the groups.
+func (g groupFlag) has(path string) bool {
+	for _, a := range g {
+		if a.path == path {
+			return true
+		}
+	}
+	return false
+}
+
 func (g *groupFlag) Set(v string) error {
 	path, token, _ := strings.Cut(v, "=")
 	if path == "" || strings.ContainsAny(path, "/?#% ") {
@@ -89,11 +127,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
+	baseURL := fs.String("base-url", "", "the `URL` browsers and IdPs reach the server at (default http://ADDR)")
 	var groups groupFlag
 	fs.Var(&groups, "group", "a group to serve as `PATH[=TOKEN]` (repeatable; default demo)")
+	idps := idpFlag{}
+	fs.Var(idps, "saml-idp", "`GROUP=FILE|URL`: the SAML metadata of the group's IdP (repeatable)")
 	storeSpec := fs.String("store", "sqlite:scimkit.db", "store: memory, sqlite:FILE or postgres:DSN")
 	profile := fs.String("profile", "rfc", "wire profile: rfc or gitlab")
 	rotate := fs.Bool("rotate-token", false, "give every named group a new generated token")
+	adminToken := fs.String("admin-token", "", "the demo owner's sign-in `token` for the settings pages (default: generated and printed)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -102,6 +144,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 	if len(groups) == 0 {
 		groups = groupFlag{{path: "demo"}}
+	}
+	for g := range idps {
+		if !groups.has(g) {
+			return fmt.Errorf("%w: -saml-idp %s: no -group %s", errUsage, g, g)
+		}
 	}
 	prof := scim.Profile(strings.ToLower(*profile))
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -119,16 +166,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	// audit log; this one logs each event once, so identity's own logger
 	// keeps to warnings.
 	identityLog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(identityLog),
-		identity.WithEventSink(identity.EventSinkFunc(func(ctx context.Context, e identity.Event) {
-			attrs := []slog.Attr{slog.String("type", string(e.Type)), slog.String("group", e.GroupID)}
-			for _, a := range []slog.Attr{slog.String("user", e.UserID), slog.String("identity", e.IdentityID), slog.String("extern_uid", e.ExternUID)} {
-				if a.Value.String() != "" {
-					attrs = append(attrs, a)
-				}
+	events := settings.NewEventBuffer(100) // the settings pages' recent events
+	sink := identity.EventSinkFunc(func(ctx context.Context, e identity.Event) {
+		events.Emit(ctx, e)
+		attrs := []slog.Attr{slog.String("type", string(e.Type)), slog.String("group", e.GroupID)}
+		for _, a := range []slog.Attr{slog.String("user", e.UserID), slog.String("identity", e.IdentityID), slog.String("extern_uid", e.ExternUID)} {
+			if a.Value.String() != "" {
+				attrs = append(attrs, a)
 			}
-			logger.LogAttrs(ctx, slog.LevelInfo, "event", attrs...)
-		})))
+		}
+		logger.LogAttrs(ctx, slog.LevelInfo, "event", attrs...)
+	})
+	prov, err := identity.New(st, identity.WithProfile(prof.Rules()), identity.WithLogger(identityLog), identity.WithEventSink(sink))
+	if err != nil {
+		return err
+	}
+	linker, err := identity.NewLinker(st, identity.WithLogger(identityLog), identity.WithEventSink(sink))
 	if err != nil {
 		return err
 	}
@@ -142,7 +195,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return err
 	}
 	defer ln.Close()
-	base := "http://" + ln.Addr().String() + "/api/scim/v2/groups/"
+	site := strings.TrimSuffix(*baseURL, "/")
+	if site == "" {
+		site = "http://" + ln.Addr().String()
+	}
+	sess := newSessions(strings.HasPrefix(site, "https://"))
+	sp, err := sso.New(site, st, linker, sess, sso.WithLogger(logger))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	base := site + "/api/scim/v2/groups/"
+	var paths []string
 	for _, g := range groups {
 		token, err := ensureGroup(ctx, st, prov, g, *rotate)
 		if err != nil {
@@ -157,14 +220,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		default:
 			fmt.Fprintf(stdout, "  token: unchanged (only its digest is stored; -rotate-token prints a new one)\n")
 		}
+		saml, err := samlStatus(ctx, st, g.path, idps[g.path])
+		if err != nil {
+			return fmt.Errorf("group %s: %w", g.path, err)
+		}
+		u := sp.URLs(g.path)
+		fmt.Fprintf(stdout, "  SAML entity ID: %s\n  SAML ACS URL: %s\n  SAML SP metadata: %s\n  SAML sign-in: %s\n  SAML: %s\n",
+			u.EntityID, u.ACS, u.Metadata, u.SSO, saml)
+		paths = append(paths, g.path)
 	}
 
-	// The handler serves every path itself, not behind an http.ServeMux:
-	// a ServeMux answers a path with "..", "//" or a NUL with a redirect
-	// to the cleaned path, where the handler answers a SCIM 404, and it
+	// The settings pages come first; then paths under /api/ and every path
+	// the web side has no route for go to the SCIM handler, not through an http.ServeMux: a ServeMux
+	// answers a path with "..", "//" or a NUL with a redirect to the
+	// cleaned path, where the SCIM handler answers a SCIM 404, and it
 	// answers paths outside the groups' roots with a SCIM 404 as well.
+	w := newWeb(st, sp, sess, paths)
+	root := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if w.serves(r) {
+			w.mux.ServeHTTP(rw, r)
+			return
+		}
+		h.ServeHTTP(rw, r)
+	})
+	admin := cmp.Or(*adminToken, rand.Text())
+	pages, err := newSite(prov, st, sp, root, events, admin, settingsPage(groups[0].path))
+	if err != nil {
+		return err
+	}
+	printSettings(stdout, site, groups, admin, *adminToken == "")
 	srv := &http.Server{
-		Handler:           logRequests(logger, h),
+		Handler:           logRequests(logger, pages),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -238,6 +324,32 @@ func ensureGroup(ctx context.Context, st store.Store, prov *identity.Provisioner
 		return string(tok), err
 	}
 	return "", nil
+}
+
+// samlStatus configures group path's SAML SSO from src when given and
+// describes the group's SAML configuration for the start-up lines.
+func samlStatus(ctx context.Context, st store.Store, path, src string) (string, error) {
+	var g *store.Group
+	err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		g, err = tx.GroupByPath(ctx, path)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case src != "":
+		if err := configureSAML(ctx, st, g, src); err != nil {
+			return "", err
+		}
+		return "enabled, IdP metadata from " + src, nil
+	case g.SAML == nil:
+		return "not configured (configure it on the settings page, or give the IdP's metadata with -saml-idp " + path + "=FILE|URL)", nil
+	case g.SAML.Enabled:
+		return "enabled (stored configuration)", nil
+	}
+	return "configured but disabled", nil
 }
 
 // logRequests logs one line per request (never the Authorization header).

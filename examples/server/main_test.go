@@ -250,6 +250,11 @@ func TestServerFlags(t *testing.T) {
 		{name: "bad store", args: []string{"-store", "mongo:x"}},
 		{name: "extra argument", args: []string{"-store", "memory", "extra"}},
 		{name: "unknown flag", args: []string{"-nope"}},
+		{name: "SAML IdP of a group not served", args: []string{"-store", "memory", "-saml-idp", "other=x.xml"}},
+		{name: "SAML IdP without metadata", args: []string{"-store", "memory", "-saml-idp", "demo="}},
+		{name: "SAML IdP metadata missing", args: []string{"-store", "memory", "-saml-idp", "demo=" + filepath.Join(t.TempDir(), "none.xml")}},
+		{name: "SAML IdP metadata not metadata", args: []string{"-store", "memory", "-saml-idp", "demo=main.go"}},
+		{name: "bad base URL", args: []string{"-store", "memory", "-base-url", "ftp://x"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -268,6 +273,13 @@ func TestServerFlags(t *testing.T) {
 
 func TestServerGitLabProfile(t *testing.T) {
 	s := start(t, "-store", "memory", "-profile", "gitlab", "-group", "acme=acme-token-0123456789")
+	// Like GitLab, no SCIM for a group without SAML SSO configured.
+	if code, body, _ := rawCall(t, "GET", s.url("acme", "/Users"), "acme-token-0123456789", ""); code != http.StatusNotFound ||
+		body != `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"Group acme does not have SAML SSO configured","status":404}` {
+		t.Errorf("GET /Users of a group without SAML: %d %s", code, body)
+	}
+	s.stop(t)
+	s = start(t, "-store", "memory", "-profile", "gitlab", "-group", "acme=acme-token-0123456789", "-saml-idp", "acme="+idpMetadataFile(t))
 	code, body, _ := call(t, "POST", s.url("acme", "/Users"), "acme-token-0123456789",
 		`{"externalId":"e1","userName":"jane","name":{"formatted":"Jane Doe"},"emails":[{"value":"jane@example.com","type":"work","primary":true}]}`)
 	if code != http.StatusCreated || body["id"] != "e1" {
@@ -315,8 +327,9 @@ func TestServerRawPaths(t *testing.T) {
 		"/api/scim/v2/groups/acme/Users/%2e%2e",
 		"/api/scim/v2/groups/acme/Users/a%00b",
 		"/api/scim/v2/groups/acme/./Users",
-		"/",
 		"/api/",
+		"/groups/acme/-/saml/../saml/sso",
+		"//groups/acme",
 	}
 	for _, tc := range []struct {
 		profile, want string
@@ -325,7 +338,7 @@ func TestServerRawPaths(t *testing.T) {
 		{"gitlab", `{"error":"404 Not Found"}`},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
-			s := start(t, "-store", "memory", "-profile", tc.profile, "-group", "acme="+token)
+			s := start(t, "-store", "memory", "-profile", tc.profile, "-group", "acme="+token, "-saml-idp", "acme="+idpMetadataFile(t))
 			for _, target := range targets {
 				code, body := rawGet(t, s.addr, target, token)
 				if code != http.StatusNotFound || !strings.Contains(body, tc.want) {
@@ -341,7 +354,9 @@ func TestServerRawPaths(t *testing.T) {
 // the check order and the access_token parameter.
 func TestServerGitLabEndToEnd(t *testing.T) {
 	const token = "acme-token-0123456789"
-	s := start(t, "-store", "memory", "-profile", "gitlab", "-group", "acme="+token, "-group", "beta=beta-token-0123456789")
+	md := idpMetadataFile(t)
+	s := start(t, "-store", "memory", "-profile", "gitlab", "-group", "acme="+token, "-group", "beta=beta-token-0123456789",
+		"-saml-idp", "acme="+md, "-saml-idp", "beta="+md)
 	user := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"e1","active":%s,` +
 		`"emails":[{"type":"work","value":"jane@example.com","primary":true}],"name":{"formatted":"Jane Doe","givenName":"Jane","familyName":"Doe"},` +
 		`"meta":{"resourceType":"User"},"userName":"jane"}`

@@ -173,6 +173,9 @@ type db struct {
 
 	scim map[string]*scimEntry // ID
 
+	// samlKey is the host's SAML service-provider key pair, or nil.
+	samlKey *store.SAMLKey
+
 	// keys and fr are scratch space for insertSCIM, removeSCIM and
 	// PutSCIMIdentity, which run under the write lock.
 	keys store.DocumentKeys
@@ -313,6 +316,10 @@ func (d *db) removeSAML(s *store.SAMLIdentity) {
 	d.editLink(s.GroupID, s.UserID, func(l *link) { l.saml = nil })
 	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.saml = nil; return x })
 }
+
+func (d *db) insertSAMLKey(k *store.SAMLKey) { d.samlKey = k }
+
+func (d *db) removeSAMLKey(*store.SAMLKey) { d.samlKey = nil }
 
 func (d *db) insertSCIM(e *scimEntry) {
 	s := &e.ident

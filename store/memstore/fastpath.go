@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -87,7 +88,7 @@ func valueEq(e filter.Expr) (string, bool) {
 }
 
 func coreUser(urn string) bool {
-	return urn == "" || strings.EqualFold(urn, filter.UserURN)
+	return urn == "" || strings.EqualFold(urn, schema.UserURN)
 }
 
 // union returns the entries of a and b, each once.

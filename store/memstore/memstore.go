@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -15,7 +15,7 @@ import (
 type Store struct {
 	mu sync.RWMutex
 	db *db
-	rt *filter.ResourceType // filter.User(), built once; read-only
+	rt *schema.ResourceType // schema.User(), built once; read-only
 	// undo is the undo log's storage, reused by one Update after another
 	// under the write lock and cleared after each.
 	undo []undoStep
@@ -23,7 +23,7 @@ type Store struct {
 
 // New returns an empty Store.
 func New() *Store {
-	return &Store{db: newDB(), rt: filter.User()}
+	return &Store{db: newDB(), rt: schema.User()}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -70,7 +70,7 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 // the write lock) and push their inverse on undo.
 type tx struct {
 	db    *db
-	rt    *filter.ResourceType
+	rt    *schema.ResourceType
 	write bool
 	done  atomic.Bool
 	undo  []undoStep

@@ -120,6 +120,8 @@ func (s *undoStep) apply(d *db) {
 		undoSwap(d, s.old.(*scimEntry), n, (*db).removeSCIM, (*db).insertSCIM)
 	case *store.SAMLIdentity:
 		undoSwap(d, s.old.(*store.SAMLIdentity), n, (*db).removeSAML, (*db).insertSAML)
+	case *store.SAMLKey:
+		undoSwap(d, s.old.(*store.SAMLKey), n, (*db).removeSAMLKey, (*db).insertSAMLKey)
 	}
 }
 
@@ -607,5 +609,40 @@ func (t *tx) DeleteSAMLIdentity(_ context.Context, groupID, userID string) error
 	old := l.saml
 	d.removeSAML(old)
 	push(t, old, (*store.SAMLIdentity)(nil))
+	return nil
+}
+
+// SAMLKey implements [store.Tx.SAMLKey].
+func (t *tx) SAMLKey(_ context.Context) (*store.SAMLKey, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if t.db.samlKey == nil {
+		return nil, notFound("saml_key", "")
+	}
+	return t.db.samlKey.Clone(), nil
+}
+
+// PutSAMLKey implements [store.Tx.PutSAMLKey].
+func (t *tx) PutSAMLKey(_ context.Context, k *store.SAMLKey) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if k == nil || len(k.PrivateKey) == 0 || len(k.Certificate) == 0 {
+		return invalid("saml_key", "PrivateKey and Certificate are required")
+	}
+	d := t.db
+	old := d.samlKey
+	var v int64
+	if old != nil {
+		v = old.Version
+	}
+	if err := checkVersion("saml_key", "", "", store.KeyID, v, k.Version); err != nil {
+		return err
+	}
+	n := k.Clone()
+	n.Version = k.Version + 1
+	swap(t, old, n, (*db).removeSAMLKey, (*db).insertSAMLKey)
+	k.Version = n.Version
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -120,7 +121,7 @@ func pushdown(e filter.Expr) cond {
 // coreAttr reports whether p names the core User attribute name (with or
 // without the schema URN).
 func coreAttr(p filter.AttrPath, name string) bool {
-	return strings.EqualFold(p.Name, name) && (p.URN == "" || strings.EqualFold(p.URN, filter.UserURN))
+	return strings.EqualFold(p.Name, name) && (p.URN == "" || strings.EqualFold(p.URN, schema.UserURN))
 }
 
 func pushCompare(c *filter.Compare) cond {

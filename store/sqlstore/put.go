@@ -232,8 +232,8 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 	}
 	pathTaken := taken(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", foldedKey(g.Path), b(g.ID))
 	if g.Version == 0 {
-		n, err := t.write(ctx, "group", "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
-			b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, foldedKey(g.Path))
+		n, err := t.write(ctx, "group", "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			append(append([]any{b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO}, samlArgs(g.SAML)...), foldedKey(g.Path))...)
 		if err != nil {
 			return err
 		}
@@ -242,10 +242,12 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 		}
 	} else {
 		n, err := t.write(ctx, "group", `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
-			default_role = ?, enforce_sso = ?, version = version + 1 WHERE id = ? AND version = ?
+			default_role = ?, enforce_sso = ?, saml_enabled = ?, saml_idp_metadata = ?, saml_sso_url = ?,
+			saml_certificate = ?, saml_fingerprint = ?, saml_idp_entity_id = ?, saml_name_id_format = ?,
+			version = version + 1 WHERE id = ? AND version = ?
 			AND NOT EXISTS (SELECT 1 FROM scimkit_groups o WHERE o.path_key = ? AND o.id <> ?)`,
-			b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO, b(g.ID), g.Version,
-			foldedKey(g.Path), b(g.ID))
+			append(append([]any{b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO},
+				samlArgs(g.SAML)...), b(g.ID), g.Version, foldedKey(g.Path), b(g.ID))...)
 		if err != nil {
 			return err
 		}
@@ -595,4 +597,40 @@ func prefixed(with []string) string {
 		return ""
 	}
 	return ", " + strings.Join(with, ", ")
+}
+
+// ---- the SAML service-provider key pair
+
+// PutSAMLKey implements [store.Tx].
+func (t *tx) PutSAMLKey(ctx context.Context, k *store.SAMLKey) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if k == nil || len(k.PrivateKey) == 0 || len(k.Certificate) == 0 {
+		return invalid("SAML key", "PrivateKey and Certificate")
+	}
+	if k.Version < 0 {
+		return invalid("SAML key", "a non-negative Version")
+	}
+	if k.Version == 0 {
+		n, err := t.write(ctx, "saml_key", "INSERT INTO scimkit_saml_keys (id, private_key, certificate, version) VALUES (1, ?, ?, 1) ON CONFLICT DO NOTHING",
+			k.PrivateKey, k.Certificate)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_key", taken(store.KeyID, "SELECT 1 FROM scimkit_saml_keys WHERE id = 1"))
+		}
+	} else {
+		n, err := t.write(ctx, "saml_key", "UPDATE scimkit_saml_keys SET private_key = ?, certificate = ?, version = version + 1 WHERE id = 1 AND version = ?",
+			k.PrivateKey, k.Certificate, k.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_key", versionOf(k.Version, "SELECT version FROM scimkit_saml_keys WHERE id = 1"))
+		}
+	}
+	k.Version++
+	return nil
 }

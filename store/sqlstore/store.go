@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -35,9 +35,9 @@ type Store struct {
 	// counts the Updates waiting for the writer to run in it.
 	open   *batch
 	queued atomic.Int64
-	// user is filter.User(), built once: every list compiles its query
+	// user is schema.User(), built once: every list compiles its query
 	// against it.
-	user *filter.ResourceType
+	user *schema.ResourceType
 
 	retries, gaveUp atomic.Uint64
 	closed          atomic.Bool
@@ -91,7 +91,7 @@ func New(ctx context.Context, db *sql.DB, d Dialect, opts ...Option) (*Store, er
 	db.SetMaxOpenConns(c.maxConns)
 	db.SetMaxIdleConns(c.maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, d: spec, retry: defaultRetry(), log: c.log, user: filter.User()}
+	s := &Store{db: db, d: spec, retry: defaultRetry(), log: c.log, user: schema.User()}
 	s.retry.budget = c.retryFor
 	s.bgCtx, s.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
 	if !spec.postgres {

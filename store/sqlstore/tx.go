@@ -162,16 +162,35 @@ func notFound(what string, key string) error {
 
 // ---- groups
 
-const groupCols = "id, path, name, token_digest, default_role, enforce_sso, version"
+const groupCols = "id, path, name, token_digest, default_role, enforce_sso, version, " + samlCols
+
+// samlCols are the columns of a group's SAML configuration, in the order
+// of samlArgs; saml_enabled is NULL for a group without one.
+const samlCols = "saml_enabled, saml_idp_metadata, saml_sso_url, saml_certificate, saml_fingerprint, saml_idp_entity_id, saml_name_id_format"
 
 func scanGroup(row scanner) (*store.Group, error) {
 	g := &store.Group{}
 	var role int64
-	if err := row.Scan(&g.ID, &g.Path, &g.Name, &g.TokenDigest, &role, &g.EnforceSSO, &g.Version); err != nil {
+	var enabled sql.NullBool
+	var md, sso, cert, fp, idp, nif sql.NullString
+	if err := row.Scan(&g.ID, &g.Path, &g.Name, &g.TokenDigest, &role, &g.EnforceSSO, &g.Version,
+		&enabled, &md, &sso, &cert, &fp, &idp, &nif); err != nil {
 		return nil, err
 	}
 	g.DefaultRole = store.Role(role)
+	if enabled.Valid {
+		g.SAML = &store.SAMLConfig{Enabled: enabled.Bool, IdPMetadata: md.String, SSOURL: sso.String,
+			Certificate: cert.String, Fingerprint: fp.String, IdPEntityID: idp.String, NameIDFormat: nif.String}
+	}
 	return g, nil
+}
+
+// samlArgs are the values of samlCols for c, all NULL when c is nil.
+func samlArgs(c *store.SAMLConfig) []any {
+	if c == nil {
+		return make([]any, 7)
+	}
+	return []any{c.Enabled, b(c.IdPMetadata), b(c.SSOURL), b(c.Certificate), b(c.Fingerprint), b(c.IdPEntityID), b(c.NameIDFormat)}
 }
 
 func (t *tx) group(ctx context.Context, what, where, label string, arg []byte) (*store.Group, error) {
@@ -380,4 +399,23 @@ func (t *tx) SCIMIdentityByUser(ctx context.Context, groupID, userID string) (*s
 // SCIMIdentities implements [store.Tx].
 func (t *tx) SCIMIdentities(ctx context.Context, groupID string) iter.Seq2[*store.SCIMIdentity, error] {
 	return t.scan(ctx, groupID, cond{})
+}
+
+// ---- the SAML service-provider key pair
+
+// SAMLKey implements [store.Tx].
+func (t *tx) SAMLKey(ctx context.Context) (*store.SAMLKey, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	k := &store.SAMLKey{}
+	err := t.queryRow(ctx, "SELECT private_key, certificate, version FROM scimkit_saml_keys WHERE id = 1").
+		Scan(&k.PrivateKey, &k.Certificate, &k.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("SAML key", "")
+	}
+	if err != nil {
+		return nil, t.fail("read SAML key", err)
+	}
+	return k, nil
 }

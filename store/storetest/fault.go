@@ -140,6 +140,13 @@ func (t *faultyTx) DeleteSAMLIdentity(ctx context.Context, groupID, userID strin
 	return t.Tx.DeleteSAMLIdentity(ctx, groupID, userID)
 }
 
+func (t *faultyTx) PutSAMLKey(ctx context.Context, k *store.SAMLKey) error {
+	if err := t.f.write(); err != nil {
+		return err
+	}
+	return t.Tx.PutSAMLKey(ctx, k)
+}
+
 func (t *faultyTx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Query) ([]*store.SCIMIdentity, int, error) {
 	return store.ListSCIMIdentities(ctx, t.Tx, groupID, q)
 }

@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
-const enterprise = filter.EnterpriseUserURN
+const enterprise = schema.EnterpriseUserURN
 
 // listFixture stores group g1 with six SCIM identities whose documents
 // cover the User schema, the Enterprise extension, a custom attribute and
@@ -47,7 +48,7 @@ func listFixture(t *testing.T, st store.Store) {
 			enterprise: map[string]any{"department": "Sales"},
 		}},
 		{"s1", 0, true, false, "ext-alice", map[string]any{
-			"schemas":     []any{filter.UserURN, enterprise},
+			"schemas":     []any{schema.UserURN, enterprise},
 			"userName":    "alice",
 			"name":        map[string]any{"givenName": "Alice", "familyName": "Archer", "formatted": "Alice Archer"},
 			"displayName": "Alice A",
@@ -208,7 +209,7 @@ func testListSort(t *testing.T, st store.Store) {
 		{"userName, case-insensitive, missing last", store.Query{SortBy: "userName"}, []string{"s1", "s2", "s3", "s4", "s6", "s5"}},
 		{"userName descending, missing still last", store.Query{SortBy: "userName", SortOrder: store.Descending}, []string{"s6", "s4", "s3", "s2", "s1", "s5"}},
 		{"attribute names are case-insensitive", store.Query{SortBy: "USERNAME"}, []string{"s1", "s2", "s3", "s4", "s6", "s5"}},
-		{"qualified name", store.Query{SortBy: filter.UserURN + ":userName"}, []string{"s1", "s2", "s3", "s4", "s6", "s5"}},
+		{"qualified name", store.Query{SortBy: schema.UserURN + ":userName"}, []string{"s1", "s2", "s3", "s4", "s6", "s5"}},
 		{"ties keep the default order", store.Query{SortBy: enterprise + ":department"}, []string{"s1", "s2", "s3", "s4", "s5", "s6"}},
 		{"ties keep the default order descending", store.Query{SortBy: enterprise + ":department", SortOrder: store.Descending}, []string{"s2", "s3", "s1", "s4", "s5", "s6"}},
 		{"sub-attribute", store.Query{SortBy: "name.givenName"}, []string{"s1", "s2", "s3", "s6", "s4", "s5"}},
@@ -439,15 +440,15 @@ func testListFilterEveryAttribute(t *testing.T, st store.Store) {
 		value any // nil: test "pr" only
 	}
 	var leaves []leaf
-	valueOf := func(a *filter.Attribute, path string) any {
+	valueOf := func(a *schema.Attribute, path string) any {
 		switch a.Type {
-		case filter.TypeBoolean:
+		case schema.TypeBoolean:
 			return true
-		case filter.TypeInteger:
+		case schema.TypeInteger:
 			return json.Number("7")
-		case filter.TypeDecimal:
+		case schema.TypeDecimal:
 			return json.Number("1.5")
-		case filter.TypeDateTime:
+		case schema.TypeDateTime:
 			return "2023-02-03T04:05:06Z"
 		}
 		return "v-" + path
@@ -461,7 +462,7 @@ func testListFilterEveryAttribute(t *testing.T, st store.Store) {
 	}
 	doc := map[string]any{}
 	skip := map[string]bool{"id": true, "externalId": true, "active": true, "meta": true} // identity fields, tested in ListFilter
-	for _, sc := range []*filter.Schema{filter.UserSchema(), filter.EnterpriseUserSchema()} {
+	for _, sc := range []*schema.Schema{schema.UserSchema(), schema.EnterpriseUserSchema()} {
 		into, prefix := doc, ""
 		if sc.ID == enterprise {
 			into = map[string]any{}

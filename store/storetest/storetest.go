@@ -28,6 +28,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SCIMIdentityUniqueness", testSCIMIdentityUniqueness},
 		{"DocumentValues", testDocumentValues},
 		{"SAMLIdentities", testSAMLIdentities},
+		{"GroupSAML", testGroupSAML},
+		{"SAMLKey", testSAMLKey},
 		{"References", testReferences},
 		{"InvalidEntities", testInvalid},
 		{"NotFound", testNotFound},

@@ -6,7 +6,7 @@ import (
 )
 
 // CreateParams is what a POST /Users asks for, mapped the way GitLab maps
-// it (gitlab-semantics.md §4.1–§4.2).
+// it (docs/gitlab.md §4.1–§4.2).
 type CreateParams struct {
 	// ExternUID is from id or externalId, whichever comes later.
 	ExternUID string

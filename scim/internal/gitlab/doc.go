@@ -5,8 +5,8 @@
 // stores or provisioning rules; the scim package calls it to parse and to
 // render, and keeps the rules shared with the RFC profile.
 //
-// The reference is gitlab-semantics.md (the design notes beside DESIGN.md);
-// section numbers below refer to it.
+// The reference is docs/gitlab.md at the module root; section numbers
+// below refer to it.
 //
 // # Reading requests
 //

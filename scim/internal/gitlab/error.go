@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Details GitLab sends in SCIM error bodies (gitlab-semantics.md §8).
+// Details GitLab sends in SCIM error bodies (docs/gitlab.md §8).
 const (
 	// DetailUnsupportedFilter is the detail of the 412 for any filter other
 	// than id, externalId or userName eq.
@@ -15,6 +15,12 @@ const (
 
 // DetailGroupNotFound is the detail of the 404 for an unknown group.
 func DetailGroupNotFound(group string) string { return "Group " + group + " not found" }
+
+// DetailSAMLNotConfigured is the detail of the 404 for a group without
+// SAML SSO configured.
+func DetailSAMLNotConfigured(group string) string {
+	return "Group " + group + " does not have SAML SSO configured"
+}
 
 // DetailResourceNotFound is the detail of the 404 for an unknown identity.
 func DetailResourceNotFound(id string) string { return "Resource " + id + " not found" }

@@ -75,7 +75,7 @@ func (e *UnsupportedFilterError) Error() string { return "gitlab: unsupported fi
 
 func unsupported(reason string) error { return &UnsupportedFilterError{Reason: reason} }
 
-// ParseFilter reads a filter of GitLab's profile (gitlab-semantics.md §5.2).
+// ParseFilter reads a filter of GitLab's profile (docs/gitlab.md §5.2).
 //
 // A blank filter gives the zero Filter. Otherwise the filter must be
 // exactly three whitespace-separated parts: one of the attribute names id,

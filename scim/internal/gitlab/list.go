@@ -18,7 +18,7 @@ const (
 )
 
 // Page is the paging of a list request, read the way GitLab reads it
-// (gitlab-semantics.md §5.2). The zero Page is the first page of
+// (docs/gitlab.md §5.2). The zero Page is the first page of
 // DefaultCount.
 type Page struct {
 	// StartIndex is the effective 1-based index of the first resource (at

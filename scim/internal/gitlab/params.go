@@ -125,7 +125,7 @@ func scalarString(v any) (string, bool) {
 	return "", false
 }
 
-// field is an internal attribute of GitLab's key map (gitlab-semantics.md
+// field is an internal attribute of GitLab's key map (docs/gitlab.md
 // §4.1).
 type field uint8
 

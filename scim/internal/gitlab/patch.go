@@ -6,7 +6,7 @@ import (
 )
 
 // Update is what a PATCH /Users/{id} asks for, read the way GitLab reads
-// its Operations (gitlab-semantics.md §6.1). A nil field was not asked
+// its Operations (docs/gitlab.md §6.1). A nil field was not asked
 // for.
 type Update struct {
 	// Active is set by an operation on active whose value is a boolean or
@@ -170,7 +170,7 @@ func (a Action) String() string {
 }
 
 // Action decides what u does to an identity that is active or not
-// (gitlab-semantics.md §6.2), first match winning:
+// (docs/gitlab.md §6.2), first match winning:
 //
 //  1. active false: deprovision; the other operations are ignored.
 //  2. active true on an inactive identity: reprovision; the other

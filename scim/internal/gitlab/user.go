@@ -10,7 +10,7 @@ const (
 )
 
 // User is what GitLab shows of a group SCIM identity and its account
-// (gitlab-semantics.md §3.1).
+// (docs/gitlab.md §3.1).
 type User struct {
 	// ExternUID is the identity's extern_uid, shown as "id".
 	ExternUID string

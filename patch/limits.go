@@ -1,0 +1,119 @@
+package patch
+
+import "fmt"
+
+// Bounds on what Decode and Apply accept. A request body nested too deep is
+// refused before it is read, with an *Error of type invalidSyntax; too many
+// operations are refused before any is applied, and a value nested too deep
+// or past MaxComparisons fails its operation, with type invalidValue.
+const (
+	// MaxOperations is the largest number of operations in one request.
+	MaxOperations = 1000
+	// MaxDepth is the deepest nesting of JSON arrays and objects in a request
+	// body (the request object itself is depth 1, so an operation's value may
+	// be nested MaxDepth-3 levels deep), in an operation's value given to
+	// Apply, and in an attribute of the resource an operation writes (the
+	// resource itself being depth 1).
+	MaxDepth = 32
+	// MaxComparisons is the most value-by-value comparisons one Apply makes
+	// to find the values an add duplicates or a remove lists, when they
+	// have no string "value" to look them up by (an index finds those). A
+	// request that needs more is refused: it would otherwise take time
+	// quadratic in its number of values.
+	MaxComparisons = 1 << 22
+)
+
+func tooManyOperations(n int) *Error {
+	return &Error{Index: -1, Type: TypeInvalidValue, Msg: fmt.Sprintf("%d operations, at most %d are allowed", n, MaxOperations)}
+}
+
+// compare accounts for n value-by-value comparisons, and refuses the request
+// once it has needed more than MaxComparisons.
+func (a *applier) compare(n int) *opError {
+	a.compared += n
+	if a.compared > MaxComparisons {
+		return errorf(TypeInvalidValue, "the request needs more than %d comparisons of values without a string \"value\"; send fewer values", MaxComparisons)
+	}
+	return nil
+}
+
+// The nesting of JSON is bounded for each input: Decode scans the request
+// body's text (checkDepth) before encoding/json decodes it, so that a
+// hostile body costs one linear scan; Apply checks each attribute of the
+// resource an operation is about to write (touch calls checkNesting), and
+// copyValue and coerce count the depth of the operations' values they copy,
+// so that no recursion over a value goes deeper than MaxDepth.
+
+// checkDepth refuses JSON text nested deeper than MaxDepth: invalidSyntax,
+// since the body's structure is refused before it is read, as a too-deep
+// body of any other SCIM request is.
+func checkDepth(data []byte) *Error {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > MaxDepth {
+				return &Error{Index: -1, Type: TypeInvalidSyntax, Msg: fmt.Sprintf("request body is nested deeper than %d levels", MaxDepth)}
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+// tooDeep is the error for a value nested deeper than MaxDepth.
+func tooDeep() *opError {
+	return errorf(TypeInvalidValue, "value nested deeper than %d levels", MaxDepth)
+}
+
+// checkNesting returns the error copyValue(v, depth) would return, without
+// copying.
+func checkNesting(v any, depth int) *opError {
+	switch v := v.(type) {
+	case map[string]any:
+		if depth > MaxDepth {
+			return tooDeep()
+		}
+		for _, e := range v {
+			if err := checkNesting(e, depth+1); err != nil {
+				return err
+			}
+		}
+	case []any:
+		return checkList(v, depth)
+	case []string:
+		if depth > MaxDepth {
+			return tooDeep()
+		}
+	case []map[string]any:
+		return checkList(v, depth)
+	}
+	return nil
+}
+
+// checkList is checkNesting for an array.
+func checkList[T any](list []T, depth int) *opError {
+	if depth > MaxDepth {
+		return tooDeep()
+	}
+	for _, e := range list {
+		if err := checkNesting(e, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
