@@ -33,6 +33,8 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 var sqlstoreSizes = flag.String("sqlstore.sizes", "10000,100000", "comma-separated group sizes for the sqlstore benchmarks")
@@ -44,12 +46,50 @@ type benchDB struct {
 
 func benchDBs(b *testing.B) []benchDB {
 	dbs := []benchDB{{"sqlite", openBenchSQLite}}
-	if os.Getenv("SCIMKIT_POSTGRES_DSN") != "" {
+	if withPostgres(b) {
 		dbs = append(dbs, benchDB{"postgres", openBenchPostgres})
-	} else {
-		b.Log("SCIMKIT_POSTGRES_DSN not set: PostgreSQL benchmarks skipped")
 	}
 	return dbs
+}
+
+// withPostgres reports whether SCIMKIT_POSTGRES_DSN names a PostgreSQL
+// database to benchmark, and logs that PostgreSQL is skipped if not.
+func withPostgres(b *testing.B) bool {
+	if os.Getenv("SCIMKIT_POSTGRES_DSN") == "" {
+		b.Log("SCIMKIT_POSTGRES_DSN not set: PostgreSQL benchmarks skipped")
+		return false
+	}
+	return true
+}
+
+// benchSchema creates schema in the database named by SCIMKIT_POSTGRES_DSN
+// (unless it exists), and returns a DSN whose search_path is it; with drop
+// set, the schema is dropped when tb ends.
+func benchSchema(tb testing.TB, schema string, drop bool) string {
+	dsn := os.Getenv("SCIMKIT_POSTGRES_DSN")
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		tb.Fatalf("SCIMKIT_POSTGRES_DSN %q is not a postgres:// URL", dsn)
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA IF NOT EXISTS " + schema); err != nil {
+		tb.Fatal(err)
+	}
+	if drop {
+		tb.Cleanup(func() {
+			admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+			admin.Close()
+		})
+	} else {
+		admin.Close()
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func benchSizes(b *testing.B) []int {
@@ -77,7 +117,7 @@ func openBenchSQLite(tb testing.TB, size int) *sqlstore.Store {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(dir, fmt.Sprintf("bench-%d.db", size)))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, fmt.Sprintf("bench-%d.db", size)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -91,24 +131,8 @@ func openBenchPostgres(tb testing.TB, size int) *sqlstore.Store {
 	if st, ok := benchStores.Load(key); ok {
 		return st.(*sqlstore.Store)
 	}
-	dsn := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	schema := fmt.Sprintf("scimkit_bench_%d", size)
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA IF NOT EXISTS " + schema); err != nil {
-		tb.Fatal(err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := sqlstore.OpenPostgres(context.Background(), u.String(), sqlstore.WithMaxConns(8))
+	dsn := benchSchema(tb, fmt.Sprintf("scimkit_bench_%d", size), false)
+	st, err := postgres.Open(context.Background(), dsn, sqlstore.WithMaxConns(8))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -449,8 +449,8 @@ func TestInternalErrorIsHidden(t *testing.T) {
 }
 
 // TestUnavailableStoreIs503 checks that a store reporting
-// store.ErrUnavailable gives 503 with a fixed detail, the store's own
-// error going only to the log.
+// store.ErrUnavailable gives 503 with a fixed detail and Retry-After, the
+// store's own error going only to the log.
 func TestUnavailableStoreIs503(t *testing.T) {
 	t.Parallel()
 	fs := &failingStore{Store: memstore.New(), err: fmt.Errorf("sqlstore: dial 10.0.0.5 password=hunter2: %w", store.ErrUnavailable)}
@@ -476,6 +476,9 @@ func TestUnavailableStoreIs503(t *testing.T) {
 		want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"503","detail":"` + unavailableDetail + `"}`
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("%s: status %d, want 503", method, rec.Code)
+		}
+		if got := rec.Header().Get("Retry-After"); got != "1" {
+			t.Errorf("%s: Retry-After %q, want 1", method, got)
 		}
 		if diff := cmp.Diff(want, rec.Body.String()); diff != "" {
 			t.Errorf("%s: body (-want +got):\n%s", method, diff)

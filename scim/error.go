@@ -43,6 +43,10 @@ const internalDetail = "internal server error"
 // logged, never sent.
 const unavailableDetail = "the service is temporarily unavailable; nothing was changed, retry later"
 
+// retryAfterSeconds is the Retry-After of a 503: the store gave up on
+// conflicting writes or lost its database for a moment.
+const retryAfterSeconds = "1"
+
 // Error is a SCIM error: an HTTP status, an optional scimType (RFC 7644
 // §3.12) and a human-readable detail. Handlers return it; the mapper in
 // this file turns every other error into one.
@@ -257,6 +261,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		} else {
 			e = &Error{Status: http.StatusInternalServerError, Detail: internalDetail}
 		}
+	}
+	if e.Status == http.StatusServiceUnavailable {
+		// Nothing was written: the client may send the request again
+		// (RFC 9110 §10.2.3).
+		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 	var body []byte
 	var ct string

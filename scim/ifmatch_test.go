@@ -15,7 +15,8 @@ import (
 
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // TestStaleDeleteBesidePatch sends a PATCH and a DELETE carrying the same
@@ -82,7 +83,7 @@ func testStores(t *testing.T) []testStore {
 	return []testStore{
 		{"memstore", func(*testing.T) store.Store { return memstore.New() }},
 		{"sqlite", func(t *testing.T) store.Store {
-			st, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "scimkit.db"))
+			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "scimkit.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +91,7 @@ func testStores(t *testing.T) []testStore {
 			return st
 		}},
 		{"postgres", func(t *testing.T) store.Store {
-			st, err := sqlstore.OpenPostgres(t.Context(), postgresSchema(t))
+			st, err := postgres.Open(t.Context(), postgresSchema(t))
 			if err != nil {
 				t.Fatal(err)
 			}

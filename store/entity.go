@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/scimkit/scimkit/internal/resource"
 	"github.com/scimkit/scimkit/internal/fold"
+	"github.com/scimkit/scimkit/internal/resource"
 )
 
 // Role is a membership access level. The values are GitLab's access levels, so

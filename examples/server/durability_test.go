@@ -55,15 +55,20 @@ func startChild(t *testing.T, bin, storeSpec string) *child {
 	return startChildren(t, bin, storeSpec, 1)[0]
 }
 
-// startChildren starts n servers on one store at the same moment and waits
-// until each serves.
-func startChildren(t *testing.T, bin, storeSpec string, n int) []*child {
+// startChildren starts n servers on one store at the same moment, serving
+// group "demo" and the other groups named, and waits until each serves. All
+// the groups take durabilityToken.
+func startChildren(t *testing.T, bin, storeSpec string, n int, groups ...string) []*child {
 	t.Helper()
 	children := make([]*child, n)
 	founds := make([]chan string, n)
 	stderrs := make([]*bytes.Buffer, n)
+	args := []string{"-addr", "127.0.0.1:0", "-store", storeSpec}
+	for _, g := range append([]string{"demo"}, groups...) {
+		args = append(args, "-group", g+"="+durabilityToken)
+	}
 	for i := range n {
-		cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-group", "demo="+durabilityToken, "-store", storeSpec)
+		cmd := exec.Command(bin, args...)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -128,7 +133,18 @@ func userBody(n string) []byte {
 
 // create POSTs a user and returns the status and the id of a 201.
 func (s *child) create(n string) (int, string, error) {
-	req, err := http.NewRequest(http.MethodPost, s.base+"/Users", bytes.NewReader(userBody(n)))
+	return s.post(userBody(n))
+}
+
+// post POSTs doc to the group's /Users and returns the status and the id
+// of a 201.
+func (s *child) post(doc []byte) (int, string, error) {
+	return postTo(s.base, doc)
+}
+
+// postTo POSTs doc to /Users of the group whose base URL is base.
+func postTo(base string, doc []byte) (int, string, error) {
+	req, err := http.NewRequest(http.MethodPost, base+"/Users", bytes.NewReader(doc))
 	if err != nil {
 		return 0, "", err
 	}
@@ -286,9 +302,66 @@ func TestReplicasSimultaneousCreatesPostgres(t *testing.T) {
 	// the migrations and both try to create group "demo"; the loser of that
 	// race reads the winner's group and serves it.
 	replicas := startChildren(t, bin, "postgres:"+dsn, 2)
-	const rounds, perRound = 20, 8
+	const rounds = 20
+	raceCreates(t, replicas, rounds, func(round, _ int) []byte { return userBody(fmt.Sprintf("p%d", round)) })
+	for i, r := range replicas {
+		total, _, _ := r.list(t, "")
+		if total != rounds {
+			t.Errorf("replica %d lists %d users, want %d", i, total, rounds)
+		}
+	}
+}
+
+// TestReplicasSameUserNamePostgres sends different people who give one
+// userName to two servers on one PostgreSQL database at the same moment,
+// many times. Half of them own an account already (provisioned by another
+// group, under another username), so the create links it and no unique
+// index sees the userName twice; yet a group's userNames are unique in the
+// RFC profile, and every time exactly one create answers 201 and the
+// others 409.
+func TestReplicasSameUserNamePostgres(t *testing.T) {
+	dsn := freshPostgresSchema(t)
+	replicas := startChildren(t, buildServer(t), "postgres:"+dsn, 2, "other")
+	other := strings.TrimSuffix(replicas[0].base, "/demo") + "/other"
+	person := func(userName, externalID, email string) []byte {
+		b, _ := json.Marshal(map[string]any{
+			"schemas":    []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
+			"userName":   userName,
+			"externalId": externalID,
+			"emails":     []any{map[string]any{"value": email, "primary": true}},
+		})
+		return b
+	}
+	const rounds = 10
 	for round := range rounds {
-		n := fmt.Sprintf("p%d", round)
+		for i := range 4 {
+			name := fmt.Sprintf("account-%d-%d", round, i)
+			if status, _, err := postTo(other, person(name, name, name+"@example.com")); err != nil || status != http.StatusCreated {
+				t.Fatalf("account %s in group other: %d %v", name, status, err)
+			}
+		}
+	}
+	raceCreates(t, replicas, rounds, func(round, i int) []byte {
+		shared := fmt.Sprintf("shared-%d", round)
+		if i%2 == 0 {
+			account := fmt.Sprintf("account-%d-%d@example.com", round, i/2)
+			return person(shared, fmt.Sprintf("link-%d-%d", round, i), account)
+		}
+		return person(shared, fmt.Sprintf("new-%d-%d", round, i), fmt.Sprintf("new-%d-%d@example.com", round, i))
+	})
+	total, _, _ := replicas[0].list(t, "")
+	if total != rounds {
+		t.Errorf("%d users stored in group demo, want %d", total, rounds)
+	}
+}
+
+// raceCreates sends, each round, 8 creates with bodies body(round, i) to the
+// replicas in turn at the same moment, and checks that exactly one answers
+// 201 and the others 409.
+func raceCreates(t *testing.T, replicas []*child, rounds int, body func(round, i int) []byte) {
+	t.Helper()
+	const perRound = 8
+	for round := range rounds {
 		statuses := make([]int, perRound)
 		errs := make([]error, perRound)
 		start := make(chan struct{})
@@ -296,7 +369,7 @@ func TestReplicasSimultaneousCreatesPostgres(t *testing.T) {
 		for i := range perRound {
 			wg.Go(func() {
 				<-start
-				statuses[i], _, errs[i] = replicas[i%2].create(n)
+				statuses[i], _, errs[i] = replicas[i%len(replicas)].post(body(round, i))
 			})
 		}
 		close(start)
@@ -316,12 +389,6 @@ func TestReplicasSimultaneousCreatesPostgres(t *testing.T) {
 		}
 		if created != 1 || conflicts != perRound-1 {
 			t.Errorf("round %d: %d created, %d conflicts; want 1 and %d", round, created, conflicts, perRound-1)
-		}
-	}
-	for i, r := range replicas {
-		total, _, _ := r.list(t, "")
-		if total != rounds {
-			t.Errorf("replica %d lists %d users, want %d", i, total, rounds)
 		}
 	}
 }

@@ -7,7 +7,8 @@ import (
 
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // openStore opens the store named by the -store flag: "memory" (lost on
@@ -25,7 +26,7 @@ func openStore(ctx context.Context, spec string) (store.Store, func() error, err
 		if arg == "" {
 			return nil, nil, fmt.Errorf("store %q: want sqlite:FILE", spec)
 		}
-		st, err := sqlstore.OpenSQLite(ctx, arg)
+		st, err := sqlite.Open(ctx, arg)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -39,7 +40,7 @@ func openStore(ctx context.Context, spec string) (store.Store, func() error, err
 		if strings.HasPrefix(arg, "//") {
 			dsn = spec
 		}
-		st, err := sqlstore.OpenPostgres(ctx, dsn)
+		st, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			return nil, nil, err
 		}

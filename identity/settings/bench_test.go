@@ -16,7 +16,7 @@ import (
 	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // benchIdentities is the size of the group the page is measured on.
@@ -38,7 +38,7 @@ func BenchmarkPage(b *testing.B) {
 	}{
 		{"memstore", func(*testing.B) store.Store { return memstore.New() }},
 		{"sqlite", func(b *testing.B) store.Store {
-			st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+			st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -30,7 +30,8 @@ import (
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // testClock is the one clock of a test: the host, scimkit and the IdPs
@@ -220,7 +221,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
 	m := map[string]func(t *testing.T) store.Store{
 		"memstore": func(t *testing.T) store.Store { return memstore.New() },
 		"sqlite": func(t *testing.T) store.Store {
-			st, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "sso.db"))
+			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "sso.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -653,7 +654,7 @@ func postgresStore(t *testing.T) store.Store {
 		admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()
 	})
-	st, err := sqlstore.OpenPostgres(t.Context(), withSearchPath(dsn, schema))
+	st, err := postgres.Open(t.Context(), withSearchPath(dsn, schema))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/scimtest"
 	"github.com/scimkit/scimkit/store"
-	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 var profiles = []identity.Profile{identity.RFCProfile(), identity.GitLabProfile()}
@@ -378,7 +378,7 @@ func TestServerGroups(t *testing.T) {
 // own store.Store would be.
 func TestServerWithStore(t *testing.T) {
 	t.Parallel()
-	st, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "scim.db"))
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "scim.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	for _, p := range profiles {
@@ -433,7 +433,7 @@ func TestHostHandler(t *testing.T) {
 // sqlstoreMemory opens a SQLite store in the test's directory.
 func sqlstoreMemory(t *testing.T) store.Store {
 	t.Helper()
-	st, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "host.db"))
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "host.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	return st

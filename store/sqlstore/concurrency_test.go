@@ -1,15 +1,21 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // provision is the identity package's create rule in miniature: look the
@@ -49,22 +55,22 @@ func provision(ctx context.Context, st store.Store, n int) (created bool, err er
 func TestReplicasCreateOnce(t *testing.T) {
 	cases := []struct {
 		name string
-		open func(t *testing.T) func() (*Store, error)
+		open func(t *testing.T) func() (*sqlstore.Store, error)
 	}{
-		{"sqlite", func(t *testing.T) func() (*Store, error) {
+		{"sqlite", func(t *testing.T) func() (*sqlstore.Store, error) {
 			file := filepath.Join(t.TempDir(), "shared.db")
-			return func() (*Store, error) { return OpenSQLite(context.Background(), file) }
+			return func() (*sqlstore.Store, error) { return sqlite.Open(context.Background(), file) }
 		}},
-		{"postgres", func(t *testing.T) func() (*Store, error) {
-			dsn := freshSchema(t)
-			return func() (*Store, error) { return OpenPostgres(context.Background(), dsn) }
+		{"postgres", func(t *testing.T) func() (*sqlstore.Store, error) {
+			dsn := sqltest.FreshSchema(t)
+			return func() (*sqlstore.Store, error) { return postgres.Open(context.Background(), dsn) }
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			open := tc.open(t)
 			ctx := context.Background()
-			replicas := make([]*Store, 2)
+			replicas := make([]*sqlstore.Store, 2)
 			var wg sync.WaitGroup
 			errs := make([]error, len(replicas))
 			for i := range replicas {
@@ -127,4 +133,68 @@ func TestReplicasCreateOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUserNameDecisionIsRaceFree has Updates decide on a userName the way
+// the RFC profile's uniqueness check does (list the group's identities
+// with userName eq "x"; none: create an identity holding it), for several
+// people with different accounts and externalIds at once. No unique index
+// forbids two identities one userName, so only the store's protection of
+// the list keeps the decision race-free: exactly one is created each round.
+func TestUserNameDecisionIsRaceFree(t *testing.T) {
+	errTaken := errors.New("userName taken")
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		st := open(t)
+		ctx := context.Background()
+		if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			return tx.PutGroup(ctx, &store.Group{ID: "g", Path: "g"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for round := range 10 {
+			name := fmt.Sprintf("Person-%d", round)
+			eq, err := filter.Parse(fmt.Sprintf("userName eq %q", strings.ToUpper(name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const workers = 8
+			errs := make([]error, workers)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Go(func() {
+					<-start
+					errs[w] = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+						held, _, err := store.ListSCIMIdentities(ctx, tx, "g", store.Query{Filter: eq, SkipDeleted: true})
+						if err != nil {
+							return err
+						}
+						if len(held) > 0 {
+							return errTaken
+						}
+						id := fmt.Sprintf("r%dw%d", round, w)
+						if err := tx.PutUser(ctx, &store.User{ID: id, Username: id, Email: id + "@example.com"}); err != nil {
+							return err
+						}
+						return tx.PutSCIMIdentity(ctx, &store.SCIMIdentity{ID: id, GroupID: "g", UserID: id, ExternUID: id,
+							Active: true, Document: map[string]any{"userName": name}})
+					})
+				})
+			}
+			close(start)
+			wg.Wait()
+			created := 0
+			for w, err := range errs {
+				switch {
+				case err == nil:
+					created++
+				case !errors.Is(err, errTaken):
+					t.Errorf("round %d worker %d: %v", round, w, err)
+				}
+			}
+			if created != 1 {
+				t.Errorf("round %d: %d identities created holding %s, want 1", round, created, name)
+			}
+		}
+	})
 }

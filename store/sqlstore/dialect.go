@@ -6,6 +6,31 @@ import (
 	"strings"
 )
 
+// Dialect names the SQL database a [Store] talks to. It decides the schema,
+// the SQL, the isolation levels and how driver errors are read (see [New]).
+type Dialect uint8
+
+const (
+	// SQLite is SQLite 3.35 or newer, through a driver whose errors have
+	// a Code() int method returning the SQLite (extended) result code, as
+	// modernc.org/sqlite's do.
+	SQLite Dialect = iota + 1
+	// PostgreSQL is PostgreSQL 13 or newer, through a driver whose errors
+	// have a SQLState() string method, as pgx's and lib/pq's do.
+	PostgreSQL
+)
+
+// String returns "sqlite" or "postgres".
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case PostgreSQL:
+		return "postgres"
+	}
+	return "Dialect(" + strconv.Itoa(int(d)) + ")"
+}
+
 // dialect holds what differs between SQLite and PostgreSQL. Queries are
 // written with ? placeholders and rebound for PostgreSQL.
 type dialect struct {
@@ -15,19 +40,23 @@ type dialect struct {
 	readIsolation  sql.IsolationLevel
 }
 
-func sqliteDialect() dialect {
-	// SQLite transactions are serializable whatever is asked; the driver
-	// refuses levels it does not know, so ask for the default.
-	return dialect{name: "sqlite"}
-}
-
-func postgresDialect() dialect {
-	return dialect{
-		name:           "postgres",
-		postgres:       true,
-		writeIsolation: sql.LevelSerializable,
-		readIsolation:  sql.LevelRepeatableRead,
+// spec returns what the store needs to know of d, and false for a Dialect
+// that is not one of the constants.
+func (d Dialect) spec() (dialect, bool) {
+	switch d {
+	case SQLite:
+		// SQLite transactions are serializable whatever is asked; drivers
+		// refuse levels they do not know, so ask for the default.
+		return dialect{name: "sqlite"}, true
+	case PostgreSQL:
+		return dialect{
+			name:           "postgres",
+			postgres:       true,
+			writeIsolation: sql.LevelRepeatableRead,
+			readIsolation:  sql.LevelRepeatableRead,
+		}, true
 	}
+	return dialect{}, false
 }
 
 // rebind turns ? placeholders into $1, $2, ... on PostgreSQL. Queries are

@@ -1,26 +1,59 @@
 // Package sqlstore is a [store.Store] in SQLite (embedded, the default of
 // the example server) or PostgreSQL (for several application replicas
-// sharing one database), over database/sql.
+// sharing one database), over database/sql. It links no database driver:
+// a program imports the package of the database it opens, which links that
+// driver only.
 //
-//	st, err := sqlstore.OpenSQLite(ctx, "scimkit.db")
-//	st, err := sqlstore.OpenPostgres(ctx, "postgres://app@db/scimkit")
+//	st, err := sqlite.Open(ctx, "scimkit.db")                     // store/sqlstore/sqlite
+//	st, err := postgres.Open(ctx, "postgres://app@db/scimkit")    // store/sqlstore/postgres
 //	defer st.Close()
+//
+// [New] makes a Store over a *sql.DB the program opened itself.
 //
 // # Durability and concurrency
 //
-// Each [Store.Update] is one database transaction: SERIALIZABLE on
-// PostgreSQL, BEGIN IMMEDIATE on SQLite. Serialization failures, deadlocks
-// and SQLITE_BUSY roll it back and run the function again (so it must have
-// no effects outside the transaction). Unique keys (case-folded emails,
-// usernames, group paths, per-group extern_uids, one identity per user per
-// group) are unique indexes: the database, not a lock in one process,
-// keeps two replicas from creating the same account twice.
+// Each [Store.Update] is one database transaction. Unique keys (case-folded
+// emails, usernames, group paths, per-group extern_uids, one identity per
+// user per group) are unique indexes: the database, not a lock in one
+// process, keeps two replicas from creating the same account twice.
 //
-// SQLite runs in WAL mode with synchronous=FULL: Update returns only once
-// the commit is on disk, so a crash or kill never loses an acknowledged
-// write. Writers in one process queue on a semaphore, writers in other
-// processes on SQLite's lock (busy_timeout, default 5s, see
-// [WithBusyTimeout]); readers never wait for writers.
+// On PostgreSQL an Update runs at REPEATABLE READ: all its reads see one
+// snapshot, and concurrent Updates proceed side by side, creates in one
+// group as in different ones. What keeps their read-then-write decisions
+// race-free:
+//
+//   - A write never fails on a key its snapshot shows taken: the Put
+//     writes nothing and returns a *[store.ConflictError]. A key taken by a
+//     transaction the snapshot cannot see (committed since, or still
+//     running) is a serialization failure: the Update runs fn again, which
+//     then sees it. So "look up the email, create the account if nobody
+//     has it" never creates two.
+//   - Writing a row another Update changed since the snapshot is a
+//     serialization failure too (no lost update).
+//   - [store.Tx.CountMembers] locks the memberships it counts, so two
+//     owners leaving at once cannot both see the other stay.
+//   - A list whose filter requires userName eq "x" claims x (see claim.go
+//     in the source), so deciding that no identity holds a userName is
+//     race-free against a concurrent write of one that does.
+//
+// Other decisions on what is absent (a list under another filter that finds
+// nothing) are not protected against concurrent writes. A serialization
+// failure, deadlock or busy database rolls the unit back and runs fn again
+// after a jittered backoff, for up to 2 seconds ([WithRetryTimeout]) and
+// never past ctx's deadline; [Store.Stats] counts these runs. fn must have
+// no effects outside the transaction.
+//
+// SQLite runs one write transaction at a time (BEGIN IMMEDIATE; across
+// processes they queue on SQLite's lock), with its statements prepared
+// once on the connection writes use. Concurrent Updates of one process
+// share transactions (group commit): each runs its function in a savepoint,
+// one after the other, and one commit serves them all, so that the fsync of
+// a commit, which takes longer than a create, is paid once for several. It
+// runs in WAL mode with synchronous=FULL: Update returns only once the
+// commit holding its writes is on disk, so a crash or kill never loses an
+// acknowledged write, and a transaction holding the writes of an Update
+// whose context ended is rolled back, never committed (the other Updates
+// run again). Readers never wait for writers.
 //
 // # Schema
 //
@@ -42,7 +75,9 @@
 // # Errors
 //
 // Database errors become the store sentinels ([store.ErrConflict] with the
-// key, [store.ErrNotFound], [store.ErrVersionMismatch]). A database that is
+// key, [store.ErrNotFound], [store.ErrVersionMismatch]); the drivers'
+// errors are read through small interfaces (SQLState() string, the SQLite
+// result code's Code() int), see [Dialect]. A database that is
 // gone (connection refused, server shut down, I/O error, closed Store)
 // gives an error matching [ErrUnavailable], which also has an
 // Unavailable() bool method for callers that do not import this package;
@@ -50,7 +85,9 @@
 //
 // # Tests
 //
-// The PostgreSQL tests use the database named by SCIMKIT_POSTGRES_DSN
-// (e.g. postgres://scimkit@127.0.0.1:5432/scimkit?sslmode=disable). They are
-// skipped when it is unset, except under CI=true, where they fail.
+// The tests run every case on SQLite and on PostgreSQL. The PostgreSQL
+// tests use the database named by SCIMKIT_POSTGRES_DSN (e.g.
+// postgres://scimkit@127.0.0.1:5432/scimkit?sslmode=disable), one fresh
+// schema per test. They are skipped when it is unset, except under CI=true,
+// where they fail.
 package sqlstore

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
@@ -17,6 +17,9 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
 )
 
 func putGroup(t *testing.T, st store.Store, id string) {
@@ -39,48 +42,36 @@ func countRows(t *testing.T, db *sql.DB, table string) int {
 }
 
 // TestClosedStoreUnavailable: a store whose database is gone answers
-// ErrUnavailable, for writes and reads.
+// sqlstore.ErrUnavailable, for writes and reads.
 func TestClosedStoreUnavailable(t *testing.T) {
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		st.Close()
 		ctx := context.Background()
 		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
-		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("Update on closed store: %v, want ErrUnavailable", err)
+		if !errors.Is(err, sqlstore.ErrUnavailable) {
+			t.Errorf("Update on closed store: %v, want sqlstore.ErrUnavailable", err)
 		}
 		var u interface{ Unavailable() bool }
 		if !errors.As(err, &u) || !u.Unavailable() {
 			t.Errorf("Update on closed store: %v has no Unavailable() true", err)
 		}
 		err = st.View(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
-		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("View on closed store: %v, want ErrUnavailable", err)
+		if !errors.Is(err, sqlstore.ErrUnavailable) {
+			t.Errorf("View on closed store: %v, want sqlstore.ErrUnavailable", err)
 		}
 	})
 }
 
-// TestUnreachablePostgres: opening a database nobody listens on fails with
-// ErrUnavailable.
-func TestUnreachablePostgres(t *testing.T) {
-	postgresDSN(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := OpenPostgres(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=5")
-	if !errors.Is(err, ErrUnavailable) {
-		t.Errorf("OpenPostgres(port 1): %v, want ErrUnavailable", err)
-	}
-}
-
 // TestConnectionKilledMidUpdate cuts the PostgreSQL connection in the middle
 // of an Update (as a server restart or failover does): the Update fails
-// with ErrUnavailable, none of its writes is kept, and the store works
+// with sqlstore.ErrUnavailable, none of its writes is kept, and the store works
 // again at once.
 func TestConnectionKilledMidUpdate(t *testing.T) {
-	st := openPostgres(t)
+	st := sqltest.OpenPostgres(t)
 	putGroup(t, st, "g")
 	ctx := context.Background()
-	admin, err := sql.Open("pgx", postgresDSN(t))
+	admin, err := sql.Open("pgx", sqltest.PostgresDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +82,7 @@ func TestConnectionKilledMidUpdate(t *testing.T) {
 		}
 		// Find our own backend and kill it from outside.
 		var pid int
-		if err := stx.(*tx).sql.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		if err := sqlstore.QueryRow(ctx, stx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
 			return err
 		}
 		if _, err := admin.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
@@ -99,8 +90,8 @@ func TestConnectionKilledMidUpdate(t *testing.T) {
 		}
 		return stx.PutMembership(ctx, &store.Membership{GroupID: "g", UserID: "u1"})
 	})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Update with killed connection: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Fatalf("Update with killed connection: %v, want sqlstore.ErrUnavailable", err)
 	}
 	if n := countRows(t, st.DB(), "scimkit_users"); n != 0 {
 		t.Errorf("%d users stored by the failed Update, want 0", n)
@@ -117,7 +108,7 @@ func TestConnectionKilledMidUpdate(t *testing.T) {
 // writing stores none of it, and a failed Put inside a successful Update
 // changes nothing.
 func TestFailedUpdateKeepsNothing(t *testing.T) {
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		putGroup(t, st, "g")
 		ctx := context.Background()
@@ -171,7 +162,7 @@ func TestBytesRoundTrip(t *testing.T) {
 		"'; DROP TABLE scimkit_users; -- ? $1",
 	}
 	big := strings.Repeat("\U0001F600x", 1<<18) // 1.25 MiB
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		putGroup(t, st, "g")
 		ctx := context.Background()
@@ -217,19 +208,21 @@ func TestBytesRoundTrip(t *testing.T) {
 }
 
 // TestRetryRunsAgain: a unit whose statements met a serialization failure
-// runs again, in Update and View alike, whatever fn made of the error; one
-// that keeps failing ends as ErrUnavailable.
+// runs again, in Update and View alike, whatever fn made of the error, and
+// is counted; one that keeps failing ends as ErrUnavailable once the retry
+// timeout has passed.
 func TestRetryRunsAgain(t *testing.T) {
-	st := openSQLite(t, WithAttempts(3))
+	st := sqltest.OpenSQLite(t, sqlstore.WithRetryTimeout(100*time.Millisecond))
 	ctx := context.Background()
 	for name, run := range map[string]func(context.Context, func(context.Context, store.Tx) error) error{
 		"Update": st.Update, "View": st.View,
 	} {
+		before := st.Stats()
 		calls := 0
 		err := run(ctx, func(ctx context.Context, stx store.Tx) error {
 			calls++
 			if calls == 1 {
-				stx.(*tx).fail("test", errConcurrentWrite)
+				sqlstore.FailRetryable(stx)
 				return nil
 			}
 			return nil
@@ -238,22 +231,60 @@ func TestRetryRunsAgain(t *testing.T) {
 			t.Errorf("%s: %v after %d calls, want nil after 2", name, err, calls)
 		}
 		calls = 0
+		start := time.Now()
 		err = run(ctx, func(ctx context.Context, stx store.Tx) error {
 			calls++
-			return stx.(*tx).fail("test", errConcurrentWrite)
+			return sqlstore.FailRetryable(stx)
 		})
-		if !errors.Is(err, ErrUnavailable) || calls != 3 {
-			t.Errorf("%s: %v after %d calls, want ErrUnavailable after 3", name, err, calls)
+		if !errors.Is(err, sqlstore.ErrUnavailable) || calls < 2 {
+			t.Errorf("%s: %v after %d calls, want ErrUnavailable after several", name, err, calls)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: gave up after %v, want about the retry timeout of 100ms", name, d)
+		}
+		got := st.Stats()
+		want := sqlstore.Stats{Retries: before.Retries + 1 + uint64(calls-1), GaveUp: before.GaveUp + 1}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s: stats (-want +got)\n%s", name, d)
 		}
 	}
 }
 
+// TestRetryStopsAtDeadline: an Update that keeps colliding stops at its
+// context's deadline, well before its retry timeout, and commits nothing.
+func TestRetryStopsAtDeadline(t *testing.T) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		st := open(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		calls := 0
+		err := st.Update(ctx, func(ctx context.Context, stx store.Tx) error {
+			calls++
+			if err := stx.PutUser(ctx, &store.User{ID: fmt.Sprint("u", calls), Username: fmt.Sprint("u", calls),
+				Email: fmt.Sprint("u", calls, "@example.com")}); err != nil {
+				return err
+			}
+			return sqlstore.FailRetryable(stx)
+		})
+		if !errors.Is(err, sqlstore.ErrUnavailable) && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Update: %v, want ErrUnavailable or the deadline", err)
+		}
+		if d := time.Since(start); d > 500*time.Millisecond {
+			t.Errorf("Update returned after %v, want at its 50ms deadline", d)
+		}
+		if n := countRows(t, st.DB(), "scimkit_users"); n != 0 {
+			t.Errorf("%d users stored after %d runs, want 0", n, calls)
+		}
+	})
+}
+
 // TestDatabaseGoneAndBack runs a store through a TCP proxy to PostgreSQL and
-// cuts it in the middle of an Update: the Update fails with ErrUnavailable
+// cuts it in the middle of an Update: the Update fails with sqlstore.ErrUnavailable
 // and keeps nothing, so do later Updates and Views while the database is
 // away, and the store works again once it is back.
 func TestDatabaseGoneAndBack(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := sqltest.FreshSchema(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +327,7 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 	t.Cleanup(cut)
 	via := *u
 	via.Host = addr
-	st, err := OpenPostgres(context.Background(), via.String())
+	st, err := postgres.Open(context.Background(), via.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,19 +342,19 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 		cut()
 		return tx.PutMembership(ctx, &store.Membership{GroupID: "g", UserID: "u1"})
 	})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Update cut off: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Fatalf("Update cut off: %v, want sqlstore.ErrUnavailable", err)
 	}
 	err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return nil })
-	if !errors.Is(err, ErrUnavailable) {
-		t.Errorf("Update while away: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Errorf("Update while away: %v, want sqlstore.ErrUnavailable", err)
 	}
 	err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.User(ctx, "u1")
 		return err
 	})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Errorf("View while away: %v, want ErrUnavailable", err)
+	if !errors.Is(err, sqlstore.ErrUnavailable) {
+		t.Errorf("View while away: %v, want sqlstore.ErrUnavailable", err)
 	}
 
 	ln, err = net.Listen("tcp", addr)
@@ -351,7 +382,7 @@ func TestDatabaseGoneAndBack(t *testing.T) {
 // still enforced and filters still pushed down.
 func TestLongKeys(t *testing.T) {
 	long := func(c string) string { return strings.Repeat("Ab"+c+"é", 3000) } // 15 kB
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		ctx := context.Background()
 		name, email, ext, path := long("n"), long("m")+"@example.com", long("x"), long("p")
@@ -415,10 +446,10 @@ func TestLongKeys(t *testing.T) {
 
 // TestCallerContextIsNotUnavailable: a request whose own context ends
 // during an Update or View gets its context's error back, not
-// ErrUnavailable: the database is still there, and a server must not
+// sqlstore.ErrUnavailable: the database is still there, and a server must not
 // answer or log it as gone.
 func TestCallerContextIsNotUnavailable(t *testing.T) {
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		putGroup(t, st, "g")
 		for name, run := range map[string]func(context.Context, func(context.Context, store.Tx) error) error{
@@ -438,13 +469,97 @@ func TestCallerContextIsNotUnavailable(t *testing.T) {
 					return err
 				})
 				cancel(nil)
-				if !errors.Is(err, cause) || errors.Is(err, ErrUnavailable) {
+				if !errors.Is(err, cause) || errors.Is(err, sqlstore.ErrUnavailable) {
 					t.Errorf("%s with %v: got %v (unavailable %v), want the context's error only",
-						name, cause, err, errors.Is(err, ErrUnavailable))
+						name, cause, err, errors.Is(err, sqlstore.ErrUnavailable))
 				}
 			}
 		}
 		// The store is still usable.
 		putGroup(t, st, "h")
+	})
+}
+
+// TestManyStatementShapes writes users with 1 to 300 addresses: the text of
+// their statements depends on the count, more texts than the SQLite writer
+// keeps prepared, and every write still works.
+func TestManyStatementShapes(t *testing.T) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		st := open(t)
+		ctx := context.Background()
+		for n := 1; n <= 300; n++ {
+			u := &store.User{ID: fmt.Sprint("u", n), Username: fmt.Sprint("u", n), Email: fmt.Sprintf("u%d@example.com", n)}
+			for i := 1; i < n; i++ {
+				u.SecondaryEmails = append(u.SecondaryEmails, store.Email{Address: fmt.Sprintf("u%d-%d@example.com", n, i)})
+			}
+			if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return tx.PutUser(ctx, u) }); err != nil {
+				t.Fatalf("user with %d addresses: %v", n, err)
+			}
+		}
+		err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+			u, err := tx.UserByEmail(ctx, "U300-299@example.com")
+			if err != nil || u.ID != "u300" {
+				t.Errorf("UserByEmail: %v, %v", u, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestManyDocumentEmails stores an identity whose document lists 20,000
+// addresses (a 1 MiB body holds about as many), more than SQLite takes
+// arguments in one statement, finds it by the last one, and drops all but
+// one of them.
+func TestManyDocumentEmails(t *testing.T) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
+		st := open(t)
+		putGroup(t, st, "g")
+		ctx := context.Background()
+		var emails []any
+		for i := range 20000 {
+			emails = append(emails, map[string]any{"value": fmt.Sprintf("a%d@example.com", i)})
+		}
+		s := &store.SCIMIdentity{ID: "s1", GroupID: "g", UserID: "u1", ExternUID: "x", Document: map[string]any{"emails": emails}}
+		find := func(addr string) int {
+			t.Helper()
+			e, err := filter.Parse(fmt.Sprintf("emails.value eq %q", addr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total int
+			err = st.View(ctx, func(ctx context.Context, tx store.Tx) (err error) {
+				_, total, err = store.ListSCIMIdentities(ctx, tx, "g", store.Query{Filter: e})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return total
+		}
+		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			if err := tx.PutUser(ctx, &store.User{ID: "u1", Username: "u1", Email: "u1@example.com"}); err != nil {
+				return err
+			}
+			return tx.PutSCIMIdentity(ctx, s)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := find("A19999@example.com"); n != 1 {
+			t.Errorf("identity found %d times by its last address, want 1", n)
+		}
+		s.Document = map[string]any{"emails": emails[:1]}
+		if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error { return tx.PutSCIMIdentity(ctx, s) }); err != nil {
+			t.Fatal(err)
+		}
+		if n := find("a19999@example.com"); n != 0 {
+			t.Errorf("identity found %d times by an address it dropped, want 0", n)
+		}
+		if n := countRows(t, st.DB(), "scimkit_scim_emails"); n != 1 {
+			t.Errorf("%d address rows, want 1", n)
+		}
 	})
 }

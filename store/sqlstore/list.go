@@ -25,6 +25,9 @@ type cond struct {
 	// drive the query rather than the (group, created) index that gives
 	// the default order.
 	selective bool
+	// names are userName keys every row the condition selects holds: an
+	// Update that lists under it claims them (see claim.go).
+	names [][]byte
 }
 
 // orderBy is the default order. Under a selective condition its columns
@@ -38,14 +41,16 @@ func (c cond) orderBy() string {
 }
 
 func (c cond) and(d cond) cond {
+	// A row both select holds the names of either.
+	names := append(append([][]byte(nil), c.names...), d.names...)
 	switch {
 	case c.sql == "":
-		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact, selective: d.selective}
+		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact, selective: d.selective, names: names}
 	case d.sql == "":
-		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact, selective: c.selective}
+		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact, selective: c.selective, names: names}
 	}
 	return cond{sql: "(" + c.sql + " AND " + d.sql + ")", args: append(append([]any{}, c.args...), d.args...),
-		exact: c.exact && d.exact, selective: c.selective || d.selective}
+		exact: c.exact && d.exact, selective: c.selective || d.selective, names: names}
 }
 
 // groupArg stands in a cond's arguments for the group being listed; bind
@@ -88,8 +93,14 @@ func pushdown(e filter.Expr) cond {
 			}
 			return anything
 		}
+		var names [][]byte
+		if len(l.names) > 0 && len(r.names) > 0 {
+			// A row either selects holds a name of one side: claiming
+			// both sides covers it.
+			names = append(append(names, l.names...), r.names...)
+		}
 		return cond{sql: "(" + l.sql + " OR " + r.sql + ")", args: append(append([]any{}, l.args...), r.args...),
-			exact: l.exact && r.exact, selective: l.selective && r.selective}
+			exact: l.exact && r.exact, selective: l.selective && r.selective, names: names}
 	case *filter.Not:
 		x := pushdown(e.X)
 		if x.exact && x.sql != "" {
@@ -126,7 +137,8 @@ func pushCompare(c *filter.Compare) cond {
 			return cond{sql: "s.active = ?", args: []any{v}, exact: true}
 		}
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
-		return cond{sql: "s.user_name_key IN (?, ?)", args: []any{indexKey(foldKey(s)), b(oddKey)}, selective: true}
+		k := indexKey(foldKey(s))
+		return cond{sql: "s.user_name_key IN (?, ?)", args: []any{k, b(oddKey)}, selective: true, names: [][]byte{k}}
 	case c.Op == filter.Sw && isString && s != "" && c.Attr.Sub == "" && coreAttr(c.Attr, "userName"):
 		// Every string with the prefix sorts between the prefix and the
 		// prefix followed by 0xFF, a byte UTF-8 never uses.
@@ -221,7 +233,7 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 	defer rows.Close()
 	var page []*store.SCIMIdentity
 	for rows.Next() {
-		s, err := scanSCIM(rows)
+		s, err := t.scanSCIM(rows)
 		if err != nil {
 			return nil, 0, t.fail("list SCIM identities", err)
 		}
@@ -253,7 +265,8 @@ func (t *tx) scan(ctx context.Context, groupID string, c cond) iter.Seq2[*store.
 		if c.selective {
 			// Few rows: read them in one query, sorted after the index
 			// found them.
-			all, err := t.readBatch(ctx, base+c.orderBy(), append([]any{b(groupID)}, c.bind(groupID)...))
+			claim, claimArgs := t.claimList(groupID, c.names)
+			all, err := t.readBatch(ctx, claim+base+c.orderBy(), args(claimArgs, []any{b(groupID)}, c.bind(groupID)))
 			if err != nil {
 				yield(nil, err)
 				return
@@ -305,7 +318,7 @@ func (t *tx) readBatch(ctx context.Context, q string, args []any) ([]*store.SCIM
 	defer rows.Close()
 	var batch []*store.SCIMIdentity
 	for rows.Next() {
-		s, err := scanSCIM(rows)
+		s, err := t.scanSCIM(rows)
 		if err != nil {
 			return nil, t.fail("list SCIM identities", err)
 		}
@@ -357,7 +370,7 @@ func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (str
 	}
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(explain+query), args...)
 	if err != nil {
-		return "", fmt.Errorf("sqlstore: explain: %w", wrapDB(err))
+		return "", fmt.Errorf("sqlstore: explain: %w", s.d.wrap(err))
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()

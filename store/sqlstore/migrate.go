@@ -71,7 +71,7 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) (int, error) {
 		return 0, err
 	}
 	var applied int
-	err = defaultRetry().run(ctx, func() error {
+	err = defaultRetry().run(ctx, d, func(int) error {
 		applied = 0
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {

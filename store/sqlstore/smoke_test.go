@@ -1,4 +1,4 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
@@ -10,10 +10,12 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 )
 
 func TestSmoke(t *testing.T) {
-	dialects(t, func(t *testing.T, open func(testing.TB) *Store) {
+	sqltest.Dialects(t, func(t *testing.T, open func(testing.TB) *sqlstore.Store) {
 		st := open(t)
 		ctx := context.Background()
 		now := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)

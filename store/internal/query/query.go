@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/fold"
 	"github.com/scimkit/scimkit/internal/scimjson"
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/internal/fold"
 )
 
 // fields are the fields of store.Query, with O its SortOrder: any value

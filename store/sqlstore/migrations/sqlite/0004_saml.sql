@@ -1,6 +1,6 @@
--- scimkit store schema, version 2 (SQLite): a group's SAML single sign-on
+-- scimkit store schema, version 4 (SQLite): a group's SAML single sign-on
 -- configuration (store.SAMLConfig) and the host's SAML service-provider key
--- pair (store.SAMLKey). A database at version 1 upgrades in place: its
+-- pair (store.SAMLKey). A database at version 3 upgrades in place: its
 -- groups get no SAML configuration (saml_enabled NULL).
 
 -- saml_enabled is NULL for a group without SAML configuration; the other

@@ -1,4 +1,4 @@
-package sqlstore_test
+package sqlite_test
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/store"
-	"github.com/scimkit/scimkit/store/sqlstore"
+	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
-func ExampleOpenSQLite() {
+func ExampleOpen() {
 	dir, err := os.MkdirTemp("", "scimkit-example")
 	if err != nil {
 		fmt.Println(err)
@@ -22,7 +22,7 @@ func ExampleOpenSQLite() {
 	defer os.RemoveAll(dir)
 
 	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "scimkit.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "scimkit.db"))
 	if err != nil {
 		fmt.Println(err)
 		return

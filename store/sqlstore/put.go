@@ -1,0 +1,636 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Writes take no savepoint and never fail on a key or reference the
+// transaction can see: each write statement checks them itself (NOT EXISTS,
+// EXISTS, ON CONFLICT DO NOTHING) and writes nothing when one is in the
+// way; the Put then finds out which (diagnose) and changes nothing. On
+// PostgreSQL a Put is one statement (the rows of other tables it keeps,
+// such as a user's emails, go in data-modifying WITH clauses); on SQLite,
+// where one Update runs at a time, it may take several, and one failing
+// after another succeeded keeps the transaction from committing.
+//
+// On PostgreSQL a key that a concurrent transaction took, which this one's
+// snapshot cannot see, makes the statement fail with a serialization
+// failure or a unique violation: the Update runs again, sees the key, and
+// decides anew (the unique indexes, not a lock, decide every race on a
+// key).
+
+// probe is one reason a write may have written nothing, checked by
+// diagnose: a key another row holds, a referenced row that is missing, or
+// a stored version other than the one written over.
+type probe struct {
+	q    string
+	args []any
+	// taken: a row found means the key is taken by another entity;
+	// otherwise a row not found means a referenced group or user is
+	// missing.
+	taken bool
+	// version, when set, makes q read the stored version instead.
+	version bool
+	want    int64
+	key     string
+}
+
+func taken(key, q string, args ...any) probe { return probe{q: q, args: args, taken: true, key: key} }
+
+func missing(q string, args ...any) probe { return probe{q: q, args: args} }
+
+func versionOf(want int64, q string, args ...any) probe {
+	return probe{q: q, args: args, version: true, want: want}
+}
+
+// diagnose explains why a write of entity wrote nothing: the first probe
+// that fires gives the error.
+func (t *tx) diagnose(ctx context.Context, entity string, probes ...probe) error {
+	for _, p := range probes {
+		if p.version {
+			var v int64
+			err := t.queryRow(ctx, p.q, p.args...).Scan(&v)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("sqlstore: %s: %w", entity, store.ErrNotFound)
+			case err != nil:
+				return t.fail("read "+entity+" version", err)
+			case v != p.want:
+				return fmt.Errorf("sqlstore: %s is at version %d: %w", entity, v, store.ErrVersionMismatch)
+			}
+			continue
+		}
+		var one int
+		err := t.queryRow(ctx, p.q, p.args...).Scan(&one)
+		found := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return t.fail("check "+entity, err)
+		}
+		switch {
+		case p.taken && found:
+			return &store.ConflictError{Entity: entity, Key: p.key}
+		case !p.taken && !found:
+			return fmt.Errorf("sqlstore: %s refers to a missing group or user: %w", entity, store.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("sqlstore: write %s: no row written and no reason found", entity)
+}
+
+// write runs a write statement and returns the rows it changed.
+func (t *tx) write(ctx context.Context, entity, q string, args ...any) (int64, error) {
+	res, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return 0, t.fail("write "+entity, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, t.fail("write "+entity, err)
+	}
+	return n, nil
+}
+
+// count runs a write statement that selects the number of main rows it
+// wrote.
+func (t *tx) count(ctx context.Context, entity, q string, args ...any) (int64, error) {
+	var n int64
+	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, t.fail("write "+entity, err)
+	}
+	return n, nil
+}
+
+// then runs the statements that follow a SQLite write whose main row went
+// in: if one fails, the transaction must not commit.
+func (t *tx) then(ctx context.Context, entity string, stmts ...stmt) error {
+	for _, s := range stmts {
+		if s.q == "" {
+			continue
+		}
+		if _, err := t.exec(ctx, s.q, s.args...); err != nil {
+			err = t.fail("write "+entity, err)
+			if t.broken == nil {
+				t.broken = err
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// stmt is a statement with its arguments.
+type stmt struct {
+	q    string
+	args []any
+}
+
+// list returns n placeholders: "?, ?, ?".
+func list(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// in returns the condition that col is one of keys, with its arguments:
+// on PostgreSQL one bytea[] argument, whatever the number of keys; on
+// SQLite a placeholder per key. With not set, that col is none of them.
+func (t *tx) in(col string, keys [][]byte, not bool) (string, []any) {
+	if t.s.d.postgres {
+		if keys == nil {
+			keys = [][]byte{} // an empty array; nil would be NULL
+		}
+		if not {
+			return col + " <> ALL(?::bytea[])", []any{keys}
+		}
+		return col + " = ANY(?::bytea[])", []any{keys}
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	if not {
+		return col + " NOT IN (" + list(len(keys)) + ")", args
+	}
+	return col + " IN (" + list(len(keys)) + ")", args
+}
+
+// sqliteRows returns the statements that insert rows into table (cols),
+// a bounded number of rows per statement so that no statement has more
+// arguments than SQLite takes; suffix ends each statement.
+func sqliteRows(table, cols, suffix string, rows [][]any) []stmt {
+	const perStmt = 500
+	var out []stmt
+	for len(rows) > 0 {
+		n := min(len(rows), perStmt)
+		row := "(" + list(len(rows[0])) + "), "
+		var a []any
+		for _, r := range rows[:n] {
+			a = append(a, r...)
+		}
+		out = append(out, stmt{"INSERT INTO " + table + " (" + cols + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(row, n), ", ") + suffix, a})
+		rows = rows[n:]
+	}
+	return out
+}
+
+// args concatenates argument lists.
+func args(lists ...[]any) []any {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]any, 0, n)
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// validate checks the required fields of an entity, given as name, value
+// pairs, and its Version.
+func validate(entity string, version int64, fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if fields[i+1] == "" {
+			return invalid(entity, fields[i])
+		}
+	}
+	if version < 0 {
+		return invalid(entity, "a non-negative Version")
+	}
+	return nil
+}
+
+func invalid(entity, field string) error {
+	return fmt.Errorf("sqlstore: %s: %s is required: %w", entity, field, store.ErrInvalid)
+}
+
+const (
+	groupExists = "EXISTS (SELECT 1 FROM scimkit_groups WHERE id = ?)"
+	userExists  = "EXISTS (SELECT 1 FROM scimkit_users WHERE id = ?)"
+)
+
+// ---- groups
+
+// PutGroup implements [store.Tx].
+func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if g == nil {
+		return fmt.Errorf("sqlstore: nil group: %w", store.ErrInvalid)
+	}
+	if err := validate("group", g.Version, "ID", g.ID, "Path", g.Path); err != nil {
+		return err
+	}
+	var digest []byte
+	if g.TokenDigest != nil {
+		digest = append([]byte{}, g.TokenDigest...)
+	}
+	pathTaken := taken(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", foldedKey(g.Path), b(g.ID))
+	if g.Version == 0 {
+		n, err := t.write(ctx, "group", "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			append(append([]any{b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO}, samlArgs(g.SAML)...), foldedKey(g.Path))...)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "group", taken(store.KeyID, "SELECT 1 FROM scimkit_groups WHERE id = ?", b(g.ID)), pathTaken)
+		}
+	} else {
+		n, err := t.write(ctx, "group", `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
+			default_role = ?, enforce_sso = ?, saml_enabled = ?, saml_idp_metadata = ?, saml_sso_url = ?,
+			saml_certificate = ?, saml_fingerprint = ?, saml_idp_entity_id = ?, saml_name_id_format = ?,
+			version = version + 1 WHERE id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_groups o WHERE o.path_key = ? AND o.id <> ?)`,
+			append(append([]any{b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO},
+				samlArgs(g.SAML)...), b(g.ID), g.Version, foldedKey(g.Path), b(g.ID))...)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "group", versionOf(g.Version, "SELECT version FROM scimkit_groups WHERE id = ?", b(g.ID)), pathTaken)
+		}
+	}
+	g.Version++
+	return nil
+}
+
+// ---- users
+
+// emailKeys returns the distinct stored keys of u's addresses.
+func emailKeys(u *store.User) [][]byte {
+	emails := u.Emails()
+	keys := make([][]byte, 0, len(emails))
+	seen := make(map[string]bool, len(emails))
+	for _, addr := range emails {
+		k := store.Fold(addr)
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, indexKey(k))
+		}
+	}
+	return keys
+}
+
+// PutUser implements [store.Tx].
+func (t *tx) PutUser(ctx context.Context, u *store.User) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if u == nil {
+		return fmt.Errorf("sqlstore: nil user: %w", store.ErrInvalid)
+	}
+	if err := validate("user", u.Version, "ID", u.ID, "Username", u.Username, "Email", u.Email); err != nil {
+		return err
+	}
+	for _, e := range u.SecondaryEmails {
+		if e.Address == "" {
+			return invalid("user", "secondary email Address")
+		}
+	}
+	secondary, err := encodeEmails(u.SecondaryEmails)
+	if err != nil {
+		return fmt.Errorf("sqlstore: user %q: %w", u.ID, err)
+	}
+	keys := emailKeys(u)
+	id, uname := b(u.ID), foldedKey(u.Username)
+	fields := []any{b(u.Username), uname, b(u.Name), b(u.Email), secondary, b(u.ProvisionedByGroup), u.Confirmed, b(string(u.State))}
+	probes := []probe{taken(store.KeyUsername, "SELECT 1 FROM scimkit_users WHERE username_key = ? AND id <> ?", uname, id)}
+	for _, k := range keys {
+		probes = append(probes, taken(store.KeyEmail, "SELECT 1 FROM scimkit_user_emails WHERE email_key = ? AND user_id <> ?", k, id))
+	}
+	// Every user has an address (Email is required): keys is not empty.
+	held, heldArgs := t.in("email_key", keys, false)
+	others, othersArgs := t.in("e.email_key", keys, false)
+	notKept, notKeptArgs := t.in("email_key", keys, true)
+	var emailRows [][]any
+	for _, k := range keys {
+		emailRows = append(emailRows, []any{k, id})
+	}
+	var n int64
+	if u.Version == 0 {
+		insert := `INSERT INTO scimkit_users (username, username_key, name, email, secondary_emails, provisioned_by_group,
+			confirmed, state, id, version) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1
+			WHERE NOT EXISTS (SELECT 1 FROM scimkit_user_emails WHERE ` + held + `)
+			ON CONFLICT DO NOTHING`
+		if t.s.d.postgres {
+			n, err = t.write(ctx, "user", "WITH u AS ("+insert+` RETURNING id)
+				INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, u.id FROM u CROSS JOIN unnest(?::bytea[]) AS k`,
+				args(fields, []any{id}, heldArgs, []any{keys})...)
+		} else {
+			n, err = t.write(ctx, "user", insert, args(fields, []any{id}, heldArgs)...)
+			if err == nil && n > 0 {
+				err = t.then(ctx, "user", sqliteRows("scimkit_user_emails", "email_key, user_id", "", emailRows)...)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "user", append([]probe{taken(store.KeyID, "SELECT 1 FROM scimkit_users WHERE id = ?", id)}, probes...)...)
+		}
+		t.inserted++
+	} else {
+		update := `UPDATE scimkit_users SET username = ?, username_key = ?, name = ?, email = ?, secondary_emails = ?,
+			provisioned_by_group = ?, confirmed = ?, state = ?, version = version + 1
+			WHERE id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_users o WHERE o.username_key = ? AND o.id <> ?)
+			AND NOT EXISTS (SELECT 1 FROM scimkit_user_emails e WHERE ` + others + ` AND e.user_id <> ?)`
+		guard := args(fields, []any{id, u.Version, uname, id}, othersArgs, []any{id})
+		if t.s.d.postgres {
+			n, err = t.count(ctx, "user", "WITH u AS ("+update+` RETURNING id),
+				d AS (DELETE FROM scimkit_user_emails WHERE user_id = ? AND `+notKept+` AND EXISTS (SELECT 1 FROM u)),
+				i AS (INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, u.id FROM u CROSS JOIN unnest(?::bytea[]) AS k
+					ON CONFLICT DO NOTHING)
+				SELECT COUNT(*) FROM u`,
+				args(guard, []any{id}, notKeptArgs, []any{keys})...)
+		} else {
+			n, err = t.write(ctx, "user", update, guard...)
+			if err == nil && n > 0 {
+				err = t.then(ctx, "user", append([]stmt{{"DELETE FROM scimkit_user_emails WHERE user_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
+					sqliteRows("scimkit_user_emails", "email_key, user_id", " ON CONFLICT DO NOTHING", emailRows)...)...)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "user", append([]probe{versionOf(u.Version, "SELECT version FROM scimkit_users WHERE id = ?", id)}, probes...)...)
+		}
+	}
+	u.Version++
+	return nil
+}
+
+// ---- memberships
+
+// PutMembership implements [store.Tx].
+func (t *tx) PutMembership(ctx context.Context, m *store.Membership) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if m == nil {
+		return fmt.Errorf("sqlstore: nil membership: %w", store.ErrInvalid)
+	}
+	if err := validate("membership", m.Version, "GroupID", m.GroupID, "UserID", m.UserID); err != nil {
+		return err
+	}
+	g, u := b(m.GroupID), b(m.UserID)
+	if m.Version == 0 {
+		n, err := t.write(ctx, "membership", `INSERT INTO scimkit_memberships (group_id, user_id, role, version)
+			SELECT ?, ?, ?, 1 WHERE `+groupExists+` AND `+userExists+` ON CONFLICT DO NOTHING`,
+			g, u, int64(m.Role), g, u)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "membership",
+				taken(store.KeyMembership, "SELECT 1 FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", g, u),
+				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))
+		}
+	} else {
+		n, err := t.write(ctx, "membership", `UPDATE scimkit_memberships SET role = ?, version = version + 1
+			WHERE group_id = ? AND user_id = ? AND version = ?`, int64(m.Role), g, u, m.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "membership",
+				versionOf(m.Version, "SELECT version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", g, u))
+		}
+	}
+	m.Version++
+	return nil
+}
+
+// DeleteMembership implements [store.Tx].
+func (t *tx) DeleteMembership(ctx context.Context, groupID, userID string) error {
+	return t.deleteOf(ctx, "membership", "membership of user in group", "scimkit_memberships", groupID, userID)
+}
+
+// deleteOf deletes the row of table keyed (group_id, user_id), or returns
+// ErrNotFound naming what.
+func (t *tx) deleteOf(ctx context.Context, entity, what, table, groupID, userID string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	n, err := t.write(ctx, entity, "DELETE FROM "+table+" WHERE group_id = ? AND user_id = ?", b(groupID), b(userID))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what, groupID+"/"+userID)
+	}
+	return nil
+}
+
+// ---- SAML identities
+
+// PutSAMLIdentity implements [store.Tx].
+func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if s == nil {
+		return fmt.Errorf("sqlstore: nil SAML identity: %w", store.ErrInvalid)
+	}
+	if err := validate("SAML identity", s.Version, "GroupID", s.GroupID, "UserID", s.UserID, "ExternUID", s.ExternUID); err != nil {
+		return err
+	}
+	g, u, key := b(s.GroupID), b(s.UserID), foldedKey(s.ExternUID)
+	externTaken := taken(store.KeyExternUID, "SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND extern_uid_key = ? AND user_id <> ?", g, key, u)
+	if s.Version == 0 {
+		n, err := t.write(ctx, "saml_identity", `INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version)
+			SELECT ?, ?, ?, ?, 1 WHERE `+groupExists+` AND `+userExists+` ON CONFLICT DO NOTHING`,
+			g, u, b(s.ExternUID), key, g, u)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_identity",
+				taken(store.KeySAMLIdentityUser, "SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?", g, u),
+				externTaken,
+				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))
+		}
+	} else {
+		n, err := t.write(ctx, "saml_identity", `UPDATE scimkit_saml_identities SET extern_uid = ?, extern_uid_key = ?, version = version + 1
+			WHERE group_id = ? AND user_id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_saml_identities o WHERE o.group_id = ? AND o.extern_uid_key = ? AND o.user_id <> ?)`,
+			b(s.ExternUID), key, g, u, s.Version, g, key, u)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_identity",
+				versionOf(s.Version, "SELECT version FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?", g, u), externTaken)
+		}
+	}
+	s.Version++
+	return nil
+}
+
+// DeleteSAMLIdentity implements [store.Tx].
+func (t *tx) DeleteSAMLIdentity(ctx context.Context, groupID, userID string) error {
+	return t.deleteOf(ctx, "saml_identity", "SAML identity of user", "scimkit_saml_identities", groupID, userID)
+}
+
+// ---- SCIM identities
+
+// PutSCIMIdentity implements [store.Tx].
+func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if s == nil {
+		return fmt.Errorf("sqlstore: nil SCIM identity: %w", store.ErrInvalid)
+	}
+	if err := validate("SCIM identity", s.Version, "ID", s.ID, "GroupID", s.GroupID, "UserID", s.UserID, "ExternUID", s.ExternUID); err != nil {
+		return err
+	}
+	doc, err := encodeDocument(s.Document)
+	if err != nil {
+		return fmt.Errorf("sqlstore: SCIM identity %q: %w: %w", s.ID, store.ErrInvalid, err)
+	}
+	ix := indexDocument(s.Document)
+	cs, cn := toUnix(s.Created)
+	us, un := toUnix(s.Updated)
+	id, g, u, ekey := b(s.ID), b(s.GroupID), b(s.UserID), foldedKey(s.ExternUID)
+	keys := make([][]byte, len(ix.emails))
+	var emailRows [][]any
+	for i, k := range ix.emails {
+		keys[i] = indexKey(k)
+		emailRows = append(emailRows, []any{id, g, keys[i]})
+	}
+	probes := []probe{
+		taken(store.KeyExternUID, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND extern_uid_key = ? AND id <> ?", g, ekey, id),
+		taken(store.KeySCIMIdentityUser, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND user_id = ? AND id <> ?", g, u, id),
+	}
+	// The rows of the document's emails, and the userName claim, go with
+	// the identity's row: on PostgreSQL in the same statement.
+	var with []string
+	var withArgs []any
+	if claim, claimArgs := t.claimFor(s, ix.userName); claim != "" {
+		with = append(with, claim)
+		withArgs = append(withArgs, claimArgs...)
+	}
+	var n int64
+	if s.Version == 0 {
+		insert := `INSERT INTO scimkit_scim_identities (id, group_id, user_id, extern_uid, extern_uid_key, user_name_key,
+			active, deleted, document, version, created_s, created_ns, updated_s, updated_ns)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ? WHERE ` + groupExists + ` AND ` + userExists + ` ON CONFLICT DO NOTHING`
+		row := []any{id, g, u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, g, u}
+		if t.s.d.postgres {
+			if len(keys) > 0 {
+				with = append(with, `e AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
+					SELECT s.id, ?, k FROM s CROSS JOIN unnest(?::bytea[]) AS k)`)
+				withArgs = append(withArgs, g, keys)
+			}
+			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+insert+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
+				args(row, withArgs)...)
+		} else {
+			n, err = t.write(ctx, "scim_identity", insert, row...)
+			if err == nil && n > 0 {
+				err = t.then(ctx, "scim_identity", sqliteRows("scimkit_scim_emails", "identity_id, group_id, value_key", "", emailRows)...)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "scim_identity", append(append([]probe{
+				taken(store.KeyID, "SELECT 1 FROM scimkit_scim_identities WHERE id = ?", id)}, probes...),
+				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))...)
+		}
+		t.inserted++
+	} else {
+		update := `UPDATE scimkit_scim_identities SET user_id = ?, extern_uid = ?, extern_uid_key = ?, user_name_key = ?,
+			active = ?, deleted = ?, document = ?, version = version + 1, created_s = ?, created_ns = ?, updated_s = ?, updated_ns = ?
+			WHERE id = ? AND group_id = ? AND version = ?
+			AND NOT EXISTS (SELECT 1 FROM scimkit_scim_identities o WHERE o.group_id = ? AND o.extern_uid_key = ? AND o.id <> ?)
+			AND NOT EXISTS (SELECT 1 FROM scimkit_scim_identities o WHERE o.group_id = ? AND o.user_id = ? AND o.id <> ?)
+			AND ` + userExists
+		row := []any{u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, id, g, s.Version, g, ekey, id, g, u, id, u}
+		notKept, notKeptArgs := t.in("value_key", keys, true)
+		if t.s.d.postgres {
+			with = append(with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND "+notKept+" AND EXISTS (SELECT 1 FROM s))")
+			withArgs = append(withArgs, args([]any{id}, notKeptArgs)...)
+			if len(keys) > 0 {
+				with = append(with, `i AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
+					SELECT s.id, ?, k FROM s CROSS JOIN unnest(?::bytea[]) AS k ON CONFLICT DO NOTHING)`)
+				withArgs = append(withArgs, g, keys)
+			}
+			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+update+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
+				args(row, withArgs)...)
+		} else {
+			n, err = t.write(ctx, "scim_identity", update, row...)
+			if err == nil && n > 0 {
+				err = t.then(ctx, "scim_identity", append([]stmt{{"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
+					sqliteRows("scimkit_scim_emails", "identity_id, group_id, value_key", " ON CONFLICT DO NOTHING", emailRows)...)...)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			var group []byte
+			err := t.queryRow(ctx, "SELECT group_id FROM scimkit_scim_identities WHERE id = ?", id).Scan(&group)
+			if err == nil && string(group) != s.GroupID {
+				return fmt.Errorf("sqlstore: SCIM identity %q belongs to another group: %w", s.ID, store.ErrInvalid)
+			}
+			return t.diagnose(ctx, "scim_identity", append(append([]probe{
+				versionOf(s.Version, "SELECT version FROM scimkit_scim_identities WHERE id = ?", id)}, probes...),
+				missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))...)
+		}
+	}
+	s.Version++
+	t.noteWrite(s, ix.userName)
+	return nil
+}
+
+// prefixed returns WITH clauses to follow a first one: ", a AS (...), ...".
+func prefixed(with []string) string {
+	if len(with) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(with, ", ")
+}
+
+// ---- the SAML service-provider key pair
+
+// PutSAMLKey implements [store.Tx].
+func (t *tx) PutSAMLKey(ctx context.Context, k *store.SAMLKey) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if k == nil || len(k.PrivateKey) == 0 || len(k.Certificate) == 0 {
+		return invalid("SAML key", "PrivateKey and Certificate")
+	}
+	if k.Version < 0 {
+		return invalid("SAML key", "a non-negative Version")
+	}
+	if k.Version == 0 {
+		n, err := t.write(ctx, "saml_key", "INSERT INTO scimkit_saml_keys (id, private_key, certificate, version) VALUES (1, ?, ?, 1) ON CONFLICT DO NOTHING",
+			k.PrivateKey, k.Certificate)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_key", taken(store.KeyID, "SELECT 1 FROM scimkit_saml_keys WHERE id = 1"))
+		}
+	} else {
+		n, err := t.write(ctx, "saml_key", "UPDATE scimkit_saml_keys SET private_key = ?, certificate = ?, version = version + 1 WHERE id = 1 AND version = ?",
+			k.PrivateKey, k.Certificate, k.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return t.diagnose(ctx, "saml_key", versionOf(k.Version, "SELECT version FROM scimkit_saml_keys WHERE id = 1"))
+		}
+	}
+	k.Version++
+	return nil
+}
