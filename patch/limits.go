@@ -1,6 +1,10 @@
 package patch
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
+)
 
 // Bounds on what Decode and Apply accept. A request body nested too deep is
 // refused before it is read, with an *Error of type invalidSyntax; too many
@@ -48,29 +52,8 @@ func (a *applier) compare(n int) *opError {
 // since the body's structure is refused before it is read, as a too-deep
 // body of any other SCIM request is.
 func checkDepth(data []byte) *Error {
-	depth := 0
-	inString, escaped := false, false
-	for _, c := range data {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			if depth > MaxDepth {
-				return &Error{Index: -1, Type: TypeInvalidSyntax, Msg: fmt.Sprintf("request body is nested deeper than %d levels", MaxDepth)}
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
+	if scimjson.Deeper(data, MaxDepth) {
+		return &Error{Index: -1, Type: TypeInvalidSyntax, Msg: fmt.Sprintf("request body is nested deeper than %d levels", MaxDepth)}
 	}
 	return nil
 }

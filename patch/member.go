@@ -1,6 +1,10 @@
 package patch
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
+)
 
 // Member names compare case-insensitively (RFC 7643 §2.1). These helpers
 // read and write a JSON object's members so: the exact name first, then any
@@ -14,15 +18,7 @@ func get(m map[string]any, name string) (any, bool) {
 
 // find returns the key of m that equals name case-insensitively, and its value.
 func find(m map[string]any, name string) (string, any, bool) {
-	if v, ok := m[name]; ok {
-		return name, v, true
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, name) {
-			return k, v, true
-		}
-	}
-	return "", nil, false
+	return scimjson.Lookup(m, name)
 }
 
 // set stores v in m under name, replacing a member whose name differs only in

@@ -1,10 +1,7 @@
 package patch
 
 import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
-
+	"github.com/scimkit/scimkit/internal/fold"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -128,49 +125,5 @@ func valueKey(attr *schema.Attribute, v any) (string, bool) {
 	if sub := attr.Sub("value"); sub != nil && sub.CaseExact {
 		return s, true
 	}
-	return foldKey(s), true
-}
-
-// foldKey returns a key that is the same for two strings strings.EqualFold
-// finds equal: each rune is replaced by the rune that stands for its simple
-// case-folding orbit (foldRune). Text without upper-case ASCII letters and
-// without other than ASCII, as most emails, ids and group members are, is
-// its own key.
-func foldKey(s string) string {
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		b.WriteRune(foldRune(r))
-	}
-	return b.String()
-}
-
-// foldRune returns the rune that stands for the simple case-folding orbit of
-// r: its lower-case ASCII letter when it has one (K, k and the Kelvin sign
-// all become k), else its smallest rune.
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		if f < utf8.RuneSelf {
-			return foldRune(f)
-		}
-		least = min(least, f)
-	}
-	return least
+	return fold.String(s), true
 }

@@ -2,33 +2,11 @@ package patch
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/scimkit/scimkit/schema"
 )
-
-// TestFoldKey checks that strings strings.EqualFold finds equal share a key
-// and that others mostly do not.
-func TestFoldKey(t *testing.T) {
-	t.Parallel()
-	words := []string{"", "a", "A", "k", "K", "\u212a", "s", "S", "\u017f", "σ", "Σ", "ς", "straße", "STRASSE", "Straße",
-		"İ", "i", "ı", "I", "bjensen@EXAMPLE.com", "BJENSEN@example.COM", "日本", "\xff", "\xfe", "u1", "U1", "ǅ", "ǆ", "Ǆ"}
-	for _, a := range words {
-		for _, b := range words {
-			if strings.EqualFold(a, b) && foldKey(a) != foldKey(b) {
-				t.Errorf("EqualFold(%q, %q) but keys %q and %q differ", a, b, foldKey(a), foldKey(b))
-			}
-		}
-	}
-	if foldKey("abc") == foldKey("abd") {
-		t.Error("different strings share a key")
-	}
-	if s := "bjensen@example.com"; foldKey(s) != s {
-		t.Errorf("foldKey(%q) = %q, want the string itself", s, foldKey(s))
-	}
-}
 
 // TestIndexAgreesWithScan compares the indexed add and remove with the
 // value-by-value comparison they replace, on values of every shape.
