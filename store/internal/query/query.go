@@ -157,7 +157,7 @@ func compileSortKey(s string, rt *schema.ResourceType, invalid error) (*sortKey,
 		return nil, fmt.Errorf("store: sortBy %q: a value filter is not allowed: %w", s, invalid)
 	}
 	k := &sortKey{name: p.Attr.Name, sub: p.Attr.Sub}
-	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, schema.UserURN) {
+	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, rt.Schema.ID) {
 		k.ext, k.urn = true, p.Attr.URN
 	}
 	if r, ok := rt.Resolve(p.Attr.URN, p.Attr.Name, p.Attr.Sub); ok && r.Attr != nil {
@@ -171,7 +171,7 @@ func compileSortKey(s string, rt *schema.ResourceType, invalid error) (*sortKey,
 		}
 		k.caseExact = a.CaseExact
 		k.dateTime = a.Type == schema.TypeDateTime
-		if r.Schema != nil && !strings.EqualFold(r.Schema.ID, schema.UserURN) {
+		if r.Schema != nil && !strings.EqualFold(r.Schema.ID, rt.Schema.ID) {
 			k.ext, k.urn = true, r.Schema.ID
 		}
 	}
