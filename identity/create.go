@@ -90,6 +90,9 @@ func (p *Provisioner) provision(ctx context.Context, tx store.Tx, o *op, g *stor
 
 // provisionExisting handles a POST whose extern_uid names an identity.
 func (p *Provisioner) provisionExisting(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any) (*Result, error) {
+	if s.Deleted && o.prof.HideDeleted {
+		return p.replaceDeleted(ctx, tx, o, g, s, doc)
+	}
 	if !s.Active || s.Deleted {
 		ch, u, err := p.applyDocument(ctx, tx, o, g, s, doc, true)
 		if err != nil {
@@ -118,23 +121,13 @@ func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Gro
 		return nil, err
 	}
 	if has && prev.Deleted && o.prof.HideDeleted {
-		// The person's identity was deleted (hidden) and comes back under
-		// a new extern_uid: reprovision it rather than answer with a
-		// conflict about a resource the client cannot see.
-		from := prev.ExternUID
-		prev.ExternUID = a.ExternUID
-		ch, pu, err := p.applyDocument(ctx, tx, o, g, prev, doc, true)
-		if err != nil {
+		// The person's identity was deleted and comes back under another
+		// extern_uid: the deleted one goes, and the account is linked
+		// with a new one.
+		if err := tx.DeleteSCIMIdentity(ctx, g.ID, prev.ID); err != nil {
 			return nil, err
 		}
-		if ch == 0 {
-			if err := tx.PutSCIMIdentity(ctx, prev); err != nil {
-				return nil, err
-			}
-		}
-		o.emit(Event{Type: EventExternUIDChanged, GroupID: g.ID, UserID: u.ID, IdentityID: prev.ID, ExternUID: a.ExternUID,
-			Detail: map[string]string{"from": from, "to": a.ExternUID}})
-		return result(ctx, tx, prev, pu, ch|ExternUIDChanged)
+		has = false
 	}
 	if has {
 		return nil, conflict("emails", msgUserTaken)
