@@ -76,9 +76,6 @@ func (p *Provisioner) setActive(ctx context.Context, groupID, id string, ifMatch
 		if hide && !s.Deleted {
 			s.Deleted = true
 			ch |= Hidden
-			if err := leaveIdPGroups(ctx, tx, o, g, s); err != nil {
-				return nil, err
-			}
 		}
 		if ch != 0 {
 			s.Updated = o.now
@@ -88,6 +85,11 @@ func (p *Provisioner) setActive(ctx context.Context, groupID, id string, ifMatch
 		}
 		if ev.Type != "" {
 			o.emit(ev)
+		}
+		if ch.Has(Hidden) {
+			if err := leaveIdPGroups(ctx, tx, o, g, s); err != nil {
+				return nil, err
+			}
 		}
 		return result(ctx, tx, s, u, ch)
 	})

@@ -440,11 +440,10 @@ func (p *Provisioner) applyMembers(ctx context.Context, tx store.Tx, o *op, c *c
 		// A link may name the group now, or no more, or another link
 		// may: every member's role may change, and those of the members
 		// it lost.
-		ids, err := memberIDs(ctx, tx, ig)
-		if err != nil {
-			return err
+		var ids []string
+		if ids, err = memberIDs(ctx, tx, ig); err == nil {
+			err = r.updateIDs(ctx, tx, o, append(ids, res.Removed...), known)
 		}
-		err = r.updateIDs(ctx, tx, o, append(ids, res.Removed...), known)
 	case is:
 		err = r.updateIDs(ctx, tx, o, changed, known)
 	}
