@@ -27,13 +27,18 @@ const maxUsernameAttempts = usernameTries + 8
 //     ReturnExistingOnRepeat the existing identity is returned unchanged
 //     (Changes == 0); otherwise a KindConflict "Extern UID has already been
 //     taken". If the user is no longer a member it is added again (Linked).
-//  2. Such an identity that is inactive or deleted is reprovisioned: active,
-//     visible, membership restored, doc stored (Reprovisioned).
+//  2. Such an identity that is inactive is reprovisioned: active,
+//     membership restored (at the role its linked IdP groups give, else the
+//     default role), doc stored (Reprovisioned). One that a DELETE removed
+//     in the RFC profile (Deleted) is replaced: it goes, and an identity
+//     with a new id takes its account over, reprovisioned the same way, so
+//     that the deleted resource's id stays unknown (RFC 7644 §3.6).
 //  3. An account owning doc's email (primary or secondary, case-insensitive)
 //     is linked: a new SCIM identity and, if it is not a member, a
 //     membership at the default role (Linked). (In the RFC profile an
-//     identity of that account hidden by a DELETE is reprovisioned under the
-//     new extern_uid instead.) The account is not marked provisioned
+//     identity of that account that a DELETE removed goes first, so the
+//     account is linked with a new identity under the new extern_uid.) The
+//     account is not marked provisioned
 //     and gets no SAML identity. If it already has a SCIM identity in the
 //     group: KindConflict "User has already been taken". Under enforced SSO
 //     an account that is not a member and has no SAML identity in the group

@@ -373,7 +373,7 @@ func (t *tx) IdPGroupLinks(_ context.Context, groupID string) ([]*store.IdPGroup
 		return nil, err
 	}
 	it := t.db.idp.tenants[groupID]
-	if it == nil {
+	if it == nil || len(it.links) == 0 {
 		return nil, nil
 	}
 	out := make([]*store.IdPGroupLink, 0, len(it.links))

@@ -35,17 +35,8 @@ func scanIdPGroup(row scanner) (*store.IdPGroup, error) {
 }
 
 func (t *tx) idpGroup(ctx context.Context, what, where, groupID, label string, arg []byte) (*store.IdPGroup, error) {
-	if err := t.check(false); err != nil {
-		return nil, err
-	}
-	g, err := scanIdPGroup(t.queryRow(ctx, "SELECT "+idpCols+" FROM scimkit_idp_groups g WHERE g.group_id = ? AND "+where+" = ?", b(groupID), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(what, label)
-	}
-	if err != nil {
-		return nil, t.fail("read IdP group", err)
-	}
-	return g, nil
+	return lookupIn(t, ctx, "IdP group", what, label, "SELECT "+idpCols+" FROM scimkit_idp_groups g WHERE g.group_id = ? AND "+where+" = ?",
+		b(groupID), arg, scanIdPGroup)
 }
 
 // IdPGroup implements [store.Tx].

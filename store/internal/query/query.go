@@ -1,8 +1,9 @@
-// Package query evaluates a store.Query over SCIM identities: the filter,
-// the sort and the page. Package store's Select and the listers of memstore
-// and sqlstore share it, so that every store answers a query exactly as
-// store.Select does, and a store compiles a query against the resource type
-// it keeps instead of building schema.User() for every list.
+// Package query evaluates a store.Query over SCIM identities or IdP
+// groups: the filter, the sort and the page. Package store's Select and
+// ListIdPGroups and the listers of memstore and sqlstore share it, so that
+// every store answers a query exactly as store.Select does, and a store
+// compiles a query against the resource type it keeps instead of building
+// schema.User() for every list.
 //
 // Package store imports this package, so this package cannot name store's
 // types: [Compile] takes a store.Query through a type parameter whose
