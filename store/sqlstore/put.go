@@ -556,6 +556,12 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		row := []any{u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, id, g, s.Version, g, ekey, id, g, u, id, u}
 		notKept, notKeptArgs := t.in("value_key", keys, true)
 		if t.s.d.postgres {
+			var slots slotSet
+			t.memberSlot(&slots, s)
+			if c, cArgs := claimClause("cm", slots); c != "" {
+				with = append(with, c)
+				withArgs = append(withArgs, cArgs...)
+			}
 			with = append(with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND "+notKept+" AND EXISTS (SELECT 1 FROM s))")
 			withArgs = append(withArgs, args([]any{id}, notKeptArgs)...)
 			if len(keys) > 0 {

@@ -367,18 +367,26 @@ func (t *tx) scanSCIM(row scanner) (*store.SCIMIdentity, error) {
 }
 
 func (t *tx) scimIdentity(ctx context.Context, what, where, groupID, label string, arg []byte) (*store.SCIMIdentity, error) {
+	return lookupIn(t, ctx, "SCIM identity", what, label, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE s.group_id = ? AND "+where+" = ?",
+		b(groupID), arg, t.scanSCIM)
+}
+
+// lookupIn reads the one row of entity that query q finds in a group
+// (arguments group and key) with scan, or returns ErrNotFound naming what
+// and label.
+func lookupIn[T any](t *tx, ctx context.Context, entity, what, label, q string, group, key []byte, scan func(scanner) (T, error)) (T, error) {
+	var zero T
 	if err := t.check(false); err != nil {
-		return nil, err
+		return zero, err
 	}
-	s, err := t.scanSCIM(t.queryRow(ctx, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE s.group_id = ? AND "+where+" = ?",
-		b(groupID), arg))
+	v, err := scan(t.queryRow(ctx, q, group, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(what, label)
+		return zero, notFound(what, label)
 	}
 	if err != nil {
-		return nil, t.fail("read SCIM identity", err)
+		return zero, t.fail("read "+entity, err)
 	}
-	return s, nil
+	return v, nil
 }
 
 // SCIMIdentity implements [store.Tx].
