@@ -42,6 +42,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ConcurrentProvisioning", testConcurrentProvisioning},
 		{"NoLostUpdates", testNoLostUpdates},
 		{"NoWriteSkew", testNoWriteSkew},
+		{"DeadlineNoCommit", testDeadlineNoCommit},
+		{"DeadlineWhileWaiting", testDeadlineWhileWaiting},
 		{"ListPaging", testListPaging},
 		{"ListSort", testListSort},
 		{"ListFilter", testListFilter},
