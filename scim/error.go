@@ -137,6 +137,7 @@ func toError(err error, w wire) (e *Error, internal bool) {
 //	                                           RFC                GitLab
 //	*patch.Error                               400 with its Type  -
 //	*filter.SyntaxError, *filter.SchemaError   400 invalidFilter  -
+//	*filter.BudgetError (a list's filter)      400 tooMany        -
 //	*gitlab.UnsupportedFilterError             -                  412 Unsupported Filter
 //	identity KindInvalid                       400 invalidValue   412 "<Attribute> <problem>"
 //	identity KindRefused                       400                412
@@ -150,6 +151,7 @@ func toError(err error, w wire) (e *Error, internal bool) {
 func mapDomain(err error, w wire) (*Error, bool) {
 	var fse *filter.SyntaxError
 	var fsc *filter.SchemaError
+	var fbe *filter.BudgetError
 	var pe *patch.Error
 	var ie *identity.Error
 	var gfe *gitlab.UnsupportedFilterError
@@ -166,6 +168,9 @@ func mapDomain(err error, w wire) (*Error, bool) {
 		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fse.Error(), 256), Err: err}, true
 	case errors.As(err, &fsc):
 		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fsc.Error(), 256), Err: err}, true
+	case errors.As(err, &fbe):
+		return &Error{Status: http.StatusBadRequest, Type: TypeTooMany, Detail: fmt.Sprintf(
+			"the filter needs more than %d comparisons of values over this group's users (store.MaxFilterWork); narrow it", fbe.Limit), Err: err}, true
 	case errors.As(err, &gfe):
 		return &Error{Status: http.StatusPreconditionFailed, Detail: gitlab.DetailUnsupportedFilter, Err: err}, true
 	case errors.As(err, &ie):

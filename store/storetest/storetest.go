@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListFilterFolding", testListFilterFolding},
 		{"ListFilterOddDocuments", testListFilterOddDocuments},
 		{"ListFilterEveryAttribute", testListFilterEveryAttribute},
+		{"ListFilterBudget", testListFilterBudget},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
