@@ -55,9 +55,9 @@ func Apply(resource map[string]any, ops []Operation, rt *schema.ResourceType) (m
 
 // applier holds the state of one Apply call.
 type applier struct {
-	rt       *schema.ResourceType
-	res      map[string]any // the resource being patched, in place
-	touched  []touchedKey   // keys of res the operations wrote: attribute names and extension URNs (result.go)
+	rt      *schema.ResourceType
+	res     map[string]any // the resource being patched, in place
+	touched []touchedKey   // keys of res the operations wrote: attribute names and extension URNs (result.go)
 	// budget bounds the work on values of multi-valued attributes:
 	// MaxComparisons units (limits.go), shared by the value filters;
 	// made on first use (see work), so that an Apply that walks no values
