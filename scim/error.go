@@ -141,6 +141,7 @@ func toError(err error, w wire) (e *Error, internal bool) {
 //	*gitlab.UnsupportedFilterError             -                  412 Unsupported Filter
 //	identity KindInvalid                       400 invalidValue   412 "<Attribute> <problem>"
 //	identity KindRefused                       400                412
+//	identity KindMutability                    400 mutability     412 "<Attribute> <problem>"
 //	identity KindUnauthorized                  401                401
 //	identity KindNotFound, store.ErrNotFound   404                404
 //	identity KindConflict, store.ErrConflict   409 uniqueness     409
@@ -207,6 +208,11 @@ func identityError(ie *identity.Error, w wire) (e *Error, ok bool) {
 		e.Status, e.Type = http.StatusConflict, TypeUniqueness
 	case identity.KindVersionMismatch:
 		e.Status = http.StatusPreconditionFailed
+	case identity.KindMutability:
+		e.Status, e.Type = http.StatusBadRequest, TypeMutability
+		if ie.Field != "" {
+			e.Detail = ie.Field + ": " + ie.Detail
+		}
 	default:
 		return nil, false
 	}
@@ -217,6 +223,8 @@ func identityError(ie *identity.Error, w wire) (e *Error, ok bool) {
 			e.Status, e.Detail = http.StatusPreconditionFailed, gitlabMessage(ie)
 		case identity.KindRefused:
 			e.Status = http.StatusPreconditionFailed
+		case identity.KindMutability:
+			e.Status, e.Detail = http.StatusPreconditionFailed, gitlabMessage(ie)
 		}
 	}
 	return e, true

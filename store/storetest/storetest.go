@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListFilterOddDocuments", testListFilterOddDocuments},
 		{"ListFilterEveryAttribute", testListFilterEveryAttribute},
 		{"ListFilterBudget", testListFilterBudget},
+		{"ListFilterUnsetExternalID", testListFilterUnsetExternalID},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
