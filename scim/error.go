@@ -148,7 +148,8 @@ func toError(err error, w wire) (e *Error, internal bool) {
 //	identity KindVersionMismatch,
 //	store.ErrVersionMismatch                   412                412
 //	store.ErrUnavailable,
-//	context.DeadlineExceeded                   503 (logged; fixed detail)
+//	context.DeadlineExceeded (WithRequestTimeout),
+//	context.Canceled                           503 Retry-After (logged; fixed detail)
 func mapDomain(err error, w wire) (*Error, bool) {
 	var fse *filter.SyntaxError
 	var fsc *filter.SchemaError
@@ -182,7 +183,10 @@ func mapDomain(err error, w wire) (*Error, bool) {
 		return &Error{Status: http.StatusConflict, Type: TypeUniqueness, Detail: "a unique attribute is already taken", Err: err}, true
 	case errors.Is(err, store.ErrVersionMismatch):
 		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource was changed concurrently", Err: err}, true
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// The request's deadline (WithRequestTimeout) or the client's
+		// going away ended it, or the store could not be reached:
+		// nothing was written, the client may try again.
 		return &Error{Status: http.StatusServiceUnavailable, Detail: unavailableDetail, Err: err}, true
 	}
 	return nil, false

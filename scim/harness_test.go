@@ -41,8 +41,16 @@ func newTestEnv(t testing.TB, opts ...Option) *testEnv {
 // newTestEnvOn is newTestEnv over st, an empty store.
 func newTestEnvOn(t testing.TB, st store.Store, opts ...Option) *testEnv {
 	t.Helper()
+	return newProfileEnv(t, st, identity.RFCProfile(), opts...)
+}
+
+// newProfileEnv is newTestEnvOn in the wire profile of prof; for the
+// GitLab profile both groups get a SAML configuration, which it requires.
+func newProfileEnv(t testing.TB, st store.Store, prof identity.Profile, opts ...Option) *testEnv {
+	t.Helper()
 	var n atomic.Int64
 	prov, err := identity.New(st,
+		identity.WithProfile(prof),
 		identity.WithClock(func() time.Time { return testNow }),
 		identity.WithIDGenerator(func() (string, error) {
 			return fmt.Sprintf("00000000-0000-4000-8000-%012d", n.Add(1)), nil
@@ -58,6 +66,10 @@ func newTestEnvOn(t testing.TB, st store.Store, opts ...Option) *testEnv {
 	_, other, err := prov.CreateGroup(ctx, identity.GroupSpec{ID: "g-other", Path: "other", Token: "other-token-0123456789"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if prof.IDIsExternUID {
+		withSAML(t, st, "g-acme")
+		withSAML(t, st, "g-other")
 	}
 	var rid atomic.Int64
 	opts = append([]Option{
@@ -130,7 +142,10 @@ func (e *testEnv) snapshot(t testing.TB) string {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(&b, "group %+v\n", *g)
+			// The SAML configuration is printed by value, not address.
+			saml := g.SAML
+			g.SAML = nil
+			fmt.Fprintf(&b, "group %+v saml %+v\n", *g, saml)
 			for s, err := range tx.SCIMIdentities(ctx, gid) {
 				if err != nil {
 					return err

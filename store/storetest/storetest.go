@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListFilterEveryAttribute", testListFilterEveryAttribute},
 		{"ListFilterBudget", testListFilterBudget},
 		{"ListFilterUnsetExternalID", testListFilterUnsetExternalID},
+		{"LargeDocumentUpdate", testLargeDocumentUpdate},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
