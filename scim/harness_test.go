@@ -87,6 +87,19 @@ func newProfileEnv(t testing.TB, st store.Store, prof identity.Profile, opts ...
 // set Authorization) and returns the recorded response.
 func (e *testEnv) do(t testing.TB, method, path string, body any, headers ...string) *httptest.ResponseRecorder {
 	t.Helper()
+	return e.serve(e.request(t, method, path, body, headers...))
+}
+
+// serve sends req to the handler and returns the recorded response.
+func (e *testEnv) serve(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// request builds the request do sends.
+func (e *testEnv) request(t testing.TB, method, path string, body any, headers ...string) *http.Request {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -116,9 +129,7 @@ func (e *testEnv) do(t testing.TB, method, path string, body any, headers ...str
 		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
-	return rec
+	return req
 }
 
 // decode returns the JSON body of a response.
