@@ -48,8 +48,8 @@ func (rt *ResourceType) Check(doc map[string]any) error {
 			continue
 		}
 		if a := rt.Schema.Attr(k); a != nil {
-			if err := checkAttr(a, a.Name, v, 1); err != nil {
-				return err
+			if e := checkAttr(a, v, 1); e != nil {
+				return e.at(a.Name).err("")
 			}
 			continue
 		}
@@ -62,30 +62,61 @@ func (rt *ResourceType) Check(doc map[string]any) error {
 				if ev == nil {
 					continue
 				}
-				var err error
+				var e *pathError
 				if a := s.Attr(ek); a != nil {
-					err = checkAttr(a, s.ID+":"+a.Name, ev, 2)
+					e = checkAttr(a, ev, 2).at(a.Name)
 				} else {
-					err = checkFree(s.ID+":"+ek, ev, 2)
+					e = checkFree(ev, 2).at(ek)
 				}
-				if err != nil {
-					return err
+				if e != nil {
+					return e.err(s.ID + ":")
 				}
 			}
 			continue
 		}
-		if err := checkFree(k, v, 1); err != nil {
-			return err
+		if e := checkFree(v, 1); e != nil {
+			return e.at(k).err("")
 		}
 	}
 	return nil
 }
 
-// checkAttr checks the value v of attribute a, at path, depth levels
-// below the resource.
-func checkAttr(a *Attribute, path string, v any, depth int) error {
+// pathError is a value that does not fit, with the names that lead to it
+// from the attribute the caller checks, innermost first: they are put
+// together into a ValueError's Path only when there is an error, so that
+// checking a document that fits allocates nothing.
+type pathError struct {
+	names []string
+	msg   string
+}
+
+// at adds the name of the attribute or member the error is in; a nil
+// error stays nil.
+func (e *pathError) at(name string) *pathError {
+	if e != nil {
+		e.names = append(e.names, name)
+	}
+	return e
+}
+
+// err returns e as a *ValueError whose Path is prefix and the names,
+// outermost first, joined by ".".
+func (e *pathError) err(prefix string) *ValueError {
+	path := prefix
+	for i := len(e.names) - 1; i >= 0; i-- {
+		path += e.names[i]
+		if i > 0 {
+			path += "."
+		}
+	}
+	return &ValueError{Path: path, Msg: e.msg}
+}
+
+// checkAttr checks the value v of attribute a, depth levels below the
+// resource.
+func checkAttr(a *Attribute, v any, depth int) *pathError {
 	if depth > maxCheckDepth {
-		return &ValueError{Path: path, Msg: fmt.Sprintf("nested deeper than %d levels", maxCheckDepth)}
+		return &pathError{msg: fmt.Sprintf("nested deeper than %d levels", maxCheckDepth)}
 	}
 	list, isList := v.([]any)
 	switch {
@@ -94,42 +125,40 @@ func checkAttr(a *Attribute, path string, v any, depth int) error {
 			if e == nil {
 				continue
 			}
-			if err := checkOne(a, path, e, depth+1); err != nil {
+			if err := checkOne(a, e, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
 	case isList:
-		return &ValueError{Path: path, Msg: "is single-valued and cannot hold an array"}
+		return &pathError{msg: "is single-valued and cannot hold an array"}
 	}
-	return checkOne(a, path, v, depth)
+	return checkOne(a, v, depth)
 }
 
 // checkOne checks one value of a (an element, for a multi-valued
 // attribute).
-func checkOne(a *Attribute, path string, v any, depth int) error {
+func checkOne(a *Attribute, v any, depth int) *pathError {
 	if a.Type != TypeComplex {
-		if err := a.CheckValue(v); err != nil {
-			return &ValueError{Path: path, Msg: err.(*ValueError).Msg}
+		if msg := a.valueProblem(v); msg != "" {
+			return &pathError{msg: msg}
 		}
 		return nil
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return &ValueError{Path: path, Msg: "must be an object, not " + describe(v)}
+		return &pathError{msg: "must be an object, not " + describe(v)}
 	}
 	for k, sv := range m {
 		if sv == nil {
 			continue
 		}
-		var err error
 		if sub := a.Sub(k); sub != nil {
-			err = checkAttr(sub, path+"."+sub.Name, sv, depth+1)
-		} else {
-			err = checkFree(path+"."+k, sv, depth+1)
-		}
-		if err != nil {
-			return err
+			if err := checkAttr(sub, sv, depth+1); err != nil {
+				return err.at(sub.Name)
+			}
+		} else if err := checkFree(sv, depth+1); err != nil {
+			return err.at(k)
 		}
 	}
 	return nil
@@ -137,27 +166,27 @@ func checkOne(a *Attribute, path string, v any, depth int) error {
 
 // checkFree checks a value no attribute describes: any JSON type, with
 // finite numbers.
-func checkFree(path string, v any, depth int) error {
+func checkFree(v any, depth int) *pathError {
 	if depth > maxCheckDepth {
-		return &ValueError{Path: path, Msg: fmt.Sprintf("nested deeper than %d levels", maxCheckDepth)}
+		return &pathError{msg: fmt.Sprintf("nested deeper than %d levels", maxCheckDepth)}
 	}
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			if err := checkFree(path+"."+k, e, depth+1); err != nil {
-				return err
+			if err := checkFree(e, depth+1); err != nil {
+				return err.at(k)
 			}
 		}
 	case []any:
 		for _, e := range x {
-			if err := checkFree(path, e, depth+1); err != nil {
+			if err := checkFree(e, depth+1); err != nil {
 				return err
 			}
 		}
 	case nil, string, bool:
 	default:
 		if _, ok := finite(v); !ok {
-			return &ValueError{Path: path, Msg: "must be a finite number within the range of a 64-bit float, not " + describe(v)}
+			return &pathError{msg: "must be a finite number within the range of a 64-bit float, not " + describe(v)}
 		}
 	}
 	return nil
@@ -174,55 +203,59 @@ func checkFree(path string, v any, depth int) error {
 // ones, whose sub-attributes CheckValue does not check. The error is a
 // *[ValueError] whose Path is a's name.
 func (a *Attribute) CheckValue(v any) error {
-	msg := ""
+	if msg := a.valueProblem(v); msg != "" {
+		return &ValueError{Path: a.Name, Msg: msg}
+	}
+	return nil
+}
+
+// valueProblem is CheckValue's finding: what is wrong with v, or "".
+func (a *Attribute) valueProblem(v any) string {
 	switch a.Type {
 	case TypeComplex:
 		if _, ok := v.(map[string]any); !ok {
-			msg = "must be an object, not " + describe(v)
+			return "must be an object, not " + describe(v)
 		}
 	case TypeBoolean:
 		switch b := v.(type) {
 		case bool:
 		case string:
 			if !strings.EqualFold(b, "true") && !strings.EqualFold(b, "false") {
-				msg = "must be a boolean, not " + describe(v)
+				return "must be a boolean, not " + describe(v)
 			}
 		default:
-			msg = "must be a boolean, not " + describe(v)
+			return "must be a boolean, not " + describe(v)
 		}
 	case TypeInteger:
 		if !isInteger(v) {
-			msg = "must be an integer within the range of a 64-bit integer, not " + describe(v)
+			return "must be an integer within the range of a 64-bit integer, not " + describe(v)
 		}
 	case TypeDecimal:
 		if _, ok := finite(v); !ok {
-			msg = "must be a finite number within the range of a 64-bit float, not " + describe(v)
+			return "must be a finite number within the range of a 64-bit float, not " + describe(v)
 		}
 	case TypeDateTime:
 		s, ok := v.(string)
 		switch {
 		case !ok:
-			msg = "must be a dateTime string, not " + describe(v)
+			return "must be a dateTime string, not " + describe(v)
 		case !isDateTime(s):
-			msg = "must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not " + strconv.Quote(truncate(s, 40))
+			return "must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not " + strconv.Quote(truncate(s, 40))
 		}
 	case TypeBinary:
 		s, ok := v.(string)
 		switch {
 		case !ok:
-			msg = "must be a base64 string, not " + describe(v)
+			return "must be a base64 string, not " + describe(v)
 		case !isBase64(s):
-			msg = "must be base64 (RFC 7643 §2.3.6)"
+			return "must be base64 (RFC 7643 §2.3.6)"
 		}
 	default: // string, reference, and anything a custom schema invents
 		if _, ok := v.(string); !ok {
-			msg = "must be a string, not " + describe(v)
+			return "must be a string, not " + describe(v)
 		}
 	}
-	if msg != "" {
-		return &ValueError{Path: a.Name, Msg: msg}
-	}
-	return nil
+	return ""
 }
 
 // finite returns v as a float64 when it is a JSON number (json.Number or

@@ -561,3 +561,15 @@ func TestNoExternalIDUntilTheClientSetsOne(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkParseQuery reads a list's query string, as every GET /Users
+// with parameters now does through parseQuery.
+func BenchmarkParseQuery(b *testing.B) {
+	raw := "filter=" + url.QueryEscape(`userName eq "bjensen@example.com"`) + "&startIndex=1&count=100"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseQuery(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
