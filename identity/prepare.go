@@ -24,10 +24,6 @@ import (
 // request fails with store.ErrUnavailable (503, to be retried).
 const maxStaleRetries = 4
 
-// errStale ends an Update whose identity changed after the change was
-// worked out against it.
-var errStale = errors.New("identity: the identity changed while the change was worked out")
-
 // docChange is what a new document asks of an identity, worked out from the
 // document and the identity as read, without the store (prepare).
 type docChange struct {
@@ -110,7 +106,8 @@ func (p *Provisioner) checkTypes(doc map[string]any) error {
 // modifyOptimistic runs Modify and Replace: it reads the identity, works
 // the change out outside the store (mutate, the type check, prepare), then
 // writes it in one Update, provided the identity is still at the version
-// read; otherwise it starts again, at most maxStaleRetries times. withCurrent
+// read; otherwise it starts again, at most maxStaleRetries times (then the
+// error matches store.ErrUnavailable). withCurrent
 // says whether mutate reads the current resource (Replace's does not, and
 // is given nil).
 func (p *Provisioner) modifyOptimistic(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error), withCurrent bool) (*Result, error) {
@@ -131,17 +128,26 @@ func (p *Provisioner) modifyOptimistic(ctx context.Context, groupID, id string, 
 		if err != nil {
 			return nil, err
 		}
-		res, err := p.withIdentity(ctx, groupID, id, 0, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, cur *store.SCIMIdentity) (*Result, error) {
-			if cur.Version != s.Version {
-				return nil, errStale
-			}
-			ch, u, err := p.applyDocument(ctx, tx, o, g, cur, c)
+		// The write starts from the identity as read, not from a read
+		// of its own: storing it checks its version (store.Tx's
+		// optimistic Put), so a write that came between fails the Put
+		// with ErrVersionMismatch, the Update rolls back, and the change
+		// is worked out again. A change that writes nothing needs no
+		// check: it happened before the other write.
+		res, err := p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
+			g, err := loadGroup(ctx, tx, groupID)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			return result(ctx, tx, cur, u, ch)
+			cur := *s // each run of the function starts from the identity as read
+			ch, u, err := p.applyDocument(ctx, tx, o, g, &cur, c)
+			if err != nil {
+				return err
+			}
+			o.res, err = result(ctx, tx, &cur, u, ch)
+			return err
 		})
-		if !errors.Is(err, errStale) {
+		if !errors.Is(err, store.ErrVersionMismatch) || KindOf(err) != 0 {
 			return res, err
 		}
 		if attempt > maxStaleRetries {

@@ -1,7 +1,6 @@
 package scim
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -99,9 +99,8 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 // ServeHTTP serves one SCIM request, under the deadline of
 // WithRequestTimeout.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.timeout)
-	defer cancel()
-	x := &exchange{ResponseWriter: w, ctx: requestCtx{Context: ctx, id: h.cfg.requestID()}}
+	x := &exchange{ResponseWriter: w, ctx: requestCtx{Context: r.Context(), id: h.cfg.requestID(), deadline: time.Now().Add(h.cfg.timeout)}}
+	defer x.ctx.release()
 	setHeader(x, headerRequestID, x.ctx.id)
 	defer h.recoverPanic(x, r)
 	// http.ServeMux would answer a path with "..", "//" or NUL with a
