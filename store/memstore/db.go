@@ -39,7 +39,8 @@ func (e *scimEntry) indexKeys() store.DocumentKeys {
 	}
 	k := store.IndexDocument(e.indexed())
 	if len(k.UserNames)+len(k.Emails) > keepKeysAbove {
-		e.keys = &k
+		kept := k // only a kept copy escapes to the heap
+		e.keys = &kept
 	}
 	return k
 }

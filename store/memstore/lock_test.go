@@ -123,3 +123,29 @@ func TestLockExcludes(t *testing.T) {
 		t.Fatalf("at the end: writer %v, readers %d, queue %d", l.writer, l.readers, len(l.queue))
 	}
 }
+
+// BenchmarkLock measures an uncontended read and write of the lock, which
+// every View and Update of the store takes.
+func BenchmarkLock(b *testing.B) {
+	ctx := context.Background()
+	b.Run("read", func(b *testing.B) {
+		var l rwLock
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := l.rlock(ctx); err != nil {
+				b.Fatal(err)
+			}
+			l.runlock()
+		}
+	})
+	b.Run("write", func(b *testing.B) {
+		var l rwLock
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := l.lock(ctx); err != nil {
+				b.Fatal(err)
+			}
+			l.unlock()
+		}
+	})
+}
