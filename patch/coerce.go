@@ -1,11 +1,10 @@
 package patch
 
 import (
-	"encoding/json"
 	"errors"
-	"math"
 	"strings"
 
+	"github.com/scimkit/scimkit/internal/scimjson"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -118,38 +117,6 @@ func dropNulls(m map[string]any) {
 	}
 }
 
-// number returns v as a float64 when it is a JSON number (json.Number or a Go
-// number type).
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil && !math.IsInf(f, 0)
-	case float64:
-		return n, !math.IsNaN(n) && !math.IsInf(n, 0)
-	case float32:
-		f := float64(n)
-		return f, !math.IsNaN(f) && !math.IsInf(f, 0)
-	case int:
-		return float64(n), true
-	case int8:
-		return float64(n), true
-	case int16:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case uint:
-		return float64(n), true
-	case uint8:
-		return float64(n), true
-	case uint16:
-		return float64(n), true
-	case uint32:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	}
-	return 0, false
-}
+// number returns v as a float64 when it is a finite JSON number
+// (json.Number or a Go number type).
+func number(v any) (float64, bool) { return scimjson.Finite(v) }

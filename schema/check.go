@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
 )
 
 // ValueError reports a value that does not fit its attribute (RFC 7643
@@ -258,46 +260,8 @@ func (a *Attribute) valueProblem(v any) string {
 	return ""
 }
 
-// finite returns v as a float64 when it is a JSON number (json.Number or
-// a Go number type) that is finite and within float64's range.
-func finite(v any) (float64, bool) {
-	var f float64
-	switch n := v.(type) {
-	case json.Number:
-		x, err := strconv.ParseFloat(string(n), 64)
-		if err != nil {
-			return 0, false
-		}
-		f = x
-	case float64:
-		f = n
-	case float32:
-		f = float64(n)
-	case int:
-		f = float64(n)
-	case int8:
-		f = float64(n)
-	case int16:
-		f = float64(n)
-	case int32:
-		f = float64(n)
-	case int64:
-		f = float64(n)
-	case uint:
-		f = float64(n)
-	case uint8:
-		f = float64(n)
-	case uint16:
-		f = float64(n)
-	case uint32:
-		f = float64(n)
-	case uint64:
-		f = float64(n)
-	default:
-		return 0, false
-	}
-	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
-}
+// finite is scimjson.Finite: a finite JSON number as a float64.
+func finite(v any) (float64, bool) { return scimjson.Finite(v) }
 
 // isInteger reports whether v is a JSON number holding an integer within
 // int64's range.
