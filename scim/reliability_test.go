@@ -151,7 +151,9 @@ func TestHeavyPatchDoesNotStallOtherGroups(t *testing.T) {
 	}
 	for _, st := range testStores(t) {
 		t.Run(st.name, func(t *testing.T) {
-			e := newTestEnvOn(t, st.open(t))
+			// The PATCH takes seconds (tens under the race detector): the
+			// request deadline is not what this test is about.
+			e := newTestEnvOn(t, st.open(t), WithRequestTimeout(10*time.Minute))
 			id := heavyUser(t, e, 40_000)
 			body := heavyPatch(60)
 			done := make(chan struct{})
