@@ -16,6 +16,7 @@ type CompileOption interface {
 
 type compileConfig struct {
 	strict bool
+	budget *Budget
 }
 
 type strictOption struct{}
@@ -30,10 +31,11 @@ func Strict() CompileOption { return strictOption{} }
 
 // Filter is a compiled filter: its attributes are resolved against a
 // resource type once, so that Match is fast. A Filter is safe for
-// concurrent use.
+// concurrent use, unless it was compiled [WithBudget].
 type Filter struct {
-	expr Expr
-	root matcher
+	expr   Expr
+	root   matcher
+	budget *Budget
 }
 
 // Compile resolves e against rt and returns the compiled filter.
@@ -56,7 +58,7 @@ func Compile(e Expr, rt *schema.ResourceType, opts ...CompileOption) (*Filter, e
 	if err != nil {
 		return nil, err
 	}
-	return &Filter{expr: e, root: m}, nil
+	return &Filter{expr: e, root: m, budget: c.cfg.budget}, nil
 }
 
 // Expr returns the expression f was compiled from.
@@ -67,9 +69,10 @@ func (f *Filter) String() string { return f.expr.String() }
 
 // Match reports whether resource matches f. It does not allocate when the
 // resource does not match, and never panics on odd data: a value of the
-// wrong JSON type simply does not match.
+// wrong JSON type simply does not match. Under a spent [Budget] it answers
+// false, and the Budget's Err says why.
 func (f *Filter) Match(resource map[string]any) bool {
-	if f == nil || f.root == nil || resource == nil {
+	if f == nil || f.root == nil || resource == nil || f.budget.spent() {
 		return false
 	}
 	return f.root.match(resource)
@@ -235,7 +238,7 @@ func (c *compiler) compileValuePath(e *ValuePath, sc scope) (matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &valuePathMatcher{keys: keys, inner: inner}, nil
+	return &valuePathMatcher{keys: keys, inner: inner, b: c.cfg.budget}, nil
 }
 
 func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
@@ -243,7 +246,7 @@ func (c *compiler) compileCompare(e *Compare, sc scope) (matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &cmpMatcher{keys: keys, op: e.Op}
+	m := &cmpMatcher{keys: keys, op: e.Op, b: c.cfg.budget}
 	msg := m.setOperation(e.Op, e.Value, a)
 	if msg != "" {
 		return nil, &SchemaError{Attr: sc.name(e.Attr), Msg: msg}

@@ -45,7 +45,10 @@ func lookup(m map[string]any, key string) (any, bool) {
 // matches when any of its values does. A scalar stands for its own "value"
 // sub-attribute, so that simple values where complex ones are expected
 // (roles: ["admin"]) still compare.
-func descend(v any, keys []string, l leafer) bool {
+//
+// Each array element walked costs b one unit; once b is spent descend
+// answers false.
+func descend(v any, keys []string, l leafer, b *Budget) bool {
 	for len(keys) > 0 {
 		switch x := v.(type) {
 		case map[string]any:
@@ -55,8 +58,11 @@ func descend(v any, keys []string, l leafer) bool {
 			}
 			v, keys = child, keys[1:]
 		case []any:
+			if !b.spend(len(x)) {
+				return false
+			}
 			for _, e := range x {
-				if descend(e, keys, l) {
+				if descend(e, keys, l, b) {
 					return true
 				}
 			}
@@ -104,16 +110,20 @@ type cmpMatcher struct {
 	integer  int64 // the filter's number when isInt
 	boolean  bool
 	when     instant
+	b        *Budget // charged one unit per value tested; nil: no limit
 }
 
 func (m *cmpMatcher) match(obj any) bool {
-	return descend(obj, m.keys, m) != m.neg
+	return descend(obj, m.keys, m, m.b) != m.neg
 }
 
 // leaf tests the value found at the end of the path.
 func (m *cmpMatcher) leaf(v any) bool {
+	if !m.b.spend(1) {
+		return false
+	}
 	if m.op == Pr {
-		return present(v)
+		return present(v, m.b)
 	}
 	switch x := v.(type) {
 	case []any:
@@ -229,8 +239,8 @@ func (m *cmpMatcher) compareString(s string) bool {
 
 // present reports whether v has a value (RFC 7644 §3.4.2.2 "pr"; RFC 7643
 // §2.5): null, "", [] and {} do not, nor arrays and objects whose members
-// are all without one.
-func present(v any) bool {
+// are all without one. Each member or element looked at costs b a unit.
+func present(v any, b *Budget) bool {
 	switch x := v.(type) {
 	case nil:
 		return false
@@ -238,14 +248,20 @@ func present(v any) bool {
 		return x != ""
 	case []any:
 		for _, e := range x {
-			if present(e) {
+			if !b.spend(1) {
+				return false
+			}
+			if present(e, b) {
 				return true
 			}
 		}
 		return false
 	case map[string]any:
 		for _, e := range x {
-			if present(e) {
+			if !b.spend(1) {
+				return false
+			}
+			if present(e, b) {
 				return true
 			}
 		}
@@ -312,10 +328,11 @@ func cmpInt(a, b int64) int {
 type valuePathMatcher struct {
 	keys  []string
 	inner matcher
+	b     *Budget // charged one unit per element; nil: no limit
 }
 
 func (m *valuePathMatcher) match(obj any) bool {
-	return descend(obj, m.keys, m)
+	return descend(obj, m.keys, m, m.b)
 }
 
 func (m *valuePathMatcher) leaf(v any) bool {
@@ -323,6 +340,9 @@ func (m *valuePathMatcher) leaf(v any) bool {
 	case nil:
 		return false
 	case []any:
+		if !m.b.spend(len(x)) {
+			return false
+		}
 		for _, e := range x {
 			if e != nil && m.inner.match(e) {
 				return true

@@ -44,20 +44,33 @@ const maxUsernameAttempts = usernameTries + 8
 //     an account that is not a member and has no SAML identity in the group
 //     is refused (KindRefused), nothing written.
 //  4. Otherwise a new account is created (Created): username sanitised and
-//     de-duplicated, marked provisioned by the group, unconfirmed, with a
+//     de-duplicated (name, name1 ... name4, then a random suffix), marked provisioned by the group, unconfirmed, with a
 //     SCIM identity, a SAML identity of the same extern_uid and a membership
 //     at the default role.
 //
 // In the RFC profile (DedupeHeldUserName unset) a userName that another
-// visible identity of the group holds, in its document or as its account's
-// (sanitised) username, is a KindConflict "Username has already been
-// taken" before steps 3 and 4.
+// visible identity of the group holds in its document, compared
+// case-insensitively (RFC 7643 §4.1: userName is unique), is a KindConflict
+// "Username has already been taken" before steps 3 and 4. The account's
+// username is another matter: in both profiles it is made unique as GitLab
+// does, so john.doe@a-corp.com and john.doe@b-corp.com become the accounts
+// john.doe and john.doe1.
 //
-// Invalid input ([ParseUser]) is a KindInvalid error and nothing is written.
+// In a profile with ExternUIDFromUserName (RFC), a POST without externalId
+// keeps its userName as the extern_uid, but its resource shows no
+// externalId until a PUT or PATCH sets one (RFC 7643 §3.1: the client's,
+// never the service provider's to make up).
+//
+// Invalid input ([ParseUser], and any value that does not fit its type
+// in the User schema, [schema.ResourceType.Check]) is a KindInvalid error
+// naming the attribute, and nothing is written.
 // Events: EventProvisioned, EventLinked or EventReprovisioned.
 func (p *Provisioner) Provision(ctx context.Context, groupID string, doc map[string]any) (*Result, error) {
 	a, err := ParseUser(doc, p.c.prof)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.checkTypes(doc); err != nil {
 		return nil, err
 	}
 	return p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
@@ -99,7 +112,11 @@ func (p *Provisioner) provisionExisting(ctx context.Context, tx store.Tx, o *op,
 		return p.replaceDeleted(ctx, tx, o, g, s, doc)
 	}
 	if !s.Active || s.Deleted {
-		ch, u, err := p.applyDocument(ctx, tx, o, g, s, doc, true)
+		c, err := p.prepare(doc, s, true)
+		if err != nil {
+			return nil, err
+		}
+		ch, u, err := p.applyDocument(ctx, tx, o, g, s, c)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +167,7 @@ func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Gro
 
 // create makes a new account with its identities and membership.
 func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.Group, a Attributes, doc map[string]any) (*Result, error) {
-	username, err := p.pickUsername(ctx, tx, o, g, a.UserName)
+	username, err := p.freeUsername(ctx, tx, a.UserName, "")
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +227,7 @@ func (p *Provisioner) putIdentity(ctx context.Context, tx store.Tx, o *op, g *st
 		UserID:    u.ID,
 		ExternUID: a.ExternUID,
 		Active:    true,
-		Document:  storedDocument(doc),
+		Document:  storedDocument(doc, p.hidesExternalID(doc, true)),
 		Created:   o.now,
 		Updated:   o.now,
 	}
@@ -220,11 +237,12 @@ func (p *Provisioner) putIdentity(ctx context.Context, tx store.Tx, o *op, g *st
 	return s, nil
 }
 
-// pickUsername sanitises userName and finds a free, unreserved username:
-// name, name1 ... name4, then name plus a random suffix (docs/gitlab.md
-// §4.4). In the RFC profile a name held by an account with an identity in
-// the group is a conflict instead.
-func (p *Provisioner) pickUsername(ctx context.Context, tx store.Tx, o *op, g *store.Group, userName string) (string, error) {
+// freeUsername sanitises userName and finds a free, unreserved username for
+// the account self ("" for a new one): name, name1 ... name4, then name plus
+// a random suffix, the first that no other account holds (docs/gitlab.md
+// §4.4), in both profiles: two SCIM userNames that sanitise alike
+// (john.doe@a-corp.com and john.doe@b-corp.com) are different users.
+func (p *Provisioner) freeUsername(ctx context.Context, tx store.Tx, userName, self string) (string, error) {
 	base := SanitizeUsername(userName)
 	var rndErr error
 	rnd := func() string {
@@ -246,17 +264,8 @@ func (p *Provisioner) pickUsername(ctx context.Context, tx store.Tx, o *op, g *s
 		if err != nil {
 			return "", err
 		}
-		if !taken {
+		if !taken || holder.ID == self {
 			return cand, nil
-		}
-		if i == 0 && !o.prof.DedupeHeldUserName {
-			_, inGroup, err := optional(tx.SCIMIdentityByUser(ctx, g.ID, holder.ID))
-			if err != nil {
-				return "", err
-			}
-			if inGroup {
-				return "", conflict("userName", msgUsernameTaken)
-			}
 		}
 	}
 	return "", fmt.Errorf("identity: no free username for %q after %d attempts", base, maxUsernameAttempts)

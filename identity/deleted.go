@@ -53,7 +53,11 @@ func (p *Provisioner) replaceDeleted(ctx context.Context, tx store.Tx, o *op, g 
 		return nil, fmt.Errorf("identity: new identity id: %w", err)
 	}
 	n := &store.SCIMIdentity{ID: id, GroupID: g.ID, UserID: s.UserID, ExternUID: s.ExternUID, Document: s.Document, Created: o.now}
-	ch, u, err := p.applyDocument(ctx, tx, o, g, n, doc, true)
+	c, err := p.prepare(doc, n, true)
+	if err != nil {
+		return nil, err
+	}
+	ch, u, err := p.applyDocument(ctx, tx, o, g, n, c)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,14 @@
 //
 // # Rules
 //
-// Each decision reads and writes in ONE [store.Store.Update] call, so a
-// failure leaves nothing half-written and concurrent duplicate creates give
-// exactly one account. Events are emitted only after the commit. The rules
+// Each decision writes in ONE [store.Store.Update] call, which reads what
+// the decision depends on, so a failure leaves nothing half-written and
+// concurrent duplicate creates give exactly one account. Events are emitted
+// only after the commit. A PATCH or PUT works its document out before that
+// call (prepare.go): the heavy part of a write holds no lock another write
+// waits for, and the Update writes only if the identity is still at the
+// version the document was worked out on. Every document written is checked
+// against the User schema's types ([schema.ResourceType.Check]). The rules
 // and the GitLab behaviour they follow are described in docs/design.md
 // §Provisioning rules and docs/gitlab.md §4–§9:
 //
@@ -27,8 +32,9 @@
 //     membership at the group's default role. A POST for an inactive identity
 //     reprovisions it (GitLab's failure there, issue 433194, is not copied).
 //   - [Provisioner.Modify] (PATCH) and [Provisioner.Replace] (PUT): the
-//     caller's mutate function runs inside the atomic unit, on a resource
-//     of its own; the old and new
+//     caller's mutate function runs before the atomic unit, on a resource
+//     of its own read in a View, and again if the identity changed before
+//     the write (removing externalId is KindMutability); the old and new
 //     documents are compared to find deprovision (active false),
 //     reprovision (active true), an externalId change and attribute updates.
 //     Attribute updates are applied only to accounts the group provisioned;

@@ -33,6 +33,12 @@ const (
 	// KindUnauthorized: a SCIM token did not authenticate for the group.
 	// Both profiles: 401.
 	KindUnauthorized
+	// KindMutability: the request changes what the rules do not let a
+	// client change (removing externalId, the link to the person's SAML
+	// identity), and nothing was written: the change is refused rather
+	// than acknowledged and ignored. RFC profile: 400 mutability. GitLab
+	// profile: 412.
+	KindMutability
 )
 
 // String returns a lower-case name for k, such as "conflict".
@@ -50,6 +56,8 @@ func (k Kind) String() string {
 		return "refused"
 	case KindUnauthorized:
 		return "unauthorized"
+	case KindMutability:
+		return "mutability"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

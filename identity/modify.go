@@ -9,21 +9,34 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// Modify applies a change to the SCIM identity id of group groupID (PATCH),
-// in one atomic store operation. mutate receives the identity's current
-// resource ([store.SCIMIdentity.Resource]; in the GitLab profile "id" is
-// the extern_uid) as a map of its own: mutate may change it and anything
-// in it, and return it. Modify takes ownership of the document mutate
+// Modify applies a change to the SCIM identity id of group groupID
+// (PATCH). mutate receives the identity's current resource
+// ([store.SCIMIdentity.Resource]; in the GitLab profile "id" is the
+// extern_uid) as a map of its own: mutate may change it and anything in
+// it, and return it. Modify takes ownership of the document mutate
 // returns: it keeps it as the identity's document, removing the keys the
 // identity's own fields supply, so mutate must return a map nothing else
-// uses. The scim handler runs patch.Apply there, so the PATCH is evaluated
-// against the state it changes. An error from mutate is returned wrapped
-// and nothing is written. A store may run the operation more than once
-// (retrying a serialisation failure), so mutate must have no side effects
-// beyond its result.
+// uses. The scim handler runs patch.Apply there. An error from mutate is
+// returned wrapped and nothing is written.
+//
+// mutate runs outside the store's transaction, on the identity as read, so
+// that a heavy PATCH holds no lock another write waits for: the result is
+// written in one atomic store operation only if the identity is still at
+// the version mutate saw, so the PATCH is still evaluated against the state
+// it changes. When another write came first, Modify reads the identity
+// again and calls mutate again, a few times at most (then the error
+// matches store.ErrUnavailable: retry later); mutate must therefore have
+// no side effects beyond its result.
 //
 // ifMatch, when not 0, must equal the identity's Version (If-Match), else
-// KindVersionMismatch; it is checked in the same atomic operation.
+// KindVersionMismatch; the write checks the version in its atomic
+// operation, so of two writes carrying the same version one fails.
+//
+// The result is checked against the User schema's types
+// ([schema.ResourceType.Check]; KindInvalid naming the attribute). A result
+// without the externalId the resource had is KindMutability: the
+// extern_uid is the link to the person's SAML identity, which a PATCH may
+// change but not remove.
 //
 // The old and new documents are compared:
 //   - active true→false deprovisions (see [Provisioner.Deprovision]; last
@@ -49,37 +62,7 @@ func (p *Provisioner) Modify(ctx context.Context, groupID, id string, ifMatch in
 	if mutate == nil {
 		return nil, fmt.Errorf("identity: Modify: nil mutate function")
 	}
-	return p.modify(ctx, groupID, id, ifMatch, mutate, true)
-}
-
-// modify runs Modify and Replace; withCurrent says whether mutate reads
-// the current resource (Replace's does not, and is given nil).
-func (p *Provisioner) modify(ctx context.Context, groupID, id string, ifMatch int64, mutate func(cur map[string]any) (map[string]any, error), withCurrent bool) (*Result, error) {
-	return p.withIdentity(ctx, groupID, id, ifMatch, func(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity) (*Result, error) {
-		var cur map[string]any
-		if withCurrent {
-			// s is the store's fresh copy, kept as it is to compare the
-			// new document with; mutate gets a copy of its own.
-			c := *s
-			c.Document = store.CloneDocument(s.Document)
-			cur = c.Resource()
-			if o.prof.IDIsExternUID {
-				cur["id"] = s.ExternUID
-			}
-		}
-		doc, err := mutate(cur)
-		if err != nil {
-			return nil, fmt.Errorf("identity: modify: %w", err)
-		}
-		if doc == nil {
-			return nil, invalidf("", "the modified resource is empty")
-		}
-		ch, u, err := p.applyDocument(ctx, tx, o, g, s, doc, false)
-		if err != nil {
-			return nil, err
-		}
-		return result(ctx, tx, s, u, ch)
-	})
+	return p.modifyOptimistic(ctx, groupID, id, ifMatch, mutate, true)
 }
 
 // withIdentity runs fn in one atomic store operation on the SCIM identity
@@ -97,7 +80,7 @@ func (p *Provisioner) withIdentity(ctx context.Context, groupID, id string, ifMa
 			return err
 		}
 		if ifMatch != 0 && s.Version != ifMatch {
-			return &Error{Kind: KindVersionMismatch, Detail: "resource version does not match If-Match"}
+			return versionMismatch()
 		}
 		o.res, err = fn(ctx, tx, o, g, s)
 		return err
@@ -113,40 +96,18 @@ func (p *Provisioner) Replace(ctx context.Context, groupID, id string, ifMatch i
 	if doc == nil {
 		return nil, invalidf("", "the resource is empty")
 	}
-	// Each run of the operation gets its own top level: the keys the
-	// identity's fields supply are removed from what it stores, and a
-	// retried run must still read them.
-	return p.modify(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return maps.Clone(doc), nil }, false)
+	// Each working out of the change gets its own top level: the keys the
+	// identity's fields supply are removed from what it stores, and one
+	// started again must still read them.
+	return p.modifyOptimistic(ctx, groupID, id, ifMatch, func(map[string]any) (map[string]any, error) { return maps.Clone(doc), nil }, false)
 }
 
-// applyDocument compares s's stored document with doc and applies the
-// differences. It returns the changes and s's account as read and written
-// in tx, for the Result. With post set (a POST naming an inactive or deleted identity)
-// the identity is reprovisioned whatever doc's active says, and its
-// extern_uid is kept.
-func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any, post bool) (Change, *store.User, error) {
-	// active and externalId are read before storedDocument removes them;
-	// an error about them waits for the attributes' (reported first).
-	next, ctlErr := parseControl(doc, s, o.prof, post)
-
-	// A document whose stored form is unchanged has the attributes the
-	// stored one has (they are read from keys storedDocument keeps), and
-	// the stored one was validated when written: the common PATCH of
-	// "active" alone derives none, and old and next.attrs stay equal
-	// (empty), which changes nothing below.
-	stored := storedDocument(doc)
-	same := sameDocument(stored, s.Document)
-	var old Attributes
-	if !same {
-		var err error
-		if next.attrs, err = parseAttrs(stored); err != nil {
-			return 0, nil, err
-		}
-		old = attrsOf(s.Document)
-	}
-	if ctlErr != nil {
-		return 0, nil, ctlErr
-	}
+// applyDocument applies c, the change a document asks of s (prepare), in
+// tx. It returns the changes and s's account as read and written in tx,
+// for the Result. c.next.active is activeTrue for a POST naming an inactive
+// or deleted identity, which is reprovisioned whatever its document says.
+func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, c *docChange) (Change, *store.User, error) {
+	next, old, stored, same := c.next, c.old, c.stored, c.same
 	u, err := tx.User(ctx, s.UserID)
 	if err != nil {
 		return 0, nil, err
@@ -230,25 +191,18 @@ func (p *Provisioner) applyDocument(ctx context.Context, tx store.Tx, o *op, g *
 
 // updateAccount applies the attribute changes between old and next (both
 // derived from documents) to u, an account the group provisioned, and
-// returns the names of the changed fields.
+// returns the names of the changed fields. A new userName gives the
+// account the sanitised name, de-duplicated as at creation when another
+// account holds it (docs/gitlab.md §4.4).
 func (p *Provisioner) updateAccount(ctx context.Context, tx store.Tx, u *store.User, old, next Attributes) ([]string, error) {
 	var fields []string
 	if next.UserName != old.UserName {
-		want := SanitizeUsername(next.UserName)
-		if store.Fold(want) != store.Fold(u.Username) {
-			if p.c.reserved[store.Fold(want)] {
-				return nil, conflict("userName", msgUsernameTaken)
-			}
-			holder, taken, err := optional(tx.UserByUsername(ctx, want))
-			if err != nil {
-				return nil, err
-			}
-			if taken && holder.ID != u.ID {
-				return nil, conflict("userName", msgUsernameTaken)
-			}
+		name, err := p.freeUsername(ctx, tx, next.UserName, u.ID)
+		if err != nil {
+			return nil, err
 		}
-		if want != u.Username {
-			u.Username = want
+		if name != u.Username {
+			u.Username = name
 			fields = append(fields, "username")
 		}
 	}

@@ -181,10 +181,12 @@ func TestModifyReprovisionsOnActiveTrue(t *testing.T) {
 		{name: "active true on an active identity changes nothing", prof: RFCProfile(), mutate: set("active", true)},
 		{name: "empty patch changes nothing", prof: RFCProfile(), mutate: set()},
 		{name: "active not a boolean is invalid", prof: RFCProfile(), mutate: set("active", "yes"), wantKind: KindInvalid},
-		{name: "a blank userName is reported before an invalid active", prof: RFCProfile(),
-			mutate: set("userName", " ", "active", "yes"), wantKind: KindInvalid, wantDetail: "can't be blank"},
+		{name: "a value of the wrong type is reported before a blank userName", prof: RFCProfile(),
+			mutate: set("userName", " ", "active", "yes"), wantKind: KindInvalid, wantDetail: `must be a boolean, not the string "yes"`},
+		{name: "a blank userName is reported", prof: RFCProfile(),
+			mutate: set("userName", " ", "active", "true"), wantKind: KindInvalid, wantDetail: "can't be blank"},
 		{name: "an invalid active is reported for an unchanged document", prof: RFCProfile(),
-			mutate: set("active", "yes", "externalId", " "), wantKind: KindInvalid, wantDetail: "must be a boolean"},
+			mutate: set("active", "yes", "externalId", " "), wantKind: KindInvalid, wantDetail: `must be a boolean, not the string "yes"`},
 	})
 }
 
@@ -215,7 +217,10 @@ func TestModifyChangesExternUID(t *testing.T) {
 		{name: "extern_uid of another identity: conflict", prof: RFCProfile(), setup: other,
 			mutate: set("externalId", "EXT-2"), wantKind: KindConflict, wantDetail: "Extern UID has already been taken"},
 		{name: "blank externalId is invalid", prof: RFCProfile(), mutate: set("externalId", " "), wantKind: KindInvalid},
-		{name: "removed externalId keeps the extern_uid", prof: RFCProfile(), mutate: set("externalId", nil)},
+		{name: "removing externalId is refused: it is the SAML link (issue 17)", prof: RFCProfile(), mutate: set("externalId", nil),
+			wantKind: KindMutability, wantDetail: "cannot be removed: it links the user to their SAML identity; replace it with the new value instead"},
+		{name: "gitlab: removing externalId is refused too", prof: GitLabProfile(), mutate: set("externalId", nil),
+			wantKind: KindMutability, wantDetail: "cannot be removed: it links the user to their SAML identity; replace it with the new value instead"},
 		{name: "rfc: id is read-only and ignored", prof: RFCProfile(), mutate: set("id", "other")},
 	})
 }
@@ -256,8 +261,14 @@ func TestModifyAppliesAttributesOnlyToProvisionedAccounts(t *testing.T) {
 		{name: "email of another account: Email has already been taken", prof: RFCProfile(),
 			mutate:   set("emails", []any{map[string]any{"type": "work", "value": "BOSS@acme.test"}}),
 			wantKind: KindConflict, wantDetail: "Email has already been taken"},
-		{name: "username of another account: Username has already been taken", prof: RFCProfile(),
-			mutate: set("userName", "Boss"), wantKind: KindConflict, wantDetail: "Username has already been taken"},
+		{name: "username of another account: the account gets a de-duplicated one (issue 17)", prof: RFCProfile(),
+			mutate: set("userName", "Boss"), wantChange: AccountUpdated | DocumentUpdated,
+			wantEvents: []EventType{EventUpdated},
+			check: func(t *testing.T, f *fixture, res *Result) {
+				if u := f.user(t, "id-1"); u.Username != "Boss1" {
+					t.Errorf("username = %q, want Boss1", u.Username)
+				}
+			}},
 		{name: "linked pre-existing account: acknowledged, not applied", prof: RFCProfile(), setup: linked, id: "id-3",
 			mutate: set("userName", "hacked", "name", map[string]any{"formatted": "Hacked"},
 				"emails", []any{map[string]any{"type": "work", "value": "attacker@evil.test"}}),
@@ -272,8 +283,13 @@ func TestModifyAppliesAttributesOnlyToProvisionedAccounts(t *testing.T) {
 			}},
 		{name: "rfc: userName held in another identity's document: Username has already been taken", prof: RFCProfile(), setup: linked,
 			mutate: set("userName", "ALICE"), wantKind: KindConflict, wantDetail: "Username has already been taken"},
-		{name: "gitlab: a username another account holds is a conflict on update", prof: GitLabProfile(), setup: linked,
-			mutate: set("userName", "Alice"), wantKind: KindConflict, wantDetail: "Username has already been taken"},
+		{name: "gitlab: a username another account holds is de-duplicated on update", prof: GitLabProfile(), setup: linked,
+			mutate: set("userName", "Alice"), wantChange: AccountUpdated | DocumentUpdated, wantEvents: []EventType{EventUpdated},
+			check: func(t *testing.T, f *fixture, res *Result) {
+				if u := f.user(t, "id-1"); u.Username != "Alice1" {
+					t.Errorf("username = %q, want Alice1", u.Username)
+				}
+			}},
 		{name: "userName removed is invalid", prof: RFCProfile(), mutate: set("userName", nil), wantKind: KindInvalid},
 		{name: "emails removed is invalid", prof: RFCProfile(), mutate: set("emails", nil), wantKind: KindInvalid},
 		{name: "control character is invalid", prof: RFCProfile(), mutate: set("displayName", "a\x07"), wantKind: KindInvalid},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -21,6 +22,9 @@ type config struct {
 	log      *slog.Logger
 	prof     Profile
 	reserved map[string]bool
+	// user is schema.User(), built once: documents are checked against
+	// it (checkTypes).
+	user *schema.ResourceType
 }
 
 // Option configures [New] and [NewLinker]. Options are made only by this
@@ -121,6 +125,7 @@ func newConfig(opts []Option) (*config, error) {
 		log:      slog.New(slog.DiscardHandler),
 		prof:     RFCProfile(),
 		reserved: make(map[string]bool),
+		user:     schema.User(),
 	}
 	for _, n := range strings.Fields(defaultReserved) {
 		c.reserved[n] = true

@@ -15,12 +15,14 @@ type Profile struct {
 	// (RFC) it is a KindConflict error "Extern UID has already been taken"
 	// (Okta's tests expect 409).
 	ReturnExistingOnRepeat bool
-	// DedupeHeldUserName gives a new account a de-duplicated username
-	// ("name1") when the sanitised userName is held by an account with an
-	// identity in the group (GitLab). Otherwise (RFC) that is a KindConflict
-	// error "Username has already been taken". A userName held by an account
-	// outside the group is always de-duplicated: refusing would disclose
-	// other tenants' usernames.
+	// DedupeHeldUserName lets several identities of the group carry one
+	// SCIM userName (GitLab, which keys identities by extern_uid alone).
+	// Otherwise (RFC) a userName another visible identity of the group
+	// holds, compared case-insensitively, is a KindConflict "Username has
+	// already been taken" (RFC 7643 §4.1). Either way the account a POST
+	// creates gets a de-duplicated username ("name1") when its sanitised
+	// userName is held by another account: john.doe@a-corp.com and
+	// john.doe@b-corp.com are two people (docs/gitlab.md §4.4).
 	DedupeHeldUserName bool
 	// HideDeleted makes [Provisioner.Delete] (DELETE) remove the resource
 	// for good as well as deprovision it (RFC 7644 §3.6): Get, List,

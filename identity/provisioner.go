@@ -124,12 +124,18 @@ func result(ctx context.Context, tx store.Tx, s *store.SCIMIdentity, u *store.Us
 // operation owns, without "id", "externalId", "active" and "meta", which
 // the identity's own fields supply ([store.SCIMIdentity.Resource] puts them
 // back), and without "password" (writeOnly, returned never: RFC 7643
-// §4.1.1; never stored). The keys are removed from doc itself.
-func storedDocument(doc map[string]any) map[string]any {
+// §4.1.1; never stored). The keys are removed from doc itself. With
+// hideExternalID the document records, as a null "externalId", that the
+// client has set none, so that the resource shows none
+// (resource.HasExternalID).
+func storedDocument(doc map[string]any, hideExternalID bool) map[string]any {
 	for k := range doc {
 		if serverKey(k) {
 			delete(doc, k)
 		}
+	}
+	if hideExternalID {
+		doc["externalId"] = nil
 	}
 	return doc
 }

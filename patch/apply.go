@@ -55,10 +55,14 @@ func Apply(resource map[string]any, ops []Operation, rt *schema.ResourceType) (m
 
 // applier holds the state of one Apply call.
 type applier struct {
-	rt       *schema.ResourceType
-	res      map[string]any // the resource being patched, in place
-	touched  []touchedKey   // keys of res the operations wrote: attribute names and extension URNs (result.go)
-	compared int            // value-by-value comparisons made, at most MaxComparisons (limits.go)
+	rt      *schema.ResourceType
+	res     map[string]any // the resource being patched, in place
+	touched []touchedKey   // keys of res the operations wrote: attribute names and extension URNs (result.go)
+	// budget bounds the work on values of multi-valued attributes:
+	// MaxComparisons units (limits.go), shared by the value filters;
+	// made on first use (see work), so that an Apply that walks no values
+	// allocates none.
+	budget *filter.Budget
 }
 
 // apply applies one operation: it checks the op name and the value, and
@@ -104,6 +108,10 @@ func (a *applier) apply(op Operation) *opError {
 // value filter (valuepath.go), on a sub-attribute (subattribute.go), or on
 // the whole attribute (attribute.go).
 func (a *applier) applyTarget(kind string, t *target, v any) *opError {
+	// An operation may walk every value of the attribute it names.
+	if err := a.walk(a.values(t)); err != nil {
+		return err
+	}
 	var err *opError
 	switch {
 	case t.filter != nil:

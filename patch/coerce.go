@@ -1,12 +1,10 @@
 package patch
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"math"
+	"errors"
 	"strings"
-	"time"
 
+	"github.com/scimkit/scimkit/internal/scimjson"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -59,55 +57,19 @@ func coerce(a *schema.Attribute, v any, depth int) (any, *opError) {
 			out[sub.Name] = c
 		}
 		return out, nil
-	case schema.TypeBoolean:
-		switch b := v.(type) {
-		case bool:
-			return b, nil
-		case string:
-			switch {
-			case strings.EqualFold(b, "true"):
-				return true, nil
-			case strings.EqualFold(b, "false"):
-				return false, nil
-			}
+	default:
+		// The one check of a value against its type, shared with
+		// whole documents (schema.ResourceType.Check).
+		if err := a.CheckValue(v); err != nil {
+			var ve *schema.ValueError
+			errors.As(err, &ve)
+			return nil, errorf(TypeInvalidValue, "%s %s", a.Name, ve.Msg)
 		}
-		return nil, errorf(TypeInvalidValue, "%s must be a boolean, not %s", a.Name, describe(v))
-	case schema.TypeInteger:
-		if isInteger(v) {
-			return v, nil
+		if s, ok := v.(string); ok && a.Type == schema.TypeBoolean {
+			// "True" and "False", in any case (Microsoft Entra ID).
+			return strings.EqualFold(s, "true"), nil
 		}
-		return nil, errorf(TypeInvalidValue, "%s must be an integer, not %s", a.Name, describe(v))
-	case schema.TypeDecimal:
-		if _, ok := number(v); ok {
-			return v, nil
-		}
-		return nil, errorf(TypeInvalidValue, "%s must be a number, not %s", a.Name, describe(v))
-	case schema.TypeDateTime:
-		s, ok := v.(string)
-		if !ok {
-			return nil, errorf(TypeInvalidValue, "%s must be a dateTime string, not %s", a.Name, describe(v))
-		}
-		if !isDateTime(s) {
-			return nil, errorf(TypeInvalidValue, "%s must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not %q", a.Name, s)
-		}
-		return s, nil
-	case schema.TypeBinary:
-		s, ok := v.(string)
-		if !ok {
-			return nil, errorf(TypeInvalidValue, "%s must be a base64 string, not %s", a.Name, describe(v))
-		}
-		// RFC 7643 §2.3.6: base64 (RFC 4648 §4); line breaks, as PEM bodies
-		// have them, are skipped by the decoder.
-		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-			return nil, errorf(TypeInvalidValue, "%s must be base64 (RFC 7643 §2.3.6)", a.Name)
-		}
-		return s, nil
-	default: // string, reference, and anything a custom schema invents
-		s, ok := v.(string)
-		if !ok {
-			return nil, errorf(TypeInvalidValue, "%s must be a string, not %s", a.Name, describe(v))
-		}
-		return s, nil
+		return v, nil
 	}
 }
 
@@ -155,58 +117,6 @@ func dropNulls(m map[string]any) {
 	}
 }
 
-// number returns v as a float64 when it is a JSON number (json.Number or a Go
-// number type).
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil && !math.IsInf(f, 0)
-	case float64:
-		return n, !math.IsNaN(n) && !math.IsInf(n, 0)
-	case float32:
-		f := float64(n)
-		return f, !math.IsNaN(f) && !math.IsInf(f, 0)
-	case int:
-		return float64(n), true
-	case int8:
-		return float64(n), true
-	case int16:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case uint:
-		return float64(n), true
-	case uint8:
-		return float64(n), true
-	case uint16:
-		return float64(n), true
-	case uint32:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	}
-	return 0, false
-}
-
-func isInteger(v any) bool {
-	if n, ok := v.(json.Number); ok {
-		_, err := n.Int64()
-		return err == nil
-	}
-	f, ok := number(v)
-	return ok && f == math.Trunc(f)
-}
-
-// isDateTime reports whether s is an xsd:dateTime (RFC 7643 §2.3.5): a date
-// and a time, with a time zone or without one (package filter takes such a
-// value as UTC).
-func isDateTime(s string) bool {
-	if _, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return true
-	}
-	_, err := time.Parse("2006-01-02T15:04:05.999999999", s)
-	return err == nil
-}
+// number returns v as a float64 when it is a finite JSON number
+// (json.Number or a Go number type).
+func number(v any) (float64, bool) { return scimjson.Finite(v) }

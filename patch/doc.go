@@ -147,7 +147,15 @@
 // deeper than MaxDepth (limits.go; TestDecodeBadInput, TestApplyBadInput,
 // TestApplyResourceTooDeep). Values added to or removed from a multi-valued attribute
 // are found by their "value" sub-attribute, in time linear in their number;
-// values without a string "value" are compared one by one, at most
-// [MaxComparisons] times per request, beyond which Apply answers
-// invalidValue (TestApplyBadInput, TestManyMembers).
+// values without a string "value" are compared one by one.
+//
+// The work on the values of multi-valued attributes is bounded per request
+// by one budget of [MaxComparisons] units (a [filter.Budget]): every
+// operation pays one unit per value of the attribute it names, a value
+// filter one per value it looks at and per comparison it makes there, and
+// the one-by-one comparisons one each. A request that needs more, such as a
+// thousand filtered operations of 45 clauses over 40,000 emails, is refused
+// with invalidValue at the operation that runs out, naming the limit,
+// instead of running for a minute (limits.go; TestApplyCostBudget,
+// TestApplyBadInput, TestManyMembers; BenchmarkApplyOverBudget).
 package patch

@@ -3,6 +3,7 @@ package patch
 import (
 	"fmt"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/internal/scimjson"
 )
 
@@ -19,11 +20,17 @@ const (
 	// Apply, and in an attribute of the resource an operation writes (the
 	// resource itself being depth 1).
 	MaxDepth = 32
-	// MaxComparisons is the most value-by-value comparisons one Apply makes
-	// to find the values an add duplicates or a remove lists, when they
-	// have no string "value" to look them up by (an index finds those). A
-	// request that needs more is refused: it would otherwise take time
-	// quadratic in its number of values.
+	// MaxComparisons is the most work one Apply does on the values of
+	// multi-valued attributes, in units: each operation costs one unit per
+	// value of the attribute it names (it may walk them all), a value
+	// filter one more per value it looks at and per comparison it makes
+	// there (filter.Budget), and finding the values an add duplicates or
+	// a remove lists one per value-by-value comparison, for values without
+	// a string "value" to look them up by (an index finds those). A
+	// request that needs more is refused with invalidValue before it is
+	// done: otherwise operations × values × filter clauses is unbounded
+	// (a thousand operations with a 45-clause filter each, over 40,000
+	// emails, took a minute).
 	MaxComparisons = 1 << 22
 )
 
@@ -31,14 +38,45 @@ func tooManyOperations(n int) *Error {
 	return &Error{Index: -1, Type: TypeInvalidValue, Msg: fmt.Sprintf("%d operations, at most %d are allowed", n, MaxOperations)}
 }
 
-// compare accounts for n value-by-value comparisons, and refuses the request
-// once it has needed more than MaxComparisons.
-func (a *applier) compare(n int) *opError {
-	a.compared += n
-	if a.compared > MaxComparisons {
-		return errorf(TypeInvalidValue, "the request needs more than %d comparisons of values without a string \"value\"; send fewer values", MaxComparisons)
+// compare accounts for n value-by-value comparisons (see walk).
+func (a *applier) compare(n int) *opError { return a.walk(n) }
+
+// walk spends n units of the request's budget, and refuses the request once
+// it has needed more than MaxComparisons.
+func (a *applier) walk(n int) *opError {
+	if n == 0 {
+		return nil
 	}
-	return nil
+	return a.overBudget(a.work().Charge(n))
+}
+
+// work returns the request's budget, made on first use.
+func (a *applier) work() *filter.Budget {
+	if a.budget == nil {
+		a.budget = filter.NewBudget(MaxComparisons)
+	}
+	return a.budget
+}
+
+// overBudget turns the budget's error, once spent, into the operation's.
+func (a *applier) overBudget(err error) *opError {
+	if err == nil {
+		return nil
+	}
+	return &opError{typ: TypeInvalidValue, msg: fmt.Sprintf("the request needs more than %d units of work on the values of multi-valued attributes (patch.MaxComparisons: one per value an operation or a filter clause looks at); send fewer operations, narrower filters, or split the request", MaxComparisons), err: err}
+}
+
+// values returns how many values the attribute t names holds now (0 for a
+// single value or none), without touching it.
+func (a *applier) values(t *target) int {
+	m := a.res
+	if t.ext {
+		em, _ := get(a.res, t.schema.ID)
+		m, _ = em.(map[string]any)
+	}
+	v, _ := current(m, t)
+	list, _ := v.([]any)
+	return len(list)
 }
 
 // The nesting of JSON is bounded for each input: Decode scans the request

@@ -2,7 +2,6 @@ package patch
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
@@ -20,7 +19,7 @@ func (a *applier) elementMatcher(t *target) (func(any) bool, *opError) {
 	if t.ext {
 		vp.Attr.URN = t.schema.ID
 	}
-	f, err := filter.Compile(vp, a.rt)
+	f, err := filter.Compile(vp, a.rt, filter.WithBudget(a.work()))
 	if err != nil {
 		return nil, &opError{typ: TypeInvalidPath, msg: fmt.Sprintf("filter %s: %v", quote(t.filter.String()), err), err: err}
 	}
@@ -66,6 +65,9 @@ func (a *applier) applyFiltered(kind string, t *target, v any) *opError {
 		if match(e) {
 			idx = append(idx, i)
 		}
+	}
+	if err := a.overBudget(a.budget.Err()); err != nil {
+		return err
 	}
 	if kind == opRemove {
 		return a.removeFiltered(t, m, list, idx)
@@ -113,10 +115,12 @@ func (a *applier) removeFiltered(t *target, m map[string]any, list []any, idx []
 	}
 	out := make([]any, 0, len(list))
 	for i, e := range list {
-		if !slices.Contains(idx, i) {
+		// idx is ascending: its head is the next value to remove.
+		if len(idx) == 0 || idx[0] != i {
 			out = append(out, e)
 			continue
 		}
+		idx = idx[1:]
 		if t.subName == "" {
 			continue
 		}
@@ -240,6 +244,9 @@ func (a *applier) newElement(t *target, v any, match func(any) bool) (map[string
 		}
 	}
 	if !match(elem) {
+		if err := a.overBudget(a.budget.Err()); err != nil {
+			return nil, err
+		}
 		return nil, errorf(TypeNoTarget, "no value of %s matches [%s], and the value to create would not match it either", t.label(), t.filter.String())
 	}
 	return elem, nil

@@ -97,6 +97,13 @@ func (s *Schema) Attr(name string) *Attribute {
 }
 
 func findAttr(attrs []*Attribute, name string) *Attribute {
+	// Names as the schema spells them, the usual case, are found without
+	// folding case.
+	for _, a := range attrs {
+		if a.Name == name {
+			return a
+		}
+	}
 	for _, a := range attrs {
 		if strings.EqualFold(a.Name, name) {
 			return a

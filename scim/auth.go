@@ -17,6 +17,8 @@ type tenant struct {
 	// base is the absolute URL of the group's SCIM root, without a trailing
 	// slash, for meta.location and Location.
 	base string
+	// query is the request's query string, read once (parseQuery).
+	query url.Values
 }
 
 // tenantBaseParts is a tenant base URL and the parts it was made of.
@@ -63,7 +65,7 @@ func (h *Handler) checkToken(ctx context.Context, r *http.Request, t *tenant, pa
 		}
 		return err
 	}
-	*t = tenant{id: g.ID, path: g.Path, base: h.tenantBase(r, group)}
+	t.id, t.path, t.base = g.ID, g.Path, h.tenantBase(r, group)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/scimkit/scimkit/internal/scimjson"
@@ -18,6 +19,9 @@ import (
 // and application/json are accepted, with any parameters; a request
 // without Content-Type is read as JSON.
 func (h *Handler) checkBody(w http.ResponseWriter, r *http.Request) error {
+	if err := checkEncoding(r); err != nil {
+		return err
+	}
 	// The two usual values are accepted without parsing (which allocates
 	// a parameter map).
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/scim+json" && ct != "application/json" {
@@ -29,6 +33,21 @@ func (h *Handler) checkBody(w http.ResponseWriter, r *http.Request) error {
 	h.limitBody(w, r)
 	if r.ContentLength > h.cfg.maxBody {
 		return errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", h.cfg.maxBody)
+	}
+	return nil
+}
+
+// checkEncoding refuses, with 415, a body in a Content-Encoding the handler
+// does not decode (RFC 9110 §8.4: gzip, br, deflate, anything but
+// identity): read as plain bytes it would be refused as malformed JSON at
+// best. A client that compresses its bodies learns to send them plain.
+func checkEncoding(r *http.Request) error {
+	for _, v := range r.Header.Values("Content-Encoding") {
+		for c := range strings.SplitSeq(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return errorf(http.StatusUnsupportedMediaType, "", "content encoding %q is not supported: send the body uncompressed", truncate(c, 32))
+			}
+		}
 	}
 	return nil
 }

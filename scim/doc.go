@@ -40,8 +40,12 @@
 //
 //	malformed JSON, non-object, bad UTF-8, too deep   400 invalidSyntax
 //	filter syntax or type error, filter too long      400 invalidFilter
+//	query string that does not parse (raw ";", bad %) 400 invalidFilter (filter), invalidValue
+//	filter too costly (store.MaxFilterWork)           400 tooMany
 //	PATCH errors (*patch.Error)                       400 with its scimType
 //	bad startIndex/count/sortOrder, invalid attribute 400 invalidValue
+//	value not of its schema type ("active":"bogus")   400 invalidValue naming it
+//	PATCH removing externalId                         400 mutability
 //	malformed attributes/excludedAttributes path      400 invalidPath
 //	rule refused (last owner, enforced SSO)           400
 //	missing/wrong token                               401
@@ -51,6 +55,9 @@
 //	stale If-Match, matching If-None-Match            412
 //	body over the limit (1 MiB by default)            413
 //	Content-Type not application/(scim+)json          415
+//	Content-Encoding other than identity (gzip, br)   415
+//	request deadline passed (WithRequestTimeout),
+//	store unavailable or overloaded                   503 Retry-After: 1, nothing written
 //	anything else                                     500 "internal server error"
 //
 // The real error of a 500 goes to the [slog.Logger] of [WithLogger] with the
@@ -72,6 +79,22 @@
 // version one fails with 412. PATCH answers 200 with the resource, or 204
 // with "Prefer: return=minimal". The discovery documents are encoded once,
 // in [New]. A panic below a route is logged and answered 500.
+//
+// # Reliability
+//
+// Every request runs under a deadline ([WithRequestTimeout], 20 s by
+// default), which its context carries to the provisioner and the store: a
+// wait for a lock, a retry or a transaction still running at the deadline
+// ends there and is rolled back, and the client gets 503 with Retry-After:
+// nothing is committed that the client was not told about. The server's
+// WriteTimeout must be longer. A PATCH or PUT is worked out (patch.Apply,
+// the type check) before the store's write, so one group's heavy request
+// holds no lock another group's writes wait for; PATCH work and list
+// filters are bounded (patch.MaxComparisons, store.MaxFilterWork) and
+// refused beyond. A query string that does not parse, a value that does
+// not fit its schema type, a Content-Encoding the handler does not decode
+// and an operation the server would not apply are refused, never read
+// halfway or acknowledged and ignored (reliability_test.go).
 //
 // Bodies are read with encoding/json (numbers as json.Number, a repeated
 // member's last value kept); a body that is not valid UTF-8 or nests deeper

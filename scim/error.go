@@ -137,19 +137,23 @@ func toError(err error, w wire) (e *Error, internal bool) {
 //	                                           RFC                GitLab
 //	*patch.Error                               400 with its Type  -
 //	*filter.SyntaxError, *filter.SchemaError   400 invalidFilter  -
+//	*filter.BudgetError (a list's filter)      400 tooMany        -
 //	*gitlab.UnsupportedFilterError             -                  412 Unsupported Filter
 //	identity KindInvalid                       400 invalidValue   412 "<Attribute> <problem>"
 //	identity KindRefused                       400                412
+//	identity KindMutability                    400 mutability     412 "<Attribute> <problem>"
 //	identity KindUnauthorized                  401                401
 //	identity KindNotFound, store.ErrNotFound   404                404
 //	identity KindConflict, store.ErrConflict   409 uniqueness     409
 //	identity KindVersionMismatch,
 //	store.ErrVersionMismatch                   412                412
 //	store.ErrUnavailable,
-//	context.DeadlineExceeded                   503 (logged; fixed detail)
+//	context.DeadlineExceeded (WithRequestTimeout),
+//	context.Canceled                           503 Retry-After (logged; fixed detail)
 func mapDomain(err error, w wire) (*Error, bool) {
 	var fse *filter.SyntaxError
 	var fsc *filter.SchemaError
+	var fbe *filter.BudgetError
 	var pe *patch.Error
 	var ie *identity.Error
 	var gfe *gitlab.UnsupportedFilterError
@@ -166,6 +170,9 @@ func mapDomain(err error, w wire) (*Error, bool) {
 		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fse.Error(), 256), Err: err}, true
 	case errors.As(err, &fsc):
 		return &Error{Status: http.StatusBadRequest, Type: TypeInvalidFilter, Detail: truncate(fsc.Error(), 256), Err: err}, true
+	case errors.As(err, &fbe):
+		return &Error{Status: http.StatusBadRequest, Type: TypeTooMany, Detail: fmt.Sprintf(
+			"the filter needs more than %d comparisons of values over this group's users (store.MaxFilterWork); narrow it", fbe.Limit), Err: err}, true
 	case errors.As(err, &gfe):
 		return &Error{Status: http.StatusPreconditionFailed, Detail: gitlab.DetailUnsupportedFilter, Err: err}, true
 	case errors.As(err, &ie):
@@ -176,7 +183,10 @@ func mapDomain(err error, w wire) (*Error, bool) {
 		return &Error{Status: http.StatusConflict, Type: TypeUniqueness, Detail: "a unique attribute is already taken", Err: err}, true
 	case errors.Is(err, store.ErrVersionMismatch):
 		return &Error{Status: http.StatusPreconditionFailed, Detail: "the resource was changed concurrently", Err: err}, true
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// The request's deadline (WithRequestTimeout) or the client's
+		// going away ended it, or the store could not be reached:
+		// nothing was written, the client may try again.
 		return &Error{Status: http.StatusServiceUnavailable, Detail: unavailableDetail, Err: err}, true
 	}
 	return nil, false
@@ -202,6 +212,11 @@ func identityError(ie *identity.Error, w wire) (e *Error, ok bool) {
 		e.Status, e.Type = http.StatusConflict, TypeUniqueness
 	case identity.KindVersionMismatch:
 		e.Status = http.StatusPreconditionFailed
+	case identity.KindMutability:
+		e.Status, e.Type = http.StatusBadRequest, TypeMutability
+		if ie.Field != "" {
+			e.Detail = ie.Field + ": " + ie.Detail
+		}
 	default:
 		return nil, false
 	}
@@ -212,6 +227,8 @@ func identityError(ie *identity.Error, w wire) (e *Error, ok bool) {
 			e.Status, e.Detail = http.StatusPreconditionFailed, gitlabMessage(ie)
 		case identity.KindRefused:
 			e.Status = http.StatusPreconditionFailed
+		case identity.KindMutability:
+			e.Status, e.Detail = http.StatusPreconditionFailed, gitlabMessage(ie)
 		}
 	}
 	return e, true

@@ -47,7 +47,12 @@ func (h *Handler) mountGitLab() {
 func (h *Handler) glWrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, t := contextOf(w, r), tenantOf(w)
-		err := h.glAuthenticate(ctx, r, t)
+		// The query is read first: GitLab's framework parses it with the
+		// route's parameters, the group among them, before any check.
+		var err error
+		if t.query, err = parseQuery(r.URL.RawQuery); err == nil {
+			err = h.glAuthenticate(ctx, r, t)
+		}
 		if err == nil {
 			h.limitBody(w, r)
 			if r.ContentLength > h.cfg.maxBody {
@@ -81,7 +86,7 @@ func (h *Handler) glAuthenticate(ctx context.Context, r *http.Request, t *tenant
 		return &Error{Status: http.StatusNotFound, Detail: gitlab.DetailSAMLNotConfigured(name)}
 	}
 	unauthorized := errorf(http.StatusUnauthorized, "", "invalid token")
-	token, ok := gitlabToken(r)
+	token, ok := gitlabToken(r, t)
 	if !ok {
 		return unauthorized
 	}
@@ -98,8 +103,8 @@ func (h *Handler) glAuthenticate(ctx context.Context, r *http.Request, t *tenant
 // from the Authorization header (Bearer), the order GitLab looks in. A
 // query parameter lands in access logs; GitLab accepts it, so the profile
 // does.
-func gitlabToken(r *http.Request) (string, bool) {
-	if v, ok := r.URL.Query()["access_token"]; ok && len(v) > 0 && v[len(v)-1] != "" {
+func gitlabToken(r *http.Request, t *tenant) (string, bool) {
+	if v, ok := t.query["access_token"]; ok && len(v) > 0 && v[len(v)-1] != "" {
 		return v[len(v)-1], true
 	}
 	return bearer(r.Header.Get("Authorization"))

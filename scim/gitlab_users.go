@@ -27,7 +27,7 @@ func glUser(res *identity.Result) gitlab.User {
 // or those GitLab's filter forms find; anything else is 412 "Unsupported
 // Filter" (docs/gitlab.md §5.2).
 func (h *Handler) glList(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	q := r.URL.Query()
+	q := t.query
 	page := gitlab.ParsePage(q)
 	var raw string
 	if v := q["filter"]; len(v) > 0 {
@@ -93,6 +93,10 @@ func (h *Handler) glGet(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // valid JSON is the 400 of GitLab's framework, a body of another media
 // type its 415.
 func (h *Handler) glParams(r *http.Request, id ...string) (*gitlab.Params, error) {
+	if err := checkEncoding(r); err != nil {
+		err.(*Error).form = formAPI
+		return nil, err
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError

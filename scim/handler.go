@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -50,6 +51,7 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 		maxFilter:    defaultMaxFilterLen,
 		maxCount:     DefaultMaxCount,
 		defaultCount: DefaultCount,
+		timeout:      DefaultRequestTimeout,
 	}
 	for _, o := range opts {
 		if o.apply == nil {
@@ -94,9 +96,11 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
-// ServeHTTP serves one SCIM request.
+// ServeHTTP serves one SCIM request, under the deadline of
+// WithRequestTimeout.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{ResponseWriter: w, ctx: requestCtx{Context: r.Context(), id: h.cfg.requestID()}}
+	x := &exchange{ResponseWriter: w, ctx: requestCtx{Context: r.Context(), id: h.cfg.requestID(), deadline: time.Now().Add(h.cfg.timeout)}}
+	defer x.ctx.release()
 	setHeader(x, headerRequestID, x.ctx.id)
 	defer h.recoverPanic(x, r)
 	// http.ServeMux would answer a path with "..", "//" or NUL with a
@@ -160,6 +164,9 @@ func (h *Handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, t := contextOf(w, r), tenantOf(w)
 		err := h.authenticate(ctx, r, t)
+		if err == nil {
+			t.query, err = parseQuery(r.URL.RawQuery)
+		}
 		if err == nil && rt.body {
 			err = h.checkBody(w, r)
 		}

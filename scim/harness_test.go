@@ -41,8 +41,16 @@ func newTestEnv(t testing.TB, opts ...Option) *testEnv {
 // newTestEnvOn is newTestEnv over st, an empty store.
 func newTestEnvOn(t testing.TB, st store.Store, opts ...Option) *testEnv {
 	t.Helper()
+	return newProfileEnv(t, st, identity.RFCProfile(), opts...)
+}
+
+// newProfileEnv is newTestEnvOn in the wire profile of prof; for the
+// GitLab profile both groups get a SAML configuration, which it requires.
+func newProfileEnv(t testing.TB, st store.Store, prof identity.Profile, opts ...Option) *testEnv {
+	t.Helper()
 	var n atomic.Int64
 	prov, err := identity.New(st,
+		identity.WithProfile(prof),
 		identity.WithClock(func() time.Time { return testNow }),
 		identity.WithIDGenerator(func() (string, error) {
 			return fmt.Sprintf("00000000-0000-4000-8000-%012d", n.Add(1)), nil
@@ -59,6 +67,10 @@ func newTestEnvOn(t testing.TB, st store.Store, opts ...Option) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if prof.IDIsExternUID {
+		withSAML(t, st, "g-acme")
+		withSAML(t, st, "g-other")
+	}
 	var rid atomic.Int64
 	opts = append([]Option{
 		WithPrefix(testPrefix),
@@ -74,6 +86,19 @@ func newTestEnvOn(t testing.TB, st store.Store, opts ...Option) *testEnv {
 // do sends one request to the handler with acme's token (unless headers
 // set Authorization) and returns the recorded response.
 func (e *testEnv) do(t testing.TB, method, path string, body any, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	return e.serve(e.request(t, method, path, body, headers...))
+}
+
+// serve sends req to the handler and returns the recorded response.
+func (e *testEnv) serve(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// request builds the request do sends.
+func (e *testEnv) request(t testing.TB, method, path string, body any, headers ...string) *http.Request {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -104,9 +129,7 @@ func (e *testEnv) do(t testing.TB, method, path string, body any, headers ...str
 		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
-	return rec
+	return req
 }
 
 // decode returns the JSON body of a response.
@@ -130,7 +153,10 @@ func (e *testEnv) snapshot(t testing.TB) string {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(&b, "group %+v\n", *g)
+			// The SAML configuration is printed by value, not address.
+			saml := g.SAML
+			g.SAML = nil
+			fmt.Fprintf(&b, "group %+v saml %+v\n", *g, saml)
 			for s, err := range tx.SCIMIdentities(ctx, gid) {
 				if err != nil {
 					return err

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Option configures a [Handler]. Options are created only by this package's
@@ -26,6 +27,7 @@ type config struct {
 	defaultCount int
 	requestID    func() string
 	strict       bool
+	timeout      time.Duration
 }
 
 // Limits a Handler applies unless options change them.
@@ -41,6 +43,9 @@ const (
 	maxJSONDepth = 32
 	// defaultMaxFilterLen bounds the length of a filter expression in bytes.
 	defaultMaxFilterLen = 4096
+	// DefaultRequestTimeout is the deadline of a request when
+	// WithRequestTimeout does not set one.
+	DefaultRequestTimeout = 20 * time.Second
 )
 
 // WithPrefix mounts the routes under prefix, for example "/scim/v2" or, for
@@ -153,6 +158,26 @@ func WithRequestID(gen func() string) Option {
 			return fmt.Errorf("scim: nil request id generator")
 		}
 		c.requestID = gen
+		return nil
+	}}
+}
+
+// WithRequestTimeout sets the deadline every request runs under (default
+// [DefaultRequestTimeout], 20 s). The request's context carries it to the
+// provisioner and the store: a store operation still running at the
+// deadline is rolled back, a wait for a lock or a retry stops there, and the
+// client gets 503 with Retry-After, having been told the truth: nothing was
+// written. Set the server's WriteTimeout above it (the example server uses
+// the timeout plus 10 s), so that the answer still reaches the client; a
+// WriteTimeout below it lets the server drop the connection of a request
+// that then commits, and the identity provider that retries meets its own
+// write as a conflict.
+func WithRequestTimeout(d time.Duration) Option {
+	return Option{func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("scim: request timeout %v is not positive", d)
+		}
+		c.timeout = d
 		return nil
 	}}
 }

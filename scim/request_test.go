@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/scimkit/scimkit/identity"
@@ -135,5 +136,61 @@ func TestRequestIDReachesStore(t *testing.T) {
 		if id != "req-7" {
 			t.Errorf("transaction %d: request id %q, want req-7", i, id)
 		}
+	}
+}
+
+// TestRequestContextDeadline checks the request's context, which starts its
+// deadline's timer only when Done is asked for: Err reports the deadline on
+// time with or without Done, Done closes at the deadline or when the
+// parent ends, and Deadline is the earlier of the two.
+func TestRequestContextDeadline(t *testing.T) {
+	t.Parallel()
+	// Without Done: Err reads the clock.
+	c := &requestCtx{Context: context.Background(), deadline: time.Now().Add(30 * time.Millisecond)}
+	defer c.release()
+	if err := c.Err(); err != nil {
+		t.Fatalf("Err before the deadline: %v", err)
+	}
+	if d, ok := c.Deadline(); !ok || !d.Equal(c.deadline) {
+		t.Errorf("Deadline = %v, %v", d, ok)
+	}
+	time.Sleep(40 * time.Millisecond)
+	if err := c.Err(); err != context.DeadlineExceeded {
+		t.Fatalf("Err after the deadline: %v", err)
+	}
+	select {
+	case <-c.Done():
+	default:
+		t.Fatal("Done asked for after the deadline is not closed")
+	}
+
+	// With Done: the timer closes it.
+	c = &requestCtx{Context: context.Background(), deadline: time.Now().Add(20 * time.Millisecond)}
+	defer c.release()
+	select {
+	case <-c.Done():
+		if err := c.Err(); err != context.DeadlineExceeded {
+			t.Errorf("Err once Done closed at the deadline: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done did not close at the deadline")
+	}
+
+	// The parent's end and earlier deadline.
+	parent, cancel := context.WithTimeout(context.Background(), time.Hour)
+	c = &requestCtx{Context: parent, deadline: time.Now().Add(2 * time.Hour)}
+	defer c.release()
+	if d, _ := c.Deadline(); !d.Before(c.deadline) {
+		t.Errorf("Deadline %v is not the parent's earlier one", d)
+	}
+	done := c.Done()
+	cancel()
+	select {
+	case <-done:
+		if err := c.Err(); err != context.Canceled {
+			t.Errorf("Err after the parent was canceled: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done did not close when the parent was canceled")
 	}
 }

@@ -55,10 +55,13 @@ func userResource(dst jsondoc.Object, s *store.SCIMIdentity, location, version s
 	}
 	fixed = append(fixed, jsondoc.String("location", location), jsondoc.String("resourceType", "User"), jsondoc.String("version", version))
 	meta := merge(make(jsondoc.Object, 0, len(fixed)+len(extra)), extra, fixed)
-	return merge(dst[:0], doc, []jsondoc.Member{
-		jsondoc.Value("active", s.Active), jsondoc.String("externalId", s.ExternUID), jsondoc.String("id", s.ID),
-		jsondoc.Nested("meta", meta), jsondoc.Value("schemas", userSchemas(schemas, hasExt)),
-	})
+	var own [5]jsondoc.Member
+	members := append(own[:0], jsondoc.Value("active", s.Active))
+	if resource.HasExternalID(s.Document) {
+		members = append(members, jsondoc.String("externalId", s.ExternUID))
+	}
+	members = append(members, jsondoc.String("id", s.ID), jsondoc.Nested("meta", meta), jsondoc.Value("schemas", userSchemas(schemas, hasExt)))
+	return merge(dst[:0], doc, members)
 }
 
 // enterpriseUserURNLower is schema.EnterpriseUserURN in lower case, for

@@ -19,7 +19,7 @@ const maxIDLen = 255
 
 // createUser serves POST /Users (RFC 7644 §3.3).
 func (h *Handler) createUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	proj, err := h.queryProjection(r)
+	proj, err := h.queryProjection(t)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	proj, err := h.queryProjection(r)
+	proj, err := h.queryProjection(t)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 // listUsers serves GET /Users (RFC 7644 §3.4.2).
 func (h *Handler) listUsers(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	p, err := h.listParamsFromQuery(r.URL.Query())
+	p, err := h.listParamsFromQuery(t.query)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (h *Handler) replaceUser(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
-	proj, err := h.queryProjection(r)
+	proj, err := h.queryProjection(t)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	proj, err := h.queryProjection(r)
+	proj, err := h.queryProjection(t)
 	if err != nil {
 		return err
 	}
@@ -298,11 +298,11 @@ func (h *Handler) deleteUser(ctx context.Context, w http.ResponseWriter, r *http
 // queryProjection reads the attributes and excludedAttributes parameters,
 // which apply to every response carrying a resource (RFC 7644 §3.9). It
 // runs before any write, so a malformed list changes nothing.
-func (h *Handler) queryProjection(r *http.Request) (projection, error) {
-	if r.URL.RawQuery == "" {
+func (h *Handler) queryProjection(t *tenant) (projection, error) {
+	q := t.query
+	if len(q) == 0 {
 		return projection{}, nil
 	}
-	q := r.URL.Query()
 	attrs, _ := queryValue(q, "attributes")
 	excl, _ := queryValue(q, "excludedAttributes")
 	return newProjection(h.rt, splitList(attrs), splitList(excl))

@@ -372,7 +372,9 @@ func (s *SCIMIdentity) Clone() *SCIMIdentity {
 
 // Resource returns the document that filters and sorting are evaluated
 // against: a shallow copy of Document in which "id" is ID, "externalId" is
-// ExternUID, "active" is Active, and "meta" carries "resourceType" ("User"),
+// ExternUID (absent when Document records that the client set none: its
+// "externalId" member is null), "active" is Active, and "meta" carries
+// "resourceType" ("User"),
 // "created" and "lastModified" (RFC 3339 with nanoseconds, UTC) from the
 // identity, over whatever the document held. The result shares nested values
 // with Document; do not modify it.
@@ -381,7 +383,9 @@ func (s *SCIMIdentity) Resource() map[string]any {
 	set := func(k string, v any) { r[k] = v }
 	docMeta := resource.Document(s.Document, set)
 	r["id"] = s.ID
-	r["externalId"] = s.ExternUID
+	if resource.HasExternalID(s.Document) {
+		r["externalId"] = s.ExternUID
+	}
 	r["active"] = s.Active
 	meta := map[string]any{"resourceType": "User"}
 	resource.Meta(docMeta, func(k string, v any) { meta[k] = v })

@@ -16,7 +16,9 @@ import (
 // [Tx.SCIMIdentities].
 //
 // Errors from compiling q.Filter (*filter.SchemaError) and parsing q.SortBy
-// (*filter.SyntaxError) are wrapped; find them with errors.As.
+// (*filter.SyntaxError) are wrapped; find them with errors.As. So is the
+// *filter.BudgetError of a filter that needs more than [MaxFilterWork] units
+// of work over the identities it is evaluated on.
 func ListSCIMIdentities(ctx context.Context, tx Tx, groupID string, q Query) ([]*SCIMIdentity, int, error) {
 	if l, ok := tx.(SCIMIdentityLister); ok {
 		return l.ListSCIMIdentities(ctx, groupID, q)
@@ -34,7 +36,9 @@ func ListSCIMIdentities(ctx context.Context, tx Tx, groupID string, q Query) ([]
 // Without q.SortBy, Select keeps only the page in memory. The identities
 // returned are the ones seq yielded, not copies. q.Filter is compiled
 // against schema.User(); errors wrap *filter.SchemaError or
-// *filter.SyntaxError, and a SortBy with a value filter wraps [ErrInvalid].
+// *filter.SyntaxError, and a SortBy with a value filter wraps [ErrInvalid];
+// a filter that needs more than [MaxFilterWork] units wraps
+// *filter.BudgetError.
 func Select(seq iter.Seq2[*SCIMIdentity, error], q Query) ([]*SCIMIdentity, int, error) {
 	m, err := query.Compile(q, schema.User(), ErrInvalid)
 	if err != nil {
@@ -44,6 +48,15 @@ func Select(seq iter.Seq2[*SCIMIdentity, error], q Query) ([]*SCIMIdentity, int,
 }
 
 func isDeleted(s *SCIMIdentity) bool { return s.Deleted }
+
+// MaxFilterWork bounds the work of one list's filter in [filter.Budget]
+// units (a value compared, an element walked): [Select], and the listers of
+// memstore and sqlstore for what their indexes and SQL leave to it, refuse
+// a filter that needs more, with an error wrapping *filter.BudgetError,
+// rather than hold the store while it runs over users with tens of
+// thousands of values. A lister that narrows the candidates first may
+// answer a query Select refuses.
+const MaxFilterWork = query.MaxWork
 
 // CompareDefault orders identities in the default list order: Created,
 // then ID.

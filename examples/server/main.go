@@ -11,7 +11,9 @@
 //
 //	-addr ADDR             listen address (default 127.0.0.1:8080)
 //	-base-url URL          the URL browsers and IdPs reach the server at (default
-//	                       http://ADDR); SAML entity IDs and ACS URLs are made from it
+//	                       http://ADDR); SCIM's Location and meta.location, SAML
+//	                       entity IDs and ACS URLs are made from it, never from a
+//	                       request's Host header
 //	-group PATH[=TOKEN]    a group to serve, repeatable (default demo); a TOKEN of 16+
 //	                       characters is used as is, without one a token is generated
 //	                       and printed once
@@ -35,6 +37,12 @@
 // the group's page (behind enforced SSO when the group enforces it).
 // Sessions live in memory. SIGINT or SIGTERM shut the server down
 // gracefully.
+//
+// Every SCIM request runs under a 20 s deadline (scim.WithRequestTimeout):
+// one that has not finished by then is rolled back and answered 503 with
+// Retry-After. The server's WriteTimeout is 10 s longer, so that the answer
+// reaches the client: a request the server stopped waiting for never
+// commits behind the client's back.
 //
 // Each group's owner settings page is at http://ADDR/groups/PATH/-/saml,
 // GitLab's path: the SCIM URL, Generate/Reset SCIM token, the SAML service
@@ -119,6 +127,9 @@ func (g *groupFlag) Set(v string) error {
 	return nil
 }
 
+// requestTimeout is the deadline of every SCIM request.
+const requestTimeout = scim.DefaultRequestTimeout
+
 // run is the whole server; main only adds the signal context. ready, when
 // not nil, is called with the listening address once requests are
 // accepted. run returns when ctx is done (after a graceful shutdown) or
@@ -193,11 +204,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	if err != nil {
 		return err
 	}
-	// The handler answers in the wire profile of the provisioner's rules.
-	h, err := scim.New(prov, scim.WithPrefix(scimPrefix), scim.WithLogger(logger))
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -207,6 +213,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	site := strings.TrimSuffix(*baseURL, "/")
 	if site == "" {
 		site = "http://" + ln.Addr().String()
+	}
+	// The handler answers in the wire profile of the provisioner's rules.
+	// Its Location headers and meta.location are made from the site's
+	// URL, not from a request's Host header, which a client (or a proxy
+	// in front of the server) chooses.
+	h, err := scim.New(prov, scim.WithPrefix(scimPrefix), scim.WithLogger(logger),
+		scim.WithBaseURL(site), scim.WithRequestTimeout(requestTimeout))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	sess := newSessions(strings.HasPrefix(site, "https://"))
 	sp, err := sso.New(site, st, linker, sess, sso.WithLogger(logger))
@@ -262,9 +277,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		Handler:           logRequests(logger, pages),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// Longer than the SCIM requests' deadline, so that their answer,
+		// 503 included, reaches the client.
+		WriteTimeout: requestTimeout + 10*time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

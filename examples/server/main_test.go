@@ -412,3 +412,45 @@ func truncateForLog(s string) string {
 	}
 	return s
 }
+
+// TestServerBaseURL checks that Location and meta.location come from
+// -base-url (or, without it, the listen address), never from a request's
+// Host header, which a client or a proxy chooses (issue 17).
+func TestServerBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want func(s *server) string
+	}{
+		{"with -base-url", []string{"-base-url", "https://scim.example.com/"}, func(*server) string { return "https://scim.example.com" }},
+		{"without", nil, func(s *server) string { return "http://" + s.addr }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := start(t, append([]string{"-store", "memory", "-group", "acme=acme-token-0123456789"}, tc.args...)...)
+			body := `{"externalId":"e1","userName":"jane","emails":[{"value":"jane@example.com","type":"work"}]}`
+			req, err := http.NewRequestWithContext(t.Context(), "POST", s.url("acme", "/Users"), strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = "evil.example"
+			req.Header.Set("Authorization", "Bearer acme-token-0123456789")
+			req.Header.Set("Content-Type", "application/scim+json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var got map[string]any
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusCreated {
+				t.Fatalf("POST: %d %v %v", resp.StatusCode, got, err)
+			}
+			want := tc.want(s) + "/api/scim/v2/groups/acme/Users/" + got["id"].(string)
+			if loc := resp.Header.Get("Location"); loc != want {
+				t.Errorf("Location = %q, want %q", loc, want)
+			}
+			if loc := got["meta"].(map[string]any)["location"]; loc != want {
+				t.Errorf("meta.location = %q, want %q", loc, want)
+			}
+		})
+	}
+}

@@ -5,7 +5,8 @@
 //   - the members of the stored document, except "id", "externalId",
 //     "active" and "meta" in any spelling ([Document]);
 //   - "id", "externalId" and "active": the identity's id, extern_uid and
-//     active flag;
+//     active flag; "externalId" only when the client set one
+//     ([HasExternalID]);
 //   - "meta": the members of the document's meta except "resourceType",
 //     "created" and "lastModified" in any spelling ([Meta]), then
 //     "resourceType" ("User"), "created" and "lastModified" ([Times]).
@@ -21,6 +22,18 @@ import (
 
 	"github.com/scimkit/scimkit/internal/scimjson"
 )
+
+// HasExternalID reports whether the resource of the stored document doc
+// shows an externalId. A document whose "externalId" member is null records
+// that the client has not set one: a POST without externalId in the RFC
+// profile, where the userName stands in as the extern_uid (the SAML NameID
+// link) but RFC 7643 §3.1 forbids the service provider to make an
+// externalId up. Package identity writes that member; every other stored
+// document has no "externalId" member at all.
+func HasExternalID(doc map[string]any) bool {
+	v, ok := doc["externalId"]
+	return !ok || v != nil
+}
 
 // Document calls set for each member of the stored document doc that the
 // resource has, and returns doc's "meta" (its exact spelling winning over

@@ -1,7 +1,8 @@
-// Package scimjson holds the two rules of SCIM JSON documents that several
+// Package scimjson holds the rules of SCIM JSON documents that several
 // scimkit packages apply: attribute names are matched case-insensitively
-// (RFC 7643 §2.1), and a request body's nesting is bounded before it is
-// decoded, so that a hostile body cannot make a decoder recurse deeply.
+// (RFC 7643 §2.1), a request body's nesting is bounded before it is
+// decoded, so that a hostile body cannot make a decoder recurse deeply, and
+// a number is one any JSON client can read back (Finite).
 package scimjson
 
 import "strings"

@@ -18,6 +18,31 @@ type scimEntry struct {
 	// indexes (sparing a thaw), until PutSCIMIdentity returns.
 	src map[string]any
 	res atomic.Pointer[map[string]any] // the identity's Resource(), computed on first use
+	// keys are the document's index keys when it has many (see
+	// indexKeys), kept so that replacing a large document does not thaw
+	// and walk it again to find the keys to remove.
+	keys *store.DocumentKeys
+}
+
+// keepKeysAbove is the number of index keys above which an entry keeps
+// them: a user with tens of thousands of emails, whose replacement would
+// otherwise thaw the old document inside the write lock. Ordinary
+// documents, with a key or two, keep none, so a store of a million users
+// costs no more memory.
+const keepKeysAbove = 64
+
+// indexKeys returns the index keys of e's document, and keeps them on e
+// when there are many.
+func (e *scimEntry) indexKeys() store.DocumentKeys {
+	if e.keys != nil {
+		return *e.keys
+	}
+	k := store.IndexDocument(e.indexed())
+	if len(k.UserNames)+len(k.Emails) > keepKeysAbove {
+		kept := k // only a kept copy escapes to the heap
+		e.keys = &kept
+	}
+	return k
 }
 
 // document returns the identity's document: fresh when it is frozen, the
@@ -329,7 +354,7 @@ func (d *db) insertSCIM(e *scimEntry) {
 	d.editLink(s.GroupID, s.UserID, func(l *link) { l.scim = e })
 	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.scim = e; return x })
 	g := d.gidx[s.GroupID]
-	keys := store.IndexDocument(e.indexed())
+	keys := e.indexKeys()
 	for _, u := range keys.UserNames {
 		d.names.addDoc(store.Fold(u), e)
 	}
@@ -362,7 +387,7 @@ func (d *db) removeSCIM(e *scimEntry) {
 	d.editLink(s.GroupID, s.UserID, func(l *link) { l.scim = nil })
 	d.editExtern(s.GroupID, s.ExternUID, func(x extern) extern { x.scim = nil; return x })
 	g := d.gidx[s.GroupID]
-	keys := store.IndexDocument(e.indexed())
+	keys := e.indexKeys()
 	for _, u := range keys.UserNames {
 		d.names.delDoc(store.Fold(u), e)
 	}

@@ -7,7 +7,9 @@
 // A Store is safe for concurrent use. One read-write lock guards it: Views
 // run in parallel, Updates run one at a time and exclude Views, and a failing
 // or panicking Update is rolled back from an undo log, so readers never see
-// half of a transaction. A transaction function must not start another
+// half of a transaction. Waiting for the lock ends with the caller's context
+// (lock.go), and an Update whose context ended while its function ran is
+// rolled back, not committed. A transaction function must not start another
 // transaction on the same Store: it would deadlock.
 //
 // Lookups by ID, username, email, group path and extern_uid are map lookups

@@ -112,7 +112,7 @@ func union(a, b []*scimEntry) []*scimEntry {
 // document is in a shape only the filter package can judge. The result is
 // what [store.Select] gives: userName is caseExact=false (strings.EqualFold,
 // which [store.Fold] agrees with), externalId caseExact=true, and the
-// resource's "externalId" is always the identity's ExternUID.
+// resource's "externalId" is the identity's ExternUID when it has one.
 func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, total int, ok bool) {
 	c, isCmp := q.Filter.(*filter.Compare)
 	if !isCmp || c == nil || q.SortBy != "" || c.Op != filter.Eq || c.Attr.Sub != "" || !coreUser(c.Attr.URN) {
@@ -125,7 +125,9 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 	var match []*scimEntry
 	switch {
 	case strings.EqualFold(c.Attr.Name, "externalId"):
-		if e := t.db.extern(g.id, store.Fold(v)).scim; e != nil && e.ident.ExternUID == v {
+		// An identity whose client set no externalId has none in its
+		// resource (resource.HasExternalID), whatever its extern_uid.
+		if e := t.db.extern(g.id, store.Fold(v)).scim; e != nil && e.ident.ExternUID == v && hasExternalID(e) {
 			match = []*scimEntry{e}
 		}
 	case strings.EqualFold(c.Attr.Name, "userName"):
@@ -161,4 +163,11 @@ func (t *tx) listEq(g *groupIdx, q store.Query) (page []*store.SCIMIdentity, tot
 		}
 	}
 	return page, total, true
+}
+
+// hasExternalID reports whether e's resource has an externalId (see
+// [store.SCIMIdentity.Resource]).
+func hasExternalID(e *scimEntry) bool {
+	_, ok := e.resource()["externalId"]
+	return ok
 }

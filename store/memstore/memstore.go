@@ -3,7 +3,6 @@ package memstore
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 
 	"github.com/scimkit/scimkit/schema"
@@ -13,7 +12,7 @@ import (
 // Store is an in-memory [store.Store]. Create it with [New]; it is safe for
 // concurrent use.
 type Store struct {
-	mu sync.RWMutex
+	mu rwLock
 	db *db
 	rt *schema.ResourceType // schema.User(), built once; read-only
 	// undo is the undo log's storage, reused by one Update after another
@@ -31,12 +30,20 @@ var _ store.Store = (*Store)(nil)
 // Update runs fn in a read-write transaction; see [store.Store.Update].
 // Updates run one at a time. If fn returns an error or panics, every write it
 // made is undone before Update returns (or re-panics).
+//
+// Waiting for the lock ends with ctx: Update then returns ctx's error
+// (wrapped; errors.Is finds context.DeadlineExceeded) without running fn.
+// Nothing is committed once ctx is done: when ctx ended while fn ran, fn's
+// writes are undone and ctx's error returned, so that a client told its
+// request timed out never finds it applied.
 func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: %w", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if err := s.mu.lock(ctx); err != nil {
+		return fmt.Errorf("memstore: waiting for the write lock: %w", err)
+	}
+	defer s.mu.unlock()
 	t := &tx{db: s.db, rt: s.rt, write: true, undo: s.undo}
 	committed := false
 	defer func() {
@@ -49,18 +56,24 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	if err := fn(ctx, t); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: not committed: %w", err)
+	}
 	committed = true
 	return nil
 }
 
 // View runs fn in a read-only transaction; see [store.Store.View]. Views run
-// in parallel with each other, never with an Update.
+// in parallel with each other, never with an Update. Waiting for the lock
+// ends with ctx, as in [Store.Update].
 func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: %w", err)
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	if err := s.mu.rlock(ctx); err != nil {
+		return fmt.Errorf("memstore: waiting for the read lock: %w", err)
+	}
+	defer s.mu.runlock()
 	t := &tx{db: s.db, rt: s.rt}
 	defer t.done.Store(true)
 	return fn(ctx, t)

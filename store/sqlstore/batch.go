@@ -78,7 +78,10 @@ func (s *Store) runInBatch(ctx context.Context, fn func(ctx context.Context, tx 
 	}()
 	ferr := fn(ctx, t)
 	t.done = true
-	if t.retry != nil || ferr != nil || t.broken != nil || ctx.Err() != nil {
+	// ctx ended while fn ran: its writes are undone, and the Update fails
+	// with ctx's error rather than report a write it did not keep.
+	ctxErr := ctx.Err()
+	if t.retry != nil || ferr != nil || t.broken != nil || ctxErr != nil {
 		s.undo(t)
 	} else if _, err := t.exec(context.WithoutCancel(ctx), "RELEASE scimkit_update"); err != nil {
 		s.undo(t)
@@ -104,6 +107,8 @@ func (s *Store) runInBatch(ctx context.Context, fn func(ctx context.Context, tx 
 		return nil, ferr
 	case t.broken != nil:
 		return nil, t.broken
+	case ctxErr != nil:
+		return nil, ctxErr
 	}
 	return nil, nil
 }

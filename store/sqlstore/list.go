@@ -81,8 +81,8 @@ var always = cond{exact: true}
 var anything = cond{}
 
 // pushdown translates a filter into a SQL condition on the indexed columns:
-// id, externalId (exact), active (exact), userName and emails.value (case
-// folded, then checked in memory). Values are always bound parameters.
+// id (exact), active (exact), externalId, userName and emails.value
+// (checked in memory). Values are always bound parameters.
 func pushdown(e filter.Expr) cond {
 	switch e := e.(type) {
 	case nil:
@@ -135,7 +135,10 @@ func pushCompare(c *filter.Compare) cond {
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "id"):
 		return cond{sql: "s.id = ?", args: []any{b(s)}, exact: true, selective: true}
 	case c.Op == filter.Eq && isString && c.Attr.Sub == "" && coreAttr(c.Attr, "externalId"):
-		return cond{sql: "(s.extern_uid_key = ? AND s.extern_uid = ?)", args: []any{foldedKey(s), b(s)}, exact: true, selective: true}
+		// Not exact: an identity whose client set no externalId has the
+		// extern_uid but no externalId in its resource (its document
+		// says so), which the filter, evaluated on the rows, sees.
+		return cond{sql: "(s.extern_uid_key = ? AND s.extern_uid = ?)", args: []any{foldedKey(s), b(s)}, selective: true}
 	case c.Op == filter.Eq && c.Attr.Sub == "" && coreAttr(c.Attr, "active"):
 		if v, ok := c.Value.(bool); ok {
 			return cond{sql: "s.active = ?", args: []any{v}, exact: true}

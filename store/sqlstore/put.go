@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -134,9 +135,16 @@ func list(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// maxInlineKeys is the most keys in that SQLite gives a placeholder each;
+// more travel as one JSON array (SQLite takes at most 32,766 arguments in
+// a statement, and a user with 40,000 emails has that many keys).
+const maxInlineKeys = 500
+
 // in returns the condition that col is one of keys, with its arguments:
 // on PostgreSQL one bytea[] argument, whatever the number of keys; on
-// SQLite a placeholder per key. With not set, that col is none of them.
+// SQLite a placeholder per key, or beyond maxInlineKeys one argument, a
+// JSON array of the keys in hexadecimal. With not set, that col is none of
+// them.
 func (t *tx) in(col string, keys [][]byte, not bool) (string, []any) {
 	if t.s.d.postgres {
 		if keys == nil {
@@ -147,6 +155,13 @@ func (t *tx) in(col string, keys [][]byte, not bool) (string, []any) {
 		}
 		return col + " = ANY(?::bytea[])", []any{keys}
 	}
+	if len(keys) > maxInlineKeys {
+		op := " IN "
+		if not {
+			op = " NOT IN "
+		}
+		return col + op + "(SELECT unhex(value) FROM json_each(?))", []any{hexArray(keys)}
+	}
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k
@@ -155,6 +170,42 @@ func (t *tx) in(col string, keys [][]byte, not bool) (string, []any) {
 		return col + " NOT IN (" + list(len(keys)) + ")", args
 	}
 	return col + " IN (" + list(len(keys)) + ")", args
+}
+
+// hexArray returns keys as a JSON array of hexadecimal strings, which
+// SQLite reads back with json_each and unhex.
+func hexArray(keys [][]byte) string {
+	var b strings.Builder
+	b.Grow(len(keys) * 40)
+	b.WriteByte('[')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(hex.EncodeToString(k))
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// sqliteEmailRows returns the statements that insert the email index rows
+// of identity id in group g for keys, with suffix (" ON CONFLICT DO
+// NOTHING" or ""): rows of bounded statements, or beyond maxInlineKeys one
+// statement reading the keys from a JSON array, which SQLite runs many
+// times faster than the dozens of statements and tens of thousands of
+// arguments it would take otherwise.
+func sqliteEmailRows(id, g []byte, keys [][]byte, suffix string) []stmt {
+	if len(keys) > maxInlineKeys {
+		return []stmt{{"INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key) SELECT ?, ?, unhex(value) FROM json_each(?) WHERE true" + suffix,
+			[]any{id, g, hexArray(keys)}}}
+	}
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{id, g, k}
+	}
+	return sqliteRows("scimkit_scim_emails", "identity_id, group_id, value_key", suffix, rows)
 }
 
 // sqliteRows returns the statements that insert rows into table (cols),
@@ -500,10 +551,8 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 	us, un := toUnix(s.Updated)
 	id, g, u, ekey := b(s.ID), b(s.GroupID), b(s.UserID), foldedKey(s.ExternUID)
 	keys := make([][]byte, len(ix.emails))
-	var emailRows [][]any
 	for i, k := range ix.emails {
 		keys[i] = indexKey(k)
-		emailRows = append(emailRows, []any{id, g, keys[i]})
 	}
 	probes := []probe{
 		taken(store.KeyExternUID, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND extern_uid_key = ? AND id <> ?", g, ekey, id),
@@ -534,7 +583,7 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		} else {
 			n, err = t.write(ctx, "scim_identity", insert, row...)
 			if err == nil && n > 0 {
-				err = t.then(ctx, "scim_identity", sqliteRows("scimkit_scim_emails", "identity_id, group_id, value_key", "", emailRows)...)
+				err = t.then(ctx, "scim_identity", sqliteEmailRows(id, g, keys, "")...)
 			}
 		}
 		if err != nil {
@@ -554,7 +603,6 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 			AND NOT EXISTS (SELECT 1 FROM scimkit_scim_identities o WHERE o.group_id = ? AND o.user_id = ? AND o.id <> ?)
 			AND ` + userExists
 		row := []any{u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, id, g, s.Version, g, ekey, id, g, u, id, u}
-		notKept, notKeptArgs := t.in("value_key", keys, true)
 		if t.s.d.postgres {
 			var slots slotSet
 			t.memberSlot(&slots, s)
@@ -562,6 +610,7 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 				with = append(with, c)
 				withArgs = append(withArgs, cArgs...)
 			}
+			notKept, notKeptArgs := t.in("value_key", keys, true)
 			with = append(with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND "+notKept+" AND EXISTS (SELECT 1 FROM s))")
 			withArgs = append(withArgs, args([]any{id}, notKeptArgs)...)
 			if len(keys) > 0 {
@@ -573,9 +622,14 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 				args(row, withArgs)...)
 		} else {
 			n, err = t.write(ctx, "scim_identity", update, row...)
-			if err == nil && n > 0 {
+			switch {
+			case err != nil || n == 0:
+			case len(keys) > maxInlineKeys:
+				err = t.syncEmails(ctx, id, g, keys)
+			default:
+				notKept, notKeptArgs := t.in("value_key", keys, true)
 				err = t.then(ctx, "scim_identity", append([]stmt{{"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
-					sqliteRows("scimkit_scim_emails", "identity_id, group_id, value_key", " ON CONFLICT DO NOTHING", emailRows)...)...)
+					sqliteEmailRows(id, g, keys, " ON CONFLICT DO NOTHING")...)...)
 			}
 		}
 		if err != nil {
@@ -595,6 +649,55 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 	s.Version++
 	t.noteWrite(s, ix.userName)
 	return nil
+}
+
+// syncEmails brings the email index rows of identity id (group g) on
+// SQLite to keys, a large set (more than maxInlineKeys): it reads the rows
+// there and deletes and inserts only the difference, so that an update of
+// a user with tens of thousands of emails that leaves them as they were (a
+// PATCH of its title) holds the one writer for a read, not for rewriting
+// every row.
+func (t *tx) syncEmails(ctx context.Context, id, g []byte, keys [][]byte) error {
+	rows, err := t.query(ctx, "SELECT value_key FROM scimkit_scim_emails WHERE identity_id = ?", id)
+	if err != nil {
+		return t.fail("read emails of scim_identity", err)
+	}
+	had := make(map[string]bool)
+	for rows.Next() {
+		var k []byte
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return t.fail("read emails of scim_identity", err)
+		}
+		had[string(k)] = false
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t.fail("read emails of scim_identity", err)
+	}
+	var added, removed [][]byte
+	for _, k := range keys {
+		kept, ok := had[string(k)]
+		switch {
+		case !ok:
+			added = append(added, k)
+			had[string(k)] = true // a key listed twice is added once
+		case !kept:
+			had[string(k)] = true
+		}
+	}
+	for k, kept := range had {
+		if !kept {
+			removed = append(removed, []byte(k))
+		}
+	}
+	var stmts []stmt
+	if len(removed) > 0 {
+		in, inArgs := t.in("value_key", removed, false)
+		stmts = append(stmts, stmt{"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND " + in, args([]any{id}, inArgs)})
+	}
+	stmts = append(stmts, sqliteEmailRows(id, g, added, " ON CONFLICT DO NOTHING")...)
+	return t.then(ctx, "scim_identity", stmts...)
 }
 
 // prefixed returns WITH clauses to follow a first one: ", a AS (...), ...".

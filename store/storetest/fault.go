@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -32,9 +33,11 @@ func (e injected) Error() string { return string(e) }
 type FaultyStore struct {
 	st store.Store
 
-	mu     sync.Mutex
-	failAt int
-	writes int
+	mu      sync.Mutex
+	failAt  int
+	writes  int
+	stallAt int
+	stall   time.Duration
 }
 
 // NewFaultyStore returns st wrapped so that its k-th write fails; k < 1
@@ -59,12 +62,35 @@ func (f *FaultyStore) Writes() int {
 	return f.writes
 }
 
-// write counts a write and reports whether it is the one to fail.
-func (f *FaultyStore) write() error {
+// Stall makes the k-th write from now (k < 1: none) wait d before it goes
+// on to the wrapped store, without watching its context: a write stuck
+// behind a lock or a slow disk until past its request's deadline. It does
+// not change the count Arm set. What the wrapped store then does with a
+// transaction whose context ended (roll it back, never commit it) is what
+// a test of deadlines checks.
+func (f *FaultyStore) Stall(k int, d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.stallAt, f.stall = f.writes+k, d
+	if k < 1 {
+		f.stallAt = 0
+	}
+}
+
+// write counts a write, stalls it if it is the one to stall, and reports
+// whether it is the one to fail.
+func (f *FaultyStore) write() error {
+	f.mu.Lock()
 	f.writes++
-	if f.writes == f.failAt {
+	n, stall := f.writes, time.Duration(0)
+	if n == f.stallAt {
+		stall = f.stall
+	}
+	f.mu.Unlock()
+	if stall > 0 {
+		time.Sleep(stall)
+	}
+	if n == f.failAt {
 		return ErrInjected
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
@@ -47,4 +48,32 @@ func TestFaultyStoreFailsTheKthWrite(t *testing.T) {
 			t.Fatalf("k=%d: after Arm(0): %v", k, err)
 		}
 	}
+}
+
+// TestFaultyStoreStall checks Stall: the chosen write waits, past its
+// context's deadline, and the wrapped store then rolls the unit back.
+func TestFaultyStoreStall(t *testing.T) {
+	st := storetest.NewFaultyStore(memstore.New(), 0)
+	st.Stall(2, 60*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.PutGroup(ctx, &store.Group{ID: "g", Path: "g"}); err != nil {
+			return err
+		}
+		return tx.PutUser(ctx, &store.User{ID: "u", Username: "u", Email: "u@example.com"})
+	})
+	if took := time.Since(start); took < 60*time.Millisecond {
+		t.Errorf("the stalled unit took %v, less than the stall", took)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a unit stalled past its deadline: %v, want context.DeadlineExceeded", err)
+	}
+	st.View(t.Context(), func(ctx context.Context, tx store.Tx) error {
+		if _, err := tx.Group(ctx, "g"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the group of the stalled unit is stored (%v)", err)
+		}
+		return nil
+	})
 }

@@ -42,6 +42,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ConcurrentProvisioning", testConcurrentProvisioning},
 		{"NoLostUpdates", testNoLostUpdates},
 		{"NoWriteSkew", testNoWriteSkew},
+		{"DeadlineNoCommit", testDeadlineNoCommit},
+		{"DeadlineWhileWaiting", testDeadlineWhileWaiting},
 		{"ListPaging", testListPaging},
 		{"ListSort", testListSort},
 		{"ListFilter", testListFilter},
@@ -57,6 +59,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"LargeIdPGroup", testLargeIdPGroup},
 		{"ConcurrentIdPGroupMembers", testConcurrentIdPGroupMembers},
 		{"ListIdPGroups", testListIdPGroups},
+		{"ListFilterBudget", testListFilterBudget},
+		{"ListFilterUnsetExternalID", testListFilterUnsetExternalID},
+		{"LargeDocumentUpdate", testLargeDocumentUpdate},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package gitlab
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -34,8 +35,10 @@ func (e *BodyError) Unwrap() error { return e.Err }
 
 // ParseParams merges a raw query string and a JSON body (empty or blank
 // for none). A body that is a JSON value other than an object is kept
-// under "_json", as GitLab's framework does. Query pairs with malformed
-// escapes are skipped. Errors are *[BodyError].
+// under "_json", as GitLab's framework does. A pair with a malformed
+// escape is an error, not skipped (the scim handler has refused such a
+// query string already; this catches a form body). Errors are
+// *[BodyError].
 func ParseParams(rawQuery string, body []byte) (*Params, error) {
 	p := &Params{}
 	var b objectBuilder
@@ -46,7 +49,10 @@ func ParseParams(rawQuery string, body []byte) (*Params, error) {
 		k, v, _ := strings.Cut(pair, "=")
 		k, err1 := url.QueryUnescape(k)
 		v, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil || k == "" {
+		if err1 != nil || err2 != nil {
+			return nil, &BodyError{Err: errors.New("a parameter has a malformed %-escape")}
+		}
+		if k == "" {
 			continue
 		}
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {

@@ -60,7 +60,7 @@ func TestDump(t *testing.T) {
 		},
 		{
 			name:  "body replaces a query parameter in place; duplicate keys keep the last value",
-			query: "userName=q&x=1&bad=%zz",
+			query: "userName=q&x=1",
 			body:  `{"userName":"b","userName":"c"}`,
 			want:  `{"userName"=>"c", "x"=>"1"}`,
 		},
@@ -79,6 +79,20 @@ func TestDump(t *testing.T) {
 				t.Errorf("Dump (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestParseParamsMalformedEscape checks that a pair with a malformed
+// %-escape, in the query or a form body, is refused, not skipped (issue
+// 17: a skipped filter pair answered every user).
+func TestParseParamsMalformedEscape(t *testing.T) {
+	t.Parallel()
+	for _, q := range []string{"bad=%zz", "filter=userName%20eq%20%22a%2", "%zz=1", "a=1&b=%"} {
+		_, err := ParseParams(q, nil)
+		var be *BodyError
+		if !errors.As(err, &be) {
+			t.Errorf("ParseParams(%q) error = %v, want *BodyError", q, err)
+		}
 	}
 }
 

@@ -41,9 +41,19 @@ type fields[O ~uint8] = struct {
 // Query is satisfied by store.Query, whose fields are [fields].
 type Query[O ~uint8] interface{ ~fields[O] }
 
-// Matcher is a compiled query. It is safe for concurrent use.
+// MaxWork bounds the work of one query's filter, in filter.Budget units
+// (a value compared, an element walked): a filter that needs more over the
+// identities it is evaluated on is refused, with an error wrapping
+// *filter.BudgetError, instead of holding the store for as long as it
+// takes. It allows a simple filter over a million identities, or a few
+// clauses over a hundred thousand users with a few emails each.
+const MaxWork = 1 << 24
+
+// Matcher is a compiled query. It is not safe for concurrent use: its
+// filter spends one budget (MaxWork); compile one per query.
 type Matcher struct {
 	f           *filter.Filter
+	budget      *filter.Budget
 	sort        *sortKey
 	skipDeleted bool
 	descending  bool
@@ -58,7 +68,8 @@ func Compile[Q Query[O], O ~uint8](q Q, rt *schema.ResourceType, invalid error) 
 	s := fields[O](q)
 	m := &Matcher{skipDeleted: s.SkipDeleted, descending: s.SortOrder != 0, limit: -1}
 	if s.Filter != nil {
-		f, err := filter.Compile(s.Filter, rt)
+		m.budget = filter.NewBudget(MaxWork)
+		f, err := filter.Compile(s.Filter, rt, filter.WithBudget(m.budget))
 		if err != nil {
 			return nil, fmt.Errorf("store: filter: %w", err)
 		}
@@ -88,7 +99,8 @@ func (m *Matcher) Sorted() bool { return m.sort != nil }
 // identity is deleted; resource returns its store.SCIMIdentity.Resource,
 // and is called only when the filter or the sort reads it. Select returns
 // the page and the number of identities matching the filter, without
-// copying them.
+// copying them. A filter that needs more than MaxWork units over them is
+// an error wrapping *filter.BudgetError.
 func Select[T any](m *Matcher, seq iter.Seq2[T, error], deleted func(T) bool, resource func(T) map[string]any) ([]T, int, error) {
 	total := 0
 	var page []T
@@ -108,8 +120,15 @@ func Select[T any](m *Matcher, seq iter.Seq2[T, error], deleted func(T) bool, re
 		if m.f != nil || m.sort != nil {
 			res = resource(item)
 		}
-		if m.f != nil && !m.f.Match(res) {
-			continue
+		if m.f != nil {
+			ok := m.f.Match(res)
+			// Under a spent budget Match's answer means nothing.
+			if err := m.budget.Err(); err != nil {
+				return nil, 0, fmt.Errorf("store: filter: %w", err)
+			}
+			if !ok {
+				continue
+			}
 		}
 		total++
 		if m.sort != nil {
