@@ -91,7 +91,7 @@ type idpGroupView struct {
 	Role string
 }
 
-// linkFields are the form's fields from f, with the refusals by field.
+// fields fills the add form's fields from f, with the refusals by field.
 func (v *groupLinksView) fields(f linkForm, errs map[string]string) {
 	v.Attribute = fieldView{Name: "attribute", ID: "link-attribute", Label: "Match the identity provider's group by",
 		Hint:  "Entra ID sends the group's object ID as externalId, Okta's Group Push sends none: match Okta's groups by name.",
