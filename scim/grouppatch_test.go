@@ -3,7 +3,6 @@ package scim
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -199,25 +198,7 @@ func TestGroupsBadInput(t *testing.T) {
 	before := e.groupSnapshot(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := e.do(t, tc.method, tc.path, tc.body, tc.headers...)
-			if rec.Code != tc.status {
-				t.Fatalf("status = %d, want %d; body %s", rec.Code, tc.status, truncate(rec.Body.String(), 300))
-			}
-			body := decode(t, rec)
-			want := map[string]any{"schemas": []any{ErrorURN}, "status": strconv.Itoa(tc.status)}
-			if tc.scimType != "" {
-				want["scimType"] = tc.scimType
-			}
-			got := map[string]any{"schemas": body["schemas"], "status": body["status"]}
-			if st, ok := body["scimType"]; ok {
-				got["scimType"] = st
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("error body (-want +got):\n%s\nfull: %s", diff, rec.Body)
-			}
-			if d, _ := body["detail"].(string); d == "" {
-				t.Errorf("empty detail")
-			}
+			checkError(t, e.do(t, tc.method, tc.path, tc.body, tc.headers...), tc.status, tc.scimType)
 		})
 	}
 	if diff := cmp.Diff(before, e.groupSnapshot(t)); diff != "" {
