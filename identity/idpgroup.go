@@ -591,7 +591,7 @@ func parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
 	}
 	var v any
 	if v, d.hasMembers = lookup(doc, "members"); d.hasMembers {
-		if d.members, err = parseMembers(v); err != nil {
+		if d.members, err = ParseMembers(v); err != nil {
 			return d, err
 		}
 	}
@@ -604,11 +604,15 @@ func parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
 	return d, nil
 }
 
-// parseMembers reads the ids of a members attribute: an array of objects
-// whose "value" is the id, and whose "type", when present, is "User"
-// (nested groups are not supported). "$ref" and "display" are the
-// server's and ignored.
-func parseMembers(v any) ([]string, error) {
+// ParseMembers reads the ids of a SCIM Group's "members" value, as decoded
+// by encoding/json: an array of objects whose "value" is the id of a User,
+// and whose "type", when present, is "User" (nested groups are not
+// supported). "$ref" and "display" are the server's and ignored. A value
+// of another shape is a KindInvalid error on the field "members". The scim
+// handler reads the members of a PATCH operation with it, as
+// Provisioner.CreateIdPGroup and Provisioner.ReplaceIdPGroup read those of
+// a document, to build MemberChanges.
+func ParseMembers(v any) ([]string, error) {
 	list, ok := v.([]any)
 	if !ok {
 		return nil, invalidf("members", "must be an array")

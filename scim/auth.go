@@ -105,8 +105,15 @@ func (h *Handler) tenantBase(r *http.Request, group string) string {
 			orig = u.EscapedPath()
 		}
 	}
-	if orig != "" && strings.HasSuffix(orig, tail) {
-		mount = strings.TrimSuffix(orig, tail)
+	if orig != "" {
+		// The route part may differ from the request's in the case of its
+		// endpoint and a trailing slash (canonicalRoute).
+		if strings.HasSuffix(orig, "/") && !strings.HasSuffix(tail, "/") {
+			orig = orig[:len(orig)-1]
+		}
+		if n := len(orig) - len(tail); n >= 0 && strings.EqualFold(orig[n:], tail) {
+			mount = orig[:n]
+		}
 	}
 	scheme, host, pre := "http", r.Host, ""
 	if r.TLS != nil {

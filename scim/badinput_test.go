@@ -3,12 +3,37 @@ package scim
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// checkError checks that rec is the SCIM error of status, with scimType
+// (none when ""), and a detail.
+func checkError(t *testing.T, rec *httptest.ResponseRecorder, status int, scimType string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status = %d, want %d; body %s", rec.Code, status, truncate(rec.Body.String(), 300))
+	}
+	body := decode(t, rec)
+	want := map[string]any{"schemas": []any{ErrorURN}, "status": fmt.Sprint(status)}
+	if scimType != "" {
+		want["scimType"] = scimType
+	}
+	got := map[string]any{"schemas": body["schemas"], "status": body["status"]}
+	if st, ok := body["scimType"]; ok {
+		got["scimType"] = st
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error body (-want +got):\n%s\nfull: %s", diff, rec.Body)
+	}
+	if d, _ := body["detail"].(string); d == "" {
+		t.Errorf("empty detail")
+	}
+}
 
 // TestBadInput sends every kind of hostile or malformed request the issue
 // lists. Each must get its SCIM error, leave the store exactly as it was,
@@ -70,7 +95,7 @@ func TestBadInput(t *testing.T) {
 		{name: "unknown id PATCH", method: "PATCH", path: "/Users/nope", body: `{"Operations":[{"op":"replace","path":"active","value":false}]}`, status: 404},
 		{name: "unknown id PUT", method: "PUT", path: "/Users/nope", body: user, status: 404},
 		{name: "unknown id DELETE", method: "DELETE", path: "/Users/nope", status: 404},
-		{name: "unknown route", method: "GET", path: "/Groups", status: 404},
+		{name: "unknown route", method: "GET", path: "/Roles", status: 404},
 		{name: "unknown nested route", method: "GET", path: "/Users/" + id + "/x", status: 404},
 		{name: "outside the prefix", method: "GET", path: "/api/other", status: 404},
 		{name: "DELETE collection", method: "DELETE", path: "/Users", status: 405, allow: "GET, HEAD, POST"},
@@ -78,7 +103,7 @@ func TestBadInput(t *testing.T) {
 		{name: "PUT on Schemas", method: "PUT", path: "/Schemas", status: 405, allow: "GET, HEAD"},
 		{name: "TRACE", method: "TRACE", path: "/Users", status: 405, allow: "GET, HEAD, POST"},
 		{name: "unknown schema", method: "GET", path: "/Schemas/urn:x", status: 404},
-		{name: "unknown resource type", method: "GET", path: "/ResourceTypes/Group", status: 404},
+		{name: "unknown resource type", method: "GET", path: "/ResourceTypes/Role", status: 404},
 		{name: "garbage PATCH op", method: "PATCH", path: "/Users/" + id, body: `{"Operations":[{"op":"explode","path":"title","value":"x"}]}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "PATCH without Operations", method: "PATCH", path: "/Users/" + id, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "PATCH Operations not an array", method: "PATCH", path: "/Users/" + id, body: `{"Operations":"replace"}`, status: 400, scimType: TypeInvalidSyntax},
@@ -105,24 +130,7 @@ func TestBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := e.do(t, tc.method, tc.path, tc.body, tc.headers...)
-			if rec.Code != tc.status {
-				t.Fatalf("status = %d, want %d; body %s", rec.Code, tc.status, truncate(rec.Body.String(), 300))
-			}
-			body := decode(t, rec)
-			want := map[string]any{"schemas": []any{ErrorURN}, "status": fmt.Sprint(tc.status)}
-			if tc.scimType != "" {
-				want["scimType"] = tc.scimType
-			}
-			got := map[string]any{"schemas": body["schemas"], "status": body["status"]}
-			if st, ok := body["scimType"]; ok {
-				got["scimType"] = st
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("error body (-want +got):\n%s\nfull: %s", diff, rec.Body)
-			}
-			if d, _ := body["detail"].(string); d == "" {
-				t.Errorf("empty detail")
-			}
+			checkError(t, rec, tc.status, tc.scimType)
 			if tc.allow != "" {
 				if got := rec.Header().Get("Allow"); got != tc.allow {
 					t.Errorf("Allow = %q, want %q", got, tc.allow)

@@ -253,8 +253,12 @@ func TestDiscovery(t *testing.T) {
 	}
 	rec = e.do(t, http.MethodGet, "/ResourceTypes", nil)
 	rts := decode(t, rec)
-	if got := rts["totalResults"]; got != float64(1) {
-		t.Errorf("ResourceTypes totalResults = %v, want 1 (User only)", got)
+	var names []string
+	for _, r := range rts["Resources"].([]any) {
+		names = append(names, r.(map[string]any)["name"].(string)+" "+r.(map[string]any)["endpoint"].(string))
+	}
+	if diff := cmp.Diff([]string{"User /Users", "Group /Groups"}, names); diff != "" || rts["totalResults"] != float64(2) {
+		t.Errorf("ResourceTypes (-want +got):\n%s\ntotalResults %v", diff, rts["totalResults"])
 	}
 	rec = e.do(t, http.MethodGet, "/ResourceTypes/User", nil)
 	if got := decode(t, rec)["schemaExtensions"]; !cmp.Equal(got, []any{map[string]any{"schema": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "required": false}}) {
@@ -265,7 +269,7 @@ func TestDiscovery(t *testing.T) {
 	for _, r := range decode(t, rec)["Resources"].([]any) {
 		ids = append(ids, r.(map[string]any)["id"].(string))
 	}
-	if diff := cmp.Diff([]string{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "urn:ietf:params:scim:schemas:core:2.0:Group"}, ids); diff != "" {
 		t.Errorf("schema ids (-want +got):\n%s", diff)
 	}
 	rec = e.do(t, http.MethodGet, "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", nil)

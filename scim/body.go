@@ -176,6 +176,16 @@ func decodePatch(data []byte, maxDepth int) (*patch.Request, error) {
 	return patch.Decode(data)
 }
 
+// readPatch reads the body as a PatchOp request (see decodePatch).
+func (h *Handler) readPatch(r *http.Request) (*patch.Request, error) {
+	buf, err := h.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	defer h.bufs.put(buf)
+	return decodePatch(*buf, h.cfg.maxDepth)
+}
+
 // jsonErrorText describes a decoding error without echoing client data at
 // length.
 func jsonErrorText(err error) string {

@@ -45,10 +45,12 @@ type joinedDoc struct {
 	body []byte
 }
 
-// newDiscovery precomputes the documents. They describe what the handler
-// really supports: PATCH, filter (with the page-size cap as maxResults),
-// sort and ETags; no bulk, no password change; bearer tokens.
-func newDiscovery(cfg *config, rt *schema.ResourceType) (*discovery, error) {
+// newDiscovery precomputes the documents of the resource types rts, which
+// it may change (advertise adjusts them to what the handler enforces).
+// They describe what the handler really supports: PATCH, filter (with the
+// page-size cap as maxResults), sort and ETags; no bulk, no password
+// change; bearer tokens.
+func newDiscovery(cfg *config, rts ...*schema.ResourceType) (*discovery, error) {
 	d := &discovery{resourceType: map[string]*splitDoc{}, schema: map[string]*splitDoc{}}
 	var err error
 	sp := map[string]any{
@@ -76,21 +78,24 @@ func newDiscovery(cfg *config, rt *schema.ResourceType) (*discovery, error) {
 		return nil, err
 	}
 
-	rtDoc := resourceTypeDoc(rt)
-	if d.resourceType[strings.ToLower(rt.Name)], err = encodeSplit(rtDoc); err != nil {
-		return nil, err
-	}
-	if d.resourceTypes, err = encodeSplit(listOf([]any{rtDoc})); err != nil {
-		return nil, err
-	}
-
-	var all []any
-	for _, s := range append([]*schema.Schema{rt.Schema}, extSchemas(rt)...) {
-		doc := schemaDoc(s)
-		all = append(all, doc)
-		if d.schema[strings.ToLower(s.ID)], err = encodeSplit(doc); err != nil {
+	var types, all []any
+	for _, rt := range rts {
+		advertise(rt)
+		rtDoc := resourceTypeDoc(rt)
+		types = append(types, rtDoc)
+		if d.resourceType[strings.ToLower(rt.Name)], err = encodeSplit(rtDoc); err != nil {
 			return nil, err
 		}
+		for _, s := range append([]*schema.Schema{rt.Schema}, extSchemas(rt)...) {
+			doc := schemaDoc(s)
+			all = append(all, doc)
+			if d.schema[strings.ToLower(s.ID)], err = encodeSplit(doc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if d.resourceTypes, err = encodeSplit(listOf(types)); err != nil {
+		return nil, err
 	}
 	if d.schemas, err = encodeSplit(listOf(all)); err != nil {
 		return nil, err
@@ -143,10 +148,10 @@ func schemaDoc(s *schema.Schema) map[string]any {
 	attrs := make([]any, 0, len(s.Attributes))
 	for _, a := range s.Attributes {
 		// The common attributes (id, externalId, meta) are described by
-		// RFC 7643 §3.1, not in the schema's attribute list.
+		// RFC 7643 §3.1, not in the schema's attribute list (§8.7.1).
 		switch a.Name {
 		case "id", "externalId", "meta":
-			if s.ID == schema.UserURN {
+			if s.ID == schema.UserURN || s.ID == schema.GroupURN {
 				continue
 			}
 		}

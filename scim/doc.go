@@ -18,12 +18,22 @@
 // # Routes
 //
 // Under the prefix: POST and GET /Users, GET, PUT, PATCH and DELETE
-// /Users/{id}, POST /Users/.search, GET /ServiceProviderConfig,
-// /ResourceTypes[/{name}] and /Schemas[/{id}]. The table is in routes.go.
-// Any other path is a SCIM 404; another method on a served path is a SCIM
-// 405 with an Allow header. The handler can also be mounted with
-// [http.StripPrefix] and an empty prefix, or on a third-party router (see
-// examples/mux).
+// /Users/{id}, POST /Users/.search, the same for /Groups, GET
+// /ServiceProviderConfig, /ResourceTypes[/{name}] and /Schemas[/{id}]. The
+// table is in routes.go. Any other path is a SCIM 404; another method on a
+// served path is a SCIM 405 with an Allow header. The handler can also be
+// mounted with [http.StripPrefix] and an empty prefix, or on a third-party
+// router (see examples/mux).
+//
+// The endpoint segment of a path is matched ignoring case, and a path with
+// one trailing slash is taken as the path without it: /users, /USERS/{id}
+// and /Groups/ are /Users, /Users/{id} and /Groups, as widely deployed SCIM
+// servers answer them (RFC 7644 §3.2 spells the endpoints and says no
+// more). The prefix and the ids stay exact (an id is case-sensitive, RFC
+// 7643 §3.1), and Location and meta.location keep the canonical spelling,
+// also under http.StripPrefix. The GitLab profile keeps GitLab's exact
+// routes. Pinned by TestRouteCase, TestRouteCaseStripPrefix and
+// TestRouteCaseGitLab (routecase_test.go).
 //
 // # Authentication and tenants
 //
@@ -51,7 +61,10 @@
 //	missing/wrong token                               401
 //	unknown resource, route or id                     404
 //	other method on a served path                     405 (Allow)
-//	email, username, extern_uid or user taken         409 uniqueness
+//	member sub-attribute in a Group PATCH path        400 mutability
+//	Group PATCH remove by a filter not on value       400 invalidFilter
+//	email, username, extern_uid or user taken,
+//	a Group's displayName or externalId taken         409 uniqueness
 //	stale If-Match, matching If-None-Match            412
 //	body over the limit (1 MiB by default)            413
 //	Content-Type not application/(scim+)json          415
@@ -107,6 +120,80 @@
 // only in PATCH paths; parsed with filter.Parser.SubAttributeComparison), its PATCH ops "Replace"
 // and values "False"; Okta's PATCH without path and POST without
 // externalId; OneLogin's empty strings and single-object "emails".
+//
+// # Groups
+//
+// In the RFC profile /Groups serves the groups an identity provider
+// provisions (Entra ID's group provisioning, Okta's Group Push), kept by
+// package identity as IdP groups of the tenant with their members as rows
+// (identity.Provisioner.CreateIdPGroup and the calls beside it). A member
+// is a User of the same tenant, named by its id; it is shown as
+// {"value": id, "$ref": the User's URL, "display": the account's name,
+// "type": "User"}. displayName is unique in the tenant, ignoring case, and
+// so is externalId when set (409 uniqueness). The decisions, each pinned by
+// the test named:
+//
+//   - Entra ID's group schema
+//     (http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group)
+//     beside the core one in "schemas", and a "meta" sent by the client, are
+//     accepted; "schemas" must name the core Group schema when given
+//     (TestGroupsCRUD, testdata/transcripts/entra_groups.json).
+//   - The members are read only when the answer shows them:
+//     excludedAttributes=members (Entra ID's reads), an attributes list
+//     without members, and a PATCH read none, so those cost the same for a
+//     group of 100,000 members as for one of ten
+//     (TestGroupsReadMembersOnlyWhenShown; benchmarks/groups_test.go).
+//   - A PATCH answers 204 No Content with the new ETag, which RFC 7644
+//     §3.5.2 allows and Entra ID and Okta take: the 200 alternative carries
+//     the entire resource, members included. With attributes,
+//     excludedAttributes or "Prefer: return=representation" it answers 200
+//     with the resource as asked (TestGroupPatchAnswer). A PUT and a POST
+//     answer the resource with its members, as those requests read them
+//     anyway.
+//   - The PATCH operations on members become identity.MemberChanges in
+//     their order, and the others run through patch.Apply on the group
+//     without its members, all in one atomic operation (grouppatch.go):
+//     add and replace of members with a list (a single member object is a
+//     list of one); remove with a value list, outside RFC 7644's grammar but
+//     what Entra ID sends without its aadOptscim062020 flag; remove by
+//     members[value eq "id"], or several such conditions joined by "or";
+//     remove of members without a value, which removes them all; members
+//     inside the value of a path-less add or replace (Okta's path-less
+//     rename, which also holds the group's id, is patch's)
+//     (TestGroupPatchShapes, testdata/transcripts/okta_groups.json).
+//   - A remove by any other filter on members is 400 invalidFilter, since
+//     members are found by their value alone; a path to a member's
+//     sub-attribute (members[value eq "id"].display, members.value) is 400
+//     mutability, as a member's sub-attributes are immutable (RFC 7643
+//     §4.2); an add or replace through a value filter is 400 invalidPath
+//     (TestGroupsBadInput).
+//   - A member to add that names no User of the tenant, or a deleted one,
+//     is 400 invalidValue naming it; a member to remove that is no member,
+//     or names no User, is passed over: Entra ID retries the removal of
+//     users it has just deleted (TestGroupPatchShapes, TestGroupsBadInput).
+//   - members.value, ids, are compared exactly in filters, and /Schemas
+//     says so (caseExact); RFC 7643 §8.7.1 leaves it case-insensitive
+//     (TestGroupsCRUD).
+//   - Concurrent PATCHes of one group's members lose no change, on every
+//     store (TestGroupsConcurrentPatches, run with -race); a failed PATCH
+//     changes nothing (TestGroupsBadInput, FuzzGroupPatch).
+//
+// A DELETE of a User takes it out of every group, and its id answers 404
+// to every method from then on; a later POST of the same person creates a
+// new resource with a new id for the same account, whose membership of the
+// tenant is restored (RFC 7644 §3.6; TestDeletedStaysDeleted).
+//
+// # Discovery
+//
+// /ResourceTypes lists User and Group, and /Schemas their schemas, with
+// the uniqueness the server enforces (uniqueness.go): userName "server"
+// (within the tenant, ignoring case); emails.value "global" (an address
+// belongs to one account of the host, ignoring case; RFC 7643 has no
+// case-insensitive "global", so the attribute's description says it);
+// Group displayName "server"; members.value caseExact. externalId, unique
+// within the tenant ignoring case for Users and Groups, is a common
+// attribute (RFC 7643 §3.1) and, as in RFC 7643 §8.7.1's schemas, not
+// listed. Pinned by TestDiscovery and TestSchemasUniqueness.
 //
 // # The GitLab profile
 //

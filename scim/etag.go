@@ -84,3 +84,46 @@ func parseETag(tag string) (int64, bool) {
 	v, err := strconv.ParseInt(tag[1:len(tag)-1], 10, 64)
 	return v, err == nil && v > 0
 }
+
+// writeVersion turns the If-Match and If-None-Match headers of a write into
+// the version the provisioner checks inside its atomic unit (0: none). A
+// single tag is passed through; "*", several tags and If-None-Match need
+// the stored version, which stored reads first: the write then checks that
+// version, so a concurrent change still fails with 412.
+func writeVersion(r *http.Request, stored func() (int64, error)) (int64, error) {
+	pre := readPreconditions(r)
+	if pre.none() {
+		return 0, nil
+	}
+	if pre.ifNoneMatch == nil && len(pre.ifMatch) == 1 && pre.ifMatch[0] != "*" {
+		v, ok := parseETag(pre.ifMatch[0])
+		if !ok {
+			return 0, errorf(http.StatusPreconditionFailed, "", "If-Match %s does not match the resource", truncate(pre.ifMatch[0], 64))
+		}
+		return v, nil
+	}
+	v, err := stored()
+	if err != nil {
+		return 0, err
+	}
+	if err := pre.check(v); err != nil {
+		return 0, err
+	}
+	return v, nil
+}
+
+// readConditions applies the If-None-Match and If-Match headers of a read
+// of a resource at version (RFC 7232 §3.1, §3.2): a matching If-None-Match
+// is answered 304 with the ETag (done), a failing If-Match is a 412.
+func readConditions(w http.ResponseWriter, r *http.Request, version int64) (done bool, err error) {
+	pre := readPreconditions(r)
+	if pre.ifNoneMatch != nil && matchTag(pre.ifNoneMatch, etag(version)) {
+		setHeader(w, headerETag, etag(version))
+		w.WriteHeader(http.StatusNotModified)
+		return true, nil
+	}
+	if pre.ifMatch != nil && !matchTag(pre.ifMatch, etag(version)) {
+		return false, pre.check(version)
+	}
+	return false, nil
+}

@@ -2,7 +2,10 @@ package scim
 
 import (
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzUsers sends arbitrary bodies and query strings to the user routes.
@@ -47,4 +50,40 @@ func validQuery(target string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzGroupPatch sends arbitrary PATCH bodies to a Group with a member, in
+// a tenant with another Group. In a body, $A and $B stand for the ids of
+// two Users (A a member), $G for the group's. Whatever arrives, the answer
+// is below 500, and an error leaves the store exactly as it was.
+func FuzzGroupPatch(f *testing.F) {
+	for _, s := range []string{
+		`{"Operations":[{"op":"Add","path":"members","value":[{"$ref":null,"value":"$B"}]}]}`,
+		`{"Operations":[{"op":"Remove","path":"members","value":[{"$ref":null,"value":"$A"}]}]}`,
+		`{"Operations":[{"op":"remove","path":"members[value eq \"$A\"]"}]}`,
+		`{"Operations":[{"op":"replace","value":{"id":"$G","displayName":"Sales"}}]}`,
+		`{"Operations":[{"op":"replace","path":"members","value":[{"value":"$B"}]},{"op":"replace","path":"displayName","value":7}]}`,
+		`{"Operations":[{"op":"remove","path":"members[value eq \"$A\"].display"}]}`,
+		`{"Operations":[{"op":"add","value":{"members":{"value":"nobody"},"externalId":"x"}}]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		e := newTestEnv(t)
+		a := e.createUser(t, "ext-a", "a", "a@example.com")
+		b := e.createUser(t, "ext-b", "b", "b@example.com")
+		id := e.createGroup(t, "Engineering", a)
+		e.createGroup(t, "Sales")
+		body = strings.NewReplacer("$A", a, "$B", b, "$G", id).Replace(body)
+		before := e.groupSnapshot(t)
+		rec := e.do(t, http.MethodPatch, "/Groups/"+id, body)
+		switch {
+		case rec.Code >= 500:
+			t.Fatalf("PATCH %q: %d %s", body, rec.Code, rec.Body)
+		case rec.Code >= 300:
+			if diff := cmp.Diff(before, e.groupSnapshot(t)); diff != "" {
+				t.Fatalf("PATCH %q: %d %s, and the store changed (-before +after):\n%s", body, rec.Code, rec.Body, diff)
+			}
+		}
+	})
 }

@@ -27,6 +27,7 @@ type Handler struct {
 	catchAll  string               // pattern of the 404 fallback
 	discovery *discovery           // the RFC profile's discovery documents
 	rt        *schema.ResourceType // the User resource type, built once
+	grt       *schema.ResourceType // the Group resource type (RFC profile)
 	bufs      bufferPool           // request body buffers
 	// lastBase is the tenant base computed last, reused while requests
 	// come with the same scheme, host and mount point (a handler for one
@@ -74,12 +75,14 @@ func New(prov *identity.Provisioner, opts ...Option) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{prov: prov, cfg: cfg, wire: w, mux: http.NewServeMux(), rt: schema.User()}
+	h := &Handler{prov: prov, cfg: cfg, wire: w, mux: http.NewServeMux(), rt: schema.User(), grt: schema.Group()}
 	if w == wireGitLab {
 		h.mountGitLab()
 		return h, nil
 	}
-	if h.discovery, err = newDiscovery(&h.cfg, h.rt); err != nil {
+	// Discovery describes fresh copies of the resource types, adjusted to
+	// what the handler enforces (uniqueness.go).
+	if h.discovery, err = newDiscovery(&h.cfg, schema.User(), schema.Group()); err != nil {
 		return nil, err
 	}
 	for _, rt := range routes() {
@@ -108,6 +111,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !cleanPath(r.URL.Path) {
 		h.writeError(x, r, noRoute("invalid request path"))
 		return
+	}
+	if h.wire == wireRFC {
+		r = h.canonicalRoute(r)
 	}
 	h.mux.ServeHTTP(x, r)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/internal/scimjson"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // SearchRequestURN is the schema of a POST /.search body (RFC 7644 §3.4.3).
@@ -29,10 +30,11 @@ type listParams struct {
 	projection
 }
 
-// listParamsFromQuery reads GET /Users parameters. startIndex below 1 is
-// 1, count below 0 is 0 (RFC 7644 §3.4.2.4), count above the maximum is
-// the maximum; a value that is not an integer is 400 invalidValue.
-func (h *Handler) listParamsFromQuery(q url.Values) (*listParams, error) {
+// listParamsFromQuery reads the parameters of a GET of the resources of
+// type rt (GET /Users, GET /Groups). startIndex below 1 is 1, count below
+// 0 is 0 (RFC 7644 §3.4.2.4), count above the maximum is the maximum; a
+// value that is not an integer is 400 invalidValue.
+func (h *Handler) listParamsFromQuery(q url.Values, rt *schema.ResourceType) (*listParams, error) {
 	p := &listParams{startIndex: 1, count: h.cfg.defaultCount}
 	var err error
 	if v, ok := queryValue(q, "startIndex"); ok {
@@ -50,7 +52,7 @@ func (h *Handler) listParamsFromQuery(q url.Values) (*listParams, error) {
 	order, _ := queryValue(q, "sortOrder")
 	attrs, _ := queryValue(q, "attributes")
 	excl, _ := queryValue(q, "excludedAttributes")
-	return p, h.finishParams(p, order, splitList(attrs), splitList(excl))
+	return p, h.finishParams(p, rt, order, splitList(attrs), splitList(excl))
 }
 
 // queryValue returns the parameter, with case-insensitive names (RFC 7644
@@ -121,8 +123,9 @@ func searchError(err error) error {
 	return &Error{Status: http.StatusBadRequest, Type: TypeInvalidSyntax, Detail: "malformed SearchRequest: " + jsonErrorText(err), Err: err}
 }
 
-// listParamsFromSearch reads a SearchRequest (RFC 7644 §3.4.3).
-func (h *Handler) listParamsFromSearch(sr *searchRequest) (*listParams, error) {
+// listParamsFromSearch reads a SearchRequest (RFC 7644 §3.4.3) for the
+// resources of type rt.
+func (h *Handler) listParamsFromSearch(sr *searchRequest, rt *schema.ResourceType) (*listParams, error) {
 	if len(sr.Schemas) > 0 && !containsFold(sr.Schemas, SearchRequestURN) {
 		return nil, errorf(http.StatusBadRequest, TypeInvalidSyntax, "schemas must contain %q", SearchRequestURN)
 	}
@@ -138,7 +141,7 @@ func (h *Handler) listParamsFromSearch(sr *searchRequest) (*listParams, error) {
 			return nil, err
 		}
 	}
-	return p, h.finishParams(p, sr.SortOrder, sr.Attributes, sr.ExcludedAttributes)
+	return p, h.finishParams(p, rt, sr.SortOrder, sr.Attributes, sr.ExcludedAttributes)
 }
 
 // listResponse is a ListResponse (RFC 7644 §3.4.2).
@@ -151,8 +154,8 @@ type listResponse struct {
 }
 
 // finishParams clamps the paging, checks the sort order, the filter length
-// and the projection.
-func (h *Handler) finishParams(p *listParams, order string, attrs, excl []string) error {
+// and the projection, of resources of type rt.
+func (h *Handler) finishParams(p *listParams, rt *schema.ResourceType, order string, attrs, excl []string) error {
 	p.startIndex = max(p.startIndex, 1)
 	p.count = min(max(p.count, 0), h.cfg.maxCount)
 	switch strings.ToLower(strings.TrimSpace(order)) {
@@ -165,7 +168,7 @@ func (h *Handler) finishParams(p *listParams, order string, attrs, excl []string
 	if len(p.filter) > h.cfg.maxFilter {
 		return errorf(http.StatusBadRequest, TypeInvalidFilter, "filter longer than %d bytes", h.cfg.maxFilter)
 	}
-	proj, err := newProjection(h.rt, attrs, excl)
+	proj, err := newProjection(rt, attrs, excl)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func TestListParamsFromQuery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := h.listParamsFromQuery(q)
+			p, err := h.listParamsFromQuery(q, h.rt)
 			if tc.wantType != "" {
 				var se *Error
 				if !errors.As(err, &se) || se.Status != 400 || se.Type != tc.wantType {
@@ -93,7 +93,7 @@ func TestListParamsFromSearch(t *testing.T) {
 			if err != nil {
 				err = searchError(err)
 			} else {
-				p, err = h.listParamsFromSearch(&sr)
+				p, err = h.listParamsFromSearch(&sr, h.rt)
 			}
 			if tc.wantType != "" {
 				var se *Error

@@ -65,8 +65,8 @@ func parseAttrRef(rt *schema.ResourceType, s string) (attrRef, error) {
 			// An unknown schema: matches nothing.
 			return attrRef{urn: s, name: "\x00"}, nil
 		}
-		if strings.EqualFold(r.urn, schema.UserURN) {
-			r.urn = ""
+		if strings.EqualFold(r.urn, rt.Schema.ID) {
+			r.urn = "" // the core schema's attributes are the resource's own
 		}
 	}
 	r.name, r.sub, _ = strings.Cut(rest, ".")

@@ -96,26 +96,33 @@ func merge(o jsondoc.Object, ms []member, fixed []jsondoc.Member) jsondoc.Object
 	return o
 }
 
-// userSchemas returns the schemas of a User resource: the strings of list,
-// the document's, after the core schema when they lack it, and the
-// Enterprise extension's when the resource has its attributes (hasExt) and
-// list lacks it. An unchanged list is list itself.
+// userSchemas returns the schemas of a User resource: resourceSchemas of
+// the document's list, with the Enterprise extension's when the resource
+// has its attributes (hasExt) and list lacks it.
 func userSchemas(list []any, hasExt bool) []any {
-	schemas := list
-	if !allStrings(list) || !schemasHave(list, schema.UserURN) {
-		// A new list: the stored one is the document's.
-		schemas = make([]any, 0, len(list)+1)
-		for _, v := range list {
-			if str, ok := v.(string); ok {
-				schemas = append(schemas, str)
-			}
-		}
-		if !schemasHave(schemas, schema.UserURN) {
-			schemas = append([]any{schema.UserURN}, schemas...)
-		}
-	}
+	schemas := resourceSchemas(list, schema.UserURN)
 	if hasExt && !schemasHave(schemas, schema.EnterpriseUserURN) {
 		schemas = append(schemas[:len(schemas):len(schemas)], schema.EnterpriseUserURN)
+	}
+	return schemas
+}
+
+// resourceSchemas returns the schemas of a resource whose core schema is
+// core: the strings of list, the document's, after core when they lack it.
+// An unchanged list is list itself.
+func resourceSchemas(list []any, core string) []any {
+	if allStrings(list) && schemasHave(list, core) {
+		return list
+	}
+	// A new list: the stored one is the document's.
+	schemas := make([]any, 0, len(list)+1)
+	for _, v := range list {
+		if str, ok := v.(string); ok {
+			schemas = append(schemas, str)
+		}
+	}
+	if !schemasHave(schemas, core) {
+		schemas = append([]any{core}, schemas...)
 	}
 	return schemas
 }

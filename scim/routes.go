@@ -19,7 +19,9 @@ type route struct {
 // routes is the whole routing table of the RFC profile (RFC 7644 §3.2,
 // §3.4.3, §4). A GET route also answers HEAD. Requests matching no route
 // get a SCIM 404; a path served for other methods gets a SCIM 405 with
-// Allow.
+// Allow. The endpoint segment of a request's path is matched ignoring case
+// and a trailing slash is tolerated (canonicalRoute), so the table lists
+// each route once, in its canonical spelling.
 func routes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/Users", body: true, handle: (*Handler).createUser},
@@ -29,6 +31,13 @@ func routes() []route {
 		{method: http.MethodPut, path: "/Users/{id}", body: true, handle: (*Handler).replaceUser},
 		{method: http.MethodPatch, path: "/Users/{id}", body: true, handle: (*Handler).patchUser},
 		{method: http.MethodDelete, path: "/Users/{id}", handle: (*Handler).deleteUser},
+		{method: http.MethodPost, path: "/Groups", body: true, handle: (*Handler).createGroup},
+		{method: http.MethodGet, path: "/Groups", handle: (*Handler).listGroups},
+		{method: http.MethodPost, path: "/Groups/.search", body: true, handle: (*Handler).searchGroups},
+		{method: http.MethodGet, path: "/Groups/{id}", handle: (*Handler).getGroup},
+		{method: http.MethodPut, path: "/Groups/{id}", body: true, handle: (*Handler).replaceGroup},
+		{method: http.MethodPatch, path: "/Groups/{id}", body: true, handle: (*Handler).patchGroup},
+		{method: http.MethodDelete, path: "/Groups/{id}", handle: (*Handler).deleteGroup},
 		{method: http.MethodGet, path: "/ServiceProviderConfig", handle: (*Handler).serviceProviderConfig},
 		{method: http.MethodGet, path: "/ResourceTypes", handle: (*Handler).resourceTypes},
 		{method: http.MethodGet, path: "/ResourceTypes/{name}", handle: (*Handler).resourceType},

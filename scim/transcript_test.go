@@ -16,8 +16,8 @@ import (
 // (testdata/transcripts/*.json). Steps run in order; expected bodies are
 // subsets: every member given must be in the response with that value,
 // arrays must have the same length. "{{*}}" matches any non-empty value,
-// "{{name}}" a value saved by an earlier step's "save" (a dotted path into
-// the response body, such as "Resources.0.id").
+// "{{name}}" (alone or inside a string) a value saved by an earlier step's
+// "save" (a dotted path into the response body, such as "Resources.0.id").
 type transcript struct {
 	Source         string            `json:"source"`
 	DefaultHeaders map[string]string `json:"defaultHeaders"`
@@ -132,12 +132,14 @@ func matchSubset(want, got any, at string, vars map[string]string) []string {
 				return []string{fmt.Sprintf("%s is empty or missing", at)}
 			}
 			return nil
-		case strings.HasPrefix(w, "{{") && strings.HasSuffix(w, "}}"):
-			v, ok := vars[w[2:len(w)-2]]
-			if !ok {
-				return []string{fmt.Sprintf("%s: no saved %s", at, w)}
+		case strings.Contains(w, "{{"):
+			// Saved values, whole or inside the string ("…/Users/{{id}}").
+			for k, v := range vars {
+				w = strings.ReplaceAll(w, "{{"+k+"}}", v)
 			}
-			w = v
+			if strings.Contains(w, "{{") {
+				return []string{fmt.Sprintf("%s: no saved value for %s", at, w)}
+			}
 		}
 		if got != w {
 			return []string{fmt.Sprintf("%s = %#v, want %q", at, got, w)}

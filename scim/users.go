@@ -19,7 +19,7 @@ const maxIDLen = 255
 
 // createUser serves POST /Users (RFC 7644 §3.3).
 func (h *Handler) createUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	proj, err := h.queryProjection(t)
+	proj, err := h.queryProjection(t, h.rt)
 	if err != nil {
 		return err
 	}
@@ -79,10 +79,11 @@ func resourceID(r *http.Request) (string, error) {
 	return id, nil
 }
 
-// userID is resourceID for the RFC profile's /Users/{id} routes.
-// /Users/.search is the search endpoint (RFC 7644 §3.4.3), served for POST
-// only: the {id} pattern catches its other methods, which get 405.
-func userID(r *http.Request) (string, error) {
+// routeID is resourceID for the RFC profile's /Users/{id} and
+// /Groups/{id} routes. /Users/.search and /Groups/.search are the search
+// endpoints (RFC 7644 §3.4.3), served for POST only: the {id} pattern
+// catches their other methods, which get 405.
+func routeID(r *http.Request) (string, error) {
 	if r.PathValue("id") == ".search" {
 		return "", &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " not allowed", allow: http.MethodPost}
 	}
@@ -91,11 +92,11 @@ func userID(r *http.Request) (string, error) {
 
 // getUser serves GET /Users/{id} (RFC 7644 §3.4.1).
 func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := userID(r)
+	id, err := routeID(r)
 	if err != nil {
 		return err
 	}
-	proj, err := h.queryProjection(t)
+	proj, err := h.queryProjection(t, h.rt)
 	if err != nil {
 		return err
 	}
@@ -103,22 +104,15 @@ func (h *Handler) getUser(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	v := res.Identity.Version
-	pre := readPreconditions(r)
-	if pre.ifNoneMatch != nil && matchTag(pre.ifNoneMatch, etag(v)) {
-		setHeader(w, headerETag, etag(v))
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	if pre.ifMatch != nil && !matchTag(pre.ifMatch, etag(v)) {
-		return pre.check(v)
+	if done, err := readConditions(w, r, res.Identity.Version); done || err != nil {
+		return err
 	}
 	return h.writeUser(w, r, t, res.Identity, http.StatusOK, proj)
 }
 
 // listUsers serves GET /Users (RFC 7644 §3.4.2).
 func (h *Handler) listUsers(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	p, err := h.listParamsFromQuery(t.query)
+	p, err := h.listParamsFromQuery(t.query, h.rt)
 	if err != nil {
 		return err
 	}
@@ -127,19 +121,27 @@ func (h *Handler) listUsers(ctx context.Context, w http.ResponseWriter, r *http.
 
 // searchUsers serves POST /Users/.search (RFC 7644 §3.4.3).
 func (h *Handler) searchUsers(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	var req searchRequest
-	if err := h.readJSON(r, &req); err != nil {
-		return searchError(err)
-	}
-	p, err := h.listParamsFromSearch(&req)
+	p, err := h.readSearch(r, h.rt)
 	if err != nil {
 		return err
 	}
 	return h.list(ctx, w, r, t, p)
 }
 
-// list runs a validated query and writes the ListResponse.
-func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant, p *listParams) error {
+// readSearch reads the SearchRequest body of a POST /.search on the
+// resources of type rt (RFC 7644 §3.4.3).
+func (h *Handler) readSearch(r *http.Request, rt *schema.ResourceType) (*listParams, error) {
+	var req searchRequest
+	if err := h.readJSON(r, &req); err != nil {
+		return nil, searchError(err)
+	}
+	return h.listParamsFromSearch(&req, rt)
+}
+
+// storeQuery turns validated list parameters into the store query of a
+// list of resources of type rt: the filter parsed and compiled against rt,
+// the sort path checked.
+func (h *Handler) storeQuery(p *listParams, rt *schema.ResourceType) (store.Query, error) {
 	q := store.Query{StartIndex: p.startIndex, Count: p.count, SortBy: p.sortBy}
 	if p.descending {
 		q.SortOrder = store.Descending
@@ -150,14 +152,14 @@ func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		parser := filter.Parser{SubAttributeComparison: true}
 		e, err := parser.Parse(p.filter)
 		if err != nil {
-			return err
+			return q, err
 		}
 		var opts []filter.CompileOption
 		if h.cfg.strict {
 			opts = append(opts, filter.Strict())
 		}
-		if _, err := filter.Compile(e, h.rt, opts...); err != nil {
-			return err
+		if _, err := filter.Compile(e, rt, opts...); err != nil {
+			return q, err
 		}
 		q.Filter = e
 	}
@@ -165,36 +167,54 @@ func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Reque
 		if path, err := filter.ParsePath(p.sortBy); err != nil || path.Filter != nil {
 			// RFC 7644 §3.4.2.3: sortBy is an attribute path; a value
 			// filter selects values, it does not name what to sort on.
-			return errorf(http.StatusBadRequest, TypeInvalidValue, "sortBy %q is not an attribute path", truncate(p.sortBy, 64))
+			return q, errorf(http.StatusBadRequest, TypeInvalidValue, "sortBy %q is not an attribute path", truncate(p.sortBy, 64))
 		}
 	}
 	if p.count == 0 {
 		// RFC 7644 §3.4.2.4: count 0 asks for totalResults only.
 		q.Count = -1
 	}
+	return q, nil
+}
+
+// list runs a validated query and writes the ListResponse.
+func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant, p *listParams) error {
+	q, err := h.storeQuery(p, h.rt)
+	if err != nil {
+		return err
+	}
 	page, err := h.prov.List(ctx, t.id, q)
 	if err != nil {
 		return err
 	}
-	items := page.Results
+	return h.writeList(w, r, p, page.Total, len(page.Results), func(b []byte, i int) ([]byte, error) {
+		s := page.Results[i].Identity
+		return h.encodeUser(b, s, t.userLocation(s.ID), etag(s.Version), p.projection)
+	})
+}
+
+// writeList writes the ListResponse of a page of n resources out of total
+// (RFC 7644 §3.4.2): encode appends the i-th resource of the page to b.
+// With count 0 the page is left out (totalResults only). The resources are
+// encoded one after the other into one buffer, each a slice of it.
+func (h *Handler) writeList(w http.ResponseWriter, r *http.Request, p *listParams, total, n int, encode func(b []byte, i int) ([]byte, error)) error {
 	if p.count == 0 {
-		items = nil
+		n = 0
 	}
 	resp := listResponse{
 		Schemas:      []string{ListResponseURN},
-		Resources:    make([]any, len(items)),
-		ItemsPerPage: len(items),
+		Resources:    make([]any, n),
+		ItemsPerPage: n,
 		StartIndex:   p.startIndex,
-		TotalResults: page.Total,
+		TotalResults: total,
 	}
-	// The resources are encoded one after the other into one buffer, each
-	// a slice of it.
 	buf := h.bufs.get()
 	defer h.bufs.put(buf)
 	b := (*buf)[:0]
-	for i, it := range items {
-		s, start := it.Identity, len(b)
-		if b, err = h.encodeUser(b, s, t.userLocation(s.ID), etag(s.Version), p.projection); err != nil {
+	for i := range n {
+		start := len(b)
+		var err error
+		if b, err = encode(b, i); err != nil {
 			return err
 		}
 		resp.Resources[i] = json.RawMessage(b[start:len(b):len(b)])
@@ -206,11 +226,11 @@ func (h *Handler) list(ctx context.Context, w http.ResponseWriter, r *http.Reque
 // replaceUser serves PUT /Users/{id} (RFC 7644 §3.5.1): the document
 // replaces the stored one, inside the atomic unit that checks If-Match.
 func (h *Handler) replaceUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := userID(r)
+	id, err := routeID(r)
 	if err != nil {
 		return err
 	}
-	proj, err := h.queryProjection(t)
+	proj, err := h.queryProjection(t, h.rt)
 	if err != nil {
 		return err
 	}
@@ -232,20 +252,15 @@ func (h *Handler) replaceUser(ctx context.Context, w http.ResponseWriter, r *htt
 // patchUser serves PATCH /Users/{id} (RFC 7644 §3.5.2): patch.Apply runs on
 // the stored resource inside the atomic unit that checks If-Match.
 func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := userID(r)
+	id, err := routeID(r)
 	if err != nil {
 		return err
 	}
-	proj, err := h.queryProjection(t)
+	proj, err := h.queryProjection(t, h.rt)
 	if err != nil {
 		return err
 	}
-	buf, err := h.readBody(r)
-	if err != nil {
-		return err
-	}
-	req, err := decodePatch(*buf, h.cfg.maxDepth)
-	h.bufs.put(buf)
+	req, err := h.readPatch(r)
 	if err != nil {
 		return err
 	}
@@ -267,7 +282,7 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	// RFC 7644 §3.5.2 allows 204 instead of the resource; a client asks
 	// for it with "Prefer: return=minimal" (RFC 7240).
-	if preferMinimal(r) {
+	if prefer(r, "return=minimal") {
 		setHeader(w, headerETag, etag(res.Identity.Version))
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -280,7 +295,7 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 // group, inside the atomic unit that checks If-Match
 // (identity.Provisioner.Delete).
 func (h *Handler) deleteUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	id, err := userID(r)
+	id, err := routeID(r)
 	if err != nil {
 		return err
 	}
@@ -295,24 +310,26 @@ func (h *Handler) deleteUser(ctx context.Context, w http.ResponseWriter, r *http
 	return nil
 }
 
-// queryProjection reads the attributes and excludedAttributes parameters,
-// which apply to every response carrying a resource (RFC 7644 §3.9). It
-// runs before any write, so a malformed list changes nothing.
-func (h *Handler) queryProjection(t *tenant) (projection, error) {
+// queryProjection reads the attributes and excludedAttributes parameters
+// of a request on a resource of type rt, which apply to every response
+// carrying a resource (RFC 7644 §3.9). It runs before any write, so a
+// malformed list changes nothing.
+func (h *Handler) queryProjection(t *tenant, rt *schema.ResourceType) (projection, error) {
 	q := t.query
 	if len(q) == 0 {
 		return projection{}, nil
 	}
 	attrs, _ := queryValue(q, "attributes")
 	excl, _ := queryValue(q, "excludedAttributes")
-	return newProjection(h.rt, splitList(attrs), splitList(excl))
+	return newProjection(rt, splitList(attrs), splitList(excl))
 }
 
-// preferMinimal reports whether the request has "Prefer: return=minimal".
-func preferMinimal(r *http.Request) bool {
+// prefer reports whether the request's Prefer header (RFC 7240) holds
+// preference, such as "return=minimal".
+func prefer(r *http.Request, preference string) bool {
 	for _, v := range r.Header.Values("Prefer") {
-		for _, p := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(p), "return=minimal") {
+		for p := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), preference) {
 				return true
 			}
 		}
@@ -320,32 +337,15 @@ func preferMinimal(r *http.Request) bool {
 	return false
 }
 
-// ifMatch turns the If-Match and If-None-Match headers of a write into the
-// version the provisioner checks inside its atomic unit (0: none). A single
-// tag is passed through; "*", several tags and If-None-Match need the
-// stored version, read first: the write then checks that version, so a
-// concurrent change still fails with 412.
+// ifMatch is writeVersion for the User id of the tenant.
 func (h *Handler) ifMatch(ctx context.Context, r *http.Request, t *tenant, id string) (int64, error) {
-	pre := readPreconditions(r)
-	if pre.none() {
-		return 0, nil
-	}
-	if pre.ifNoneMatch == nil && len(pre.ifMatch) == 1 && pre.ifMatch[0] != "*" {
-		v, ok := parseETag(pre.ifMatch[0])
-		if !ok {
-			return 0, errorf(http.StatusPreconditionFailed, "", "If-Match %s does not match the resource", truncate(pre.ifMatch[0], 64))
+	return writeVersion(r, func() (int64, error) {
+		cur, err := h.prov.Get(ctx, t.id, id)
+		if err != nil {
+			return 0, err
 		}
-		return v, nil
-	}
-	cur, err := h.prov.Get(ctx, t.id, id)
-	if err != nil {
-		return 0, err
-	}
-	v := cur.Identity.Version
-	if err := pre.check(v); err != nil {
-		return 0, err
-	}
-	return v, nil
+		return cur.Identity.Version, nil
+	})
 }
 
 // writeUser writes the resource of s, projected, with its ETag and, on

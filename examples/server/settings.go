@@ -67,13 +67,16 @@ func settingsPage(group string) string {
 }
 
 // isSettingsPath reports whether an escaped path is a group's settings page
-// (which takes the SAML form's POST too) or its token form:
-// /groups/G/-/saml or /groups/G/-/saml/token. The SAML routes below the
+// (which takes the SAML form's POST too) or one of its forms:
+// /groups/G/-/saml, /groups/G/-/saml/token, /groups/G/-/saml/group_links
+// and /groups/G/-/saml/group_links/remove. The SAML routes below the
 // page's path (metadata, sso, callback, authorize) are not.
 func isSettingsPath(p string) bool {
 	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	return (len(seg) == 4 || len(seg) == 5 && seg[4] == "token") &&
-		seg[0] == "groups" && seg[1] != "" && seg[2] == "-" && seg[3] == "saml"
+	form := len(seg) == 4 ||
+		len(seg) == 5 && (seg[4] == "token" || seg[4] == "group_links") ||
+		len(seg) == 6 && seg[4] == "group_links" && seg[5] == "remove"
+	return form && seg[0] == "groups" && seg[1] != "" && seg[2] == "-" && seg[3] == "saml"
 }
 
 // demoOwners is the demo's sign-in, not an authentication system: whoever

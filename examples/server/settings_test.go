@@ -98,6 +98,10 @@ func TestServerSettingsPage(t *testing.T) {
 		{"a group the server does not serve", "/groups/nope/-/saml", nil, "", http.StatusForbidden, "", "403 Forbidden"},
 		{"token form from another site", "/groups/acme/-/saml/token", url.Values{}, "https://evil.example", http.StatusForbidden, "", "403 Forbidden"},
 		{"SAML paths are not the page's", "/groups/acme/-/saml/metadata", nil, "", http.StatusNotFound, "", "There is no group with SAML single sign-on"},
+		{"group link form", "/groups/acme/-/saml/group_links", url.Values{"attribute": {"displayName"}, "value": {"Engineering"}, "role": {"40"}}, "", http.StatusSeeOther, "/groups/acme/-/saml?links=saved#group-links", ""},
+		{"the page with the link", "/groups/acme/-/saml", nil, "", http.StatusOK, "", `<span class="mono extern">Engineering</span>`},
+		{"group link removal", "/groups/acme/-/saml/group_links/remove", url.Values{"attribute": {"displayName"}, "value": {"Engineering"}}, "", http.StatusSeeOther, "/groups/acme/-/saml?links=removed#group-links", ""},
+		{"group link form from another site", "/groups/acme/-/saml/group_links", url.Values{"attribute": {"displayName"}, "value": {"x"}, "role": {"40"}}, "https://evil.example", http.StatusForbidden, "", "403 Forbidden"},
 	}
 	for _, st := range steps {
 		code, loc, body := p.do(st.path, st.form, st.origin)

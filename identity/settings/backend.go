@@ -184,6 +184,26 @@ func optional[T any](v *T, err error) (*T, error) {
 	return v, err
 }
 
+// groupLinks returns the group links of group groupID, the first
+// maxIdPGroups of its IdP groups by displayName, without their members,
+// and how many IdP groups it has. Their member counts are not read: a count
+// reads every member of a group.
+func (h *Handler) groupLinks(ctx context.Context, groupID string) ([]*store.IdPGroupLink, []*store.IdPGroup, int, error) {
+	links, err := h.prov.IdPGroupLinks(ctx, groupID)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	page, err := h.prov.ListIdPGroups(ctx, groupID, store.Query{SortBy: "displayName", Count: maxIdPGroups}, identity.OmitMembers)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	groups := make([]*store.IdPGroup, len(page.Results))
+	for i, res := range page.Results {
+		groups[i] = res.Group
+	}
+	return links, groups, page.Total, nil
+}
+
 // recentEvents reads the group's recent events, when the host keeps them.
 func (h *Handler) recentEvents(ctx context.Context, groupID string) ([]identity.Event, error) {
 	return h.cfg.events.RecentEvents(ctx, groupID, recentEvents)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -109,11 +110,12 @@ func watchConsole(t *testing.T, ctx context.Context) *consoleErrors {
 	return c
 }
 
-// refusedForm reports the browser's note of a SAML form the page refused
-// on purpose: its answer to refused settings is 422 and to a stale form
-// 409, each a page with the form, which Chromium logs as a failed load.
+// refusedForm reports the browser's note of a form the page refused on
+// purpose: its answer to refused SAML settings or a refused group link is
+// 422 and to a stale SAML form 409, each a page with the form, which
+// Chromium logs as a failed load.
 func refusedForm(e *log.Entry) bool {
-	return e.Source == log.EntrySourceNetwork && strings.HasSuffix(e.URL, "/-/saml") &&
+	return e.Source == log.EntrySourceNetwork && (strings.HasSuffix(e.URL, "/-/saml") || strings.HasSuffix(e.URL, "/-/saml/group_links")) &&
 		(strings.Contains(e.Text, "status of 422") || strings.Contains(e.Text, "status of 409"))
 }
 
@@ -179,9 +181,10 @@ func read[T any](t *testing.T, ctx context.Context, what string, a chromedp.Acti
 // TestBrowser drives the page in headless Chromium as a group owner does:
 // generate the token, give it to the IdP (here a real SCIM POST to the same
 // server), configure SAML SSO (a mistyped fingerprint refused beside its
-// field, then the IdP's metadata saved and seen saved after a reload), see
-// the provisioned user and its externalId, search for it, copy the SCIM
-// URL, and reset the token, after which the old one fails.
+// field, then the IdP's metadata saved and seen saved after a reload), link
+// a group the IdP pushed to a role (an empty name refused beside its
+// field), see the provisioned user and its externalId, search for it, copy
+// the SCIM URL, and reset the token, after which the old one fails.
 func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	h := newHost(t, nil)
@@ -236,6 +239,10 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("stored after the browser's save: enforced %v, role %v, SAML (-want +got):\n%s", g.EnforceSSO, g.DefaultRole, diff)
 	}
 
+	// The IdP pushes its groups; the owner links one to a role.
+	seedGroups(t, h, token)
+	linkGroup(t, ctx, h, dir)
+
 	// The page as the owner finds it later.
 	step(t, ctx, "open the page", chromedp.Navigate(h.pageURL("acme")), chromedp.WaitVisible(chromedp.CSS("#identities table")))
 	html := read(t, ctx, "page HTML", chromedp.OuterHTML(chromedp.CSS("html")))
@@ -249,7 +256,7 @@ func TestBrowser(t *testing.T) {
 	// Why can't Katherine Johnson sign in? The hint opens in place.
 	step(t, ctx, "open a hint", chromedp.Click(`//summary[normalize-space()="NameID differs"]`))
 	step(t, ctx, "the hint", chromedp.WaitVisible(`//details[@open]//li[contains(., "Both must be the same value")]`))
-	screenshot(t, ctx, filepath.Join(dir, "4-identities.png"))
+	screenshot(t, ctx, filepath.Join(dir, "5-identities.png"))
 	if *updateScreenshot {
 		if err := os.MkdirAll(filepath.Dir(readmeScreenshot), 0o755); err != nil {
 			t.Fatal(err)
@@ -272,7 +279,7 @@ func TestBrowser(t *testing.T) {
 	if diff := cmp.Diff([]string{want}, externalIDs(t, html)); diff != "" {
 		t.Errorf("search results (-want +got):\n%s", diff)
 	}
-	screenshot(t, ctx, filepath.Join(dir, "5-search.png"))
+	screenshot(t, ctx, filepath.Join(dir, "6-search.png"))
 
 	// Reset the token: the page asks first; the old token fails at once.
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
@@ -309,7 +316,7 @@ func TestBrowser(t *testing.T) {
 	if code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", second, ""); code != http.StatusOK {
 		t.Errorf("the new token: %d, want 200", code)
 	}
-	screenshot(t, ctx, filepath.Join(dir, "6-token-reset.png"))
+	screenshot(t, ctx, filepath.Join(dir, "7-token-reset.png"))
 	console.check(t)
 }
 
@@ -471,4 +478,65 @@ func seedDemo(t *testing.T, h *host, token string) []string {
 func hasKey(m map[string]string, k string) bool {
 	_, ok := m[k]
 	return ok
+}
+
+// seedGroups has the IdP push its groups as Entra ID does, with members
+// among the demo's users, and links one of them, by its externalId, to a
+// role, as an owner did before.
+func seedGroups(t *testing.T, h *host, token string) {
+	t.Helper()
+	code, list := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users?count=100", token, "")
+	if code != http.StatusOK {
+		t.Fatalf("GET /Users: %d", code)
+	}
+	ids := map[string]string{}
+	for _, r := range list["Resources"].([]any) {
+		u := r.(map[string]any)
+		ids[strings.SplitN(u["userName"].(string), ".", 2)[1]] = u["id"].(string)
+	}
+	member := func(names ...string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, ids[n])
+		}
+		return out
+	}
+	h.scimGroup(t, token, "Engineering", "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159", member("lovelace", "hopper", "dijkstra", "liskov", "knuth", "thompson")...)
+	h.scimGroup(t, token, "Mission Control", "2b6e0f3a-91d4-4c5e-8f27-0d3a5c6b7e18", member("johnson", "vaughan", "allen")...)
+	h.scimGroup(t, token, "Alumni", "", member("turing")...)
+	if _, err := h.prov.SetIdPGroupLink(context.Background(), "g1", store.LinkExternalID, "2b6e0f3a-91d4-4c5e-8f27-0d3a5c6b7e18", store.RoleReporter); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// linkGroup links Engineering to Maintainer in the browser: an empty name
+// is refused beside its field, then the name is typed and the link saved,
+// and the roles of Engineering's members follow.
+func linkGroup(t *testing.T, ctx context.Context, h *host, dir string) {
+	t.Helper()
+	step(t, ctx, "the group links", chromedp.Navigate(h.pageURL("acme")), chromedp.WaitVisible(chromedp.ID("group-links-form")))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Save group link"]`)); err != nil {
+		t.Fatalf("save an empty link: %v", err)
+	}
+	step(t, ctx, "the error beside the name", chromedp.WaitVisible(chromedp.ID("link-value-error")))
+	step(t, ctx, "fill in the link",
+		chromedp.SendKeys(chromedp.ID("link-value"), "Engineering"),
+		chromedp.SetValue(chromedp.ID("link-role"), strconv.Itoa(int(store.RoleMaintainer))))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`//button[normalize-space()="Save group link"]`)); err != nil {
+		t.Fatalf("save the link: %v", err)
+	}
+	step(t, ctx, "saved", chromedp.WaitVisible(chromedp.ID("group-links-saved")))
+	html := read(t, ctx, "page HTML", chromedp.OuterHTML(chromedp.CSS("html")))
+	want := [][]string{
+		{"Engineering", "Display name", "Maintainer", "Remove"},
+		{"2b6e0f3a-91d4-4c5e-8f27-0d3a5c6b7e18", "External ID", "Reporter", "Remove"},
+	}
+	if diff := cmp.Diff(want, linkRows(t, html, "links")); diff != "" {
+		t.Errorf("links (-want +got):\n%s", diff)
+	}
+	got := roles(t, html)
+	if got["ada.lovelace"] != "Maintainer" || got["katherine.johnson"] != "Reporter" || got["alan.turing"] != "not a member" {
+		t.Errorf("roles after the link: %v", got)
+	}
+	screenshot(t, ctx, filepath.Join(dir, "4-group-links.png"))
 }

@@ -2,9 +2,11 @@
 // page where GitLab's SCIM and SAML flow starts: it shows the group's SCIM
 // base URL, generates or resets the group's SCIM token (shown once), shows
 // the group's SAML service-provider addresses and its SAML configuration
-// and takes the settings that change it, and lists every identity the IdP
-// provisioned into the group with the externalId stored for it, the SAML
-// NameID the IdP must send, so an owner can tell why a user cannot sign in.
+// and takes the settings that change it, lists the groups the IdP
+// provisioned over SCIM and the group links that give their members a role,
+// and lists every identity the IdP provisioned into the group with the
+// externalId stored for it, the SAML NameID the IdP must send, so an owner
+// can tell why a user cannot sign in.
 //
 // The page is server-rendered with html/template from embedded files; it
 // needs no JavaScript (a small inline script adds copy buttons, a
@@ -21,17 +23,20 @@
 //		settings.WithSAML(sp.URLs))
 //	mux.Handle("/groups/{group}/-/saml", page)
 //	mux.Handle("/groups/{group}/-/saml/token", page)
+//	mux.Handle("/groups/{group}/-/saml/group_links", page)
+//	mux.Handle("/groups/{group}/-/saml/group_links/remove", page)
 //	mux.Handle("/groups/{group}/-/saml/{route}", sp) // metadata, sso, callback, authorize
 //
 // The handler matches request paths against its prefix ([WithPrefix],
 // default [DefaultPrefix], GitLab's /groups/{group}/-/saml) itself, so the
 // host may route any path under the prefix to it with any router, but must
 // not strip the prefix. Its routes are the page (GET prefix), the token
-// form (POST prefix/token) and, with [WithSAML], the SAML form (POST
-// prefix); the page's query takes q (a search) and page (a page of the
-// list). The SAML handler's routes share the prefix (GitLab's layout), so a
-// host gives the page exactly these two paths and the SAML handler the
-// rest.
+// form (POST prefix/token), with [WithSAML] the SAML form (POST prefix),
+// and, in the RFC profile, the group link forms (POST prefix/group_links
+// and prefix/group_links/remove); the page's query takes q (a search) and
+// page (a page of the list). The SAML handler's routes share the prefix
+// (GitLab's layout), so a host gives the page exactly these paths and the
+// SAML handler the rest.
 //
 // # Who sees what
 //
@@ -98,6 +103,30 @@
 // through sso.Configure (the form has no certificate field) keeps it when
 // the owner leaves the fingerprint empty. The form's body is limited to 4
 // MiB (413 beyond); sso limits the metadata to 1 MiB.
+//
+// # Group links
+//
+// Over a provisioner of the RFC profile, whose SCIM handler serves Groups,
+// the page has a Group links section (the GitLab profile has no Groups, as
+// GitLab, and no section). It lists the group links (GitLab's SAML group
+// links: an IdP group, by displayName or externalId, ignoring case, gives
+// a role), each with a Remove button, a form that adds a link or changes
+// the role of one, with the roles GitLab's groups offer (Minimal Access to
+// Owner), and the IdP groups the IdP provisioned (their displayName,
+// externalId and the role their links give), the first 100 by displayName
+// with their count. Member counts are not shown: counting the members of a
+// group reads every one of them.
+//
+// Both forms go through identity.Provisioner.SetIdPGroupLink and
+// identity.Provisioner.RemoveIdPGroupLink, which recompute the members'
+// roles in the same store update: a member's role is the highest among the
+// linked IdP groups that contain them, else the group's default role. A
+// save or a removal answers 303 to the page, which says so; refused values
+// answer 422 with each error beside its field and the values as typed; a
+// change that would take the owner role from the group's last owner
+// answers 422 with GitLab's "Cannot remove last group owner" message, and
+// nothing is saved. A removal of a link already gone answers 303 as a
+// removal does. The forms' bodies are limited to 64 KiB (413 beyond).
 //
 // # The identities
 //

@@ -1,6 +1,7 @@
 package settings_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -81,6 +82,59 @@ func FuzzSAMLForm(f *testing.F) {
 		}
 		if diff := cmp.Diff(before, h.group(t, "g1")); diff != "" {
 			t.Fatalf("a refused post changed the group (-before +after):\n%s", diff)
+		}
+	})
+}
+
+// FuzzGroupLinkForm: whatever the group link form's fields, its post (add,
+// or remove) answers a save (303), the page with the form (422, refused),
+// or 400 for a removal that names no link; a page is well-formed with no
+// script but its own; and the links change only on a 303.
+func FuzzGroupLinkForm(f *testing.F) {
+	h := newHost(f, nil)
+	for _, seed := range []struct {
+		remove                 bool
+		attribute, value, role string
+	}{
+		{false, "displayName", "Engineering", "40"},
+		{false, "externalId", "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159", "50"},
+		{true, "displayName", "Engineering", ""},
+		{false, "displayName", `"><script>x</script>`, "30"},
+		{false, "members", "", "-1"},
+		{false, "displayName", "\xff\x00", "99999999999999999999"},
+		{true, "externalId", "nothing", ""},
+	} {
+		f.Add(seed.remove, seed.attribute, seed.value, seed.role)
+	}
+	f.Fuzz(func(t *testing.T, remove bool, attribute, value, role string) {
+		before, err := h.prov.IdPGroupLinks(context.Background(), "g1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := h.postLink(t, remove, attribute, value, role)
+		after, err := h.prov.IdPGroupLinks(context.Background(), "g1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r.status {
+		case http.StatusSeeOther:
+			return
+		case http.StatusBadRequest:
+			if !remove {
+				t.Fatalf("400 for an add: %s", r.body)
+			}
+		case http.StatusUnprocessableEntity:
+			if err := checkWellFormed(r.body); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(elements(t, r.body, "script")); n != 1 {
+				t.Fatalf("%d script elements", n)
+			}
+		default:
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Fatalf("a refused post changed the links (-before +after):\n%s", diff)
 		}
 	})
 }

@@ -94,6 +94,10 @@ func (h *Handler) routes() []route {
 	if h.cfg.samlURLs != nil {
 		rts = append(rts, route{http.MethodPost, "", h.serveSAML})
 	}
+	if h.groupLinksShown() {
+		rts = append(rts, route{http.MethodPost, "/group_links", h.serveLinkAdd},
+			route{http.MethodPost, "/group_links/remove", h.serveLinkRemove})
+	}
 	return rts
 }
 
@@ -259,6 +263,18 @@ type pageState struct {
 	form    *samlForm
 	refused *samlErrors
 	stale   bool
+	// link is the group link form as posted and refused (linkErrors);
+	// linkErrors alone is a refused removal.
+	link       *linkForm
+	linkErrors *linkErrors
+}
+
+// groupLinksShown reports whether the page has the group links section:
+// in the RFC profile, whose SCIM handler serves Groups. The GitLab profile
+// has no Groups (GitLab answers /Groups with 404), so no IdP group ever
+// reaches a link.
+func (h *Handler) groupLinksShown() bool {
+	return h.prov.Profile() != identity.GitLabProfile()
 }
 
 // render writes the page of group g.

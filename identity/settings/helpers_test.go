@@ -344,7 +344,7 @@ func rows(t testing.TB, page string) []tableRow {
 	}
 	var out []tableRow
 	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || n.Data != "tr" || n.Parent == nil || n.Parent.Data != "tbody" {
+		if n.Type != html.ElementNode || n.Data != "tr" || n.Parent == nil || n.Parent.Data != "tbody" || section(n) != "identities" {
 			continue
 		}
 		var cells []string
@@ -359,6 +359,16 @@ func rows(t testing.TB, page string) []tableRow {
 		out = append(out, tableRow{cells[0], cells[1], cells[2], cells[3], cells[4]})
 	}
 	return out
+}
+
+// section returns the id of the section n is in, or "".
+func section(n *html.Node) string {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.Data == "section" {
+			return attr(p, "id")
+		}
+	}
+	return ""
 }
 
 // externalIDs returns the externalId column of a page's table.

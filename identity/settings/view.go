@@ -36,6 +36,8 @@ type pageView struct {
 
 	// SAML is nil without WithSAML.
 	SAML *samlView
+	// GroupLinks is nil in the GitLab profile, which has no Groups.
+	GroupLinks *groupLinksView
 
 	Identities identitiesView
 	// Events is nil without an EventLog.
@@ -136,6 +138,12 @@ func (h *Handler) view(ctx context.Context, r *http.Request, g *store.Group, st 
 	}
 	if h.cfg.samlURLs != nil {
 		v.SAML = h.samlSection(r, g, st)
+	}
+	if h.groupLinksShown() {
+		var err error
+		if v.GroupLinks, err = h.groupLinksSection(r, g, st); err != nil {
+			return nil, err
+		}
 	}
 	q := ""
 	page := 1

@@ -82,8 +82,9 @@
 // Entra ID's group provisioning and Okta's Group Push run when the server
 // has a Groups resource: the client asks GET /ResourceTypes once (a
 // request of scimtest's own, not of the IdP) and looks for a resource type
-// named "Group". [WithGroupProvisioning] decides instead; the GitLab
-// profile has no Groups.
+// named "Group", as scimkit's RFC profile (and so [NewServer]'s) does.
+// [WithGroupProvisioning] decides instead; the GitLab profile has no
+// Groups.
 //
 // # The server
 //

@@ -171,9 +171,24 @@ var broken = map[string]func(http.Handler) http.Handler{
 	}, nil),
 }
 
-// groupsFake is a Groups resource in front of scimkit (which has none):
-// it serves /ResourceTypes with Group listed and /Groups, and passes
-// everything else on. It logs what was done to the groups.
+// withoutGroups is a host in front of scimkit that does not route /Groups:
+// a SCIM 404 for them, everything else passed on.
+func withoutGroups(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, rest, _ := strings.Cut(r.URL.Path, "/api/scim/v2/groups/"); strings.Contains(rest, "/Groups") {
+			status, doc := scimError(http.StatusNotFound, "no such endpoint")
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(status)
+			_ = json.NewEncoder(w).Encode(doc)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// groupsFake is a Groups resource in front of scimkit: it serves
+// /ResourceTypes with Group listed and /Groups, and passes everything else
+// on. It logs what was done to the groups.
 type groupsFake struct {
 	mu     sync.Mutex
 	next   int

@@ -43,27 +43,50 @@ func eventTypes(evs []identity.Event) []identity.EventType {
 
 // The three IdPs' syncs pass against scimkit in both profiles, and do to
 // the accounts what each IdP means: every deactivation and reactivation
-// shows as an event.
+// shows as an event. In the RFC profile, which has Groups, Entra ID's group
+// provisioning and Okta's Group Push run too, and leave no group behind.
 func TestCheck(t *testing.T) {
 	const (
 		prov   = identity.EventProvisioned
 		upd    = identity.EventUpdated
 		deprov = identity.EventDeprovisioned
 		reprov = identity.EventReprovisioned
+		gNew   = identity.EventIdPGroupCreated
+		gUpd   = identity.EventIdPGroupUpdated
+		gAdd   = identity.EventIdPGroupMemberAdded
+		gRem   = identity.EventIdPGroupMemberRemoved
+		gDel   = identity.EventIdPGroupDeleted
 	)
-	want := []identity.EventType{
-		identity.EventGroupCreated,
-		prov, upd, upd, deprov, reprov, deprov, // Entra ID; DELETE of the soft-deleted user changes no state
-		prov, upd, deprov, reprov, deprov, // Okta
-		prov, upd, deprov, reprov, deprov, reprov, // OneLogin: suspend, re-assign, delete, re-assign
+	wants := map[identity.Profile][]identity.EventType{
+		identity.RFCProfile(): {
+			identity.EventGroupCreated,
+			prov, upd, upd, // Entra ID: create, the two updates,
+			gNew, gUpd, gAdd, gRem, gDel, // group created, renamed, member added and removed, deleted,
+			deprov, reprov, deprov, // disable, enable, soft delete; DELETE of the soft-deleted user changes no state
+			prov, upd, // Okta: create, profile push,
+			gNew, gAdd, gUpd, gRem, gAdd, gDel, // Group Push: pushed, member added, renamed, removed, PUT with it, deleted,
+			deprov, reprov, deprov,
+			prov, upd, deprov, reprov, deprov, reprov, // OneLogin: suspend, re-assign, delete, re-assign
+		},
+		identity.GitLabProfile(): {
+			identity.EventGroupCreated,
+			prov, upd, upd, deprov, reprov, deprov, // Entra ID
+			prov, upd, deprov, reprov, deprov, // Okta
+			prov, upd, deprov, reprov, deprov, reprov, // OneLogin
+		},
 	}
 	for _, p := range profiles {
 		t.Run(profileName(p), func(t *testing.T) {
 			t.Parallel()
 			srv := scimtest.NewServer(t, scimtest.WithProfile(p))
 			scimtest.Check(t, srv.URL, srv.Token, scimtest.WithProfile(p))
-			if diff := cmp.Diff(want, eventTypes(srv.Events())); diff != "" {
+			if diff := cmp.Diff(wants[p], eventTypes(srv.Events())); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			groups, err := srv.Provisioner.ListIdPGroups(t.Context(), srv.Groups[0].ID, store.Query{}, identity.OmitMembers)
+			require.NoError(t, err)
+			if groups.Total != 0 {
+				t.Errorf("%d IdP groups left behind", groups.Total)
 			}
 			// Each IdP's person ends as it left them: Entra ID's deleted,
 			// Okta's deactivated, OneLogin's active again.
@@ -91,9 +114,10 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// With a Groups resource (a fake here: scimkit has none yet) the clients
-// find it through /ResourceTypes and run Entra ID's group provisioning
-// and Okta's Group Push.
+// With a Groups resource (a fake that logs what is done to its groups, in
+// front of scimkit) the clients find it through /ResourceTypes and run
+// Entra ID's group provisioning and Okta's Group Push, in their order.
+// TestCheck runs them against scimkit's own Groups.
 func TestSyncGroups(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -141,7 +165,8 @@ func TestSyncGroups(t *testing.T) {
 }
 
 // WithGroupProvisioning decides over discovery: off, the fake's groups
-// are left alone; on, a server without Groups fails the first group step.
+// are left alone; on, a server without Groups (scimkit behind a host that
+// does not route /Groups) fails the first group step.
 func TestWithGroupProvisioning(t *testing.T) {
 	t.Parallel()
 	srv := scimtest.NewServer(t)
@@ -155,8 +180,9 @@ func TestWithGroupProvisioning(t *testing.T) {
 		t.Errorf("groups touched with group provisioning off: %q", fake.log)
 	}
 
+	noGroups := front(t, srv, withoutGroups)
 	r = observe(func(rt require.TestingT) {
-		scimtest.NewEntra(rt, srv.URL, srv.Token, scimtest.WithGroupProvisioning(true)).Sync()
+		scimtest.NewEntra(rt, noGroups, srv.Token, scimtest.WithGroupProvisioning(true)).Sync()
 	})
 	require.True(t, r.failed, "Entra ID's group steps passed against a server without Groups")
 	require.Contains(t, r.message(), "scimtest: Entra ID, create group: query by displayName: status 404, want 200")
