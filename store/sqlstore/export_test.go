@@ -2,15 +2,14 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/scimkit/scimkit/store"
 )
 
 // QueryRow runs a query in the database transaction under a Tx of Update
 // or View.
-func QueryRow(ctx context.Context, t store.Tx, q string, args ...any) *sql.Row {
-	return t.(*tx).q.QueryRowContext(ctx, q, args...)
+func QueryRow(ctx context.Context, t store.Tx, q string, args ...any) interface{ Scan(...any) error } {
+	return t.(*tx).queryRow(ctx, q, args...)
 }
 
 // FailRetryable dooms the transaction under t as a serialization failure
