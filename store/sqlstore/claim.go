@@ -104,6 +104,11 @@ func (t *tx) claimList(groupID string, keys [][]byte) (string, []any) {
 	if len(slots) == 0 {
 		return "", nil
 	}
+	if len(slots) == 1 {
+		// A plain comparison lets the server keep one plan for all
+		// slots (see tx.in).
+		return "WITH c AS (UPDATE scimkit_claims SET n = n + 1 WHERE slot = ?) ", []any{slots[0]}
+	}
 	return "WITH c AS (UPDATE scimkit_claims SET n = n + 1 WHERE slot = ANY(?::integer[])) ", []any{slots}
 }
 

@@ -224,7 +224,20 @@ func list(n int) string {
 // in returns the condition that col is one of keys, with its arguments:
 // on PostgreSQL one bytea[] argument, whatever the number of keys; on
 // SQLite a placeholder per key. With not set, that col is none of them.
+//
+// One key is a plain comparison on either database: the server plans a
+// prepared statement once for all arguments, and for an array of unknown
+// length it assumes ten keys, for which a scan of the whole table looks
+// cheaper than ten index lookups until the table holds thousands of rows;
+// a plan made then stays while the table grows. Most users have one
+// address.
 func (t *tx) in(col string, keys [][]byte, not bool) (string, []any) {
+	if len(keys) == 1 {
+		if not {
+			return col + " <> ?", []any{keys[0]}
+		}
+		return col + " = ?", []any{keys[0]}
+	}
 	if t.s.d.postgres {
 		if keys == nil {
 			keys = [][]byte{} // an empty array; nil would be NULL
