@@ -53,6 +53,8 @@ type tx struct {
 	// (view.go); firstDone says it was made.
 	first     *firstRead
 	firstDone bool
+	// ahead is a lookup read before it was asked for (view.go).
+	ahead *aheadRead
 }
 
 // versionWas is an entity's Version before a Put advanced it.
@@ -206,9 +208,18 @@ func (t *tx) queryRow(ctx context.Context, q string, args ...any) scanner {
 }
 
 // notFound is the error of a lookup that found nothing.
-func notFound(what string, key string) error {
-	return fmt.Errorf("sqlstore: %s %q: %w", what, key, store.ErrNotFound)
+func notFound(what string, key string) error { return &notFoundError{what, key} }
+
+// notFoundError matches store.ErrNotFound. Lookups that find nothing are
+// the rule in a create (is the email taken? the extern_uid?): the message
+// is only written when asked for.
+type notFoundError struct{ what, key string }
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("sqlstore: %s %q: %v", e.what, e.key, store.ErrNotFound)
 }
+
+func (e *notFoundError) Unwrap() error { return store.ErrNotFound }
 
 // ---- groups
 
@@ -381,13 +392,16 @@ func (t *tx) locks() bool { return !t.readOnly && t.s.d.postgres }
 
 // ---- SAML identities
 
+// samlQuery selects the SAML identities of a group where a column, which
+// follows, has a value.
+const samlQuery = "SELECT group_id, user_id, extern_uid, version FROM scimkit_saml_identities WHERE group_id = ? AND "
+
 func (t *tx) samlIdentity(ctx context.Context, what, where, groupID, label string, arg []byte, miss factKind) (*store.SAMLIdentity, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
 	s := &store.SAMLIdentity{}
-	err := t.queryRow(ctx, "SELECT group_id, user_id, extern_uid, version FROM scimkit_saml_identities WHERE group_id = ? AND "+where+" = ?",
-		b(groupID), arg).Scan(&s.GroupID, &s.UserID, &s.ExternUID, &s.Version)
+	err := t.queryRow(ctx, samlQuery+where+" = ?", b(groupID), arg).Scan(&s.GroupID, &s.UserID, &s.ExternUID, &s.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		t.missing(factKey{kind: miss, a: groupID, b: string(arg)})
 		return nil, notFound(what, label)
@@ -439,6 +453,11 @@ func (t *tx) scanSCIM(row scanner) (*store.SCIMIdentity, error) {
 func (t *tx) scimIdentity(ctx context.Context, what, where, groupID, label string, arg []byte, miss factKind) (*store.SCIMIdentity, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
+	}
+	if miss == kSCIMExtern && t.know != nil {
+		// A create looks the SAML identity of the extern_uid up next
+		// but one: read it in the same round trip.
+		t.readAhead(samlQuery+"extern_uid_key = ?", b(groupID), arg)
 	}
 	s, err := t.scanSCIM(t.queryRow(ctx, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE s.group_id = ? AND "+where+" = ?",
 		b(groupID), arg))

@@ -30,9 +30,14 @@ const errViewMoved = retryable("the row a View read first changed before its tra
 
 // send runs statement q of t's session: in a View that began no
 // transaction, a first lookup (one row) on its own, and otherwise after
-// beginning the transaction, with the first lookup read again.
+// beginning the transaction, with the first lookup read again. A lookup
+// read ahead gives its rows without a round trip.
 func (t *tx) send(ctx context.Context, q string, args []any, oneRow bool) (*pipeline.Stmt, error) {
 	q = t.s.binds.rebind(t.s.d, q)
+	if a := t.ahead; a != nil && a.done && a.q == q && sameRows([][]any{a.args}, [][]any{args}) {
+		t.ahead = nil
+		return &pipeline.Stmt{SQL: q, Args: args, Rows: a.rows}, nil
+	}
 	ss := t.sess
 	if t.readOnly && !ss.open {
 		if oneRow && !t.firstDone {
@@ -55,4 +60,29 @@ func (t *tx) send(ctx context.Context, q string, args []any, oneRow bool) (*pipe
 		}
 	}
 	return ss.run(ctx, q, args)
+}
+
+// Reading ahead. Some lookups reliably follow others in an Update (a
+// create reads the SAML identity of the extern_uid whose SCIM identity it
+// looked up). Such a lookup is sent with the statement it follows, in the
+// same round trip and snapshot, and its rows kept until it is asked for,
+// or until a write, which could change them.
+
+// aheadRead is a lookup read ahead: its statement, and once sent its rows.
+type aheadRead struct {
+	q    string
+	args []any
+	rows [][]any
+	done bool
+}
+
+// readAhead holds lookup q back for the next round trip, keeping its rows
+// for when it is asked for.
+func (t *tx) readAhead(q string, args ...any) {
+	a := &aheadRead{q: t.s.binds.rebind(t.s.d, q), args: args}
+	t.ahead = a
+	t.sess.hold(held{check: func(st *pipeline.Stmt) error {
+		a.rows, a.done = st.Rows, true
+		return nil
+	}}, a.q, a.args)
 }
