@@ -44,3 +44,7 @@ func FoldedKey(s string) []byte { return foldedKey(s) }
 
 // EncodeEmails is the stored form of a user's secondary emails.
 func EncodeEmails(es []store.Email) ([]byte, error) { return encodeEmails(es) }
+
+// RoundTrips returns how many round trips to the database the Updates and
+// Views of st made so far.
+func RoundTrips(st *Store) uint64 { return st.trips.Load() }

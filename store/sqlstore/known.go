@@ -62,14 +62,20 @@ type known struct {
 	fresh map[string]bool
 }
 
-func newKnown() *known {
-	return &known{facts: make(map[factKey]fact, 16)}
+func newKnown() *known { return &known{} }
+
+// set records fact f of k.
+func (kn *known) set(k factKey, f fact) {
+	if kn.facts == nil {
+		kn.facts = make(map[factKey]fact)
+	}
+	kn.facts[k] = f
 }
 
 // missing notes that nothing holds k.
 func (kn *known) missing(k factKey) {
 	if kn != nil {
-		kn.facts[k] = fact{}
+		kn.set(k, fact{})
 	}
 }
 
@@ -78,17 +84,17 @@ func (kn *known) row(k factKey, v int64, owner string, keys ...factKey) {
 	if kn == nil {
 		return
 	}
-	if old, ok := kn.facts[k]; ok && old.present {
+	if old := kn.facts[k]; old.present {
 		// The keys the row held before and holds no longer are free.
-		for _, ok := range old.keys {
-			if f := kn.facts[ok]; f.present && !holds(keys, ok) {
-				kn.facts[ok] = fact{}
+		for _, key := range old.keys {
+			if f := kn.facts[key]; f.present && !holds(keys, key) {
+				kn.set(key, fact{})
 			}
 		}
 	}
-	kn.facts[k] = fact{present: true, version: v, keys: keys}
+	kn.set(k, fact{present: true, version: v, keys: keys})
 	for _, key := range keys {
-		kn.facts[key] = fact{present: true, owner: owner}
+		kn.set(key, fact{present: true, owner: owner})
 	}
 }
 
@@ -108,10 +114,10 @@ func (kn *known) gone(k factKey) {
 	}
 	if old := kn.facts[k]; old.present {
 		for _, key := range old.keys {
-			kn.facts[key] = fact{}
+			kn.set(key, fact{})
 		}
 	}
-	kn.facts[k] = fact{}
+	kn.set(k, fact{})
 }
 
 // free reports whether k is known to be held by nothing.
@@ -175,7 +181,7 @@ func (kn *known) scim(s *store.SCIMIdentity) {
 		factKey{kind: kSCIMUser, a: s.GroupID, b: s.UserID})
 	f := kn.facts[k]
 	f.owner = s.GroupID
-	kn.facts[k] = f
+	kn.set(k, f)
 }
 
 func (kn *known) saml(s *store.SAMLIdentity) {

@@ -188,8 +188,10 @@ func (ss *session) failure(err error, hs []held) error {
 // send sends stmts, in one round trip on a pipeline.Conn.
 func (ss *session) send(ctx context.Context, stmts []pipeline.Stmt) error {
 	if ss.pipe {
+		ss.s.trips.Add(1)
 		return ss.conn.Raw(func(dc any) error { return dc.(pipeline.Conn).Send(ctx, stmts) })
 	}
+	ss.s.trips.Add(uint64(len(stmts)))
 	for i := range stmts {
 		if err := ss.sendOne(ctx, &stmts[i]); err != nil {
 			return &pipeline.Error{Index: i, Err: err}

@@ -40,6 +40,8 @@ type Store struct {
 	user *schema.ResourceType
 
 	retries, gaveUp, replays atomic.Uint64
+	// trips counts the round trips of sessions, for tests.
+	trips atomic.Uint64
 	// binds are the PostgreSQL texts of statements (session.go).
 	binds  binds
 	closed atomic.Bool
