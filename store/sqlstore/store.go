@@ -174,7 +174,10 @@ func (s *Store) Stats() Stats {
 // race-free), BEGIN IMMEDIATE on SQLite. A serialization failure, deadlock
 // or busy database anywhere in it (fn's statements or the commit) rolls it
 // back and runs fn again, after a jittered backoff, for up to the retry
-// timeout ([WithRetryTimeout]).
+// timeout ([WithRetryTimeout]). On PostgreSQL fn may also run again at
+// once when a write it made was held for the commit and wrote nothing
+// (see Round trips in the package documentation); an Update whose fn
+// reads and writes nothing does not reach the database.
 //
 // An error from the database being gone (connection refused, server shut
 // down, store closed), or conflicts that outlast the retry timeout or
