@@ -50,6 +50,7 @@ type fact struct {
 	// group.
 	owner   string
 	version int64
+	role    store.Role // of a membership
 	// keys are the unique keys a row holds.
 	keys []factKey
 }
@@ -190,7 +191,31 @@ func (kn *known) saml(s *store.SAMLIdentity) {
 }
 
 func (kn *known) member(m *store.Membership) {
-	kn.row(factKey{kind: kMember, a: m.GroupID, b: m.UserID}, m.Version, "")
+	if kn == nil {
+		return
+	}
+	k := factKey{kind: kMember, a: m.GroupID, b: m.UserID}
+	kn.row(k, m.Version, "")
+	f := kn.facts[k]
+	f.role = m.Role
+	kn.set(k, f)
+}
+
+// membership returns the membership of user userID in group groupID as
+// the Update read or wrote it, and whether it exists; known is false when
+// the Update does not know.
+func (kn *known) membership(groupID, userID string) (m *store.Membership, ok, known bool) {
+	if kn == nil {
+		return nil, false, false
+	}
+	k := factKey{kind: kMember, a: groupID, b: userID}
+	if f := kn.facts[k]; f.present {
+		return &store.Membership{GroupID: groupID, UserID: userID, Role: f.role, Version: f.version}, true, true
+	}
+	if kn.free(k) {
+		return nil, false, true
+	}
+	return nil, false, false
 }
 
 // inserted notes that the Update inserted user id.

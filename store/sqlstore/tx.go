@@ -349,6 +349,13 @@ func (t *tx) Membership(ctx context.Context, groupID, userID string) (*store.Mem
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
+	if m, ok, known := t.know.membership(groupID, userID); known {
+		// What the Update read or wrote of it: no need to ask.
+		if !ok {
+			return nil, notFound("membership of user in group", groupID+"/"+userID)
+		}
+		return m, nil
+	}
 	m := &store.Membership{GroupID: groupID, UserID: userID}
 	var role int64
 	err := t.queryRow(ctx, "SELECT role, version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?",
