@@ -130,7 +130,7 @@ const heldTail = "1 / COUNT(*)"
 // Update knew, runs the Update again with immediate writes); otherwise it
 // runs it, and diagnoses a write that wrote nothing.
 func (t *tx) put(ctx context.Context, w *write) error {
-	t.ahead = nil // a write may change what was read ahead
+	t.ahead, t.joined = nil, nil // a write may change what was read before
 	var n int64
 	var err error
 	switch {

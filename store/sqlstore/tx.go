@@ -8,6 +8,7 @@ import (
 	"iter"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/sqlstore/internal/pipeline"
 )
 
 // tx is the [store.Tx] of one database transaction.
@@ -55,6 +56,72 @@ type tx struct {
 	firstDone bool
 	// ahead is a lookup read before it was asked for (view.go).
 	ahead *aheadRead
+	// joined are the accounts and memberships read with SCIM identities.
+	joined *joinedRows
+}
+
+// joinedRows are the rows of accounts and memberships that came with SCIM
+// identities (scimSelect): lookups of them take their row from here
+// rather than ask again, until the transaction writes anything, which
+// could change them. They are of the state the transaction sees (in a
+// View whose first lookup ran on its own, the re-reading of that lookup,
+// joined rows included, checks them).
+type joinedRows struct {
+	users   map[string][]any
+	members map[[2]string][]any // nil: no membership
+}
+
+// maxJoined bounds the rows kept: a scan of a large group reads many.
+const maxJoined = 1000
+
+// keep keeps the account and membership read with s (all nil when the
+// account is missing: then nothing is kept).
+func (j *joinedRows) keep(s *store.SCIMIdentity, user, member []any) {
+	if user[0] == nil {
+		return
+	}
+	if len(j.users) >= maxJoined {
+		j.users, j.members = nil, nil
+	}
+	if j.users == nil {
+		j.users, j.members = make(map[string][]any), make(map[[2]string][]any)
+	}
+	j.users[s.UserID] = append([]any(nil), user...)
+	if member[0] == nil {
+		j.members[[2]string{s.GroupID, s.UserID}] = nil
+	} else {
+		j.members[[2]string{s.GroupID, s.UserID}] = append([]any(nil), member...)
+	}
+}
+
+// user returns the row of user id when kept, for a lookup by id (kind
+// kUser with arg the id).
+func (j *joinedRows) user(kind factKind, arg []byte) (scanner, bool) {
+	if j == nil || kind != kUser {
+		return nil, false
+	}
+	r, ok := j.users[string(arg)]
+	if !ok {
+		return nil, false
+	}
+	return valueRow{st: &pipeline.Stmt{Rows: [][]any{r}}}, true
+}
+
+// member returns the row (role, version) of the membership of userID in
+// groupID when kept, which has no rows when there is none.
+func (j *joinedRows) member(groupID, userID string) (scanner, bool) {
+	if j == nil {
+		return nil, false
+	}
+	r, ok := j.members[[2]string{groupID, userID}]
+	if !ok {
+		return nil, false
+	}
+	st := &pipeline.Stmt{}
+	if r != nil {
+		st.Rows = [][]any{r}
+	}
+	return valueRow{st: st}, true
 }
 
 // versionWas is an entity's Version before a Put advanced it.
@@ -313,7 +380,13 @@ func (t *tx) user(ctx context.Context, what, q, label string, arg []byte, miss f
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	u, err := scanUser(t.queryRow(ctx, q, arg))
+	var row scanner
+	if r, ok := t.joined.user(miss, arg); ok {
+		row = r
+	} else {
+		row = t.queryRow(ctx, q, arg)
+	}
+	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		t.missing(factKey{kind: miss, a: string(arg)})
 		return nil, notFound(what, label)
@@ -358,8 +431,11 @@ func (t *tx) Membership(ctx context.Context, groupID, userID string) (*store.Mem
 	}
 	m := &store.Membership{GroupID: groupID, UserID: userID}
 	var role int64
-	err := t.queryRow(ctx, "SELECT role, version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?",
-		b(groupID), b(userID)).Scan(&role, &m.Version)
+	row, ok := t.joined.member(groupID, userID)
+	if !ok {
+		row = t.queryRow(ctx, "SELECT role, version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", b(groupID), b(userID))
+	}
+	err := row.Scan(&role, &m.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		t.missing(factKey{kind: kMember, a: groupID, b: userID})
 		return nil, notFound("membership of user in group", groupID+"/"+userID)
@@ -434,13 +510,32 @@ func (t *tx) SAMLIdentityByUser(ctx context.Context, groupID, userID string) (*s
 
 const scimCols = "s.id, s.group_id, s.user_id, s.extern_uid, s.active, s.deleted, s.document, s.version, s.created_s, s.created_ns, s.updated_s, s.updated_ns, s.user_name_key"
 
-// scanSCIM reads a row of scimCols. In a transaction that claims userNames
-// it notes the identity's stored userName key (see [tx.claimFor]).
+// scimSelect reads SCIM identities (s) and, with each, its account (u,
+// userCols) and its membership of the group (m): whoever reads an identity
+// reads those next (a SCIM resource shows both), and here they come in
+// the same statement, seen in the same state (see tx.joined). A WHERE
+// clause follows.
+const scimSelect = "SELECT " + scimCols + ", " + userCols + `, m.role, m.version FROM scimkit_scim_identities s
+	LEFT JOIN scimkit_users u ON u.id = s.user_id
+	LEFT JOIN scimkit_memberships m ON m.group_id = s.group_id AND m.user_id = s.user_id`
+
+// Columns of scimSelect after scimCols.
+const (
+	userColumns   = 9
+	memberColumns = 2
+)
+
+// scanSCIM reads a row of scimSelect, keeping the account and membership
+// that come with it for the lookups that follow. In a transaction that
+// claims userNames it notes the identity's stored userName key (see
+// [tx.claimFor]).
 func (t *tx) scanSCIM(row scanner) (*store.SCIMIdentity, error) {
 	s := &store.SCIMIdentity{}
 	var doc, nameKey []byte
 	var cs, cn, us, un int64
-	if err := row.Scan(&s.ID, &s.GroupID, &s.UserID, &s.ExternUID, &s.Active, &s.Deleted, &doc, &s.Version, &cs, &cn, &us, &un, &nameKey); err != nil {
+	var with [userColumns + memberColumns]any
+	if err := row.Scan(&s.ID, &s.GroupID, &s.UserID, &s.ExternUID, &s.Active, &s.Deleted, &doc, &s.Version, &cs, &cn, &us, &un, &nameKey,
+		&with[0], &with[1], &with[2], &with[3], &with[4], &with[5], &with[6], &with[7], &with[8], &with[9], &with[10]); err != nil {
 		return nil, err
 	}
 	s.Created = fromUnix(cs, cn)
@@ -452,6 +547,10 @@ func (t *tx) scanSCIM(row scanner) (*store.SCIMIdentity, error) {
 	}
 	t.noteName(s, nameKey)
 	t.know.scim(s)
+	if t.joined == nil {
+		t.joined = &joinedRows{}
+	}
+	t.joined.keep(s, with[:userColumns], with[userColumns:])
 	return s, nil
 }
 
@@ -466,8 +565,7 @@ func (t *tx) scimIdentity(ctx context.Context, what, where, groupID, label strin
 		// but one: read it in the same round trip.
 		t.readAhead(samlQuery+"extern_uid_key = ?", b(groupID), arg)
 	}
-	s, err := t.scanSCIM(t.queryRow(ctx, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE s.group_id = ? AND "+where+" = ?",
-		b(groupID), arg))
+	s, err := t.scanSCIM(t.queryRow(ctx, scimSelect+" WHERE s.group_id = ? AND "+where+" = ?", b(groupID), arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		if miss != 0 {
 			t.missing(factKey{kind: miss, a: groupID, b: string(arg)})
