@@ -107,6 +107,10 @@ func mapStoreErr(err error) error {
 			return &Error{Kind: KindConflict, Field: "externalId", Detail: msgExternUIDTaken, Err: err}
 		case store.KeySCIMIdentityUser, store.KeySAMLIdentityUser:
 			return &Error{Kind: KindConflict, Detail: msgUserTaken, Err: err}
+		case store.KeyDisplayName:
+			return &Error{Kind: KindConflict, Field: "displayName", Detail: msgDisplayNameTaken, Err: err}
+		case store.KeyExternalID:
+			return &Error{Kind: KindConflict, Field: "externalId", Detail: msgExternalIDTaken, Err: err}
 		}
 	}
 	if strings.HasPrefix(err.Error(), "identity: ") {

@@ -27,13 +27,18 @@ const maxUsernameAttempts = usernameTries + 8
 //     ReturnExistingOnRepeat the existing identity is returned unchanged
 //     (Changes == 0); otherwise a KindConflict "Extern UID has already been
 //     taken". If the user is no longer a member it is added again (Linked).
-//  2. Such an identity that is inactive or deleted is reprovisioned: active,
-//     visible, membership restored, doc stored (Reprovisioned).
+//  2. Such an identity that is inactive is reprovisioned: active,
+//     membership restored (at the role its linked IdP groups give, else the
+//     default role), doc stored (Reprovisioned). One that a DELETE removed
+//     in the RFC profile (Deleted) is replaced: it goes, and an identity
+//     with a new id takes its account over, reprovisioned the same way, so
+//     that the deleted resource's id stays unknown (RFC 7644 §3.6).
 //  3. An account owning doc's email (primary or secondary, case-insensitive)
 //     is linked: a new SCIM identity and, if it is not a member, a
 //     membership at the default role (Linked). (In the RFC profile an
-//     identity of that account hidden by a DELETE is reprovisioned under the
-//     new extern_uid instead.) The account is not marked provisioned
+//     identity of that account that a DELETE removed goes first, so the
+//     account is linked with a new identity under the new extern_uid.) The
+//     account is not marked provisioned
 //     and gets no SAML identity. If it already has a SCIM identity in the
 //     group: KindConflict "User has already been taken". Under enforced SSO
 //     an account that is not a member and has no SAML identity in the group
@@ -90,6 +95,9 @@ func (p *Provisioner) provision(ctx context.Context, tx store.Tx, o *op, g *stor
 
 // provisionExisting handles a POST whose extern_uid names an identity.
 func (p *Provisioner) provisionExisting(ctx context.Context, tx store.Tx, o *op, g *store.Group, s *store.SCIMIdentity, doc map[string]any) (*Result, error) {
+	if s.Deleted && o.prof.HideDeleted {
+		return p.replaceDeleted(ctx, tx, o, g, s, doc)
+	}
 	if !s.Active || s.Deleted {
 		ch, u, err := p.applyDocument(ctx, tx, o, g, s, doc, true)
 		if err != nil {
@@ -118,23 +126,13 @@ func (p *Provisioner) link(ctx context.Context, tx store.Tx, o *op, g *store.Gro
 		return nil, err
 	}
 	if has && prev.Deleted && o.prof.HideDeleted {
-		// The person's identity was deleted (hidden) and comes back under
-		// a new extern_uid: reprovision it rather than answer with a
-		// conflict about a resource the client cannot see.
-		from := prev.ExternUID
-		prev.ExternUID = a.ExternUID
-		ch, pu, err := p.applyDocument(ctx, tx, o, g, prev, doc, true)
-		if err != nil {
+		// The person's identity was deleted and comes back under another
+		// extern_uid: the deleted one goes, and the account is linked
+		// with a new one.
+		if err := tx.DeleteSCIMIdentity(ctx, g.ID, prev.ID); err != nil {
 			return nil, err
 		}
-		if ch == 0 {
-			if err := tx.PutSCIMIdentity(ctx, prev); err != nil {
-				return nil, err
-			}
-		}
-		o.emit(Event{Type: EventExternUIDChanged, GroupID: g.ID, UserID: u.ID, IdentityID: prev.ID, ExternUID: a.ExternUID,
-			Detail: map[string]string{"from": from, "to": a.ExternUID}})
-		return result(ctx, tx, prev, pu, ch|ExternUIDChanged)
+		has = false
 	}
 	if has {
 		return nil, conflict("emails", msgUserTaken)

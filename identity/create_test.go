@@ -410,22 +410,23 @@ func TestProvisionReprovisionsInactiveIdentity(t *testing.T) {
 			doc: userDoc("ext-1", "jdoe", "jdoe@acme.test"), wantChange: Reprovisioned, wantEvents: []EventType{EventReprovisioned}, check: reactivated,
 		},
 		{
-			name: "rfc: POST after DELETE brings the identity back", prof: RFCProfile(), setup: deprovisioned(true),
-			doc: userDoc("ext-1", "jdoe", "jdoe@acme.test"), wantChange: Reprovisioned, wantEvents: []EventType{EventReprovisioned}, check: reactivated,
+			name: "rfc: POST after DELETE creates a new resource for the same account", prof: RFCProfile(), setup: deprovisioned(true),
+			doc: userDoc("ext-1", "jdoe", "jdoe@acme.test"), wantChange: Reprovisioned, wantEvents: []EventType{EventReprovisioned},
+			check: func(t *testing.T, f *fixture, res *Result) {
+				reactivated(t, f, res)
+				replacedDeleted(t, f, res, "ext-1")
+			},
 		},
 		{
 			name: "gitlab: POST for an inactive identity succeeds (issue 433194 not copied)", prof: GitLabProfile(), sso: true, setup: deprovisioned(true),
 			doc: userDoc("ext-1", "jdoe", "jdoe@acme.test"), wantChange: Reprovisioned, wantEvents: []EventType{EventReprovisioned}, check: reactivated,
 		},
 		{
-			name: "rfc: POST after DELETE under a new externalId reprovisions the same identity", prof: RFCProfile(), setup: deprovisioned(true),
-			doc: userDoc("ext-new", "jdoe", "jdoe@acme.test"), wantChange: Reprovisioned | ExternUIDChanged,
-			wantEvents: []EventType{EventReprovisioned, EventExternUIDChanged},
+			name: "rfc: POST after DELETE under a new externalId links the account with a new resource", prof: RFCProfile(), setup: deprovisioned(true),
+			doc: userDoc("ext-new", "jdoe", "jdoe@acme.test"), wantChange: Linked, wantEvents: []EventType{EventLinked},
 			check: func(t *testing.T, f *fixture, res *Result) {
 				reactivated(t, f, res)
-				if res.Identity.ID != "id-2" || res.Identity.ExternUID != "ext-new" {
-					t.Errorf("identity %s extern_uid %s, want id-2 ext-new", res.Identity.ID, res.Identity.ExternUID)
-				}
+				replacedDeleted(t, f, res, "ext-new")
 			},
 		},
 		{
@@ -480,3 +481,41 @@ func withVersion(u *store.User, v int64) *store.User {
 	u.Version = v
 	return u
 }
+
+// replacedDeleted checks that res is a new identity (a new id, externUID)
+// of the account id-1, whose deleted identity id-2 is gone for good.
+func replacedDeleted(t *testing.T, f *fixture, res *Result, externUID string) {
+	t.Helper()
+	if res.Identity.ID == "id-2" || res.Identity.UserID != "id-1" || res.Identity.ExternUID != externUID {
+		t.Errorf("identity %s of user %s extern_uid %s, want a new id of user id-1 with %s", res.Identity.ID, res.Identity.UserID, res.Identity.ExternUID, externUID)
+	}
+	for name, err := range map[string]error{
+		"Get":         second(f.p.Get(t.Context(), "g", "id-2")),
+		"Modify":      second(f.p.Modify(t.Context(), "g", "id-2", 0, func(cur map[string]any) (map[string]any, error) { return cur, nil })),
+		"Replace":     second(f.p.Replace(t.Context(), "g", "id-2", 0, userDoc(externUID, "jdoe", "jdoe@acme.test"))),
+		"Delete":      second(f.p.Delete(t.Context(), "g", "id-2", 0)),
+		"Reprovision": second(f.p.Reprovision(t.Context(), "g", "id-2")),
+	} {
+		if KindOf(err) != KindNotFound {
+			t.Errorf("%s of the deleted id: %v, want KindNotFound", name, err)
+		}
+	}
+	err := f.st.View(t.Context(), func(ctx context.Context, tx store.Tx) error {
+		if _, err := tx.SCIMIdentity(ctx, "g", "id-2"); err == nil {
+			t.Error("the deleted identity is still stored")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := f.p.List(t.Context(), "g", store.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Results) != 1 || page.Results[0].Identity.ID != res.Identity.ID {
+		t.Errorf("List after the new POST: %d results, want only %s", len(page.Results), res.Identity.ID)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

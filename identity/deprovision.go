@@ -19,10 +19,17 @@ func (p *Provisioner) Deprovision(ctx context.Context, groupID, id string) (*Res
 }
 
 // Delete answers a SCIM DELETE: [Provisioner.Deprovision], and in a profile
-// with HideDeleted the identity is also hidden (Get answers KindNotFound, a
-// later Provision for the person reprovisions it). Nothing is ever deleted
-// from the store. In the RFC profile deleting a hidden identity is
-// KindNotFound; in the GitLab profile a repeated DELETE succeeds.
+// with HideDeleted the resource is gone for good (RFC 7644 §3.6): the
+// identity leaves every IdP group it was a member of
+// (EventIdPGroupMemberRemoved), and Get, List, Modify, Replace, Delete and
+// the members of IdP groups treat its id as unknown from then on. It is
+// kept, marked Deleted, only until the person is provisioned again, which
+// replaces it with an identity of a new id (see [Provisioner.Provision]);
+// meanwhile it keeps the SAML sign-in of a deleted user refused. The
+// account and its SAML identity are kept. In the RFC profile deleting a
+// deleted identity is KindNotFound; in the GitLab profile DELETE is
+// Deprovision, the identity stays visible with active false, and a
+// repeated DELETE succeeds.
 //
 // ifMatch, when not 0, must equal the identity's Version (If-Match), else
 // KindVersionMismatch and nothing changes; it is checked in the same
@@ -78,6 +85,11 @@ func (p *Provisioner) setActive(ctx context.Context, groupID, id string, ifMatch
 		}
 		if ev.Type != "" {
 			o.emit(ev)
+		}
+		if ch.Has(Hidden) {
+			if err := leaveIdPGroups(ctx, tx, o, g, s); err != nil {
+				return nil, err
+			}
 		}
 		return result(ctx, tx, s, u, ch)
 	})

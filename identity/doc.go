@@ -42,8 +42,12 @@
 //   - [Provisioner.Reprovision]: identity active again, membership restored
 //     at the default role.
 //   - [Provisioner.Delete] (DELETE): Deprovision, and in the RFC profile
-//     the identity is hidden for good. Modify, Replace and Delete check an
-//     If-Match version inside their atomic unit.
+//     the resource is gone for good (RFC 7644 §3.6): it leaves every IdP
+//     group, its id answers KindNotFound to every call from then on, and a
+//     later POST for the same person (same externalId, or the account's
+//     email) creates an identity with a new id for the same account, its
+//     membership restored as a reprovisioning restores it. Modify, Replace
+//     and Delete check an If-Match version inside their atomic unit.
 //   - [Provisioner.Get], [Provisioner.List] and, for the GitLab profile's
 //     `userName eq` search, [Provisioner.FindByUserName] read identities
 //     with their accounts; [Provisioner.LookupGroup] finds a group as
@@ -51,11 +55,48 @@
 //   - [Linker] implements SAML sign-in: NameID lookup, explicit linking by a
 //     signed-in user, NameID change only with a verified email.
 //
+// # IdP groups and group links
+//
+// The SCIM Group resource is an IdP group inside the tenant
+// ([store.IdPGroup]; the tenant itself is a [store.Group]), with its
+// members stored as rows. Its calls, each one atomic store operation with
+// its events emitted after the commit:
+//
+//   - [Provisioner.CreateIdPGroup] (POST /Groups), [Provisioner.GetIdPGroup]
+//     (GET /Groups/{id}), [Provisioner.ListIdPGroups] (GET /Groups, with
+//     [store.ListIdPGroups]'s indexes), [Provisioner.ReplaceIdPGroup] (PUT),
+//     [Provisioner.PatchIdPGroup] (PATCH) and [Provisioner.DeleteIdPGroup]
+//     (DELETE). Reads and writes list the members only when asked for
+//     ([IncludeMembers]); adding or removing k members costs O(k).
+//   - A PATCH is an [IdPGroupPatch]: the member changes as sets
+//     ([MemberChanges], built in the order of the request's operations)
+//     and a Mutate function for the other attributes, which the scim
+//     handler runs patch.Apply in. Members never pass through a document,
+//     so a PATCH of a group of 100,000 members does not read them.
+//   - Members are SCIM identities of the tenant, named by their ids: one to
+//     add that names none (or a deleted one) is KindInvalid naming it; one
+//     to remove that is not a member is passed over (Entra ID retries the
+//     removal of users it just deleted).
+//   - [Provisioner.SetIdPGroupLink], [Provisioner.RemoveIdPGroupLink] and
+//     [Provisioner.IdPGroupLinks] configure GitLab's SAML group links: an
+//     IdP group, by displayName or externalId, gives a role. A member's
+//     role is the highest role among the linked IdP groups that contain
+//     them, else the tenant's default role, recomputed in the operation
+//     that changes a membership, a link or a linked group's name
+//     (EventRoleChanged); IdP groups no link names never change a role.
+//     Deprovisioned and deleted users have no role whatever their groups;
+//     reprovisioning gives the role their groups give. A change that would
+//     take the owner role from the last owner is refused (KindRefused,
+//     GitLab's "Cannot remove last group owner") and writes nothing.
+//
+// docs/design.md §Groups has the decisions and the reasons.
+//
 // # Ownership
 //
-// The documents handed to [Provisioner.Provision] and [Provisioner.Replace],
-// and the one mutate returns to [Provisioner.Modify], become the
-// Provisioner's, as a slice handed to bytes.NewBuffer becomes the
+// The documents handed to [Provisioner.Provision], [Provisioner.Replace],
+// [Provisioner.CreateIdPGroup] and [Provisioner.ReplaceIdPGroup], and the
+// ones mutate returns to [Provisioner.Modify] and IdPGroupPatch.Mutate
+// returns to [Provisioner.PatchIdPGroup], become the Provisioner's, as a slice handed to bytes.NewBuffer becomes the
 // buffer's: the identity may keep them and change them, so the caller does
 // not use them after the call. The resource mutate receives is mutate's
 // own. Results hold fresh copies the caller owns.

@@ -42,6 +42,34 @@ const (
 	// EventTokenRotated: a group's SCIM token was replaced; the old one
 	// stopped working at once.
 	EventTokenRotated EventType = "token_rotated"
+
+	// EventIdPGroupCreated: the IdP created an IdP group (IdPGroupID;
+	// Detail["displayName"]).
+	EventIdPGroupCreated EventType = "idp_group_created"
+	// EventIdPGroupUpdated: an IdP group's displayName, externalId or other
+	// attributes changed (Detail["fields"] lists them, comma-separated;
+	// Detail["displayName"] is the name now).
+	EventIdPGroupUpdated EventType = "idp_group_updated"
+	// EventIdPGroupDeleted: an IdP group was deleted, and with it all its
+	// memberships (no EventIdPGroupMemberRemoved is emitted for them).
+	EventIdPGroupDeleted EventType = "idp_group_deleted"
+	// EventIdPGroupMemberAdded: a SCIM identity (IdentityID, UserID) became
+	// a member of an IdP group (IdPGroupID). A host that maps IdP groups
+	// to teams of its own adds the user to the team.
+	EventIdPGroupMemberAdded EventType = "idp_group_member_added"
+	// EventIdPGroupMemberRemoved: a SCIM identity left an IdP group,
+	// through a change of the group or because the User was deleted.
+	EventIdPGroupMemberRemoved EventType = "idp_group_member_removed"
+	// EventRoleChanged: a member's role in the group changed because the
+	// IdP groups they are in, or the group links, changed
+	// (Detail["from"], Detail["to"]: role names such as "developer").
+	EventRoleChanged EventType = "role_changed"
+	// EventIdPGroupLinkSet: a group link was added or its role changed
+	// (Detail["attribute"], Detail["value"], Detail["role"]).
+	EventIdPGroupLinkSet EventType = "idp_group_link_set"
+	// EventIdPGroupLinkRemoved: a group link was removed
+	// (Detail["attribute"], Detail["value"]).
+	EventIdPGroupLinkRemoved EventType = "idp_group_link_removed"
 )
 
 // Event describes one committed state change. It never holds a secret.
@@ -58,6 +86,9 @@ type Event struct {
 	IdentityID string
 	// ExternUID is the SCIM or SAML extern_uid concerned, or empty.
 	ExternUID string
+	// IdPGroupID is the IdP group concerned (the Group resource's id), or
+	// empty.
+	IdPGroupID string
 	// Detail holds type-specific facts (for example "from" and "to" for
 	// EventExternUIDChanged). It may be nil.
 	Detail map[string]string

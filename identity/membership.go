@@ -15,9 +15,10 @@ func defaultRole(g *store.Group) store.Role {
 	return g.DefaultRole
 }
 
-// ensureMember adds u to g at the default role unless u is a member. With
-// checkSSO and enforced SSO on the group, a user without a SAML identity in
-// the group is refused (docs/gitlab.md §4.3 step 4, §9).
+// ensureMember adds u to g unless u is a member, at the role its SCIM
+// identity's linked IdP groups give, else the default role (roles.go).
+// With checkSSO and enforced SSO on the group, a user without a SAML
+// identity in the group is refused (docs/gitlab.md §4.3 step 4, §9).
 func ensureMember(ctx context.Context, tx store.Tx, g *store.Group, userID string, checkSSO bool) (added bool, err error) {
 	_, ok, err := optional(tx.Membership(ctx, g.ID, userID))
 	if err != nil || ok {
@@ -32,7 +33,11 @@ func ensureMember(ctx context.Context, tx store.Tx, g *store.Group, userID strin
 			return false, refused(msgNotSAMLLinked)
 		}
 	}
-	if err := tx.PutMembership(ctx, &store.Membership{GroupID: g.ID, UserID: userID, Role: defaultRole(g)}); err != nil {
+	role, err := memberRole(ctx, tx, g, userID)
+	if err != nil {
+		return false, err
+	}
+	if err := tx.PutMembership(ctx, &store.Membership{GroupID: g.ID, UserID: userID, Role: role}); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -22,11 +22,13 @@ type Profile struct {
 	// outside the group is always de-duplicated: refusing would disclose
 	// other tenants' usernames.
 	DedupeHeldUserName bool
-	// HideDeleted makes [Provisioner.Delete] (DELETE) hide the identity
-	// as well as deprovision it: Get, List, Modify, Replace and Delete then
-	// treat it as absent, and a later Provision for the person reprovisions
-	// it (RFC). Otherwise (GitLab) a deleted identity stays visible with
-	// active false, and Delete is [Provisioner.Deprovision].
+	// HideDeleted makes [Provisioner.Delete] (DELETE) remove the resource
+	// for good as well as deprovision it (RFC 7644 §3.6): Get, List,
+	// Modify, Replace, Delete and IdP group memberships then treat its id
+	// as unknown, it leaves every IdP group, and a later Provision for the
+	// person creates an identity with a new id for the same account (RFC).
+	// Otherwise (GitLab) a deleted identity stays visible with active
+	// false, and Delete is [Provisioner.Deprovision].
 	HideDeleted bool
 	// ExternUIDFromUserName lets a POST without externalId use userName as
 	// the extern_uid (the RFC makes externalId optional and Okta's

@@ -229,9 +229,9 @@ func TestReviewRoutingCorners(t *testing.T) {
 // TestReviewConcurrentLifecycle races deprovisioning, reprovisioning,
 // replacement, deletion and re-creation of one person. Whatever order
 // the store serialises them in, no request fails with a 5xx, and the
-// state left is consistent: the identity is active exactly when the
-// account is a member of the group, and the document shows the same
-// active.
+// state left is consistent: the person's identity (the first one, or the
+// one a POST after the DELETE made) is active exactly when the account is
+// a member of the group, and the document shows the same active.
 func TestReviewConcurrentLifecycle(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -270,7 +270,9 @@ func TestReviewConcurrentLifecycle(t *testing.T) {
 		t.Error(c)
 	}
 	err := e.st.View(t.Context(), func(ctx context.Context, tx store.Tx) error {
-		s, err := tx.SCIMIdentity(ctx, "g-acme", id)
+		// A POST after the DELETE gives the person a new identity (and
+		// id): find it by its extern_uid.
+		s, err := tx.SCIMIdentityByExternUID(ctx, "g-acme", "ext-1")
 		if err != nil {
 			return err
 		}

@@ -276,8 +276,9 @@ func (h *Handler) patchUser(ctx context.Context, w http.ResponseWriter, r *http.
 }
 
 // deleteUser serves DELETE /Users/{id} (RFC 7644 §3.6): the identity is
-// deprovisioned (the account is kept) and hidden, inside the atomic unit
-// that checks If-Match.
+// deprovisioned (the account is kept) and gone for good, out of every IdP
+// group, inside the atomic unit that checks If-Match
+// (identity.Provisioner.Delete).
 func (h *Handler) deleteUser(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	id, err := userID(r)
 	if err != nil {

@@ -1,8 +1,10 @@
 // Package store defines what scimkit keeps about a host's accounts: groups
 // (tenants, each with its SAML single sign-on configuration,
 // [SAMLConfig]), users, memberships, SCIM identities and SAML identities,
-// the host's SAML service-provider key pair ([SAMLKey]), and the [Store]
-// interface every storage backend implements.
+// the identity provider's groups inside each tenant with their members
+// ([IdPGroup]) and the links that give their members roles
+// ([IdPGroupLink]), the host's SAML service-provider key pair
+// ([SAMLKey]), and the [Store] interface every storage backend implements.
 //
 // A Store is small on purpose, in the database/sql/driver habit: two
 // transaction entry points, [Store.Update] and [Store.View], and a [Tx] of
@@ -37,15 +39,30 @@
 //   - Unique keys, compared under [Fold]: group path; username; email across
 //     the primary and secondary addresses of all users; per group, SCIM
 //     extern_uid, SAML extern_uid, one SCIM identity per user and one SAML
-//     identity per user. A violation is a *[ConflictError] naming the key,
-//     which matches [ErrConflict].
+//     identity per user, IdP group displayName and externalId (when set),
+//     and one link per attribute and value. A violation is a
+//     *[ConflictError] naming the key, which matches [ErrConflict].
 //   - Errors wrap the sentinels [ErrNotFound], [ErrConflict],
 //     [ErrVersionMismatch], [ErrInvalid], [ErrReadOnly], [ErrTxDone] and
 //     [ErrUnavailable]; test with errors.Is and errors.As.
 //
+// # IdP groups
+//
+// An [IdPGroup] is the SCIM Group resource: a group of the identity
+// provider inside a tenant. Its members, SCIM identities of the same
+// tenant, are kept apart from it, one per row: [Tx.AddIdPGroupMembers] and
+// [Tx.RemoveIdPGroupMembers] cost O(k) for k members whatever the size of
+// the group, reading an IdP group never reads its members, and
+// [Tx.IdPGroupsOfMember] finds a member's groups through an index. Deleting
+// an IdP group or a SCIM identity ([Tx.DeleteSCIMIdentity]) takes its
+// memberships with it; users and groups are never deleted.
+// [ListIdPGroups] answers filtered, sorted, paged lists of IdP groups
+// through those lookups.
+//
 // The store enforces keys, not policy: who may be linked, provisioned or
-// removed is decided by package identity, and whether a SAML configuration
-// is usable by package identity/sso.
+// removed, and the roles group links give, are decided by package
+// identity, and whether a SAML configuration is usable by package
+// identity/sso.
 //
 // # Secrets
 //

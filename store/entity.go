@@ -339,7 +339,9 @@ type SCIMIdentity struct {
 	Active bool
 	// Deleted marks an identity deprovisioned by a SCIM DELETE. Stores keep
 	// it and return it from lookups; readers decide whether to hide it
-	// (see [Query.SkipDeleted]).
+	// (see [Query.SkipDeleted]). Package identity keeps a deleted identity
+	// only until the person is provisioned again, when it removes it
+	// ([Tx.DeleteSCIMIdentity]) for an identity with a new ID.
 	Deleted bool
 	// Document is the last SCIM resource the IdP sent, as decoded by
 	// encoding/json (map[string]any, []any, string, bool, float64 or

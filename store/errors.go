@@ -52,13 +52,19 @@ const (
 	KeySAMLIdentityUser = "saml_identity_user"
 	// KeyMembership: the user is already a member of the group.
 	KeyMembership = "membership"
+	// KeyDisplayName: another IdP group of the group has this displayName
+	// (case-insensitive).
+	KeyDisplayName = "display_name"
+	// KeyExternalID: another IdP group of the group has this externalId
+	// (case-insensitive).
+	KeyExternalID = "external_id"
 )
 
 // ConflictError reports a write that would break a unique key. It matches
 // [ErrConflict] under [errors.Is].
 type ConflictError struct {
 	// Entity is the kind of entity written: "group", "user", "membership",
-	// "scim_identity" or "saml_identity".
+	// "scim_identity", "saml_identity", "idp_group" or "idp_group_link".
 	Entity string
 	// Key is the unique key that is taken, one of the Key constants.
 	Key string

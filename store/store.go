@@ -104,6 +104,73 @@ type Tx interface {
 	// [ListSCIMIdentities], which uses a [SCIMIdentityLister] when the Tx
 	// implements one.
 	SCIMIdentities(ctx context.Context, groupID string) iter.Seq2[*SCIMIdentity, error]
+	// DeleteSCIMIdentity removes the SCIM identity id of group groupID and
+	// its memberships of IdP groups, or returns [ErrNotFound]. The user,
+	// its membership of the group and its SAML identity are kept.
+	DeleteSCIMIdentity(ctx context.Context, groupID, id string) error
+
+	// IdPGroup returns the IdP group of group groupID with this ID (an IdP
+	// group of another group is not found). Its members are not read.
+	IdPGroup(ctx context.Context, groupID, id string) (*IdPGroup, error)
+	// IdPGroupByDisplayName returns the IdP group of group groupID with
+	// this displayName, case-insensitively.
+	IdPGroupByDisplayName(ctx context.Context, groupID, displayName string) (*IdPGroup, error)
+	// IdPGroupByExternalID returns the IdP group of group groupID with
+	// this externalId, case-insensitively.
+	IdPGroupByExternalID(ctx context.Context, groupID, externalID string) (*IdPGroup, error)
+	// PutIdPGroup inserts or replaces g, without touching its members; the
+	// group (tenant) must exist. Unique keys: ID (host-wide), DisplayName
+	// per group, and ExternalID per group when it is not empty ([KeyID],
+	// [KeyDisplayName], [KeyExternalID]). GroupID of a stored IdP group
+	// cannot change ([ErrInvalid]).
+	PutIdPGroup(ctx context.Context, g *IdPGroup) error
+	// DeleteIdPGroup removes the IdP group id of group groupID with all
+	// its memberships, or returns [ErrNotFound].
+	DeleteIdPGroup(ctx context.Context, groupID, id string) error
+	// IdPGroups yields every IdP group of group groupID, without members,
+	// ordered by Created then ID. A non-nil error ends the sequence.
+	// Lists with filters and paging go through [ListIdPGroups].
+	IdPGroups(ctx context.Context, groupID string) iter.Seq2[*IdPGroup, error]
+
+	// AddIdPGroupMembers makes the SCIM identities ids members of the IdP
+	// group idpGroupID of group groupID, and returns the ids that were not
+	// members before, in the order given (an id given twice counts once).
+	// The IdP group and every identity must exist in the group, else
+	// nothing is added and the error wraps [ErrNotFound]. It costs O(len(ids)),
+	// whatever the size of the group, and changes neither the IdP group's
+	// Version nor its Updated.
+	AddIdPGroupMembers(ctx context.Context, groupID, idpGroupID string, ids []string) ([]string, error)
+	// RemoveIdPGroupMembers ends the memberships of the SCIM identities
+	// ids in the IdP group idpGroupID of group groupID, and returns the ids
+	// that were members, in the order given; ids that are not members are
+	// passed over. The IdP group must exist ([ErrNotFound]). It costs
+	// O(len(ids)) and changes neither the IdP group's Version nor its
+	// Updated.
+	RemoveIdPGroupMembers(ctx context.Context, groupID, idpGroupID string, ids []string) ([]string, error)
+	// IdPGroupMembers yields the members of the IdP group idpGroupID of
+	// group groupID in the byte order of their IDs, or an error wrapping
+	// [ErrNotFound] when the IdP group does not exist. A non-nil error ends
+	// the sequence. A store reads a large group in batches, not all at
+	// once.
+	IdPGroupMembers(ctx context.Context, groupID, idpGroupID string) iter.Seq2[IdPGroupMember, error]
+	// IdPGroupsOfMember returns the IdP groups of group groupID that the
+	// SCIM identity id is a member of, ordered by Created then ID, found
+	// through an index on the member (none for an identity that is in no
+	// IdP group, or does not exist).
+	IdPGroupsOfMember(ctx context.Context, groupID, id string) ([]*IdPGroup, error)
+
+	// IdPGroupLinks returns the IdP group links of group groupID, ordered
+	// by Attribute, then by the folded Value.
+	IdPGroupLinks(ctx context.Context, groupID string) ([]*IdPGroupLink, error)
+	// PutIdPGroupLink inserts or replaces l; the group must exist. Key:
+	// (GroupID, Attribute, Fold(Value)); inserting a link whose key is
+	// taken fails with a *[ConflictError] keyed [KeyID]. A replace may
+	// change Value's spelling (not its folded form) and Role. Attribute
+	// must be one of the LinkAttribute constants ([ErrInvalid]).
+	PutIdPGroupLink(ctx context.Context, l *IdPGroupLink) error
+	// DeleteIdPGroupLink removes the link of group groupID on attr with
+	// this value (compared under [Fold]), or returns [ErrNotFound].
+	DeleteIdPGroupLink(ctx context.Context, groupID string, attr LinkAttribute, value string) error
 
 	// SAMLIdentityByExternUID returns the SAML identity of group groupID
 	// with this extern_uid (NameID), case-insensitively.

@@ -769,3 +769,33 @@ func bare(t *testing.T) (store.Store, *identity.Provisioner) {
 	}
 	return st, prov
 }
+
+// TestDeletedIdentityComesBackAsANewOne: a User the IdP deleted is listed
+// as deleted until it is provisioned again, and then only as the new,
+// active resource.
+func TestDeletedIdentityComesBackAsANewOne(t *testing.T) {
+	h := newHost(t, nil)
+	tok := h.generateToken(t, "acme")
+	user := scimUser("gone-guid", "gone", "gone@contoso.com", "Gina", "Gone")
+	gone := h.provision(t, tok, user)
+	if code, _ := h.scimCall(t, http.MethodDelete, h.scimURL("acme")+"/Users/"+gone, tok, ""); code != http.StatusNoContent {
+		t.Fatalf("DELETE: %d", code)
+	}
+	statuses := func() []string {
+		var out []string
+		for _, r := range rows(t, h.get(t, h.pageURL("acme"))) {
+			out = append(out, r.ExternalID+" "+r.Status)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"gone-guid Deleted SAML linked"}, statuses()); diff != "" {
+		t.Errorf("rows after the DELETE (-want +got):\n%s", diff)
+	}
+	back := h.provision(t, tok, user)
+	if back == gone {
+		t.Errorf("the POST after the DELETE gave back the deleted id %s", gone)
+	}
+	if diff := cmp.Diff([]string{"gone-guid Active SAML linked"}, statuses()); diff != "" {
+		t.Errorf("rows after the new POST (-want +got):\n%s", diff)
+	}
+}

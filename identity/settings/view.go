@@ -299,8 +299,11 @@ func (h *Handler) events(ctx context.Context, g *store.Group, pageURL string) *e
 		if e.ExternUID != "" {
 			item.SearchURL = pageURL + "?q=" + url.QueryEscape(e.ExternUID)
 		}
-		if e.Type == identity.EventExternUIDChanged {
+		switch {
+		case e.Type == identity.EventExternUIDChanged:
 			item.Detail = "from \u201c" + e.Detail["from"] + "\u201d to \u201c" + e.Detail["to"] + "\u201d"
+		case e.Type == identity.EventRoleChanged && e.Detail["to"] != "":
+			item.Detail = "from " + e.Detail["from"] + " to " + e.Detail["to"]
 		}
 		ev.List = append(ev.List, item)
 	}
@@ -332,6 +335,22 @@ func eventLabel(t identity.EventType) string {
 		return "Group created"
 	case identity.EventTokenRotated:
 		return "SCIM token reset"
+	case identity.EventIdPGroupCreated:
+		return "IdP group created"
+	case identity.EventIdPGroupUpdated:
+		return "IdP group updated"
+	case identity.EventIdPGroupDeleted:
+		return "IdP group deleted"
+	case identity.EventIdPGroupMemberAdded:
+		return "Added to an IdP group"
+	case identity.EventIdPGroupMemberRemoved:
+		return "Removed from an IdP group"
+	case identity.EventRoleChanged:
+		return "Role changed by group links"
+	case identity.EventIdPGroupLinkSet:
+		return "Group link set"
+	case identity.EventIdPGroupLinkRemoved:
+		return "Group link removed"
 	}
 	return string(t)
 }

@@ -176,6 +176,9 @@ type db struct {
 	// samlKey is the host's SAML service-provider key pair, or nil.
 	samlKey *store.SAMLKey
 
+	// idp holds the IdP groups, their members and links (idpgroup.go).
+	idp idpDB
+
 	// fr is scratch space for PutSCIMIdentity, which runs under the
 	// write lock.
 	fr freezer

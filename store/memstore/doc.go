@@ -16,4 +16,8 @@
 // forms userName eq, externalId eq, id eq and emails.value eq (alone, as a
 // branch of an "and", or "or"-ed together) from indexes over the SCIM documents, and evaluate
 // every other filter with package filter over each identity of the group.
+//
+// The members of an IdP group are a set indexed both ways (group to
+// members, member to groups): adding or removing one is a map operation,
+// whatever the size of the group.
 package memstore

@@ -123,6 +123,12 @@ func (s *undoStep) apply(d *db) {
 		undoSwap(d, s.old.(*store.SAMLIdentity), n, (*db).removeSAML, (*db).insertSAML)
 	case *store.SAMLKey:
 		undoSwap(d, s.old.(*store.SAMLKey), n, (*db).removeSAMLKey, (*db).insertSAMLKey)
+	case *store.IdPGroup:
+		undoSwap(d, s.old.(*store.IdPGroup), n, (*db).removeIdPGroup, (*db).insertIdPGroup)
+	case *idpMember:
+		undoSwap(d, s.old.(*idpMember), n, (*db).removeIdPMember, (*db).insertIdPMember)
+	case *store.IdPGroupLink:
+		undoSwap(d, s.old.(*store.IdPGroupLink), n, (*db).removeIdPLink, (*db).insertIdPLink)
 	}
 }
 

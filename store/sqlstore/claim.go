@@ -31,10 +31,12 @@ import (
 // claimSlots is the number of rows of scimkit_claims (migration 2).
 const claimSlots = 1 << 16
 
-// nameKey is what a transaction read of an identity's userName.
+// nameKey is what a transaction read of an identity's userName, and of
+// its state (see memberSlot).
 type nameKey struct {
 	key     string // stored user_name_key; "" when there is none
 	deleted bool
+	active  bool
 	version int64
 }
 
@@ -47,7 +49,7 @@ func (t *tx) noteName(s *store.SCIMIdentity, key []byte) {
 	if t.names == nil {
 		t.names = make(map[string]nameKey)
 	}
-	t.names[s.ID] = nameKey{key: string(key), deleted: s.Deleted, version: s.Version}
+	t.names[s.ID] = nameKey{key: string(key), deleted: s.Deleted, active: s.Active, version: s.Version}
 }
 
 // noteWrite records the state s was just written in (its Version already
@@ -119,4 +121,76 @@ func (t *tx) claim(n int) {
 		t.claimed = make(map[int]bool)
 	}
 	t.claimed[n] = true
+}
+
+// Claims on IdP groups. Membership decisions read rows that other Updates
+// may write at the same moment: adding a member checks that its identity
+// exists (and package identity that it is neither deleted nor, for its
+// role, inactive), and a member's role is computed from the groups it is
+// in and the links that name them. So writes that change what such a
+// decision read claim a slot of its subject, in a domain of its own:
+//
+//   - claimMember, the SCIM identity: adding or removing it as a member of
+//     any IdP group, deleting it, and writing it with another Active or
+//     Deleted than this transaction read (or without having read it);
+//   - claimIdPGroup, the IdP group: adding or removing members, deleting
+//     it;
+//   - claimIdPName and claimIdPExternal, a folded displayName or externalId
+//     in the group: writing an IdP group that holds it, and writing or
+//     deleting a link on it.
+//
+// Two Updates that claim one slot conflict on its row, as userName claims
+// do, and the second runs again and sees the first's writes.
+const (
+	claimMember byte = iota + 1
+	claimIdPGroup
+	claimIdPName
+	claimIdPExternal
+)
+
+// keySlot returns the claim slot of key k of domain domain in group
+// groupID.
+func keySlot(domain byte, groupID string, k []byte) int {
+	h := fnv.New64a()
+	h.Write([]byte{domain})
+	h.Write([]byte(groupID))
+	h.Write([]byte{0})
+	h.Write(k)
+	return int(h.Sum64() % claimSlots)
+}
+
+// slotSet collects the slots a statement claims.
+type slotSet []int64
+
+// add adds the slot of key k of domain domain in group groupID, unless
+// the transaction claimed it already.
+func (t *tx) addSlot(set *slotSet, domain byte, groupID string, k []byte) {
+	if !t.locks() || k == nil {
+		return
+	}
+	n := keySlot(domain, groupID, k)
+	if t.claimed[n] {
+		return
+	}
+	t.claim(n)
+	*set = append(*set, int64(n))
+}
+
+// claimClause returns the WITH clause named name that claims the slots of
+// set, and its arguments; "" when set is empty.
+func claimClause(name string, set slotSet) (string, []any) {
+	if len(set) == 0 {
+		return "", nil
+	}
+	return name + " AS (UPDATE scimkit_claims SET n = n + 1 WHERE slot = ANY(?::bigint[]))", []any{[]int64(set)}
+}
+
+// memberSlot adds to set the claimMember slot of identity s when this
+// write changes what a membership decision reads of it: its Active or
+// Deleted, compared with what the transaction read.
+func (t *tx) memberSlot(set *slotSet, s *store.SCIMIdentity) {
+	if prev, ok := t.names[s.ID]; ok && prev.version == s.Version && prev.deleted == s.Deleted && prev.active == s.Active {
+		return
+	}
+	t.addSlot(set, claimMember, s.GroupID, []byte(s.ID))
 }

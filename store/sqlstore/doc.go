@@ -35,6 +35,13 @@
 //   - A list whose filter requires userName eq "x" claims x (see claim.go
 //     in the source), so deciding that no identity holds a userName is
 //     race-free against a concurrent write of one that does.
+//   - Changes of IdP group members claim the group and each member;
+//     deleting a SCIM identity, or writing one with another active or
+//     deleted state, claims it as a member; writing an IdP group or a
+//     group link claims its displayName and externalId. So a member is
+//     never added to a group or an identity that is going away, and the
+//     decisions package identity takes on members' roles (from the groups
+//     a member is in and the links that name them) are race-free.
 //
 // Other decisions on what is absent (a list under another filter that finds
 // nothing) are not protected against concurrent writes. A serialization
@@ -83,6 +90,14 @@
 // lock or SQLite's write lock, so replicas starting together migrate once.
 // Strings chosen by clients are stored as BLOB/bytea: every byte comes back
 // as it went in, NUL included.
+//
+// # IdP groups
+//
+// IdP groups, their members (one row each, with an index from member to
+// groups) and group links are tables of their own (migration 5, which an
+// older database gets on open). Adding or removing k members is one
+// statement on PostgreSQL and O(k) rows on either database; reading an IdP
+// group reads no member.
 //
 // # Lists
 //

@@ -28,6 +28,10 @@ type cond struct {
 	// names are userName keys every row the condition selects holds: an
 	// Update that lists under it claims them (see claim.go).
 	names [][]byte
+	// byID says that the condition finds its rows by id, through another
+	// table's index (an emails subquery): on SQLite the group's own index
+	// must then stay out of the plan (see scan).
+	byID bool
 }
 
 // orderBy is the default order. Under a selective condition its columns
@@ -45,12 +49,12 @@ func (c cond) and(d cond) cond {
 	names := append(append([][]byte(nil), c.names...), d.names...)
 	switch {
 	case c.sql == "":
-		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact, selective: d.selective, names: names}
+		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact, selective: d.selective, names: names, byID: d.byID}
 	case d.sql == "":
-		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact, selective: c.selective, names: names}
+		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact, selective: c.selective, names: names, byID: c.byID}
 	}
 	return cond{sql: "(" + c.sql + " AND " + d.sql + ")", args: append(append([]any{}, c.args...), d.args...),
-		exact: c.exact && d.exact, selective: c.selective || d.selective, names: names}
+		exact: c.exact && d.exact, selective: c.selective || d.selective, names: names, byID: c.byID || d.byID}
 }
 
 // groupArg stands in a cond's arguments for the group being listed; bind
@@ -159,7 +163,7 @@ func emailCond(key string) cond {
 	// Not correlated (the group is a parameter, not s.group_id), so the
 	// planner runs the subquery once through its index.
 	return cond{sql: "s.id IN (SELECT e.identity_id FROM scimkit_scim_emails e WHERE e.group_id = ? AND e.value_key IN (?, ?))",
-		args: []any{groupArg{}, indexKey(key), b(oddKey)}, selective: true}
+		args: []any{groupArg{}, indexKey(key), b(oddKey)}, selective: true, byID: true}
 }
 
 // valueEq finds a `value eq "..."` that the value filter f requires, and
@@ -258,7 +262,14 @@ func (t *tx) scan(ctx context.Context, groupID string, c cond) iter.Seq2[*store.
 			yield(nil, err)
 			return
 		}
-		base := scimSelect + " WHERE s.group_id = ?"
+		group := "s.group_id = ?"
+		if c.byID && !t.s.d.postgres {
+			// SQLite would rather walk the group's index in created order
+			// than look the emails subquery's ids up: a unary + keeps
+			// s.group_id out of its index choice.
+			group = "+s.group_id = ?"
+		}
+		base := scimSelect + " WHERE " + group
 		if c.sql != "" {
 			base += " AND " + c.sql
 		}

@@ -96,10 +96,12 @@ type write struct {
 	main string
 	with []string
 	args []any
-	// lite is the SQLite statement that writes the entity's row, and then
-	// the statements that follow once it went in.
-	lite stmt
-	then []stmt
+	// lite is the SQLite statement that writes the entity's row, before
+	// the statements that go first (rows that refer to it, deleted before
+	// it) and then the statements that follow once it went in.
+	lite   stmt
+	before []stmt
+	then   []stmt
 	// diagnose explains why nothing was written.
 	diagnose func(ctx context.Context) error
 	// version, when set, is the entity's Version, advanced once written;
@@ -117,6 +119,15 @@ type write struct {
 // clauses, and a SELECT of tail over s (COUNT(*), the rows written).
 func (w *write) pgSQL(tail string) string {
 	return "WITH s AS (" + w.main + ")" + prefixed(w.with) + " SELECT " + tail + " FROM s"
+}
+
+// claim adds the WITH clause that claims slots (PostgreSQL) to w, with its
+// arguments after those w has.
+func (w *write) claim(slots slotSet) {
+	if c, a := claimClause("c", slots); c != "" {
+		w.with = append(w.with, c)
+		w.args = append(w.args, a...)
+	}
 }
 
 // heldTail is the tail of a held write: with no row written it divides by
@@ -141,7 +152,17 @@ func (t *tx) put(ctx context.Context, w *write) error {
 	case t.s.d.postgres:
 		n, err = t.count(ctx, w.entity, w.pgSQL("COUNT(*)"), w.args...)
 	default:
-		n, err = t.write(ctx, w.entity, w.lite.q, w.lite.args...)
+		for _, s := range w.before {
+			if _, err = t.write(ctx, w.entity, s.q, s.args...); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			n, err = t.write(ctx, w.entity, w.lite.q, w.lite.args...)
+			if err != nil && len(w.before) > 0 && t.broken == nil {
+				t.broken = err // the statements before it went in
+			}
+		}
 		if err == nil && n > 0 {
 			err = t.then(ctx, w.entity, w.then...)
 		}
@@ -689,6 +710,12 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		row := []any{u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, id, g, s.Version, g, ekey, id, g, u, id, u}
 		notKept, notKeptArgs := t.in("value_key", keys, true)
 		if t.s.d.postgres {
+			var slots slotSet
+			t.memberSlot(&slots, s)
+			if c, cArgs := claimClause("cm", slots); c != "" {
+				w.with = append(w.with, c)
+				withArgs = append(withArgs, cArgs...)
+			}
 			w.with = append(w.with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND "+notKept+" AND EXISTS (SELECT 1 FROM s))")
 			withArgs = append(withArgs, args([]any{id}, notKeptArgs)...)
 			if len(keys) > 0 {

@@ -578,6 +578,24 @@ func (t *tx) scimIdentity(ctx context.Context, what, where, groupID, label strin
 	return s, nil
 }
 
+// lookupIn reads the one row of entity that query q finds in a group
+// (arguments group and key) with scan, or returns ErrNotFound naming what
+// and label.
+func lookupIn[T any](t *tx, ctx context.Context, entity, what, label, q string, group, key []byte, scan func(scanner) (T, error)) (T, error) {
+	var zero T
+	if err := t.check(false); err != nil {
+		return zero, err
+	}
+	v, err := scan(t.queryRow(ctx, q, group, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return zero, notFound(what, label)
+	}
+	if err != nil {
+		return zero, t.fail("read "+entity, err)
+	}
+	return v, nil
+}
+
 // SCIMIdentity implements [store.Tx]. (An identity of another group may
 // hold the id: not finding it says nothing of the id.)
 func (t *tx) SCIMIdentity(ctx context.Context, groupID, id string) (*store.SCIMIdentity, error) {

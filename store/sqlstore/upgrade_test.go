@@ -22,7 +22,8 @@ import (
 // schema version 1, with a group, a user and their identities in it: the
 // open upgrades it in place through every later version, the rows
 // survive, the group reads back without SAML configuration, and the SAML
-// columns and key table work.
+// columns and key table (version 4) and the IdP group tables (version 5)
+// work.
 func TestUpgradeFromVersion1(t *testing.T) {
 	ctx := context.Background()
 	type db struct {
@@ -136,6 +137,47 @@ func TestUpgradeFromVersion1(t *testing.T) {
 				}
 				if d := cmp.Diff(g, got); d != "" {
 					t.Errorf("group with SAML configuration (-want +got):\n%s", d)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// Version 5's IdP groups, members and links work on the
+			// upgraded database, with the rows version 1 left.
+			ig := &store.IdPGroup{ID: "ig1", GroupID: "g1", DisplayName: "Developers", ExternalID: "e1",
+				Document: map[string]any{"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:Group"}}}
+			link := &store.IdPGroupLink{GroupID: "g1", Attribute: store.LinkDisplayName, Value: "developers", Role: store.RoleMaintainer}
+			err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+				if err := tx.PutSCIMIdentity(ctx, &store.SCIMIdentity{ID: "s1", GroupID: "g1", UserID: "u1", ExternUID: "Ada-1", Active: true}); err != nil {
+					return err
+				}
+				if err := tx.PutIdPGroup(ctx, ig); err != nil {
+					return err
+				}
+				if _, err := tx.AddIdPGroupMembers(ctx, "g1", "ig1", []string{"s1"}); err != nil {
+					return err
+				}
+				return tx.PutIdPGroupLink(ctx, link)
+			})
+			if err != nil {
+				t.Fatalf("writing IdP groups after the upgrade: %v", err)
+			}
+			err = st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+				gs, err := tx.IdPGroupsOfMember(ctx, "g1", "s1")
+				if err != nil {
+					return err
+				}
+				if d := cmp.Diff([]*store.IdPGroup{ig}, gs); d != "" {
+					t.Errorf("IdP groups of the member (-want +got):\n%s", d)
+				}
+				ls, err := tx.IdPGroupLinks(ctx, "g1")
+				if err != nil {
+					return err
+				}
+				if d := cmp.Diff([]*store.IdPGroupLink{link}, ls); d != "" {
+					t.Errorf("links (-want +got):\n%s", d)
 				}
 				return nil
 			})

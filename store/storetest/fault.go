@@ -24,7 +24,7 @@ func (e injected) Error() string { return string(e) }
 //		...
 //	}
 //
-// Writes are the Put and Delete methods of the [store.Tx] inside Update,
+// Writes are the Put, Delete, Add and Remove methods of the [store.Tx] inside Update,
 // counted from 1 across all Updates since NewFaultyStore or the last
 // [FaultyStore.Arm]. The failing write returns [ErrInjected] without reaching
 // the wrapped store; what the transaction function does with it is up to
@@ -149,4 +149,53 @@ func (t *faultyTx) PutSAMLKey(ctx context.Context, k *store.SAMLKey) error {
 
 func (t *faultyTx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Query) ([]*store.SCIMIdentity, int, error) {
 	return store.ListSCIMIdentities(ctx, t.Tx, groupID, q)
+}
+
+func (t *faultyTx) DeleteSCIMIdentity(ctx context.Context, groupID, id string) error {
+	if err := t.f.write(); err != nil {
+		return err
+	}
+	return t.Tx.DeleteSCIMIdentity(ctx, groupID, id)
+}
+
+func (t *faultyTx) PutIdPGroup(ctx context.Context, g *store.IdPGroup) error {
+	if err := t.f.write(); err != nil {
+		return err
+	}
+	return t.Tx.PutIdPGroup(ctx, g)
+}
+
+func (t *faultyTx) DeleteIdPGroup(ctx context.Context, groupID, id string) error {
+	if err := t.f.write(); err != nil {
+		return err
+	}
+	return t.Tx.DeleteIdPGroup(ctx, groupID, id)
+}
+
+func (t *faultyTx) AddIdPGroupMembers(ctx context.Context, groupID, idpGroupID string, ids []string) ([]string, error) {
+	if err := t.f.write(); err != nil {
+		return nil, err
+	}
+	return t.Tx.AddIdPGroupMembers(ctx, groupID, idpGroupID, ids)
+}
+
+func (t *faultyTx) RemoveIdPGroupMembers(ctx context.Context, groupID, idpGroupID string, ids []string) ([]string, error) {
+	if err := t.f.write(); err != nil {
+		return nil, err
+	}
+	return t.Tx.RemoveIdPGroupMembers(ctx, groupID, idpGroupID, ids)
+}
+
+func (t *faultyTx) PutIdPGroupLink(ctx context.Context, l *store.IdPGroupLink) error {
+	if err := t.f.write(); err != nil {
+		return err
+	}
+	return t.Tx.PutIdPGroupLink(ctx, l)
+}
+
+func (t *faultyTx) DeleteIdPGroupLink(ctx context.Context, groupID string, attr store.LinkAttribute, value string) error {
+	if err := t.f.write(); err != nil {
+		return err
+	}
+	return t.Tx.DeleteIdPGroupLink(ctx, groupID, attr, value)
 }

@@ -49,6 +49,14 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListFilterFolding", testListFilterFolding},
 		{"ListFilterOddDocuments", testListFilterOddDocuments},
 		{"ListFilterEveryAttribute", testListFilterEveryAttribute},
+		{"IdPGroups", testIdPGroups},
+		{"IdPGroupMembers", testIdPGroupMembers},
+		{"IdPGroupLinks", testIdPGroupLinks},
+		{"IdPGroupCopies", testIdPGroupCopies},
+		{"IdPGroupReadOnly", testIdPGroupReadOnly},
+		{"LargeIdPGroup", testLargeIdPGroup},
+		{"ConcurrentIdPGroupMembers", testConcurrentIdPGroupMembers},
+		{"ListIdPGroups", testListIdPGroups},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

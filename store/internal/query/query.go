@@ -1,8 +1,9 @@
-// Package query evaluates a store.Query over SCIM identities: the filter,
-// the sort and the page. Package store's Select and the listers of memstore
-// and sqlstore share it, so that every store answers a query exactly as
-// store.Select does, and a store compiles a query against the resource type
-// it keeps instead of building schema.User() for every list.
+// Package query evaluates a store.Query over SCIM identities or IdP
+// groups: the filter, the sort and the page. Package store's Select and
+// ListIdPGroups and the listers of memstore and sqlstore share it, so that
+// every store answers a query exactly as store.Select does, and a store
+// compiles a query against the resource type it keeps instead of building
+// schema.User() for every list.
 //
 // Package store imports this package, so this package cannot name store's
 // types: [Compile] takes a store.Query through a type parameter whose
@@ -157,7 +158,7 @@ func compileSortKey(s string, rt *schema.ResourceType, invalid error) (*sortKey,
 		return nil, fmt.Errorf("store: sortBy %q: a value filter is not allowed: %w", s, invalid)
 	}
 	k := &sortKey{name: p.Attr.Name, sub: p.Attr.Sub}
-	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, schema.UserURN) {
+	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, rt.Schema.ID) {
 		k.ext, k.urn = true, p.Attr.URN
 	}
 	if r, ok := rt.Resolve(p.Attr.URN, p.Attr.Name, p.Attr.Sub); ok && r.Attr != nil {
@@ -171,7 +172,7 @@ func compileSortKey(s string, rt *schema.ResourceType, invalid error) (*sortKey,
 		}
 		k.caseExact = a.CaseExact
 		k.dateTime = a.Type == schema.TypeDateTime
-		if r.Schema != nil && !strings.EqualFold(r.Schema.ID, schema.UserURN) {
+		if r.Schema != nil && !strings.EqualFold(r.Schema.ID, rt.Schema.ID) {
 			k.ext, k.urn = true, r.Schema.ID
 		}
 	}
