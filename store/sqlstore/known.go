@@ -65,10 +65,15 @@ type known struct {
 
 func newKnown() *known { return &known{} }
 
+// maxFacts bounds what an Update knows: one that scans a large group reads
+// many rows. Forgetting is always safe (a Put it makes unsure runs at
+// once), so past the bound the Update starts over knowing nothing.
+const maxFacts = 4096
+
 // set records fact f of k.
 func (kn *known) set(k factKey, f fact) {
-	if kn.facts == nil {
-		kn.facts = make(map[factKey]fact)
+	if kn.facts == nil || len(kn.facts) >= maxFacts {
+		kn.facts, kn.fresh = make(map[factKey]fact), nil
 	}
 	kn.facts[k] = f
 }

@@ -184,12 +184,13 @@ func (t *tx) check(write bool) error {
 func (t *tx) fail(op string, err error) error {
 	var he *heldError
 	if errors.As(err, &he) {
-		if he.wroteNothing() {
+		op, err = "write "+he.entity, he.err
+		if c := t.s.d.classify(err); c != classRetry && c != classUnavailable {
+			// Run at once, the Put would have given fn this error:
+			// run fn again so that it does.
 			t.replay = true
 			return he
 		}
-		op = "write " + he.entity
-		err = he.err
 	}
 	switch t.s.d.classify(err) {
 	case classRetry:
