@@ -60,8 +60,12 @@
 // pass (the keys it takes looked up and free, the version it writes over
 // read, the group and user it refers to read or written) returns at once
 // and its statement goes with the next lookup or with COMMIT; a create's
-// SAML identity lookup goes with its SCIM identity lookup. A create takes
-// six round trips instead of twelve. Every Put still returns what it would
+// SAML identity lookup goes with its SCIM identity lookup. A SCIM identity
+// is read with its account and its membership of the group in one
+// statement (a SCIM resource shows both), and the lookups of those that
+// follow take the rows read, until the Update writes. A create takes six
+// round trips instead of twelve, a GET of a User one instead of six, a
+// PATCH of active three instead of nine. Every Put still returns what it would
 // return if its statement ran at once: a Put whose checks the Update has
 // not seen pass runs at once, and a held statement that writes nothing all
 // the same (the ID of a new entity taken, which no lookup checks) rolls the
