@@ -1,8 +1,10 @@
 // Package pipeline is the contract between sqlstore and a driver package
 // whose connections send several statements to the database in one round
 // trip. It names no driver: store/sqlstore/postgres implements Conn over
-// pgx, and sqlstore finds it on the driver connection database/sql's
-// Conn.Raw hands out.
+// pgx batches, store/sqlstore/sqlite over statements it keeps prepared, and
+// sqlstore finds it on the driver connection database/sql's Conn.Raw hands
+// out (on a connection without it, it sends statements one by one through
+// database/sql).
 //
 // Round trips, not statements, are what a short transaction on PostgreSQL
 // costs most: each is a write and a read on both sides, and a wake-up of
