@@ -370,19 +370,6 @@ func assign(dest, v any) error {
 			*d = int(n)
 			return nil
 		}
-	case *float64:
-		switch v := v.(type) {
-		case float64:
-			*d = v
-			return nil
-		case float32:
-			*d = float64(v)
-			return nil
-		}
-		if n, ok := integer(v); ok {
-			*d = float64(n)
-			return nil
-		}
 	case *bool:
 		switch v := v.(type) {
 		case bool:
