@@ -83,7 +83,11 @@ func buildServerBinary(b *testing.B) string {
 			return
 		}
 		serverBinDir, serverBin = dir, filepath.Join(dir, "server")
-		out, err := exec.Command("go", "build", "-o", serverBin, "github.com/scimkit/scimkit/examples/server").CombinedOutput()
+		// Built in the scimkit module (the parent directory), with its
+		// go.mod and go.sum, as `go run ./examples/server` builds it.
+		cmd := exec.Command("go", "build", "-o", serverBin, "./examples/server")
+		cmd.Dir = ".."
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			serverBinErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -218,10 +218,23 @@ func (s *child) list(t *testing.T, filter string) (total int, ids, externalIDs [
 // that every create answered 201 is stored, exactly once, under the id the
 // 201 gave.
 func TestKillDuringCreatesSQLite(t *testing.T) {
+	killDuringCreates(t, "sqlite:"+filepath.Join(t.TempDir(), "scimkit.db"))
+}
+
+// TestKillDuringCreatesPostgres is TestKillDuringCreatesSQLite on
+// PostgreSQL, where a create's writes travel with its COMMIT: a create
+// answered 201 is one whose COMMIT the server confirmed.
+func TestKillDuringCreatesPostgres(t *testing.T) {
+	killDuringCreates(t, "postgres:"+freshPostgresSchema(t))
+}
+
+// killDuringCreates kills the server on store spec in the middle of
+// concurrent creates, twice, and checks after each restart that every
+// create answered 201 is stored, exactly once, under the id the 201 gave.
+func killDuringCreates(t *testing.T, spec string) {
 	bin := buildServer(t)
-	file := filepath.Join(t.TempDir(), "scimkit.db")
 	for round := range 2 {
-		srv := startChild(t, bin, "sqlite:"+file)
+		srv := startChild(t, bin, spec)
 		const workers = 8
 		var (
 			mu      sync.Mutex
@@ -266,7 +279,7 @@ func TestKillDuringCreatesSQLite(t *testing.T) {
 			t.Fatal("no create was acknowledged before the kill")
 		}
 
-		srv = startChild(t, bin, "sqlite:"+file)
+		srv = startChild(t, bin, spec)
 		total, _, all := srv.list(t, "")
 		if total != len(all) {
 			t.Errorf("round %d: totalResults %d, listed %d", round, total, len(all))

@@ -96,17 +96,22 @@ func (t *tx) claimList(groupID string, keys [][]byte) (string, []any) {
 	if !t.locks() {
 		return "", nil
 	}
-	var slots []any
+	var slots []int32
 	for _, k := range keys {
 		if n := slot(groupID, k); n >= 0 && !t.claimed[n] {
 			t.claim(n)
-			slots = append(slots, n)
+			slots = append(slots, int32(n))
 		}
 	}
 	if len(slots) == 0 {
 		return "", nil
 	}
-	return "WITH c AS (UPDATE scimkit_claims SET n = n + 1 WHERE slot IN (" + list(len(slots)) + ")) ", slots
+	if len(slots) == 1 {
+		// A plain comparison lets the server keep one plan for all
+		// slots (see tx.in).
+		return "WITH c AS (UPDATE scimkit_claims SET n = n + 1 WHERE slot = ?) ", []any{slots[0]}
+	}
+	return "WITH c AS (UPDATE scimkit_claims SET n = n + 1 WHERE slot = ANY(?::integer[])) ", []any{slots}
 }
 
 // claim marks slot n claimed by this transaction. A statement that fails

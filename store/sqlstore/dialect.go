@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"strconv"
 	"strings"
 )
@@ -34,10 +33,11 @@ func (d Dialect) String() string {
 // dialect holds what differs between SQLite and PostgreSQL. Queries are
 // written with ? placeholders and rebound for PostgreSQL.
 type dialect struct {
-	name           string // migrations directory
-	postgres       bool
-	writeIsolation sql.IsolationLevel
-	readIsolation  sql.IsolationLevel
+	name     string // migrations directory
+	postgres bool
+	// beginView begins a View's transaction (an Update's is beginUpdate
+	// on PostgreSQL; on SQLite see batch.go).
+	beginView string
 }
 
 // spec returns what the store needs to know of d, and false for a Dialect
@@ -45,16 +45,11 @@ type dialect struct {
 func (d Dialect) spec() (dialect, bool) {
 	switch d {
 	case SQLite:
-		// SQLite transactions are serializable whatever is asked; drivers
-		// refuse levels they do not know, so ask for the default.
-		return dialect{name: "sqlite"}, true
+		// SQLite transactions are serializable; a reader's (deferred)
+		// begins at its first read.
+		return dialect{name: "sqlite", beginView: "BEGIN"}, true
 	case PostgreSQL:
-		return dialect{
-			name:           "postgres",
-			postgres:       true,
-			writeIsolation: sql.LevelRepeatableRead,
-			readIsolation:  sql.LevelRepeatableRead,
-		}, true
+		return dialect{name: "postgres", postgres: true, beginView: beginView}, true
 	}
 	return dialect{}, false
 }

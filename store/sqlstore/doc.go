@@ -50,6 +50,31 @@
 // never past ctx's deadline; [Store.Stats] counts these runs. fn must have
 // no effects outside the transaction.
 //
+// # Round trips
+//
+// On PostgreSQL a round trip to the server, not the statement it carries,
+// is most of what a short transaction costs, so a transaction sends what
+// needs no answer yet with the next statement that does, in one round
+// trip (a pgx batch, through the postgres package's connections): BEGIN
+// goes with the first lookup; a Put whose checks the Update already saw
+// pass (the keys it takes looked up and free, the version it writes over
+// read, the group and user it refers to read or written) returns at once
+// and its statement goes with the next lookup or with COMMIT; a create's
+// SAML identity lookup goes with its SCIM identity lookup. A SCIM identity
+// is read with its account and its membership of the group in one
+// statement (a SCIM resource shows both), and the lookups of those that
+// follow take the rows read, until the Update writes. A create takes six
+// round trips instead of twelve, a GET of a User one instead of six, a
+// PATCH of active three instead of nine. Every Put still returns what it would
+// return if its statement ran at once: a Put whose checks the Update has
+// not seen pass runs at once, and a held statement that writes nothing all
+// the same (the ID of a new entity taken, which no lookup checks) rolls the
+// Update back before its COMMIT and runs fn again with every Put running
+// at once, so that fn gets the Put's error ([Stats].Replays counts these
+// runs). A View runs its first lookup on its own, without a transaction,
+// and its second in one round trip with BEGIN and that first lookup again
+// (see [Store.View]).
+//
 // SQLite runs one write transaction at a time (BEGIN IMMEDIATE; across
 // processes they queue on SQLite's lock), with its statements prepared
 // once on the connection writes use. Concurrent Updates of one process

@@ -2,15 +2,14 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/scimkit/scimkit/store"
 )
 
 // QueryRow runs a query in the database transaction under a Tx of Update
 // or View.
-func QueryRow(ctx context.Context, t store.Tx, q string, args ...any) *sql.Row {
-	return t.(*tx).q.QueryRowContext(ctx, q, args...)
+func QueryRow(ctx context.Context, t store.Tx, q string, args ...any) interface{ Scan(...any) error } {
+	return t.(*tx).queryRow(ctx, q, args...)
 }
 
 // FailRetryable dooms the transaction under t as a serialization failure
@@ -45,3 +44,7 @@ func FoldedKey(s string) []byte { return foldedKey(s) }
 
 // EncodeEmails is the stored form of a user's secondary emails.
 func EncodeEmails(es []store.Email) ([]byte, error) { return encodeEmails(es) }
+
+// RoundTrips returns how many round trips to the database the Updates and
+// Views of st made so far.
+func RoundTrips(st *Store) uint64 { return st.trips.Load() }

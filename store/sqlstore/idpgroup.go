@@ -107,33 +107,26 @@ func (t *tx) PutIdPGroup(ctx context.Context, g *store.IdPGroup) error {
 	var slots slotSet
 	t.addSlot(&slots, claimIdPName, g.GroupID, nameKey)
 	t.addSlot(&slots, claimIdPExternal, g.GroupID, extKey)
-	claim, claimArgs := claimClause("c", slots)
+	w := &write{entity: "idp_group", version: &g.Version}
+	var q string
 	if g.Version == 0 {
-		q, a := withClaims(claim, claimArgs, `INSERT INTO scimkit_idp_groups (id, group_id, display_name, display_name_key, external_id,
+		q = `INSERT INTO scimkit_idp_groups (id, group_id, display_name, display_name_key, external_id,
 			external_id_key, document, version, created_s, created_ns, updated_s, updated_ns)
-			SELECT ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ? WHERE `+groupExists+` ON CONFLICT DO NOTHING`,
-			id, grp, b(g.DisplayName), nameKey, ext, extKey, doc, cs, cn, us, un, grp)
-		n, err := t.write(ctx, "idp_group", q, a...)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+			SELECT ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ? WHERE ` + groupExists + ` ON CONFLICT DO NOTHING`
+		w.args = []any{id, grp, b(g.DisplayName), nameKey, ext, extKey, doc, cs, cn, us, un, grp}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "idp_group", append(append([]probe{
 				taken(store.KeyID, "SELECT 1 FROM scimkit_idp_groups WHERE id = ?", id)}, probes...),
 				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", grp))...)
 		}
 	} else {
-		q, a := withClaims(claim, claimArgs, `UPDATE scimkit_idp_groups SET display_name = ?, display_name_key = ?, external_id = ?,
+		q = `UPDATE scimkit_idp_groups SET display_name = ?, display_name_key = ?, external_id = ?,
 			external_id_key = ?, document = ?, version = version + 1, created_s = ?, created_ns = ?, updated_s = ?, updated_ns = ?
 			WHERE id = ? AND group_id = ? AND version = ?
 			AND NOT EXISTS (SELECT 1 FROM scimkit_idp_groups o WHERE o.group_id = ? AND o.display_name_key = ? AND o.id <> ?)
-			AND NOT EXISTS (SELECT 1 FROM scimkit_idp_groups o WHERE o.group_id = ? AND o.external_id_key = ? AND o.id <> ?)`,
-			b(g.DisplayName), nameKey, ext, extKey, doc, cs, cn, us, un, id, grp, g.Version, grp, nameKey, id, grp, extKey, id)
-		n, err := t.write(ctx, "idp_group", q, a...)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+			AND NOT EXISTS (SELECT 1 FROM scimkit_idp_groups o WHERE o.group_id = ? AND o.external_id_key = ? AND o.id <> ?)`
+		w.args = []any{b(g.DisplayName), nameKey, ext, extKey, doc, cs, cn, us, un, id, grp, g.Version, grp, nameKey, id, grp, extKey, id}
+		w.diagnose = func(ctx context.Context) error {
 			var owner []byte
 			err := t.queryRow(ctx, "SELECT group_id FROM scimkit_idp_groups WHERE id = ?", id).Scan(&owner)
 			if err == nil && string(owner) != g.GroupID {
@@ -143,8 +136,10 @@ func (t *tx) PutIdPGroup(ctx context.Context, g *store.IdPGroup) error {
 				versionOf(g.Version, "SELECT version FROM scimkit_idp_groups WHERE id = ?", id)}, probes...)...)
 		}
 	}
-	g.Version++
-	return nil
+	w.lite = stmt{q, w.args}
+	w.main = q + " RETURNING id"
+	w.claim(slots)
+	return t.put(ctx, w)
 }
 
 // DeleteIdPGroup implements [store.Tx].
@@ -153,30 +148,20 @@ func (t *tx) DeleteIdPGroup(ctx context.Context, groupID, id string) error {
 		return err
 	}
 	grp, gid := b(groupID), b(id)
-	var n int64
-	var err error
-	if t.s.d.postgres {
-		var slots slotSet
-		t.addSlot(&slots, claimIdPGroup, groupID, gid)
-		claim, claimArgs := claimWith(slots)
-		n, err = t.count(ctx, "idp_group", "WITH "+claim+`m AS (DELETE FROM scimkit_idp_group_members WHERE idp_group_id = ? AND group_id = ?),
-			d AS (DELETE FROM scimkit_idp_groups WHERE id = ? AND group_id = ? RETURNING id) SELECT COUNT(*) FROM d`,
-			args(claimArgs, []any{gid, grp, gid, grp})...)
-	} else {
-		// The members go first: SQLite's foreign keys refuse a parent
-		// that has children.
-		if _, err = t.write(ctx, "idp_group", "DELETE FROM scimkit_idp_group_members WHERE idp_group_id = ? AND group_id = ?", gid, grp); err == nil {
-			n, err = t.write(ctx, "idp_group", "DELETE FROM scimkit_idp_groups WHERE id = ? AND group_id = ?", gid, grp)
-			t.breakOn(err)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound("IdP group", id)
-	}
-	return nil
+	var slots slotSet
+	t.addSlot(&slots, claimIdPGroup, groupID, gid)
+	q := "DELETE FROM scimkit_idp_groups WHERE id = ? AND group_id = ?"
+	members := stmt{"DELETE FROM scimkit_idp_group_members WHERE idp_group_id = ? AND group_id = ?", []any{gid, grp}}
+	w := &write{entity: "idp_group", main: q + " RETURNING id", args: []any{gid, grp},
+		// On SQLite the members go first: its foreign keys refuse a
+		// parent that has children.
+		before:   []stmt{members},
+		lite:     stmt{q, []any{gid, grp}},
+		diagnose: func(context.Context) error { return notFound("IdP group", id) }}
+	w.claim(slots)
+	w.with = append(w.with, "m AS ("+members.q+")")
+	w.args = append(w.args, members.args...)
+	return t.put(ctx, w)
 }
 
 // breakOn keeps the transaction from committing when err, the failure of
@@ -585,33 +570,30 @@ func (t *tx) PutIdPGroupLink(ctx context.Context, l *store.IdPGroupLink) error {
 	grp, key, attr := b(l.GroupID), foldedKey(l.Value), int64(l.Attribute)
 	var slots slotSet
 	t.addSlot(&slots, linkSlotDomain(l.Attribute), l.GroupID, key)
-	claim, claimArgs := claimClause("c", slots)
+	w := &write{entity: "idp_group_link", version: &l.Version}
+	var q string
 	if l.Version == 0 {
-		q, a := withClaims(claim, claimArgs, `INSERT INTO scimkit_idp_group_links (group_id, attribute, value, value_key, role, version)
-			SELECT ?, ?, ?, ?, ?, 1 WHERE `+groupExists+` ON CONFLICT DO NOTHING`, grp, attr, b(l.Value), key, int64(l.Role), grp)
-		n, err := t.write(ctx, "idp_group_link", q, a...)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		q = `INSERT INTO scimkit_idp_group_links (group_id, attribute, value, value_key, role, version)
+			SELECT ?, ?, ?, ?, ?, 1 WHERE ` + groupExists + ` ON CONFLICT DO NOTHING`
+		w.args = []any{grp, attr, b(l.Value), key, int64(l.Role), grp}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "idp_group_link",
 				taken(store.KeyID, "SELECT 1 FROM scimkit_idp_group_links WHERE group_id = ? AND attribute = ? AND value_key = ?", grp, attr, key),
 				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", grp))
 		}
 	} else {
-		q, a := withClaims(claim, claimArgs, `UPDATE scimkit_idp_group_links SET value = ?, role = ?, version = version + 1
-			WHERE group_id = ? AND attribute = ? AND value_key = ? AND version = ?`, b(l.Value), int64(l.Role), grp, attr, key, l.Version)
-		n, err := t.write(ctx, "idp_group_link", q, a...)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		q = `UPDATE scimkit_idp_group_links SET value = ?, role = ?, version = version + 1
+			WHERE group_id = ? AND attribute = ? AND value_key = ? AND version = ?`
+		w.args = []any{b(l.Value), int64(l.Role), grp, attr, key, l.Version}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "idp_group_link",
 				versionOf(l.Version, "SELECT version FROM scimkit_idp_group_links WHERE group_id = ? AND attribute = ? AND value_key = ?", grp, attr, key))
 		}
 	}
-	l.Version++
-	return nil
+	w.lite = stmt{q, w.args}
+	w.main = q + " RETURNING group_id"
+	w.claim(slots)
+	return t.put(ctx, w)
 }
 
 // DeleteIdPGroupLink implements [store.Tx].
@@ -622,17 +604,12 @@ func (t *tx) DeleteIdPGroupLink(ctx context.Context, groupID string, attr store.
 	key := foldedKey(value)
 	var slots slotSet
 	t.addSlot(&slots, linkSlotDomain(attr), groupID, key)
-	claim, claimArgs := claimClause("c", slots)
-	q, a := withClaims(claim, claimArgs, "DELETE FROM scimkit_idp_group_links WHERE group_id = ? AND attribute = ? AND value_key = ?",
-		b(groupID), int64(attr), key)
-	n, err := t.write(ctx, "idp_group_link", q, a...)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound("IdP group link", value)
-	}
-	return nil
+	q := "DELETE FROM scimkit_idp_group_links WHERE group_id = ? AND attribute = ? AND value_key = ?"
+	a := []any{b(groupID), int64(attr), key}
+	w := &write{entity: "idp_group_link", main: q + " RETURNING group_id", args: a, lite: stmt{q, a},
+		diagnose: func(context.Context) error { return notFound("IdP group link", value) }}
+	w.claim(slots)
+	return t.put(ctx, w)
 }
 
 // ---- deleting a SCIM identity
@@ -644,36 +621,21 @@ func (t *tx) DeleteSCIMIdentity(ctx context.Context, groupID, id string) error {
 		return err
 	}
 	grp, sid := b(groupID), b(id)
-	var n int64
-	var err error
-	if t.s.d.postgres {
-		var slots slotSet
-		t.addSlot(&slots, claimMember, groupID, sid)
-		claim, claimArgs := claimWith(slots)
-		n, err = t.count(ctx, "scim_identity", "WITH "+claim+`e AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND group_id = ?),
-			m AS (DELETE FROM scimkit_idp_group_members WHERE member_id = ? AND group_id = ?),
-			s AS (DELETE FROM scimkit_scim_identities WHERE id = ? AND group_id = ? RETURNING id) SELECT COUNT(*) FROM s`,
-			args(claimArgs, []any{sid, grp, sid, grp, sid, grp})...)
-	} else {
-		for i, q := range []string{
-			"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND group_id = ?",
-			"DELETE FROM scimkit_idp_group_members WHERE member_id = ? AND group_id = ?",
-			"DELETE FROM scimkit_scim_identities WHERE id = ? AND group_id = ?",
-		} {
-			if n, err = t.write(ctx, "scim_identity", q, sid, grp); err != nil {
-				if i > 0 {
-					t.breakOn(err)
-				}
-				break
-			}
-		}
+	var slots slotSet
+	t.addSlot(&slots, claimMember, groupID, sid)
+	q := "DELETE FROM scimkit_scim_identities WHERE id = ? AND group_id = ?"
+	rows := []stmt{
+		{"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND group_id = ?", []any{sid, grp}},
+		{"DELETE FROM scimkit_idp_group_members WHERE member_id = ? AND group_id = ?", []any{sid, grp}},
 	}
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound("SCIM identity", id)
-	}
-	delete(t.names, id)
-	return nil
+	w := &write{entity: "scim_identity", main: q + " RETURNING id", args: []any{sid, grp},
+		before:   rows,
+		lite:     stmt{q, []any{sid, grp}},
+		diagnose: func(context.Context) error { return notFound("SCIM identity", id) },
+		done:     func() { delete(t.names, id) },
+		learn:    func(kn *known) { kn.gone(factKey{kind: kSCIM, a: id}) }}
+	w.claim(slots)
+	w.with = append(w.with, "e AS ("+rows[0].q+")", "m AS ("+rows[1].q+")")
+	w.args = append(w.args, sid, grp, sid, grp)
+	return t.put(ctx, w)
 }

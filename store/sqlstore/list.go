@@ -232,7 +232,7 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 	} else if t.s.d.postgres {
 		limit = int64(total)
 	}
-	rows, err := t.query(ctx, "SELECT "+scimCols+" FROM scimkit_scim_identities s WHERE "+where+
+	rows, err := t.query(ctx, scimSelect+" WHERE "+where+
 		c.orderBy()+" LIMIT ? OFFSET ?", append(args, limit, int64(offset))...)
 	if err != nil {
 		return nil, 0, t.fail("list SCIM identities", err)
@@ -272,7 +272,7 @@ func (t *tx) scan(ctx context.Context, groupID string, c cond) iter.Seq2[*store.
 			// s.group_id out of its index choice.
 			group = "+s.group_id = ?"
 		}
-		base := "SELECT " + scimCols + " FROM scimkit_scim_identities s WHERE " + group
+		base := scimSelect + " WHERE " + group
 		if c.sql != "" {
 			base += " AND " + c.sql
 		}
@@ -363,7 +363,7 @@ func (s *Store) Explain(ctx context.Context, groupID string, q store.Query) (str
 	if q.SkipDeleted {
 		c = c.and(cond{sql: "s.deleted = ?", args: []any{false}, exact: true})
 	}
-	query := "SELECT " + scimCols + " FROM scimkit_scim_identities s WHERE s.group_id = ?"
+	query := scimSelect + " WHERE s.group_id = ?"
 	args := append([]any{b(groupID)}, c.bind(groupID)...)
 	if c.sql != "" {
 		query += " AND " + c.sql

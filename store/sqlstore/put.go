@@ -25,6 +25,10 @@ import (
 // failure or a unique violation: the Update runs again, sees the key, and
 // decides anew (the unique indexes, not a lock, decide every race on a
 // key).
+//
+// Every Put describes its change as a write and hands it to tx.put, which
+// runs it (or on PostgreSQL holds it back for the next round trip, see
+// session.go) and does the bookkeeping: a new Put needs nothing else.
 
 // probe is one reason a write may have written nothing, checked by
 // diagnose: a key another row holds, a referenced row that is missing, or
@@ -83,7 +87,118 @@ func (t *tx) diagnose(ctx context.Context, entity string, probes ...probe) error
 	return fmt.Errorf("sqlstore: write %s: no row written and no reason found", entity)
 }
 
-// write runs a write statement and returns the rows it changed.
+// write is the change one Put makes.
+type write struct {
+	entity string
+	// main is the PostgreSQL statement that writes the entity's row,
+	// returning a row for it (RETURNING); with are the WITH clauses that
+	// follow it (rows of other tables, a claim), which refer to main's
+	// rows as s; args are main's arguments, then with's. See pgSQL.
+	main string
+	with []string
+	args []any
+	// lite is the SQLite statement that writes the entity's row, before
+	// the statements that go first (rows that refer to it, deleted before
+	// it) and then the statements that follow once it went in.
+	lite   stmt
+	before []stmt
+	then   []stmt
+	// follow, when set, runs on SQLite after then: statements that depend
+	// on what the database holds (a large email set brought up to date).
+	follow func(ctx context.Context) error
+	// diagnose explains why nothing was written.
+	diagnose func(ctx context.Context) error
+	// version, when set, is the entity's Version, advanced once written;
+	// done, when set, runs then too.
+	version *int64
+	done    func()
+	// sure reports whether what the Update knows (known.go) shows that
+	// the statement will write, so that it may be held back; nil: never.
+	// learn notes what the write changed, once written.
+	sure  func(kn *known) bool
+	learn func(kn *known)
+}
+
+// pgSQL is w's PostgreSQL statement: main in a WITH named s, the other
+// clauses, and a SELECT of tail over s (COUNT(*), the rows written).
+func (w *write) pgSQL(tail string) string {
+	return "WITH s AS (" + w.main + ")" + prefixed(w.with) + " SELECT " + tail + " FROM s"
+}
+
+// claim adds the WITH clause that claims slots (PostgreSQL) to w, with its
+// arguments after those w has.
+func (w *write) claim(slots slotSet) {
+	if c, a := claimClause("c", slots); c != "" {
+		w.with = append(w.with, c)
+		w.args = append(w.args, a...)
+	}
+}
+
+// heldTail is the tail of a held write: with no row written it divides by
+// zero, which fails the statement, and so the batch it is in and the
+// transaction, before the COMMIT that may follow it (session.go).
+const heldTail = "1 / COUNT(*)"
+
+// put makes the write of a Put. In an Update on PostgreSQL that knows the
+// statement will write (w.sure), it holds the statement back and reports
+// success (one that turns out to have written nothing, against what the
+// Update knew, runs the Update again with immediate writes); otherwise it
+// runs it, and diagnoses a write that wrote nothing.
+func (t *tx) put(ctx context.Context, w *write) error {
+	t.ahead, t.joined = nil, nil // a write may change what was read before
+	var n int64
+	var err error
+	switch {
+	case t.know != nil && w.sure != nil && w.sure(t.know):
+		t.sess.hold(held{entity: w.entity}, t.s.binds.rebind(t.s.d, w.pgSQL(heldTail)), w.args)
+		t.wrote(w)
+		return nil
+	case t.s.d.postgres:
+		n, err = t.count(ctx, w.entity, w.pgSQL("COUNT(*)"), w.args...)
+	default:
+		for _, s := range w.before {
+			if _, err = t.write(ctx, w.entity, s.q, s.args...); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			n, err = t.write(ctx, w.entity, w.lite.q, w.lite.args...)
+			if err != nil && len(w.before) > 0 && t.broken == nil {
+				t.broken = err // the statements before it went in
+			}
+		}
+		if err == nil && n > 0 {
+			err = t.then(ctx, w.entity, w.then...)
+		}
+		if err == nil && n > 0 && w.follow != nil {
+			err = w.follow(ctx)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return w.diagnose(ctx)
+	}
+	t.wrote(w)
+	return nil
+}
+
+// wrote does the bookkeeping of a write that went in.
+func (t *tx) wrote(w *write) {
+	if w.version != nil {
+		t.versions = append(t.versions, versionWas{v: w.version, was: *w.version})
+		*w.version++
+	}
+	if w.done != nil {
+		w.done()
+	}
+	if t.know != nil && w.learn != nil {
+		w.learn(t.know)
+	}
+}
+
+// write runs a SQLite write statement and returns the rows it changed.
 func (t *tx) write(ctx context.Context, entity, q string, args ...any) (int64, error) {
 	res, err := t.exec(ctx, q, args...)
 	if err != nil {
@@ -96,8 +211,8 @@ func (t *tx) write(ctx context.Context, entity, q string, args ...any) (int64, e
 	return n, nil
 }
 
-// count runs a write statement that selects the number of main rows it
-// wrote.
+// count runs a PostgreSQL write statement that selects the number of main
+// rows it wrote.
 func (t *tx) count(ctx context.Context, entity, q string, args ...any) (int64, error) {
 	var n int64
 	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
@@ -145,7 +260,20 @@ const maxInlineKeys = 500
 // SQLite a placeholder per key, or beyond maxInlineKeys one argument, a
 // JSON array of the keys in hexadecimal. With not set, that col is none of
 // them.
+//
+// One key is a plain comparison on either database: the server plans a
+// prepared statement once for all arguments, and for an array of unknown
+// length it assumes ten keys, for which a scan of the whole table looks
+// cheaper than ten index lookups until the table holds thousands of rows;
+// a plan made then stays while the table grows. Most users have one
+// address.
 func (t *tx) in(col string, keys [][]byte, not bool) (string, []any) {
+	if len(keys) == 1 {
+		if not {
+			return col + " <> ?", []any{keys[0]}
+		}
+		return col + " = ?", []any{keys[0]}
+	}
 	if t.s.d.postgres {
 		if keys == nil {
 			keys = [][]byte{} // an empty array; nil would be NULL
@@ -281,33 +409,31 @@ func (t *tx) PutGroup(ctx context.Context, g *store.Group) error {
 	if g.TokenDigest != nil {
 		digest = append([]byte{}, g.TokenDigest...)
 	}
-	pathTaken := taken(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", foldedKey(g.Path), b(g.ID))
+	id, path := b(g.ID), foldedKey(g.Path)
+	pathTaken := taken(store.KeyGroupPath, "SELECT 1 FROM scimkit_groups WHERE path_key = ? AND id <> ?", path, id)
+	w := &write{entity: "group", version: &g.Version}
+	var q string
 	if g.Version == 0 {
-		n, err := t.write(ctx, "group", "INSERT INTO scimkit_groups ("+groupCols+", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			append(append([]any{b(g.ID), b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO}, samlArgs(g.SAML)...), foldedKey(g.Path))...)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return t.diagnose(ctx, "group", taken(store.KeyID, "SELECT 1 FROM scimkit_groups WHERE id = ?", b(g.ID)), pathTaken)
+		q = "INSERT INTO scimkit_groups (" + groupCols + ", path_key) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+		w.args = args([]any{id, b(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO}, samlArgs(g.SAML), []any{path})
+		w.diagnose = func(ctx context.Context) error {
+			return t.diagnose(ctx, "group", taken(store.KeyID, "SELECT 1 FROM scimkit_groups WHERE id = ?", id), pathTaken)
 		}
 	} else {
-		n, err := t.write(ctx, "group", `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
+		q = `UPDATE scimkit_groups SET path = ?, path_key = ?, name = ?, token_digest = ?,
 			default_role = ?, enforce_sso = ?, saml_enabled = ?, saml_idp_metadata = ?, saml_sso_url = ?,
 			saml_certificate = ?, saml_fingerprint = ?, saml_idp_entity_id = ?, saml_name_id_format = ?,
 			version = version + 1 WHERE id = ? AND version = ?
-			AND NOT EXISTS (SELECT 1 FROM scimkit_groups o WHERE o.path_key = ? AND o.id <> ?)`,
-			append(append([]any{b(g.Path), foldedKey(g.Path), b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO},
-				samlArgs(g.SAML)...), b(g.ID), g.Version, foldedKey(g.Path), b(g.ID))...)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return t.diagnose(ctx, "group", versionOf(g.Version, "SELECT version FROM scimkit_groups WHERE id = ?", b(g.ID)), pathTaken)
+			AND NOT EXISTS (SELECT 1 FROM scimkit_groups o WHERE o.path_key = ? AND o.id <> ?)`
+		w.args = args([]any{b(g.Path), path, b(g.Name), digest, int64(g.DefaultRole), g.EnforceSSO},
+			samlArgs(g.SAML), []any{id, g.Version, path, id})
+		w.diagnose = func(ctx context.Context) error {
+			return t.diagnose(ctx, "group", versionOf(g.Version, "SELECT version FROM scimkit_groups WHERE id = ?", id), pathTaken)
 		}
 	}
-	g.Version++
-	return nil
+	w.main, w.lite = q+" RETURNING id", stmt{q, w.args}
+	w.learn = func(kn *known) { kn.group(g) }
+	return t.put(ctx, w)
 }
 
 // ---- users
@@ -350,42 +476,51 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 	keys := emailKeys(u)
 	id, uname := b(u.ID), foldedKey(u.Username)
 	fields := []any{b(u.Username), uname, b(u.Name), b(u.Email), secondary, b(u.ProvisionedByGroup), u.Confirmed, b(string(u.State))}
-	probes := []probe{taken(store.KeyUsername, "SELECT 1 FROM scimkit_users WHERE username_key = ? AND id <> ?", uname, id)}
-	for _, k := range keys {
-		probes = append(probes, taken(store.KeyEmail, "SELECT 1 FROM scimkit_user_emails WHERE email_key = ? AND user_id <> ?", k, id))
+	probes := func(first probe) []probe {
+		ps := []probe{first, taken(store.KeyUsername, "SELECT 1 FROM scimkit_users WHERE username_key = ? AND id <> ?", uname, id)}
+		for _, k := range keys {
+			ps = append(ps, taken(store.KeyEmail, "SELECT 1 FROM scimkit_user_emails WHERE email_key = ? AND user_id <> ?", k, id))
+		}
+		return ps
 	}
 	// Every user has an address (Email is required): keys is not empty.
-	held, heldArgs := t.in("email_key", keys, false)
-	others, othersArgs := t.in("e.email_key", keys, false)
-	notKept, notKeptArgs := t.in("email_key", keys, true)
 	var emailRows [][]any
 	for _, k := range keys {
 		emailRows = append(emailRows, []any{k, id})
 	}
-	var n int64
+	w := &write{entity: "user", version: &u.Version}
 	if u.Version == 0 {
-		insert := `INSERT INTO scimkit_users (username, username_key, name, email, secondary_emails, provisioned_by_group,
+		insert := func(held string) string {
+			return `INSERT INTO scimkit_users (username, username_key, name, email, secondary_emails, provisioned_by_group,
 			confirmed, state, id, version) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1
 			WHERE NOT EXISTS (SELECT 1 FROM scimkit_user_emails WHERE ` + held + `)
 			ON CONFLICT DO NOTHING`
+		}
 		if t.s.d.postgres {
-			n, err = t.write(ctx, "user", "WITH u AS ("+insert+` RETURNING id)
-				INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, u.id FROM u CROSS JOIN unnest(?::bytea[]) AS k`,
-				args(fields, []any{id}, heldArgs, []any{keys})...)
+			held, heldArgs := t.in("email_key", keys, false)
+			w.main = insert(held) + " RETURNING id"
+			w.with = []string{"e AS (INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, s.id FROM s CROSS JOIN unnest(?::bytea[]) AS k)"}
+			w.args = args(fields, []any{id}, heldArgs, []any{keys})
 		} else {
-			n, err = t.write(ctx, "user", insert, args(fields, []any{id}, heldArgs)...)
-			if err == nil && n > 0 {
-				err = t.then(ctx, "user", sqliteRows("scimkit_user_emails", "email_key, user_id", "", emailRows)...)
-			}
+			held, heldArgs := t.in("email_key", keys, false)
+			w.lite = stmt{insert(held), args(fields, []any{id}, heldArgs)}
+			w.then = sqliteRows("scimkit_user_emails", "email_key, user_id", "", emailRows)
 		}
-		if err != nil {
-			return err
+		w.diagnose = func(ctx context.Context) error {
+			return t.diagnose(ctx, "user", probes(taken(store.KeyID, "SELECT 1 FROM scimkit_users WHERE id = ?", id))...)
 		}
-		if n == 0 {
-			return t.diagnose(ctx, "user", append([]probe{taken(store.KeyID, "SELECT 1 FROM scimkit_users WHERE id = ?", id)}, probes...)...)
+		w.done = func() { t.inserted++ }
+		w.sure = func(kn *known) bool {
+			return kn.newRow(factKey{kind: kUser, a: u.ID}) && kn.free(factKey{kind: kUsername, a: string(uname)}) &&
+				userEmailsFree(kn, keys, "")
 		}
-		t.inserted++
+		w.learn = func(kn *known) {
+			kn.user(u)
+			kn.inserted(u.ID)
+		}
 	} else {
+		others, othersArgs := t.in("e.email_key", keys, false)
+		notKept, notKeptArgs := t.in("email_key", keys, true)
 		update := `UPDATE scimkit_users SET username = ?, username_key = ?, name = ?, email = ?, secondary_emails = ?,
 			provisioned_by_group = ?, confirmed = ?, state = ?, version = version + 1
 			WHERE id = ? AND version = ?
@@ -393,28 +528,39 @@ func (t *tx) PutUser(ctx context.Context, u *store.User) error {
 			AND NOT EXISTS (SELECT 1 FROM scimkit_user_emails e WHERE ` + others + ` AND e.user_id <> ?)`
 		guard := args(fields, []any{id, u.Version, uname, id}, othersArgs, []any{id})
 		if t.s.d.postgres {
-			n, err = t.count(ctx, "user", "WITH u AS ("+update+` RETURNING id),
-				d AS (DELETE FROM scimkit_user_emails WHERE user_id = ? AND `+notKept+` AND EXISTS (SELECT 1 FROM u)),
-				i AS (INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, u.id FROM u CROSS JOIN unnest(?::bytea[]) AS k
-					ON CONFLICT DO NOTHING)
-				SELECT COUNT(*) FROM u`,
-				args(guard, []any{id}, notKeptArgs, []any{keys})...)
-		} else {
-			n, err = t.write(ctx, "user", update, guard...)
-			if err == nil && n > 0 {
-				err = t.then(ctx, "user", append([]stmt{{"DELETE FROM scimkit_user_emails WHERE user_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
-					sqliteRows("scimkit_user_emails", "email_key, user_id", " ON CONFLICT DO NOTHING", emailRows)...)...)
+			w.main = update + " RETURNING id"
+			w.with = []string{
+				"d AS (DELETE FROM scimkit_user_emails WHERE user_id = ? AND " + notKept + " AND EXISTS (SELECT 1 FROM s))",
+				`i AS (INSERT INTO scimkit_user_emails (email_key, user_id) SELECT k, s.id FROM s CROSS JOIN unnest(?::bytea[]) AS k
+					ON CONFLICT DO NOTHING)`,
 			}
+			w.args = args(guard, []any{id}, notKeptArgs, []any{keys})
+		} else {
+			w.lite = stmt{update, guard}
+			w.then = append([]stmt{{"DELETE FROM scimkit_user_emails WHERE user_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
+				sqliteRows("scimkit_user_emails", "email_key, user_id", " ON CONFLICT DO NOTHING", emailRows)...)
 		}
-		if err != nil {
-			return err
+		w.diagnose = func(ctx context.Context) error {
+			return t.diagnose(ctx, "user", probes(versionOf(u.Version, "SELECT version FROM scimkit_users WHERE id = ?", id))...)
 		}
-		if n == 0 {
-			return t.diagnose(ctx, "user", append([]probe{versionOf(u.Version, "SELECT version FROM scimkit_users WHERE id = ?", id)}, probes...)...)
+		w.sure = func(kn *known) bool {
+			return kn.at(factKey{kind: kUser, a: u.ID}, u.Version) && kn.freeOrOwn(factKey{kind: kUsername, a: string(uname)}, u.ID) &&
+				userEmailsFree(kn, keys, u.ID)
+		}
+		w.learn = func(kn *known) { kn.user(u) }
+	}
+	return t.put(ctx, w)
+}
+
+// userEmailsFree reports whether every one of the email keys is known to
+// be free or, with owner set, owner's.
+func userEmailsFree(kn *known, keys [][]byte, owner string) bool {
+	for _, k := range keys {
+		if !kn.freeOrOwn(factKey{kind: kUserEmail, a: string(k)}, owner) {
+			return false
 		}
 	}
-	u.Version++
-	return nil
+	return true
 }
 
 // ---- memberships
@@ -431,52 +577,61 @@ func (t *tx) PutMembership(ctx context.Context, m *store.Membership) error {
 		return err
 	}
 	g, u := b(m.GroupID), b(m.UserID)
+	w := &write{entity: "membership", version: &m.Version}
+	var q string
 	if m.Version == 0 {
-		n, err := t.write(ctx, "membership", `INSERT INTO scimkit_memberships (group_id, user_id, role, version)
-			SELECT ?, ?, ?, 1 WHERE `+groupExists+` AND `+userExists+` ON CONFLICT DO NOTHING`,
-			g, u, int64(m.Role), g, u)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		q = `INSERT INTO scimkit_memberships (group_id, user_id, role, version)
+			SELECT ?, ?, ?, 1 WHERE ` + groupExists + ` AND ` + userExists + ` ON CONFLICT DO NOTHING`
+		w.args = []any{g, u, int64(m.Role), g, u}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "membership",
 				taken(store.KeyMembership, "SELECT 1 FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", g, u),
 				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))
 		}
 	} else {
-		n, err := t.write(ctx, "membership", `UPDATE scimkit_memberships SET role = ?, version = version + 1
-			WHERE group_id = ? AND user_id = ? AND version = ?`, int64(m.Role), g, u, m.Version)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		q = `UPDATE scimkit_memberships SET role = ?, version = version + 1
+			WHERE group_id = ? AND user_id = ? AND version = ?`
+		w.args = []any{int64(m.Role), g, u, m.Version}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "membership",
 				versionOf(m.Version, "SELECT version FROM scimkit_memberships WHERE group_id = ? AND user_id = ?", g, u))
 		}
 	}
-	m.Version++
-	return nil
+	w.main, w.lite = q+" RETURNING group_id", stmt{q, w.args}
+	w.sure = func(kn *known) bool {
+		if m.Version > 0 {
+			return kn.at(factKey{kind: kMember, a: m.GroupID, b: m.UserID}, m.Version)
+		}
+		return refsKnown(kn, m.GroupID, m.UserID) && kn.free(factKey{kind: kMember, a: m.GroupID, b: m.UserID})
+	}
+	w.learn = func(kn *known) { kn.member(m) }
+	return t.put(ctx, w)
+}
+
+// refsKnown reports whether group groupID and user userID are known to
+// exist.
+func refsKnown(kn *known, groupID, userID string) bool {
+	return kn.present(factKey{kind: kGroup, a: groupID}) && kn.present(factKey{kind: kUser, a: userID})
 }
 
 // DeleteMembership implements [store.Tx].
 func (t *tx) DeleteMembership(ctx context.Context, groupID, userID string) error {
-	return t.deleteOf(ctx, "membership", "membership of user in group", "scimkit_memberships", groupID, userID)
+	return t.deleteOf(ctx, "membership", "membership of user in group", "scimkit_memberships", kMember, groupID, userID)
 }
 
-// deleteOf deletes the row of table keyed (group_id, user_id), or returns
-// ErrNotFound naming what.
-func (t *tx) deleteOf(ctx context.Context, entity, what, table, groupID, userID string) error {
+// deleteOf deletes the row of table keyed (group_id, user_id), a row of
+// kind, or returns ErrNotFound naming what.
+func (t *tx) deleteOf(ctx context.Context, entity, what, table string, kind factKind, groupID, userID string) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	n, err := t.write(ctx, entity, "DELETE FROM "+table+" WHERE group_id = ? AND user_id = ?", b(groupID), b(userID))
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound(what, groupID+"/"+userID)
-	}
-	return nil
+	q := "DELETE FROM " + table + " WHERE group_id = ? AND user_id = ?"
+	a := []any{b(groupID), b(userID)}
+	k := factKey{kind: kind, a: groupID, b: userID}
+	return t.put(ctx, &write{entity: entity, main: q + " RETURNING group_id", args: a, lite: stmt{q, a},
+		diagnose: func(context.Context) error { return notFound(what, groupID+"/"+userID) },
+		sure:     func(kn *known) bool { return kn.present(k) },
+		learn:    func(kn *known) { kn.gone(k) }})
 }
 
 // ---- SAML identities
@@ -494,39 +649,43 @@ func (t *tx) PutSAMLIdentity(ctx context.Context, s *store.SAMLIdentity) error {
 	}
 	g, u, key := b(s.GroupID), b(s.UserID), foldedKey(s.ExternUID)
 	externTaken := taken(store.KeyExternUID, "SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND extern_uid_key = ? AND user_id <> ?", g, key, u)
+	w := &write{entity: "saml_identity", version: &s.Version}
+	var q string
 	if s.Version == 0 {
-		n, err := t.write(ctx, "saml_identity", `INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version)
-			SELECT ?, ?, ?, ?, 1 WHERE `+groupExists+` AND `+userExists+` ON CONFLICT DO NOTHING`,
-			g, u, b(s.ExternUID), key, g, u)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		q = `INSERT INTO scimkit_saml_identities (group_id, user_id, extern_uid, extern_uid_key, version)
+			SELECT ?, ?, ?, ?, 1 WHERE ` + groupExists + ` AND ` + userExists + ` ON CONFLICT DO NOTHING`
+		w.args = []any{g, u, b(s.ExternUID), key, g, u}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "saml_identity",
 				taken(store.KeySAMLIdentityUser, "SELECT 1 FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?", g, u),
 				externTaken,
 				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))
 		}
 	} else {
-		n, err := t.write(ctx, "saml_identity", `UPDATE scimkit_saml_identities SET extern_uid = ?, extern_uid_key = ?, version = version + 1
+		q = `UPDATE scimkit_saml_identities SET extern_uid = ?, extern_uid_key = ?, version = version + 1
 			WHERE group_id = ? AND user_id = ? AND version = ?
-			AND NOT EXISTS (SELECT 1 FROM scimkit_saml_identities o WHERE o.group_id = ? AND o.extern_uid_key = ? AND o.user_id <> ?)`,
-			b(s.ExternUID), key, g, u, s.Version, g, key, u)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+			AND NOT EXISTS (SELECT 1 FROM scimkit_saml_identities o WHERE o.group_id = ? AND o.extern_uid_key = ? AND o.user_id <> ?)`
+		w.args = []any{b(s.ExternUID), key, g, u, s.Version, g, key, u}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "saml_identity",
 				versionOf(s.Version, "SELECT version FROM scimkit_saml_identities WHERE group_id = ? AND user_id = ?", g, u), externTaken)
 		}
 	}
-	s.Version++
-	return nil
+	w.main, w.lite = q+" RETURNING group_id", stmt{q, w.args}
+	w.sure = func(kn *known) bool {
+		extern := factKey{kind: kSAMLExtern, a: s.GroupID, b: string(key)}
+		if s.Version > 0 {
+			return kn.at(factKey{kind: kSAML, a: s.GroupID, b: s.UserID}, s.Version) && kn.freeOrOwn(extern, s.UserID)
+		}
+		return refsKnown(kn, s.GroupID, s.UserID) && kn.free(factKey{kind: kSAML, a: s.GroupID, b: s.UserID}) && kn.free(extern)
+	}
+	w.learn = func(kn *known) { kn.saml(s) }
+	return t.put(ctx, w)
 }
 
 // DeleteSAMLIdentity implements [store.Tx].
 func (t *tx) DeleteSAMLIdentity(ctx context.Context, groupID, userID string) error {
-	return t.deleteOf(ctx, "saml_identity", "SAML identity of user", "scimkit_saml_identities", groupID, userID)
+	return t.deleteOf(ctx, "saml_identity", "SAML identity of user", "scimkit_saml_identities", kSAML, groupID, userID)
 }
 
 // ---- SCIM identities
@@ -558,15 +717,14 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		taken(store.KeyExternUID, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND extern_uid_key = ? AND id <> ?", g, ekey, id),
 		taken(store.KeySCIMIdentityUser, "SELECT 1 FROM scimkit_scim_identities WHERE group_id = ? AND user_id = ? AND id <> ?", g, u, id),
 	}
+	w := &write{entity: "scim_identity", version: &s.Version}
 	// The rows of the document's emails, and the userName claim, go with
 	// the identity's row: on PostgreSQL in the same statement.
-	var with []string
 	var withArgs []any
 	if claim, claimArgs := t.claimFor(s, ix.userName); claim != "" {
-		with = append(with, claim)
+		w.with = append(w.with, claim)
 		withArgs = append(withArgs, claimArgs...)
 	}
-	var n int64
 	if s.Version == 0 {
 		insert := `INSERT INTO scimkit_scim_identities (id, group_id, user_id, extern_uid, extern_uid_key, user_name_key,
 			active, deleted, document, version, created_s, created_ns, updated_s, updated_ns)
@@ -574,27 +732,29 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 		row := []any{id, g, u, b(s.ExternUID), ekey, ix.userName, s.Active, s.Deleted, doc, cs, cn, us, un, g, u}
 		if t.s.d.postgres {
 			if len(keys) > 0 {
-				with = append(with, `e AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
+				w.with = append(w.with, `e AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
 					SELECT s.id, ?, k FROM s CROSS JOIN unnest(?::bytea[]) AS k)`)
 				withArgs = append(withArgs, g, keys)
 			}
-			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+insert+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
-				args(row, withArgs)...)
+			w.main, w.args = insert+" RETURNING id", args(row, withArgs)
 		} else {
-			n, err = t.write(ctx, "scim_identity", insert, row...)
-			if err == nil && n > 0 {
-				err = t.then(ctx, "scim_identity", sqliteEmailRows(id, g, keys, "")...)
-			}
+			w.lite = stmt{insert, row}
+			w.then = sqliteEmailRows(id, g, keys, "")
 		}
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "scim_identity", append(append([]probe{
 				taken(store.KeyID, "SELECT 1 FROM scimkit_scim_identities WHERE id = ?", id)}, probes...),
 				missing("SELECT 1 FROM scimkit_groups WHERE id = ?", g), missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))...)
 		}
-		t.inserted++
+		w.done = func() {
+			t.inserted++
+			t.noteWrite(s, ix.userName)
+		}
+		w.sure = func(kn *known) bool {
+			return kn.newRow(factKey{kind: kSCIM, a: s.ID}) && refsKnown(kn, s.GroupID, s.UserID) &&
+				kn.free(factKey{kind: kSCIMExtern, a: s.GroupID, b: string(ekey)}) &&
+				kn.free(factKey{kind: kSCIMUser, a: s.GroupID, b: s.UserID})
+		}
 	} else {
 		update := `UPDATE scimkit_scim_identities SET user_id = ?, extern_uid = ?, extern_uid_key = ?, user_name_key = ?,
 			active = ?, deleted = ?, document = ?, version = version + 1, created_s = ?, created_ns = ?, updated_s = ?, updated_ns = ?
@@ -607,35 +767,29 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 			var slots slotSet
 			t.memberSlot(&slots, s)
 			if c, cArgs := claimClause("cm", slots); c != "" {
-				with = append(with, c)
+				w.with = append(w.with, c)
 				withArgs = append(withArgs, cArgs...)
 			}
 			notKept, notKeptArgs := t.in("value_key", keys, true)
-			with = append(with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND "+notKept+" AND EXISTS (SELECT 1 FROM s))")
+			w.with = append(w.with, "d AS (DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND "+notKept+" AND EXISTS (SELECT 1 FROM s))")
 			withArgs = append(withArgs, args([]any{id}, notKeptArgs)...)
 			if len(keys) > 0 {
-				with = append(with, `i AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
+				w.with = append(w.with, `i AS (INSERT INTO scimkit_scim_emails (identity_id, group_id, value_key)
 					SELECT s.id, ?, k FROM s CROSS JOIN unnest(?::bytea[]) AS k ON CONFLICT DO NOTHING)`)
 				withArgs = append(withArgs, g, keys)
 			}
-			n, err = t.count(ctx, "scim_identity", "WITH s AS ("+update+" RETURNING id)"+prefixed(with)+" SELECT COUNT(*) FROM s",
-				args(row, withArgs)...)
+			w.main, w.args = update+" RETURNING id", args(row, withArgs)
 		} else {
-			n, err = t.write(ctx, "scim_identity", update, row...)
-			switch {
-			case err != nil || n == 0:
-			case len(keys) > maxInlineKeys:
-				err = t.syncEmails(ctx, id, g, keys)
-			default:
+			w.lite = stmt{update, row}
+			if len(keys) > maxInlineKeys {
+				w.follow = func(ctx context.Context) error { return t.syncEmails(ctx, id, g, keys) }
+			} else {
 				notKept, notKeptArgs := t.in("value_key", keys, true)
-				err = t.then(ctx, "scim_identity", append([]stmt{{"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
-					sqliteEmailRows(id, g, keys, " ON CONFLICT DO NOTHING")...)...)
+				w.then = append([]stmt{{"DELETE FROM scimkit_scim_emails WHERE identity_id = ? AND " + notKept, args([]any{id}, notKeptArgs)}},
+					sqliteEmailRows(id, g, keys, " ON CONFLICT DO NOTHING")...)
 			}
 		}
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		w.diagnose = func(ctx context.Context) error {
 			var group []byte
 			err := t.queryRow(ctx, "SELECT group_id FROM scimkit_scim_identities WHERE id = ?", id).Scan(&group)
 			if err == nil && string(group) != s.GroupID {
@@ -645,10 +799,17 @@ func (t *tx) PutSCIMIdentity(ctx context.Context, s *store.SCIMIdentity) error {
 				versionOf(s.Version, "SELECT version FROM scimkit_scim_identities WHERE id = ?", id)}, probes...),
 				missing("SELECT 1 FROM scimkit_users WHERE id = ?", u))...)
 		}
+		w.done = func() { t.noteWrite(s, ix.userName) }
+		w.sure = func(kn *known) bool {
+			f := kn.facts[factKey{kind: kSCIM, a: s.ID}]
+			return f.present && f.version == s.Version && f.owner == s.GroupID &&
+				kn.present(factKey{kind: kUser, a: s.UserID}) &&
+				kn.freeOrOwn(factKey{kind: kSCIMExtern, a: s.GroupID, b: string(ekey)}, s.ID) &&
+				kn.freeOrOwn(factKey{kind: kSCIMUser, a: s.GroupID, b: s.UserID}, s.ID)
+		}
 	}
-	s.Version++
-	t.noteWrite(s, ix.userName)
-	return nil
+	w.learn = func(kn *known) { kn.scim(s) }
+	return t.put(ctx, w)
 }
 
 // syncEmails brings the email index rows of identity id (group g) on
@@ -721,25 +882,21 @@ func (t *tx) PutSAMLKey(ctx context.Context, k *store.SAMLKey) error {
 	if k.Version < 0 {
 		return invalid("SAML key", "a non-negative Version")
 	}
+	w := &write{entity: "saml_key", version: &k.Version}
+	var q string
 	if k.Version == 0 {
-		n, err := t.write(ctx, "saml_key", "INSERT INTO scimkit_saml_keys (id, private_key, certificate, version) VALUES (1, ?, ?, 1) ON CONFLICT DO NOTHING",
-			k.PrivateKey, k.Certificate)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		q = "INSERT INTO scimkit_saml_keys (id, private_key, certificate, version) VALUES (1, ?, ?, 1) ON CONFLICT DO NOTHING"
+		w.args = []any{k.PrivateKey, k.Certificate}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "saml_key", taken(store.KeyID, "SELECT 1 FROM scimkit_saml_keys WHERE id = 1"))
 		}
 	} else {
-		n, err := t.write(ctx, "saml_key", "UPDATE scimkit_saml_keys SET private_key = ?, certificate = ?, version = version + 1 WHERE id = 1 AND version = ?",
-			k.PrivateKey, k.Certificate, k.Version)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		q = "UPDATE scimkit_saml_keys SET private_key = ?, certificate = ?, version = version + 1 WHERE id = 1 AND version = ?"
+		w.args = []any{k.PrivateKey, k.Certificate, k.Version}
+		w.diagnose = func(ctx context.Context) error {
 			return t.diagnose(ctx, "saml_key", versionOf(k.Version, "SELECT version FROM scimkit_saml_keys WHERE id = 1"))
 		}
 	}
-	k.Version++
-	return nil
+	w.main, w.lite = q+" RETURNING id", stmt{q, w.args}
+	return t.put(ctx, w)
 }

@@ -39,8 +39,12 @@ type Store struct {
 	// against it.
 	user *schema.ResourceType
 
-	retries, gaveUp atomic.Uint64
-	closed          atomic.Bool
+	retries, gaveUp, replays atomic.Uint64
+	// trips counts the round trips of sessions, for tests.
+	trips atomic.Uint64
+	// binds are the PostgreSQL texts of statements (session.go).
+	binds  binds
+	closed atomic.Bool
 
 	// young, inserted and the background work of analyze.go; bgCtx ends
 	// when the store closes.
@@ -151,11 +155,17 @@ type Stats struct {
 	// because they were still colliding when their retry time (see
 	// [WithRetryTimeout]) or their context's deadline ran out.
 	GaveUp uint64
+	// Replays is how many Updates on PostgreSQL ran their function again
+	// at once because a write it held back for the commit wrote nothing
+	// (a key taken, a version moved): the run again gives the function
+	// the Put's error. Each is an extra transaction; a Replays close to
+	// the number of Updates means the callers' writes keep colliding.
+	Replays uint64
 }
 
 // Stats returns the store's counters, for a host's metrics.
 func (s *Store) Stats() Stats {
-	return Stats{Retries: s.retries.Load(), GaveUp: s.gaveUp.Load()}
+	return Stats{Retries: s.retries.Load(), GaveUp: s.gaveUp.Load(), Replays: s.replays.Load()}
 }
 
 // Update implements [store.Store.Update]. fn runs in one database
@@ -164,7 +174,10 @@ func (s *Store) Stats() Stats {
 // race-free), BEGIN IMMEDIATE on SQLite. A serialization failure, deadlock
 // or busy database anywhere in it (fn's statements or the commit) rolls it
 // back and runs fn again, after a jittered backoff, for up to the retry
-// timeout ([WithRetryTimeout]).
+// timeout ([WithRetryTimeout]). On PostgreSQL fn may also run again at
+// once when a write it made was held for the commit and wrote nothing
+// (see Round trips in the package documentation); an Update whose fn
+// reads and writes nothing does not reach the database.
 //
 // An error from the database being gone (connection refused, server shut
 // down, store closed), or conflicts that outlast the retry timeout or
@@ -180,7 +193,7 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	if !s.d.postgres {
 		return s.run(ctx, func() (retry, err error) { return s.runInBatch(ctx, fn) })
 	}
-	return s.run(ctx, func() (retry, err error) { return s.runTx(ctx, false, fn) })
+	return s.run(ctx, func() (retry, err error) { return s.runTx(ctx, fn) })
 }
 
 // View implements [store.Store.View]: fn sees one consistent state
@@ -194,7 +207,7 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.run(ctx, func() (retry, err error) { return s.runTx(ctx, true, fn) })
+	return s.run(ctx, func() (retry, err error) { return s.runView(ctx, fn) })
 }
 
 // run runs a unit (attempt: one run of a function in a transaction) until
@@ -233,28 +246,6 @@ func (s *Store) run(ctx context.Context, attempt func() (retry, err error)) erro
 	return fnErr
 }
 
-// txn is one database transaction: what its statements run on, and how it
-// ends.
-type txn struct {
-	q        querier
-	commit   func() error
-	rollback func()
-}
-
-// begin starts a transaction through database/sql: a View, or an Update
-// on PostgreSQL (SQLite Updates run in batches, see batch.go).
-func (s *Store) begin(ctx context.Context, readOnly bool) (txn, error) {
-	opts := &sql.TxOptions{Isolation: s.d.writeIsolation}
-	if readOnly {
-		opts = &sql.TxOptions{Isolation: s.d.readIsolation, ReadOnly: true}
-	}
-	t, err := s.db.BeginTx(ctx, opts)
-	if err != nil {
-		return txn{}, err
-	}
-	return txn{q: t, commit: t.Commit, rollback: func() { t.Rollback() }}, nil
-}
-
 // maxStmts bounds the statements kept prepared on the SQLite writer: the
 // text of some depends on the number of a user's emails, which clients
 // choose.
@@ -291,67 +282,76 @@ func (s *Store) dropWriter() {
 	s.writer, s.stmts = nil, nil
 }
 
-// runTx runs fn in one transaction. It returns a non-nil retry error when
-// the whole unit should run again, else fn's error (or a commit error).
-func (s *Store) runTx(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) (retry, err error) {
-	if readOnly {
-		return s.runView(ctx, fn)
-	}
-	x, err := s.begin(ctx, readOnly)
-	if err != nil {
-		if s.d.classify(err) == classRetry {
-			return err, nil
+// runTx runs fn in one transaction on PostgreSQL. It returns a non-nil
+// retry error when the whole unit should run again, else fn's error (or
+// a commit error). When a write fn's Puts held back wrote nothing (see
+// session.go) it runs fn again at once with writes that run immediately,
+// so that fn sees the error the Put gives.
+func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) (retry, err error) {
+	for immediate := false; ; immediate = true {
+		t := &tx{s: s, sess: s.newSession(beginUpdate)}
+		if !immediate {
+			t.know = newKnown()
 		}
-		return nil, s.d.wrap(err)
+		retry, err := s.runUpdate(ctx, t, fn)
+		if retry != nil || t.replay {
+			t.restore()
+		}
+		if !t.replay || immediate {
+			return retry, err
+		}
+		s.replays.Add(1)
 	}
-	t := &tx{s: s, q: x.q, readOnly: readOnly}
-	committed := false
+}
+
+// runUpdate runs fn once in t's session, and commits unless fn failed.
+func (s *Store) runUpdate(ctx context.Context, t *tx, fn func(ctx context.Context, tx store.Tx) error) (retry, err error) {
+	ss := t.sess
+	ss.beginTx()
 	defer func() {
 		t.done = true
-		if !committed {
-			x.rollback()
-		}
+		ss.end()
 	}()
 	ferr := fn(ctx, t)
 	t.done = true
 	switch {
+	case t.replay:
+		return nil, nil
 	case t.retry != nil:
 		return t.retry, nil
 	case ferr != nil:
+		// Had a held write run at once and failed, fn would have seen
+		// its error and may have failed otherwise: find out.
+		if err := ss.settle(ctx); err != nil {
+			t.fail("write", err)
+			if t.retry != nil {
+				return t.retry, nil
+			}
+		}
 		return nil, ferr
-	case t.broken != nil:
-		// A write failed halfway and fn went on: nothing of it may stay.
-		return nil, t.broken
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	}
-	committed = true
-	if retry, err := s.commit(&x); retry != nil || err != nil {
-		return retry, err
+	if err := ss.commit(ctx); err != nil {
+		err = t.fail("commit", err)
+		switch {
+		case t.replay:
+			return nil, nil
+		case t.retry != nil:
+			return t.retry, nil
+		}
+		return nil, s.d.wrap(err)
 	}
 	s.grew(t.inserted)
 	return nil, nil
 }
 
-// commit commits x: a non-nil retry error when the unit should run again.
-func (s *Store) commit(x *txn) (retry, err error) {
-	if err := x.commit(); err != nil {
-		if s.d.classify(err) == classRetry {
-			return err, nil
-		}
-		return nil, s.d.wrap(err)
-	}
-	return nil, nil
-}
-
 // runView runs fn in a View that begins its transaction late (view.go).
 func (s *Store) runView(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) (retry, err error) {
-	t := &tx{s: s, readOnly: true, late: &lateView{}}
+	t := &tx{s: s, readOnly: true, sess: s.newSession(s.d.beginView)}
 	defer func() {
 		t.done = true
-		if t.x != nil {
-			t.x.rollback() // a no-op once committed
-		}
+		t.sess.end()
 	}()
 	ferr := fn(ctx, t)
 	t.done = true
@@ -360,8 +360,13 @@ func (s *Store) runView(ctx context.Context, fn func(ctx context.Context, tx sto
 		return t.retry, nil
 	case ferr != nil:
 		return nil, ferr
-	case t.x == nil:
-		return nil, nil
 	}
-	return s.commit(t.x)
+	if err := t.sess.commit(ctx); err != nil {
+		err = t.fail("commit", err)
+		if t.retry != nil {
+			return t.retry, nil
+		}
+		return nil, s.d.wrap(err)
+	}
+	return nil, nil
 }

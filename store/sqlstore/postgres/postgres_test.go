@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"testing"
@@ -17,6 +18,26 @@ import (
 func TestConformance(t *testing.T) {
 	sqltest.PostgresDSN(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return sqltest.OpenPostgres(t) })
+}
+
+// TestConformanceDatabaseSQL runs the conformance suite on a store over a
+// *sql.DB the program opened itself with pgx's stdlib package, as
+// sqlstore.New documents: its connections send no batches, so every
+// statement goes on its own, with the same results.
+func TestConformanceDatabaseSQL(t *testing.T) {
+	sqltest.PostgresDSN(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		db, err := sql.Open("pgx", sqltest.FreshSchema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := sqlstore.New(context.Background(), db, sqlstore.PostgreSQL)
+		if err != nil {
+			t.Fatalf("sqlstore.New: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	})
 }
 
 // TestLinksOnlyPgx: a program that opens PostgreSQL stores does not link
