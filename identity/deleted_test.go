@@ -18,7 +18,7 @@ func TestDeleteLeavesIdPGroups(t *testing.T) {
 		wantEvents []EventType
 		stays      bool
 	}{
-		{"rfc", RFCProfile(), []EventType{EventDeprovisioned, EventIdPGroupMemberRemoved, EventIdPGroupMemberRemoved}, false},
+		{"rfc", RFCProfile(), []EventType{EventDeprovisioned, EventDeleted, EventIdPGroupMemberRemoved, EventIdPGroupMemberRemoved}, false},
 		{"gitlab", GitLabProfile(), []EventType{EventDeprovisioned}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

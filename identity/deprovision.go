@@ -19,9 +19,10 @@ func (p *Provisioner) Deprovision(ctx context.Context, groupID, id string) (*Res
 }
 
 // Delete answers a SCIM DELETE: [Provisioner.Deprovision], and in a profile
-// with HideDeleted the resource is gone for good (RFC 7644 §3.6): the
-// identity leaves every IdP group it was a member of
-// (EventIdPGroupMemberRemoved), and Get, List, Modify, Replace, Delete and
+// with HideDeleted the resource is gone for good (RFC 7644 §3.6,
+// EventDeleted, also for an identity already inactive): the identity
+// leaves every IdP group it was a member of (EventIdPGroupMemberRemoved),
+// and Get, List, Modify, Replace, Delete and
 // the members of IdP groups treat its id as unknown from then on. It is
 // kept, marked Deleted, only until the person is provisioned again, which
 // replaces it with an identity of a new id (see [Provisioner.Provision]);
@@ -87,6 +88,8 @@ func (p *Provisioner) setActive(ctx context.Context, groupID, id string, ifMatch
 			o.emit(ev)
 		}
 		if ch.Has(Hidden) {
+			ev.Type = EventDeleted
+			o.emit(ev)
 			if err := leaveIdPGroups(ctx, tx, o, g, s); err != nil {
 				return nil, err
 			}

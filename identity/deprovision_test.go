@@ -20,11 +20,11 @@ func TestDeleteAndDeprovision(t *testing.T) {
 		wantListed int  // identities of jdoe listed after the ops
 	}{
 		{name: "rfc: DELETE deprovisions and hides", prof: RFCProfile(), ops: []string{"delete"},
-			wantChange: Deprovisioned | Hidden, wantEvents: []EventType{EventDeprovisioned}, wantGet: KindNotFound, wantListed: 0},
+			wantChange: Deprovisioned | Hidden, wantEvents: []EventType{EventDeprovisioned, EventDeleted}, wantGet: KindNotFound, wantListed: 0},
 		{name: "rfc: DELETE again is not found", prof: RFCProfile(), ops: []string{"delete", "delete"},
-			wantKind: KindNotFound, wantEvents: []EventType{EventDeprovisioned}, wantGet: KindNotFound},
-		{name: "rfc: DELETE of an inactive identity hides it without an event", prof: RFCProfile(), ops: []string{"deprovision", "delete"},
-			wantChange: Hidden, wantEvents: []EventType{EventDeprovisioned}, wantGet: KindNotFound},
+			wantKind: KindNotFound, wantEvents: []EventType{EventDeprovisioned, EventDeleted}, wantGet: KindNotFound},
+		{name: "rfc: DELETE of an inactive identity hides it", prof: RFCProfile(), ops: []string{"deprovision", "delete"},
+			wantChange: Hidden, wantEvents: []EventType{EventDeprovisioned, EventDeleted}, wantGet: KindNotFound},
 		{name: "gitlab: DELETE keeps the identity visible as inactive", prof: GitLabProfile(), ops: []string{"delete"},
 			wantChange: Deprovisioned, wantEvents: []EventType{EventDeprovisioned}, wantListed: 1},
 		{name: "gitlab: repeated DELETE succeeds", prof: GitLabProfile(), ops: []string{"delete", "delete"},

@@ -20,6 +20,11 @@ const (
 	// EventDeprovisioned: the SCIM identity became inactive and the
 	// membership was removed.
 	EventDeprovisioned EventType = "deprovisioned"
+	// EventDeleted: a DELETE removed the SCIM identity (RFC profile): it is
+	// no longer served and has left every IdP group; the account and its
+	// SAML identity are kept. A DELETE of an active identity deprovisions
+	// it first (EventDeprovisioned, then EventDeleted).
+	EventDeleted EventType = "deleted"
 	// EventReprovisioned: an inactive SCIM identity became active again and
 	// the membership was restored.
 	EventReprovisioned EventType = "reprovisioned"

@@ -38,8 +38,8 @@
 // # Authentication and tenants
 //
 // Every route needs "Authorization: Bearer TOKEN" with the token of the
-// group served; the group is the {group} path segment, the group of
-// [WithGroup], or else the group the token belongs to. A token never reaches
+// group served; the group is the {group} path segment or the group of
+// [WithGroup] (New refuses a handler with neither). A token never reaches
 // another group: a wrong, missing or foreign token is a SCIM 401.
 //
 // # Errors

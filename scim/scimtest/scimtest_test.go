@@ -50,6 +50,7 @@ func TestCheck(t *testing.T) {
 		prov   = identity.EventProvisioned
 		upd    = identity.EventUpdated
 		deprov = identity.EventDeprovisioned
+		del    = identity.EventDeleted
 		reprov = identity.EventReprovisioned
 		gNew   = identity.EventIdPGroupCreated
 		gUpd   = identity.EventIdPGroupUpdated
@@ -62,11 +63,11 @@ func TestCheck(t *testing.T) {
 			identity.EventGroupCreated,
 			prov, upd, upd, // Entra ID: create, the two updates,
 			gNew, gUpd, gAdd, gRem, gDel, // group created, renamed, member added and removed, deleted,
-			deprov, reprov, deprov, // disable, enable, soft delete; DELETE of the soft-deleted user changes no state
+			deprov, reprov, deprov, del, // disable, enable, soft delete, DELETE of the soft-deleted user
 			prov, upd, // Okta: create, profile push,
 			gNew, gAdd, gUpd, gRem, gAdd, gDel, // Group Push: pushed, member added, renamed, removed, PUT with it, deleted,
 			deprov, reprov, deprov,
-			prov, upd, deprov, reprov, deprov, reprov, // OneLogin: suspend, re-assign, delete, re-assign
+			prov, upd, deprov, reprov, deprov, del, reprov, // OneLogin: suspend, re-assign, delete, re-assign
 		},
 		identity.GitLabProfile(): {
 			identity.EventGroupCreated,

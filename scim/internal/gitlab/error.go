@@ -41,12 +41,6 @@ func DetailUpdating(name string, params *Params) string {
 	return "Error updating " + name + " with " + params.Dump()
 }
 
-// DetailLastOwner is the detail of the 412 for a DELETE of the group's last
-// owner.
-func DetailLastOwner(user, group string) string {
-	return "Could not remove " + user + " from " + group + ". Cannot remove last group owner."
-}
-
 // ConflictStatus returns the status GitLab gives a failed POST: 409 when
 // the message contains "has already been taken", 412 otherwise.
 func ConflictStatus(message string) int {
@@ -54,20 +48,6 @@ func ConflictStatus(message string) int {
 		return http.StatusConflict
 	}
 	return http.StatusPreconditionFailed
-}
-
-// Sentence joins messages the way Rails' Array#to_sentence does: "a",
-// "a and b", "a, b, and c".
-func Sentence(msgs []string) string {
-	switch len(msgs) {
-	case 0:
-		return ""
-	case 1:
-		return msgs[0]
-	case 2:
-		return msgs[0] + " and " + msgs[1]
-	}
-	return strings.Join(msgs[:len(msgs)-1], ", ") + ", and " + msgs[len(msgs)-1]
 }
 
 // MarshalError returns GitLab's SCIM error body: schemas, detail, and the

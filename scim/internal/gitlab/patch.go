@@ -181,7 +181,10 @@ func (a Action) String() string {
 //
 // GitLab reprovisions an inactive identity on any PATCH that does not set
 // active to false, even one that only renames; that is not copied: only
-// an explicit active true reactivates.
+// an explicit active true reactivates. Rule 4 departs from GitLab too:
+// since GitLab 15.0 a PATCH changes no name, email or userName, while
+// scimkit applies them to accounts the group provisioned and acknowledges
+// them unapplied for accounts it only linked (docs/gitlab.md, PATCH).
 func (u Update) Action(identityActive bool) Action {
 	switch {
 	case u.Active != nil && !*u.Active:
