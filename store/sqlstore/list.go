@@ -232,8 +232,13 @@ func (t *tx) ListSCIMIdentities(ctx context.Context, groupID string, q store.Que
 	} else if t.s.d.postgres {
 		limit = int64(total)
 	}
-	rows, err := t.query(ctx, scimSelect+" WHERE "+where+
-		c.orderBy()+" LIMIT ? OFFSET ?", append(args, limit, int64(offset))...)
+	// The page's ids are chosen first, over the identities' own index,
+	// and only its rows are read and joined to their accounts and
+	// memberships: with the join inside the OFFSET, a page deep in a large
+	// group read and joined every row before it.
+	rows, err := t.query(ctx, "WITH p AS (SELECT s.id FROM scimkit_scim_identities s WHERE "+where+
+		c.orderBy()+" LIMIT ? OFFSET ?) "+scimSelectFrom+" p JOIN scimkit_scim_identities s ON s.id = p.id"+scimJoins+
+		c.orderBy(), append(args, limit, int64(offset))...)
 	if err != nil {
 		return nil, 0, t.fail("list SCIM identities", err)
 	}

@@ -516,9 +516,16 @@ const scimCols = "s.id, s.group_id, s.user_id, s.extern_uid, s.active, s.deleted
 // reads those next (a SCIM resource shows both), and here they come in
 // the same statement, seen in the same state (see tx.joined). A WHERE
 // clause follows.
-const scimSelect = "SELECT " + scimCols + ", " + userCols + `, m.role, m.version FROM scimkit_scim_identities s
+const scimSelect = scimSelectFrom + " scimkit_scim_identities s" + scimJoins
+
+// scimSelectFrom and scimJoins are scimSelect around its first table, for
+// a statement that reads the identities through another (a page of ids).
+const (
+	scimSelectFrom = "SELECT " + scimCols + ", " + userCols + ", m.role, m.version FROM"
+	scimJoins      = `
 	LEFT JOIN scimkit_users u ON u.id = s.user_id
 	LEFT JOIN scimkit_memberships m ON m.group_id = s.group_id AND m.user_id = s.user_id`
+)
 
 // Columns of scimSelect after scimCols.
 const (
