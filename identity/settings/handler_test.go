@@ -566,6 +566,10 @@ func TestEvents(t *testing.T) {
 	tok := h.generateToken(t, "acme")
 	id := h.provision(t, tok, scimUser("ev-guid", "ev", "ev@contoso.com", "Eve", "Events"))
 	h.patch(t, tok, id, `{"op":"Replace","path":"externalId","value":"ev-guid-2"}`)
+	gone := h.provision(t, tok, scimUser("del-guid", "del", "del@contoso.com", "Dee", "Deleted"))
+	if status, _ := h.scimCall(t, http.MethodDelete, h.scimURL("acme")+"/Users/"+gone, tok, ""); status != http.StatusNoContent {
+		t.Fatalf("DELETE: status %d, want 204", status)
+	}
 	page := h.get(t, h.pageURL("acme"))
 	var got []string
 	for _, li := range elements(t, page, "li") {
@@ -574,6 +578,9 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	want := []string{
+		"User deleted by the identity provider del-guid",
+		"User deprovisioned del-guid",
+		"User provisioned del-guid",
 		"externalId changed ev-guid-2 from \u201cev-guid\u201d to \u201cev-guid-2\u201d",
 		"User provisioned ev-guid",
 		"SCIM token reset",

@@ -327,6 +327,8 @@ func eventLabel(t identity.EventType) string {
 		return "Existing account linked"
 	case identity.EventDeprovisioned:
 		return "User deprovisioned"
+	case identity.EventDeleted:
+		return "User deleted by the identity provider"
 	case identity.EventReprovisioned:
 		return "User reprovisioned"
 	case identity.EventExternUIDChanged:
