@@ -3,13 +3,12 @@ package identity
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // benchPool is how many identities outside the group the member
@@ -112,14 +111,7 @@ func BenchmarkIdPGroupMember(b *testing.B) {
 		open func(b *testing.B) store.Store
 	}{
 		{"memstore", func(*testing.B) store.Store { return memstore.New() }},
-		{"sqlite", func(b *testing.B) store.Store {
-			st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			return st
-		}},
+		{"sqlite", func(b *testing.B) store.Store { return sqltest.OpenSQLite(b) }},
 	}
 	for _, s := range stores {
 		for _, n := range []int{10_000, 100_000} {

@@ -2,83 +2,35 @@ package identity
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore/postgres"
-	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // testStores are the stores the concurrency tests of IdP groups run on:
-// memstore, SQLite, and PostgreSQL when SCIMKIT_POSTGRES_DSN is set (under
-// CI=true it must be).
-func testStores(t *testing.T) map[string]func(t testing.TB) store.Store {
-	m := map[string]func(t testing.TB) store.Store{
+// memstore, SQLite, and PostgreSQL (sqltest skips it without
+// SCIMKIT_POSTGRES_DSN, and fails under CI=true).
+func testStores() map[string]func(t testing.TB) store.Store {
+	return map[string]func(t testing.TB) store.Store{
 		"memstore": func(testing.TB) store.Store { return memstore.New() },
-		"sqlite": func(t testing.TB) store.Store {
-			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "identity.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			return st
-		},
+		"sqlite":   func(t testing.TB) store.Store { return sqltest.OpenSQLite(t) },
+		"postgres": func(t testing.TB) store.Store { return sqltest.OpenPostgres(t) },
 	}
-	dsn := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	if dsn == "" && os.Getenv("CI") == "true" {
-		t.Fatal("SCIMKIT_POSTGRES_DSN is not set; CI needs PostgreSQL")
-	}
-	if dsn != "" {
-		m["postgres"] = func(t testing.TB) store.Store {
-			schema := fmt.Sprintf("identity_test_%d_%d", time.Now().UnixNano(), schemaSeq.Add(1))
-			admin, err := sql.Open("pgx", dsn) // the driver package postgres registers
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := admin.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-				admin.Close()
-			})
-			u, err := url.Parse(dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q := u.Query()
-			q.Set("search_path", schema)
-			u.RawQuery = q.Encode()
-			st, err := postgres.Open(context.Background(), u.String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			return st
-		}
-	}
-	return m
 }
-
-var schemaSeq atomic.Int64
 
 // TestConcurrentIdPGroupPatches has goroutines add and remove members of
 // one linked IdP group at once, through PatchIdPGroup: no member is lost,
 // every member's role follows, and the group's version counts every change.
 func TestConcurrentIdPGroupPatches(t *testing.T) {
 	t.Parallel()
-	for name, open := range testStores(t) {
+	for name, open := range testStores() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixtureOn(t, open(t), RFCProfile())
@@ -182,7 +134,7 @@ func TestConcurrentIdPGroupPatches(t *testing.T) {
 // them to an IdP group: whatever the order, a deleted User is in no group.
 func TestConcurrentDeleteAndGroupAdd(t *testing.T) {
 	t.Parallel()
-	for name, open := range testStores(t) {
+	for name, open := range testStores() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixtureOn(t, open(t), RFCProfile())

@@ -2,21 +2,14 @@ package scim
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore/postgres"
-	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // TestStaleDeleteBesidePatch sends a PATCH and a DELETE carrying the same
@@ -196,60 +189,7 @@ type testStore struct {
 func testStores(t *testing.T) []testStore {
 	return []testStore{
 		{"memstore", func(*testing.T) store.Store { return memstore.New() }},
-		{"sqlite", func(t *testing.T) store.Store {
-			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "scimkit.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			return st
-		}},
-		{"postgres", func(t *testing.T) store.Store {
-			st, err := postgres.Open(t.Context(), postgresSchema(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			return st
-		}},
+		{"sqlite", func(t *testing.T) store.Store { return sqltest.OpenSQLite(t) }},
+		{"postgres", func(t *testing.T) store.Store { return sqltest.OpenPostgres(t) }},
 	}
-}
-
-// postgresSchema creates an empty schema on the server of
-// SCIMKIT_POSTGRES_DSN and returns a DSN whose search_path is it.
-func postgresSchema(t *testing.T) string {
-	dsn := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SCIMKIT_POSTGRES_DSN is not set; CI needs PostgreSQL (see .ci/run)")
-		}
-		t.Skip("SCIMKIT_POSTGRES_DSN is not set")
-	}
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Skip("SCIMKIT_POSTGRES_DSN is not a postgres:// URL")
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	schema := "scimkit_scim_" + hex.EncodeToString(rnd[:])
-	if _, err := db.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

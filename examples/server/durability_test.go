@@ -3,17 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -21,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/scimkit/scimkit/internal/sqltest"
 )
 
 // These tests build the example server and run it as a child process, so
@@ -225,7 +223,7 @@ func TestKillDuringCreatesSQLite(t *testing.T) {
 // PostgreSQL, where a create's writes travel with its COMMIT: a create
 // answered 201 is one whose COMMIT the server confirmed.
 func TestKillDuringCreatesPostgres(t *testing.T) {
-	killDuringCreates(t, "postgres:"+freshPostgresSchema(t))
+	killDuringCreates(t, "postgres:"+sqltest.FreshSchema(t))
 }
 
 // killDuringCreates kills the server on store spec in the middle of
@@ -309,7 +307,7 @@ func killDuringCreates(t *testing.T, spec string) {
 // moment, many times: every time exactly one create answers 201 and the
 // others 409.
 func TestReplicasSimultaneousCreatesPostgres(t *testing.T) {
-	dsn := freshPostgresSchema(t)
+	dsn := sqltest.FreshSchema(t)
 	bin := buildServer(t)
 	// The replicas start at the same moment on an empty database: both run
 	// the migrations and both try to create group "demo"; the loser of that
@@ -333,7 +331,7 @@ func TestReplicasSimultaneousCreatesPostgres(t *testing.T) {
 // RFC profile, and every time exactly one create answers 201 and the
 // others 409.
 func TestReplicasSameUserNamePostgres(t *testing.T) {
-	dsn := freshPostgresSchema(t)
+	dsn := sqltest.FreshSchema(t)
 	replicas := startChildren(t, buildServer(t), "postgres:"+dsn, 2, "other")
 	other := strings.TrimSuffix(replicas[0].base, "/demo") + "/other"
 	person := func(userName, externalID, email string) []byte {
@@ -404,47 +402,6 @@ func raceCreates(t *testing.T, replicas []*child, rounds int, body func(round, i
 			t.Errorf("round %d: %d created, %d conflicts; want 1 and %d", round, created, conflicts, perRound-1)
 		}
 	}
-}
-
-// freshPostgresSchema creates an empty schema in the database named by
-// SCIMKIT_POSTGRES_DSN, dropped after the test, and returns a DSN that
-// uses it. Without the variable the test is skipped, or fails under
-// CI=true.
-func freshPostgresSchema(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SCIMKIT_POSTGRES_DSN is not set; CI needs PostgreSQL (see .ci/run)")
-		}
-		t.Skip("SCIMKIT_POSTGRES_DSN is not set")
-	}
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Skip("SCIMKIT_POSTGRES_DSN is not a postgres:// URL")
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	schema := "scimkit_server_test_" + hex.EncodeToString(rnd[:])
-	if _, err := db.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", dsn)
-		if err == nil {
-			db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			db.Close()
-		}
-	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // tcpProxy forwards connections to a database, and can cut them all and
@@ -522,7 +479,7 @@ func (p *tcpProxy) up(t *testing.T) {
 // creates fail with 503 (store.ErrUnavailable) and write nothing; when the
 // database is back the server recovers without a restart.
 func TestDatabaseOutagePostgres(t *testing.T) {
-	dsn := freshPostgresSchema(t)
+	dsn := sqltest.FreshSchema(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -575,7 +532,7 @@ func TestOddValuesRoundTrip(t *testing.T) {
 	bin := buildServer(t)
 	specs := map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "odd.db") },
-		"postgres": func(t *testing.T) string { return "postgres:" + freshPostgresSchema(t) },
+		"postgres": func(t *testing.T) string { return "postgres:" + sqltest.FreshSchema(t) },
 	}
 	for name, spec := range specs {
 		t.Run(name, func(t *testing.T) {

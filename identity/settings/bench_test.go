@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,9 +13,9 @@ import (
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/identity/settings"
 	"github.com/scimkit/scimkit/identity/sso"
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // benchIdentities is the size of the group the page is measured on.
@@ -37,14 +36,7 @@ func BenchmarkPage(b *testing.B) {
 		open func(b *testing.B) store.Store
 	}{
 		{"memstore", func(*testing.B) store.Store { return memstore.New() }},
-		{"sqlite", func(b *testing.B) store.Store {
-			st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			return st
-		}},
+		{"sqlite", func(b *testing.B) store.Store { return sqltest.OpenSQLite(b) }},
 	}
 	last := (benchIdentities + 49) / 50
 	pages := []struct {

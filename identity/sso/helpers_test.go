@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -12,8 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,11 +24,10 @@ import (
 
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/internal/idptest"
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
-	"github.com/scimkit/scimkit/store/sqlstore/postgres"
-	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 // testClock is the one clock of a test: the host, scimkit and the IdPs
@@ -218,21 +214,11 @@ type hostOptions struct {
 
 // stores are the stores the end-to-end tests run on.
 func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
-	m := map[string]func(t *testing.T) store.Store{
+	return map[string]func(t *testing.T) store.Store{
 		"memstore": func(t *testing.T) store.Store { return memstore.New() },
-		"sqlite": func(t *testing.T) store.Store {
-			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "sso.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			return st
-		},
+		"sqlite":   func(t *testing.T) store.Store { return sqltest.OpenSQLite(t) },
+		"postgres": func(t *testing.T) store.Store { return sqltest.OpenPostgres(t) },
 	}
-	if os.Getenv("SCIMKIT_POSTGRES_DSN") != "" || os.Getenv("CI") == "true" {
-		m["postgres"] = func(t *testing.T) store.Store { return postgresStore(t) }
-	}
-	return m
 }
 
 func newHost(t *testing.T, st store.Store, clk *testClock, ho hostOptions) *host {
@@ -634,42 +620,3 @@ func (f samlForm) with(xmlDoc string) samlForm {
 
 // signatures matches the XML signatures of a response.
 var signatures = regexp.MustCompile(`(?s)<ds:Signature\b.*?</ds:Signature>`)
-
-// postgresStore opens a fresh PostgreSQL schema for one test.
-func postgresStore(t *testing.T) store.Store {
-	t.Helper()
-	dsn := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	if dsn == "" {
-		t.Fatal("SCIMKIT_POSTGRES_DSN is not set; CI needs PostgreSQL")
-	}
-	schema := fmt.Sprintf("sso_test_%d_%d", time.Now().UnixNano(), schemaSeq.Add(1))
-	admin, err := sql.Open("pgx", dsn) // the driver sqlstore registers
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	st, err := postgres.Open(t.Context(), withSearchPath(dsn, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
-var schemaSeq atomic.Int64
-
-func withSearchPath(dsn, schema string) string {
-	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return strings.TrimSpace(dsn) + " search_path=" + schema
-}

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,10 +15,10 @@ import (
 
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/identity/sso"
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/scim/scimtest"
 	"github.com/scimkit/scimkit/store"
-	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
 var profiles = []identity.Profile{identity.RFCProfile(), identity.GitLabProfile()}
@@ -405,9 +404,7 @@ func TestServerGroups(t *testing.T) {
 // own store.Store would be.
 func TestServerWithStore(t *testing.T) {
 	t.Parallel()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "scim.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
+	st := sqltest.OpenSQLite(t)
 	for _, p := range profiles {
 		srv := scimtest.NewServer(t, scimtest.WithStore(st), scimtest.WithProfile(p), scimtest.WithGroup("g-"+profileName(p), ""))
 		require.Same(t, store.Store(st), srv.Store)
@@ -458,13 +455,7 @@ func TestHostHandler(t *testing.T) {
 }
 
 // sqlstoreMemory opens a SQLite store in the test's directory.
-func sqlstoreMemory(t *testing.T) store.Store {
-	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "host.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func sqlstoreMemory(t *testing.T) store.Store { return sqltest.OpenSQLite(t) }
 
 // An option given where it means nothing fails at once.
 func TestMisplacedOption(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 )
 
 // TestYoungTablesAnalyzed: a store on a new PostgreSQL database analyzes

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 )
 
 // TestConcurrentUpdatesKeepTheirOutcome runs Updates at once, every other

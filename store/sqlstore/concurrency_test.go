@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 	"github.com/scimkit/scimkit/store/sqlstore/postgres"
 	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )

@@ -16,9 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 	"github.com/scimkit/scimkit/store/sqlstore/postgres"
 )
 

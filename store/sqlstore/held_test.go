@@ -11,9 +11,9 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 )
 
 // seedUser stores user u1 (u1@example.com) in group g.

@@ -10,9 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 )
 
 // TestListMatchesSelect compares the pushed-down lists with the reference

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store/sqlstore"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 	"github.com/scimkit/scimkit/store/sqlstore/postgres"
 	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )

@@ -5,9 +5,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlstore"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 )
 
 // TestViewSeesOneState has an Update change two rows between the first and

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/sqltest"
 	"github.com/scimkit/scimkit/store"
-	"github.com/scimkit/scimkit/store/sqlstore/internal/sqltest"
 	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 	"github.com/scimkit/scimkit/store/storetest"
 )

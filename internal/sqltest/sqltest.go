@@ -1,6 +1,7 @@
-// Package sqltest opens the databases the tests of sqlstore and its driver
-// packages run on: a SQLite file in the test's directory, and a fresh
-// schema in the PostgreSQL database named by SCIMKIT_POSTGRES_DSN (e.g.
+// Package sqltest opens the databases the module's tests run on (sqlstore,
+// its driver packages, and the packages above them that test on every
+// store): a SQLite file in the test's directory, and a fresh schema in the
+// PostgreSQL database named by SCIMKIT_POSTGRES_DSN (e.g.
 // postgres://scimkit@127.0.0.1:5432/scimkit?sslmode=disable). Without that
 // variable the PostgreSQL tests are skipped, except under CI=true, where
 // they fail: CI must never pass by skipping the database tests.
