@@ -13,7 +13,8 @@ import (
 // A host's test of its SCIM set-up: scimkit over the host's store, and the
 // whole syncs of Entra ID, Okta and OneLogin against it. The body belongs
 // in a host's func TestSCIM(t *testing.T); this example is compiled but not
-// run, since it needs that t (TestCheck runs the same calls).
+// run, since it needs that t (TestCheck runs the same calls; Example_ownHandler
+// is the one that runs).
 func Example() {
 	var t *testing.T     // the host test's t
 	st := memstore.New() // or the host's own store.Store
