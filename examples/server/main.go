@@ -268,7 +268,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		h.ServeHTTP(rw, r)
 	})
 	admin := cmp.Or(*adminToken, rand.Text())
-	pages, err := newSite(prov, st, sp, root, events, admin, settingsPage(groups[0].path))
+	pages, err := newSite(prov, st, sp, root, events, site, admin, settingsPage(groups[0].path))
 	if err != nil {
 		return err
 	}
