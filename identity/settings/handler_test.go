@@ -762,6 +762,11 @@ func TestEventBuffer(t *testing.T) {
 	if none, _ := b.RecentEvents(ctx, "g9", 10); len(none) != 0 {
 		t.Errorf("an unknown group has %d events", len(none))
 	}
+	for _, limit := range []int{0, -1} {
+		if none, err := b.RecentEvents(ctx, "g1", limit); len(none) != 0 || err != nil {
+			t.Errorf("RecentEvents(g1, %d) = %d events, %v; want none", limit, len(none), err)
+		}
+	}
 }
 
 // bare returns a memstore with the host's groups and a provisioner over it,
