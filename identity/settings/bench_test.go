@@ -2,8 +2,12 @@ package settings_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -16,6 +20,7 @@ import (
 	"github.com/scimkit/scimkit/identity/sso"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memstore"
+	"github.com/scimkit/scimkit/store/sqlstore/postgres"
 	"github.com/scimkit/scimkit/store/sqlstore/sqlite"
 )
 
@@ -26,7 +31,8 @@ const benchIdentities = 100_000
 // identities with SAML configured from an IdP's metadata (so that the SAML
 // section reads the configuration's certificate): the first, a middle and
 // the last page of the list, and searches by externalId, userName, the
-// IdP's email and the account's username. The goal is 50 ms or less for
+// IdP's email and the account's username, on memstore, SQLite and, when
+// SCIMKIT_POSTGRES_DSN is set, PostgreSQL. The goal is 50 ms or less for
 // each. Each store's page is first checked to be well-formed HTML with the
 // identities it should list and the saved SAML configuration.
 //
@@ -45,6 +51,12 @@ func BenchmarkPage(b *testing.B) {
 			b.Cleanup(func() { st.Close() })
 			return st
 		}},
+	}
+	if dsn := os.Getenv("SCIMKIT_POSTGRES_DSN"); dsn != "" {
+		stores = append(stores, struct {
+			name string
+			open func(b *testing.B) store.Store
+		}{"postgres", func(b *testing.B) store.Store { return benchPostgres(b, dsn) }})
 	}
 	last := (benchIdentities + 49) / 50
 	pages := []struct {
@@ -164,4 +176,36 @@ func fillGroup(b *testing.B, st store.Store, n int) {
 		}
 	}
 	runtime.GC()
+}
+
+// benchPostgres opens a store on the PostgreSQL server at dsn, in a schema
+// of its own that is dropped at the end of the benchmark.
+func benchPostgres(b *testing.B, dsn string) store.Store {
+	b.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("pgx", dsn) // the driver package postgres registers
+	if err != nil {
+		b.Fatal(err)
+	}
+	schema := fmt.Sprintf("settings_bench_%d", time.Now().UnixNano())
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		db.Close()
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		b.Fatalf("SCIMKIT_POSTGRES_DSN: want a postgres:// URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	st, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
 }
