@@ -45,12 +45,12 @@
 // commits behind the client's back.
 //
 // Each group's owner settings page is at http://ADDR/groups/PATH/-/saml,
-// GitLab's path: the SCIM URL, Generate/Reset SCIM token, the SAML service
-// provider's addresses (the ones printed at start) and the SAML settings
-// form (the IdP's metadata XML, or its SSO URL and certificate
-// fingerprint; enabled, enforced SSO, default role, NameID format), which
-// configures the group's SSO without a restart, and the provisioned
-// identities. Its sign-in is a demo: whoever gives the admin token at
+// GitLab's path: the SCIM URL and the SAML service provider's addresses
+// (the ones printed at start, under -base-url), Generate/Reset SCIM token,
+// the SAML settings form (the IdP's metadata XML, or its SSO URL and
+// certificate fingerprint; enabled, enforced SSO, default role, NameID
+// format), which configures the group's SSO without a restart, and the
+// provisioned identities. Its sign-in is a demo: whoever gives the admin token at
 // http://ADDR/-/sign-in owns every group until the server stops.
 package main
 
@@ -268,7 +268,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		h.ServeHTTP(rw, r)
 	})
 	admin := cmp.Or(*adminToken, rand.Text())
-	pages, err := newSite(prov, st, sp, root, events, admin, settingsPage(groups[0].path))
+	pages, err := newSite(prov, st, sp, root, events, site, admin, settingsPage(groups[0].path))
 	if err != nil {
 		return err
 	}

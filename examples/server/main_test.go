@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -413,9 +414,10 @@ func truncateForLog(s string) string {
 	return s
 }
 
-// TestServerBaseURL checks that Location and meta.location come from
-// -base-url (or, without it, the listen address), never from a request's
-// Host header, which a client or a proxy chooses (issue 17).
+// TestServerBaseURL checks that Location and meta.location, and the SCIM
+// base URL the settings page shows the owner, come from -base-url (or,
+// without it, the listen address), never from a request's Host header,
+// which a client or a proxy chooses (issue 17).
 func TestServerBaseURL(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -426,7 +428,7 @@ func TestServerBaseURL(t *testing.T) {
 		{"without", nil, func(s *server) string { return "http://" + s.addr }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := start(t, append([]string{"-store", "memory", "-group", "acme=acme-token-0123456789"}, tc.args...)...)
+			s := start(t, append([]string{"-store", "memory", "-group", "acme=acme-token-0123456789", "-admin-token", "demo-admin-token-0123"}, tc.args...)...)
 			body := `{"externalId":"e1","userName":"jane","emails":[{"value":"jane@example.com","type":"work"}]}`
 			req, err := http.NewRequestWithContext(t.Context(), "POST", s.url("acme", "/Users"), strings.NewReader(body))
 			if err != nil {
@@ -450,6 +452,14 @@ func TestServerBaseURL(t *testing.T) {
 			}
 			if loc := got["meta"].(map[string]any)["location"]; loc != want {
 				t.Errorf("meta.location = %q, want %q", loc, want)
+			}
+			p := newPageClient(t, s)
+			if code, _, _ := p.do("/-/sign-in", url.Values{"token": {"demo-admin-token-0123"}}, ""); code != http.StatusSeeOther {
+				t.Fatalf("sign in: %d", code)
+			}
+			code, _, page := p.do("/groups/acme/-/saml", nil, "")
+			if shown := `value="` + tc.want(s) + `/api/scim/v2/groups/acme"`; code != http.StatusOK || !strings.Contains(page, shown) {
+				t.Errorf("the settings page: %d, without %s", code, shown)
 			}
 		})
 	}

@@ -30,9 +30,11 @@ const (
 // newSite serves the groups' settings pages and the sign-in form, and
 // everything else through the SCIM handler, which answers a path outside
 // the groups' roots with a SCIM 404. home is the page the sign-in goes to
-// when it was not sent from a page. The pages' SAML section shows the
-// addresses sp serves and saves the SAML settings the SAML routes use.
-func newSite(prov *identity.Provisioner, st store.Store, sp *sso.Handler, scimHandler http.Handler, events *settings.EventBuffer, adminToken, home string) (http.Handler, error) {
+// when it was not sent from a page. The pages show the SCIM base URL under
+// site (the server's public URL, as printed at start, never a request's
+// Host header); their SAML section shows the addresses sp serves and saves
+// the SAML settings the SAML routes use.
+func newSite(prov *identity.Provisioner, st store.Store, sp *sso.Handler, scimHandler http.Handler, events *settings.EventBuffer, site, adminToken, home string) (http.Handler, error) {
 	form, err := template.New("").Parse(signInForm)
 	if err != nil {
 		return nil, err
@@ -40,7 +42,7 @@ func newSite(prov *identity.Provisioner, st store.Store, sp *sso.Handler, scimHa
 	owners := &demoOwners{digest: sha256.Sum256([]byte(adminToken)), home: home, form: form,
 		sessions: map[string]bool{}, csrf: http.NewCrossOriginProtection()}
 	page, err := settings.New(prov, st, owners.authorize,
-		settings.WithPrefix(settingsPrefix), settings.WithSCIMURL(scimPrefix), settings.WithEventLog(events),
+		settings.WithPrefix(settingsPrefix), settings.WithSCIMURL(site+scimPrefix), settings.WithEventLog(events),
 		settings.WithSAML(sp.URLs))
 	if err != nil {
 		return nil, err

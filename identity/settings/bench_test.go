@@ -25,7 +25,8 @@ const benchIdentities = 100_000
 // identities with SAML configured from an IdP's metadata (so that the SAML
 // section reads the configuration's certificate): the first, a middle and
 // the last page of the list, and searches by externalId, userName, the
-// IdP's email and the account's username. The goal is 50 ms or less for
+// IdP's email and the account's username, on memstore, SQLite and, when
+// SCIMKIT_POSTGRES_DSN is set, PostgreSQL. The goal is 50 ms or less for
 // each. Each store's page is first checked to be well-formed HTML with the
 // identities it should list and the saved SAML configuration.
 //
@@ -37,6 +38,7 @@ func BenchmarkPage(b *testing.B) {
 	}{
 		{"memstore", func(*testing.B) store.Store { return memstore.New() }},
 		{"sqlite", func(b *testing.B) store.Store { return sqltest.OpenSQLite(b) }},
+		{"postgres", func(b *testing.B) store.Store { return sqltest.OpenPostgres(b) }},
 	}
 	last := (benchIdentities + 49) / 50
 	pages := []struct {

@@ -50,12 +50,12 @@ func (b *EventBuffer) Emit(_ context.Context, e identity.Event) {
 }
 
 // RecentEvents implements [EventLog]: copies of up to limit of group
-// groupID's most recent events, newest first.
+// groupID's most recent events, newest first; none when limit < 1.
 func (b *EventBuffer) RecentEvents(_ context.Context, groupID string, limit int) ([]identity.Event, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	list := b.groups[groupID]
-	out := make([]identity.Event, 0, min(limit, len(list)))
+	out := make([]identity.Event, 0, max(0, min(limit, len(list))))
 	for i := len(list) - 1; i >= 0 && len(out) < limit; i-- {
 		e := list[i]
 		e.Detail = maps.Clone(e.Detail)

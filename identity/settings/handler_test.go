@@ -6,10 +6,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -84,6 +86,78 @@ func TestTokenShownOnce(t *testing.T) {
 		if strings.Contains(h.logs.String(), tok) {
 			t.Errorf("the log holds a token:\n%s", h.logs)
 		}
+	}
+}
+
+// TestConcurrentTokenResets: owners who press Reset at the same moment
+// each get a token of their own, shown once; the group keeps exactly one of
+// them, which works, and every other is refused at once. Run it with
+// -race.
+func TestConcurrentTokenResets(t *testing.T) {
+	h := newHost(t, nil)
+	old := h.generateToken(t, "acme")
+	const owners = 8
+	tokens := make([]string, owners)
+	var wg sync.WaitGroup
+	for i := range owners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, err := http.NewRequest(http.MethodPost, h.pageURL("acme")+"/token", strings.NewReader(""))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.AddCookie(&http.Cookie{Name: "session", Value: ownerToken})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Errorf("reset %d: %d %v", i, resp.StatusCode, err)
+				return
+			}
+			tokens[i] = tokenIn(string(b))
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	working := 0
+	seen := map[string]bool{}
+	for _, tok := range tokens {
+		if !tokenPattern.MatchString(tok) || seen[tok] {
+			t.Fatalf("the answers show tokens %q: want %d different ones", tokens, owners)
+		}
+		seen[tok] = true
+		switch code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", tok, ""); code {
+		case http.StatusOK:
+			working++
+		case http.StatusUnauthorized:
+		default:
+			t.Errorf("SCIM with a reset's token: %d", code)
+		}
+	}
+	if working != 1 {
+		t.Errorf("%d of the %d tokens work, want exactly 1", working, owners)
+	}
+	if code, _ := h.scimCall(t, http.MethodGet, h.scimURL("acme")+"/Users", old, ""); code != http.StatusUnauthorized {
+		t.Errorf("SCIM with the token from before the resets: %d, want 401", code)
+	}
+	resets := 0
+	for _, e := range recent(t, h.events, "g1") {
+		if e.Type == identity.EventTokenRotated {
+			resets++
+		}
+	}
+	if resets != owners+1 {
+		t.Errorf("%d token reset events, want %d", resets, owners+1)
 	}
 }
 
@@ -761,6 +835,11 @@ func TestEventBuffer(t *testing.T) {
 	}
 	if none, _ := b.RecentEvents(ctx, "g9", 10); len(none) != 0 {
 		t.Errorf("an unknown group has %d events", len(none))
+	}
+	for _, limit := range []int{0, -1} {
+		if none, err := b.RecentEvents(ctx, "g1", limit); len(none) != 0 || err != nil {
+			t.Errorf("RecentEvents(g1, %d) = %d events, %v; want none", limit, len(none), err)
+		}
 	}
 }
 

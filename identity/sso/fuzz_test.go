@@ -163,7 +163,9 @@ type acceptAll struct{}
 func (acceptAll) Consume(string, time.Time) error { return nil }
 
 // BenchmarkACS measures the ACS verifying a real response (signature,
-// conditions, decryption when encrypted) up to the Linker's answer.
+// conditions, decryption when encrypted) up to the Linker's answer, and
+// the whole of a sign-in that succeeds: the NameID linked to an account
+// that is a member, the host's session started, the redirect.
 //
 //	go test ./identity/sso -run '^$' -bench ACS -benchmem
 func BenchmarkACS(b *testing.B) {
@@ -178,6 +180,105 @@ func BenchmarkACS(b *testing.B) {
 			for b.Loop() {
 				if w := postACS(fx.h, bc.path, bc.v); w.Code != http.StatusForbidden {
 					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
+	linkMember(b, fx.h.st, "g1", "u1", "ext-1")
+	for _, bc := range []struct{ name, v string }{
+		{"metadata/plain/signed in", fx.plain},
+		{"metadata/encrypted/signed in", fx.enc},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if w := postACS(fx.h, "acme", bc.v); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/x" {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+				fx.sess.starts = fx.sess.starts[:0]
+			}
+		})
+	}
+}
+
+// linkMember stores account userID as a member of group groupID whose SAML
+// identity there is nameID, as a sign-in through Authorize leaves it.
+func linkMember(tb testing.TB, st store.Store, groupID, userID, nameID string) {
+	tb.Helper()
+	err := st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		for _, err := range []error{
+			tx.PutUser(ctx, &store.User{ID: userID, Username: "jdoe", Email: "jdoe@acme.example", Confirmed: true, State: store.UserActive}),
+			tx.PutSAMLIdentity(ctx, &store.SAMLIdentity{GroupID: groupID, UserID: userID, ExternUID: nameID}),
+			tx.PutMembership(ctx, &store.Membership{GroupID: groupID, UserID: userID, Role: store.RoleDeveloper}),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// fixedSessions is a host where one account is signed in, with or without
+// a SAML sign-in to every group.
+type fixedSessions struct {
+	user string
+	saml bool
+}
+
+func (s fixedSessions) Current(*http.Request) (string, error) { return s.user, nil }
+
+func (fixedSessions) Start(http.ResponseWriter, *http.Request, *SignIn) error { return nil }
+
+func (s fixedSessions) HasSAML(*http.Request, string) (bool, error) { return s.saml, nil }
+
+// BenchmarkRequireSSO measures the enforced-SSO middleware, which runs in
+// front of every request to a group's web routes: a member of a group that
+// enforces SSO, with a SAML sign-in (passed through) and without (sent to
+// the SSO URL).
+//
+//	go test ./identity/sso -run '^$' -bench RequireSSO -benchmem
+func BenchmarkRequireSSO(b *testing.B) {
+	ctx := context.Background()
+	st := memstore.New()
+	if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		return tx.PutGroup(ctx, &store.Group{ID: "g1", Path: "acme"})
+	}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Configure(ctx, st, "g1", store.SAMLConfig{Enabled: true, SSOURL: "https://idp.example/sso",
+		Fingerprint: strings.Repeat("AB", sha1.Size)}, EnforceSSO(true)); err != nil {
+		b.Fatal(err)
+	}
+	linkMember(b, st, "g1", "u1", "ext-1")
+	linker, err := identity.NewLinker(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, bc := range []struct {
+		name string
+		saml bool
+		want int
+	}{
+		{"with SAML sign-in", true, http.StatusNoContent},
+		{"without", false, http.StatusFound},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			sp, err := New("https://app.example", st, linker, fixedSessions{user: "u1", saml: bc.saml})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := sp.RequireSSO(func(*http.Request) string { return "acme" })(next)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/groups/acme/issues?state=open", nil))
+				if w.Code != bc.want {
+					b.Fatalf("%d, want %d", w.Code, bc.want)
 				}
 			}
 		})

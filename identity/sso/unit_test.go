@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,48 @@ func TestLocalPath(t *testing.T) {
 			t.Errorf("localPath(%q) = %q, %v; want ok %v", tc.in, got, ok, tc.ok)
 		}
 	}
+}
+
+// FuzzLocalPath: a RelayState localPath accepts keeps the browser on this
+// site, however it is encoded: as it is (SignIn.ReturnTo, which a host may
+// link to) and as the Location of the ACS's redirect. Browsers read a
+// backslash as a slash and drop tabs and line breaks, so neither may be in
+// it.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/", "/groups/acme?x=1#y", "//evil.example", "/\\evil.example", "/%2F%2Fevil.example",
+		"/%5C%5Cevil.example", "/.//evil.example", "/..//evil.example", "/\t/evil.example", "https://evil.example", "/a/../../evil"} {
+		f.Add(s)
+	}
+	site, err := url.Parse("https://app.example/groups/acme/-/saml/callback")
+	if err != nil {
+		f.Fatal(err)
+	}
+	stays := func(t *testing.T, s, target string) {
+		t.Helper()
+		if strings.HasPrefix(target, "//") || strings.IndexFunc(target, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) >= 0 {
+			t.Fatalf("localPath(%q) accepted, a browser may leave the site for %q", s, target)
+		}
+		u, err := url.Parse(target)
+		if err != nil {
+			t.Fatalf("localPath(%q) accepted, %q does not parse: %v", s, target, err)
+		}
+		if to := site.ResolveReference(u); to.Scheme != site.Scheme || to.Host != site.Host || to.User != nil {
+			t.Fatalf("localPath(%q) accepted, %q leaves the site for %s", s, target, to)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := localPath(s)
+		if !ok {
+			return
+		}
+		if got != s {
+			t.Fatalf("localPath(%q) = %q, want it unchanged", s, got)
+		}
+		stays(t, s, got)
+		w := httptest.NewRecorder()
+		http.Redirect(w, httptest.NewRequest(http.MethodPost, site.String(), nil), got, http.StatusSeeOther)
+		stays(t, s, w.Header().Get("Location"))
+	})
 }
 
 func TestPeek(t *testing.T) {
