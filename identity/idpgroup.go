@@ -88,7 +88,7 @@ type IdPGroupPatch struct {
 // Events: EventIdPGroupCreated, EventIdPGroupMemberAdded for each member,
 // EventRoleChanged.
 func (p *Provisioner) CreateIdPGroup(ctx context.Context, groupID string, doc map[string]any, m MemberView) (*IdPGroupResult, error) {
-	d, err := parseIdPGroup(doc)
+	d, err := p.parseIdPGroup(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (p *Provisioner) ListIdPGroups(ctx context.Context, groupID string, q store
 // Version (KindVersionMismatch). The rules and events are those of
 // [Provisioner.PatchIdPGroup].
 func (p *Provisioner) ReplaceIdPGroup(ctx context.Context, groupID, id string, ifMatch int64, doc map[string]any, m MemberView) (*IdPGroupResult, error) {
-	d, err := parseIdPGroup(doc)
+	d, err := p.parseIdPGroup(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func (p *Provisioner) PatchIdPGroup(ctx context.Context, groupID, id string, ifM
 			if doc == nil {
 				return idpGroupDoc{}, invalidf("", "the modified resource is empty")
 			}
-			d, err := parseIdPGroup(doc)
+			d, err := p.parseIdPGroup(doc)
 			if err == nil && d.hasMembers {
 				err = errors.New("identity: PatchIdPGroup: Mutate returned members; members change through IdPGroupPatch.Members")
 			}
@@ -572,15 +572,19 @@ type idpGroupDoc struct {
 }
 
 // parseIdPGroup reads a Group document (attribute names matched
-// case-insensitively) and removes from it what the stored document leaves
-// out: "id", "externalId", "displayName", "members", "meta" and
+// case-insensitively), after checking its values against the Group
+// schema's types (checkTypes), and removes from it what the stored document
+// leaves out: "id", "externalId", "displayName", "members", "meta" and
 // "password".
-func parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
+func (p *Provisioner) parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
 	var d idpGroupDoc
 	if doc == nil {
 		return d, invalidf("", "the resource is empty")
 	}
-	var err error
+	err := checkTypes(p.c.group, doc)
+	if err != nil {
+		return d, err
+	}
 	if d.displayName, err = stringAttr(doc, "displayName", maxNameLen, true); err != nil {
 		return d, err
 	}
