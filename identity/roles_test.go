@@ -186,6 +186,44 @@ func TestRolesFromGroupLinks(t *testing.T) {
 			{do: func(w *roleWorld) error { return w.rename("Staff", "support") }, changed: 2, alice: rep, bob: rep},
 			{do: func(w *roleWorld) error { return w.rename("Staff", "Staff") }, changed: 2, alice: dev, bob: dev},
 		}},
+		{"two links name one group, by displayName and by externalId", []roleStep{
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, "ADMINS", store.RoleReporter)
+				return err
+			}, alice: dev, bob: dev},
+			{do: func(w *roleWorld) error { return w.patch("Admins", "+alice") }, changed: 1, alice: own, bob: dev},
+			{do: func(w *roleWorld) error {
+				return w.f.p.RemoveIdPGroupLink(context.Background(), "g", store.LinkExternalID, "e-adm")
+			}, changed: 1, alice: rep, bob: dev},
+			{do: func(w *roleWorld) error { return w.rename("Admins", "Ops") }, changed: 1, alice: dev, bob: dev},
+		}},
+		{"a rename moves a group from one link to another", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Devs", "+alice,bob") }, changed: 2, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error { return w.patch("Readers", "+bob") }, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error { return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Readers"], 0) }, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, "support", store.RoleGuest)
+				return err
+			}, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error { return w.rename("Devs", "Support") }, changed: 2, alice: store.RoleGuest, bob: store.RoleGuest},
+			{do: func(w *roleWorld) error { return w.rename("Devs", "readers") }, changed: 2, alice: rep, bob: rep},
+		}},
+		{"an unlinked group deleted changes no role", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Staff", "+alice") }, alice: dev, bob: dev},
+			{do: func(w *roleWorld) error { return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Staff"], 0) }, alice: dev, bob: dev},
+		}},
+		{"a member removed while deprovisioned comes back at the default role", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Devs", "+alice") }, changed: 1, alice: maint, bob: dev},
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.Deprovision(context.Background(), "g", w.ids["alice"])
+				return err
+			}, alice: none, bob: dev},
+			{do: func(w *roleWorld) error { return w.patch("Devs", "-alice") }, alice: none, bob: dev},
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.Reprovision(context.Background(), "g", w.ids["alice"])
+				return err
+			}, alice: dev, bob: dev},
+		}},
 		{"a linked group deleted", []roleStep{
 			{do: func(w *roleWorld) error { return w.patch("Devs", "+alice") }, changed: 1, alice: maint, bob: dev},
 			{do: func(w *roleWorld) error { return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Devs"], 0) }, changed: 1, alice: dev, bob: dev},
