@@ -200,7 +200,9 @@ func TestRolesFromGroupLinks(t *testing.T) {
 		{"a rename moves a group from one link to another", []roleStep{
 			{do: func(w *roleWorld) error { return w.patch("Devs", "+alice,bob") }, changed: 2, alice: maint, bob: maint},
 			{do: func(w *roleWorld) error { return w.patch("Readers", "+bob") }, alice: maint, bob: maint},
-			{do: func(w *roleWorld) error { return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Readers"], 0) }, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error {
+				return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Readers"], 0)
+			}, alice: maint, bob: maint},
 			{do: func(w *roleWorld) error {
 				_, err := w.f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, "support", store.RoleGuest)
 				return err
@@ -371,5 +373,42 @@ func TestRoleChangedEvent(t *testing.T) {
 	}
 	if d := diff(want, got); d != "" {
 		t.Errorf("events (-want +got):\n%s", d)
+	}
+}
+
+// TestSetIdPGroupLinkUnchanged pins that setting a link as it is changes
+// nothing: no event, no write (the IdP group keeps its Version, so its
+// ETag), while a new spelling of the value or a new role is a change.
+func TestSetIdPGroupLinkUnchanged(t *testing.T) {
+	t.Parallel()
+	w := newRoleWorld(t)
+	if err := w.patch("Devs", "+alice"); err != nil {
+		t.Fatal(err)
+	}
+	w.f.events.take()
+	set := func(value string, role store.Role) {
+		t.Helper()
+		if _, err := w.f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, value, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, beforeIdP := w.f.snapshot(t), w.f.idpSnapshot(t)
+	set("devs", store.RoleMaintainer)
+	if ev := w.f.events.take(); len(ev) != 0 {
+		t.Errorf("setting a link as it is emitted %v", ev)
+	}
+	if d := diff(before, w.f.snapshot(t)); d != "" {
+		t.Errorf("setting a link as it is wrote (-before +after):\n%s", d)
+	}
+	if d := diff(beforeIdP, w.f.idpSnapshot(t)); d != "" {
+		t.Errorf("setting a link as it is wrote IdP groups (-before +after):\n%s", d)
+	}
+	set("Devs", store.RoleMaintainer)
+	if d := diff([]EventType{EventIdPGroupLinkSet}, w.f.events.take()); d != "" {
+		t.Errorf("a new spelling: events (-want +got):\n%s", d)
+	}
+	set("Devs", store.RoleReporter)
+	if d := diff([]EventType{EventIdPGroupLinkSet, EventRoleChanged}, w.f.events.take()); d != "" {
+		t.Errorf("a new role: events (-want +got):\n%s", d)
 	}
 }
