@@ -263,6 +263,20 @@ func TestRolesFromGroupLinks(t *testing.T) {
 				return err
 			}, kind: KindRefused, alice: own, bob: dev, ownerGone: true},
 		}},
+		{"the last owner is not demoted by deleting their group", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Admins", "+alice") }, changed: 1, alice: own, bob: dev},
+			{do: func(w *roleWorld) error {
+				return w.f.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+					return tx.DeleteMembership(ctx, "g", "owner")
+				})
+			}, alice: own, bob: dev, ownerGone: true},
+			{do: func(w *roleWorld) error {
+				return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Admins"], 0)
+			},
+				kind: KindRefused, detail: "Could not change the role of Given Alice in Acme. Cannot remove last group owner.",
+				alice: own, bob: dev, ownerGone: true},
+			{do: func(w *roleWorld) error { return w.patch("Admins", "=bob") }, changed: 2, alice: dev, bob: own, ownerGone: true},
+		}},
 		{"an owner may lose the role once another owner exists", []roleStep{
 			{do: lastOwner, alice: own, bob: dev, ownerGone: true},
 			{do: func(w *roleWorld) error {
