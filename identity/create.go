@@ -70,7 +70,7 @@ func (p *Provisioner) Provision(ctx context.Context, groupID string, doc map[str
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkTypes(doc); err != nil {
+	if err := checkTypes(p.c.user, doc); err != nil {
 		return nil, err
 	}
 	return p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {

@@ -41,8 +41,9 @@ func (p *Provisioner) Delete(ctx context.Context, groupID, id string, ifMatch in
 }
 
 // Reprovision reactivates the SCIM identity id of group groupID: active
-// again, visible again, membership restored at the group's default role if
-// the user is not a member (docs/gitlab.md §6.2 rule 2). Reprovisioning
+// again, visible again, membership restored if the user is not a member
+// (docs/gitlab.md §6.2 rule 2), at the role the identity's linked IdP
+// groups give, else the group's default role. Reprovisioning
 // an active identity changes nothing. Under enforced SSO an account that is
 // not a member and has no SAML identity in the group is refused
 // (KindRefused), nothing written (docs/gitlab.md §9). Event:

@@ -46,7 +46,7 @@
 //     identity inactive, account and SAML identity kept; refused with nothing
 //     changed when the user is the group's last owner.
 //   - [Provisioner.Reprovision]: identity active again, membership restored
-//     at the default role.
+//     at the role its linked IdP groups give, else the default role.
 //   - [Provisioner.Delete] (DELETE): Deprovision, and in the RFC profile
 //     the resource is gone for good (RFC 7644 §3.6): it leaves every IdP
 //     group, its id answers KindNotFound to every call from then on, and a

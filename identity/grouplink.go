@@ -34,7 +34,9 @@ func (p *Provisioner) IdPGroupLinks(ctx context.Context, groupID string) ([]*sto
 // written. role is one of the roles from store.RoleMinimalAccess to
 // store.RoleOwner (KindInvalid otherwise). The IdP group's Version is
 // bumped, so that a concurrent change of its members, computed under the
-// old link, runs again. Events: EventIdPGroupLinkSet, EventRoleChanged.
+// old link, runs again. Setting a link as it is (same value, same role)
+// writes nothing and emits nothing. Events: EventIdPGroupLinkSet,
+// EventRoleChanged.
 func (p *Provisioner) SetIdPGroupLink(ctx context.Context, groupID string, attr store.LinkAttribute, value string, role store.Role) (*store.IdPGroupLink, error) {
 	if err := checkLink(attr, value); err != nil {
 		return nil, err
@@ -50,6 +52,9 @@ func (p *Provisioner) SetIdPGroupLink(ctx context.Context, groupID string, attr 
 				if l.Attribute == attr && store.Fold(l.Value) == store.Fold(value) {
 					link = l
 				}
+			}
+			if link != nil && link.Value == value && link.Role == role {
+				return nil, nil
 			}
 			if link == nil {
 				link = &store.IdPGroupLink{GroupID: groupID, Attribute: attr}
@@ -84,7 +89,7 @@ func (p *Provisioner) RemoveIdPGroupLink(ctx context.Context, groupID string, at
 	}
 	_, err := p.c.update(ctx, p.st, func(ctx context.Context, tx store.Tx, o *op) error {
 		return p.relink(ctx, tx, o, groupID, attr, value, func(links []*store.IdPGroupLink) ([]*store.IdPGroupLink, error) {
-			kept := links[:0:0]
+			kept := make([]*store.IdPGroupLink, 0, len(links))
 			found := false
 			for _, l := range links {
 				if l.Attribute == attr && store.Fold(l.Value) == store.Fold(value) {
@@ -111,8 +116,8 @@ func (p *Provisioner) RemoveIdPGroupLink(ctx context.Context, groupID string, at
 }
 
 // relink runs change, which writes a link of group groupID on attr and
-// value and returns the links after it, then recomputes the roles of the
-// members of the IdP group the link names.
+// value and returns the links after it (nil: it changed nothing), then
+// recomputes the roles of the members of the IdP group the link names.
 func (p *Provisioner) relink(ctx context.Context, tx store.Tx, o *op, groupID string, attr store.LinkAttribute, value string,
 	change func(links []*store.IdPGroupLink) ([]*store.IdPGroupLink, error)) error {
 	g, err := loadGroup(ctx, tx, groupID)
@@ -123,7 +128,7 @@ func (p *Provisioner) relink(ctx context.Context, tx store.Tx, o *op, groupID st
 	if err != nil {
 		return err
 	}
-	if r.links, err = change(r.links); err != nil {
+	if r.links, err = change(r.links); err != nil || r.links == nil {
 		return err
 	}
 	var ig *store.IdPGroup

@@ -73,7 +73,8 @@ type IdPGroupPatch struct {
 	// externalId (absent: removed) and other attributes replace the
 	// group's; "id" and "meta" are the server's and ignored. The result
 	// must not hold "members" (those go through Members). As Modify's
-	// mutate, it may run more than once and must have no side effects.
+	// mutate, it runs outside the store's transaction, may run more than
+	// once and must have no side effects.
 	Mutate func(cur map[string]any) (map[string]any, error)
 }
 
@@ -88,7 +89,7 @@ type IdPGroupPatch struct {
 // Events: EventIdPGroupCreated, EventIdPGroupMemberAdded for each member,
 // EventRoleChanged.
 func (p *Provisioner) CreateIdPGroup(ctx context.Context, groupID string, doc map[string]any, m MemberView) (*IdPGroupResult, error) {
-	d, err := parseIdPGroup(doc)
+	d, err := p.parseIdPGroup(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +192,7 @@ func (p *Provisioner) ListIdPGroups(ctx context.Context, groupID string, q store
 // Version (KindVersionMismatch). The rules and events are those of
 // [Provisioner.PatchIdPGroup].
 func (p *Provisioner) ReplaceIdPGroup(ctx context.Context, groupID, id string, ifMatch int64, doc map[string]any, m MemberView) (*IdPGroupResult, error) {
-	d, err := parseIdPGroup(doc)
+	d, err := p.parseIdPGroup(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +200,7 @@ func (p *Provisioner) ReplaceIdPGroup(ctx context.Context, groupID, id string, i
 	if d.hasMembers {
 		members.Replace(d.members...)
 	}
-	return p.changeIdPGroup(ctx, groupID, id, ifMatch, func(ig *store.IdPGroup) (idpGroupDoc, error) {
+	return p.changeIdPGroup(ctx, groupID, id, ifMatch, 0, func(ig *store.IdPGroup) (idpGroupDoc, error) {
 		if !d.hasExternal {
 			d.externalID = ig.ExternalID
 		}
@@ -212,6 +213,14 @@ func (p *Provisioner) ReplaceIdPGroup(ctx context.Context, groupID, id string, i
 // ch.Members. All of it is applied or, on any error, none. Members are
 // added and removed in O(k) for k changed members, whatever the size of
 // the group; only a replacement of the members reads them all.
+//
+// ch.Mutate, the heavy part of a PATCH (patch.Apply, the type check), runs
+// outside the store's transaction, on the group as a View read it, as
+// [Provisioner.Modify]'s mutate does, so that no lock another tenant's
+// write waits for is held meanwhile: the write happens only if the group
+// is still at the version Mutate saw. When another write came first,
+// Mutate runs again on the new state, a few times at most (then the error
+// matches store.ErrUnavailable: retry later).
 //
 // A member to add (or to have, in a replacement) must be a SCIM identity of
 // the group (one a DELETE removed is none): KindInvalid naming the first
@@ -233,24 +242,53 @@ func (p *Provisioner) ReplaceIdPGroup(ctx context.Context, groupID, id string, i
 // owner" and nothing is written. Events: EventIdPGroupUpdated,
 // EventIdPGroupMemberAdded, EventIdPGroupMemberRemoved, EventRoleChanged.
 func (p *Provisioner) PatchIdPGroup(ctx context.Context, groupID, id string, ifMatch int64, ch IdPGroupPatch, m MemberView) (*IdPGroupResult, error) {
-	var attrs func(ig *store.IdPGroup) (idpGroupDoc, error)
-	if ch.Mutate != nil {
-		attrs = func(ig *store.IdPGroup) (idpGroupDoc, error) {
-			doc, err := ch.Mutate(ig.Clone().Resource())
-			if err != nil {
-				return idpGroupDoc{}, fmt.Errorf("identity: patch IdP group: %w", err)
-			}
-			if doc == nil {
-				return idpGroupDoc{}, invalidf("", "the modified resource is empty")
-			}
-			d, err := parseIdPGroup(doc)
-			if err == nil && d.hasMembers {
-				err = errors.New("identity: PatchIdPGroup: Mutate returned members; members change through IdPGroupPatch.Members")
-			}
-			return d, err
+	if ch.Mutate == nil {
+		return p.changeIdPGroup(ctx, groupID, id, ifMatch, 0, nil, ch.Members, m)
+	}
+	for attempt := 1; ; attempt++ {
+		var read *store.IdPGroup
+		err := p.c.view(ctx, p.st, func(ctx context.Context, tx store.Tx) error {
+			var err error
+			_, read, err = loadIdPGroup(ctx, tx, groupID, id, ifMatch)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		d, err := p.mutateIdPGroup(read, ch.Mutate)
+		if err != nil {
+			return nil, err
+		}
+		res, err := p.changeIdPGroup(ctx, groupID, id, ifMatch, read.Version,
+			func(*store.IdPGroup) (idpGroupDoc, error) { return d, nil }, ch.Members, m)
+		if !errors.Is(err, errStale) {
+			return res, err
+		}
+		if attempt > maxStaleRetries {
+			return nil, fmt.Errorf("identity: IdP group %s changed %d times while a change to it was worked out: %w", id, attempt, store.ErrUnavailable)
 		}
 	}
-	return p.changeIdPGroup(ctx, groupID, id, ifMatch, attrs, ch.Members, m)
+}
+
+// errStale is the error of a write that finds the IdP group changed since
+// the version its change was worked out on.
+var errStale = errors.New("identity: the IdP group changed since it was read")
+
+// mutateIdPGroup runs mutate on a copy of ig's resource and reads the
+// document it returns.
+func (p *Provisioner) mutateIdPGroup(ig *store.IdPGroup, mutate func(cur map[string]any) (map[string]any, error)) (idpGroupDoc, error) {
+	doc, err := mutate(ig.Clone().Resource())
+	if err != nil {
+		return idpGroupDoc{}, fmt.Errorf("identity: patch IdP group: %w", err)
+	}
+	if doc == nil {
+		return idpGroupDoc{}, invalidf("", "the modified resource is empty")
+	}
+	d, err := p.parseIdPGroup(doc)
+	if err == nil && d.hasMembers {
+		err = errors.New("identity: PatchIdPGroup: Mutate returned members; members change through IdPGroupPatch.Members")
+	}
+	return d, err
 }
 
 // DeleteIdPGroup deletes the IdP group id of group groupID with all its
@@ -314,13 +352,18 @@ type change struct {
 }
 
 // changeIdPGroup runs a PUT or PATCH: attrs (nil: none) gives the new
-// attributes from the group read, members the member changes.
-func (p *Provisioner) changeIdPGroup(ctx context.Context, groupID, id string, ifMatch int64,
+// attributes from the group read, members the member changes. read, when
+// not 0, is the Version attrs' change was worked out on: a group at
+// another is errStale.
+func (p *Provisioner) changeIdPGroup(ctx context.Context, groupID, id string, ifMatch, read int64,
 	attrs func(ig *store.IdPGroup) (idpGroupDoc, error), members MemberChanges, m MemberView) (*IdPGroupResult, error) {
 	return p.idpUpdate(ctx, func(ctx context.Context, tx store.Tx, o *op) (*IdPGroupResult, error) {
 		g, ig, err := loadIdPGroup(ctx, tx, groupID, id, ifMatch)
 		if err != nil {
 			return nil, err
+		}
+		if read != 0 && ig.Version != read {
+			return nil, errStale
 		}
 		c := change{g: g, ig: ig, old: ig.Clone(), members: members}
 		var fields []string
@@ -572,15 +615,19 @@ type idpGroupDoc struct {
 }
 
 // parseIdPGroup reads a Group document (attribute names matched
-// case-insensitively) and removes from it what the stored document leaves
-// out: "id", "externalId", "displayName", "members", "meta" and
+// case-insensitively), after checking its values against the Group
+// schema's types (checkTypes), and removes from it what the stored document
+// leaves out: "id", "externalId", "displayName", "members", "meta" and
 // "password".
-func parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
+func (p *Provisioner) parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
 	var d idpGroupDoc
 	if doc == nil {
 		return d, invalidf("", "the resource is empty")
 	}
-	var err error
+	err := checkTypes(p.c.group, doc)
+	if err != nil {
+		return d, err
+	}
 	if d.displayName, err = stringAttr(doc, "displayName", maxNameLen, true); err != nil {
 		return d, err
 	}

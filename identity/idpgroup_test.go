@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -305,6 +306,37 @@ func TestIdPGroupRefusals(t *testing.T) {
 			_, err := f.p.ReplaceIdPGroup(context.Background(), "g", "nope", 0, groupDoc("X", ""), OmitMembers)
 			return err
 		}, kind: KindNotFound},
+		// Issue 17 item 6 for Groups: a value that does not fit its type
+		// was stored by POST, PUT and PATCH, and a list of groups holding
+		// it could no longer be decoded by a Go client.
+		{name: "number beyond float64", do: create(func(map[string]string) map[string]any {
+			d := groupDoc("Other", "")
+			d["loginCount"] = json.Number("1e400")
+			return d
+		}), kind: KindInvalid, field: "loginCount"},
+		{name: "nested number beyond float64", do: create(func(map[string]string) map[string]any {
+			d := groupDoc("Other", "")
+			d["custom"] = map[string]any{"n": json.Number("0.1e999999999")}
+			return d
+		}), kind: KindInvalid, field: "custom.n"},
+		{name: "member value not a string", do: create(func(map[string]string) map[string]any {
+			d := groupDoc("Other", "")
+			d["members"] = []any{map[string]any{"value": json.Number("7")}}
+			return d
+		}), kind: KindInvalid, field: "members.value"},
+		{name: "replace: number beyond float64", do: func(f *fixture, ids map[string]string) error {
+			d := groupDoc("Devs", "e-dev")
+			d["loginCount"] = json.Number("1e400")
+			_, err := f.p.ReplaceIdPGroup(context.Background(), "g", ids["devs"], 0, d, OmitMembers)
+			return err
+		}, kind: KindInvalid, field: "loginCount"},
+		{name: "patch: number beyond float64", do: patch("devs", 0, func(ch *IdPGroupPatch, ids map[string]string) {
+			ch.Members.Add(ids["b"])
+			ch.Mutate = func(cur map[string]any) (map[string]any, error) {
+				cur["loginCount"] = json.Number("-1e400")
+				return cur, nil
+			}
+		}), kind: KindInvalid, field: "loginCount"},
 		{name: "link: no such role", do: func(f *fixture, ids map[string]string) error {
 			_, err := f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, "Ops", store.Role(33))
 			return err

@@ -90,7 +90,8 @@ func (l *Linker) Lookup(ctx context.Context, groupID, nameID string) (*store.Use
 //     explicitly ([Linker.Link]).
 //
 // A signed-in account that is not a member of the group is added at the
-// default role (MemberAdded, EventMemberAdded), unless its SCIM identity in
+// role its SCIM identity's linked IdP groups give, else the default role
+// (MemberAdded, EventMemberAdded), unless its SCIM identity in
 // the group is inactive: a deprovisioned user does not regain access by
 // signing in (KindRefused).
 func (l *Linker) SignIn(ctx context.Context, groupID string, a Assertion) (*SignInResult, error) {

@@ -56,11 +56,6 @@ func (c *MemberChanges) Replace(ids ...string) {
 	c.want.put(ids...)
 }
 
-// IsZero reports whether c changes nothing.
-func (c *MemberChanges) IsZero() bool {
-	return !c.replace && c.add.len() == 0 && c.remove.len() == 0
-}
-
 // idSet is a set of ids that remembers the order they were put in.
 type idSet struct {
 	order []string
@@ -85,8 +80,6 @@ func (s *idSet) drop(id string) {
 		delete(s.in, id)
 	}
 }
-
-func (s *idSet) len() int { return len(s.in) }
 
 // list returns the ids in the set, in the order they were first put.
 func (s *idSet) list() []string {

@@ -86,13 +86,14 @@ func hasExternalID(doc map[string]any) bool {
 	return ok
 }
 
-// checkTypes checks every value of doc against the User schema's types
-// (schema.ResourceType.Check: a string is a string, a boolean a boolean or
-// Entra ID's "True"/"False", numbers finite and in range), the one check of
-// every write path: POST, PUT and the result of a PATCH. A value that does
-// not fit is KindInvalid naming the attribute.
-func (p *Provisioner) checkTypes(doc map[string]any) error {
-	err := p.c.user.Check(doc)
+// checkTypes checks every value of doc against the types of rt, the User
+// or the Group resource type (schema.ResourceType.Check: a string is a
+// string, a boolean a boolean or Entra ID's "True"/"False", numbers finite
+// and in range), the one check of every write path of Users and IdP
+// groups: POST, PUT and the result of a PATCH. A value that does not fit is
+// KindInvalid naming the attribute.
+func checkTypes(rt *schema.ResourceType, doc map[string]any) error {
+	err := rt.Check(doc)
 	if err == nil {
 		return nil
 	}
@@ -186,7 +187,7 @@ func (p *Provisioner) change(s *store.SCIMIdentity, mutate func(cur map[string]a
 		return nil, &Error{Kind: KindMutability, Field: "externalId",
 			Detail: "cannot be removed: it links the user to their SAML identity; replace it with the new value instead"}
 	}
-	if err := p.checkTypes(doc); err != nil {
+	if err := checkTypes(p.c.user, doc); err != nil {
 		return nil, err
 	}
 	return p.prepare(doc, s, false)

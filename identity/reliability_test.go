@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -230,5 +231,97 @@ func TestModifyWorksOutsideTheStore(t *testing.T) {
 	}
 	if got.Identity.Document["nickName"] == "never stored" {
 		t.Error("the abandoned Modify was written")
+	}
+}
+
+// TestPatchIdPGroupWorksOutsideTheStore is TestModifyWorksOutsideTheStore
+// for IdP groups: PatchIdPGroup runs ch.Mutate (patch.Apply over the
+// group's attributes, which a client may make as large as a body allows)
+// outside any store transaction, and works it out again when another write
+// lands between its read and its write, losing neither.
+func TestPatchIdPGroupWorksOutsideTheStore(t *testing.T) {
+	t.Parallel()
+	st := &inUpdate{Store: memstore.New()}
+	f := newFixtureOn(t, st, RFCProfile())
+	ctx := t.Context()
+	a, _ := f.person(t, "alice")
+	b, _ := f.person(t, "bob")
+	g := f.createGroup(t, "Devs", "")
+	addMember := func(id string) {
+		t.Helper()
+		var ch IdPGroupPatch
+		ch.Members.Add(id)
+		if _, err := f.p.PatchIdPGroup(ctx, "g", g, 0, ch, OmitMembers); err != nil {
+			t.Errorf("the concurrent write: %v", err)
+		}
+	}
+	calls := 0
+	ch := IdPGroupPatch{Mutate: func(cur map[string]any) (map[string]any, error) {
+		calls++
+		if st.running.Load() {
+			// A write from here would wait for the lock Mutate holds.
+			t.Error("Mutate ran inside a store Update")
+		} else if calls == 1 {
+			addMember(a) // lands between this read and the write
+		}
+		cur["displayName"] = "Developers"
+		return cur, nil
+	}}
+	ch.Members.Add(b)
+	res, err := f.p.PatchIdPGroup(ctx, "g", g, 0, ch, IncludeMembers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 {
+		t.Errorf("Mutate ran %d times, want 2 (once more after the concurrent write)", calls)
+	}
+	var members []string
+	for _, m := range res.Members {
+		members = append(members, m.ID)
+	}
+	slices.Sort(members)
+	want := []string{a, b}
+	slices.Sort(want)
+	if d := diff(want, members); d != "" {
+		t.Errorf("members after both writes (-want +got):\n%s", d)
+	}
+	if res.Group.DisplayName != "Developers" {
+		t.Errorf("displayName %q, want Developers", res.Group.DisplayName)
+	}
+
+	// A group that changes on every attempt: PatchIdPGroup gives up,
+	// writing nothing of its own, with an error a client may retry (503).
+	n := 0
+	ids := []string{a, b}
+	_, err = f.p.PatchIdPGroup(ctx, "g", g, 0, IdPGroupPatch{Mutate: func(cur map[string]any) (map[string]any, error) {
+		n++
+		if st.running.Load() {
+			t.Error("Mutate ran inside a store Update")
+			return cur, nil
+		}
+		var ch IdPGroupPatch
+		if n%2 == 1 {
+			ch.Members.Remove(ids...)
+		} else {
+			ch.Members.Add(ids...)
+		}
+		if _, err := f.p.PatchIdPGroup(ctx, "g", g, 0, ch, OmitMembers); err != nil {
+			t.Errorf("the concurrent write: %v", err)
+		}
+		cur["displayName"] = "never stored"
+		return cur, nil
+	}}, OmitMembers)
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("PatchIdPGroup racing a write on every attempt: %v, want an error matching store.ErrUnavailable", err)
+	}
+	if n != maxStaleRetries+1 {
+		t.Errorf("Mutate ran %d times, want %d", n, maxStaleRetries+1)
+	}
+	got, err := f.p.GetIdPGroup(ctx, "g", g, OmitMembers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Group.DisplayName != "Developers" {
+		t.Errorf("the abandoned PATCH was written: displayName %q", got.Group.DisplayName)
 	}
 }

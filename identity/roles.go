@@ -55,7 +55,14 @@ func memberRole(ctx context.Context, tx store.Tx, g *store.Group, userID string)
 	if err != nil || !ok {
 		return defaultRole(g), err
 	}
-	gs, err := tx.IdPGroupsOfMember(ctx, g.ID, s.ID)
+	return linkedRole(ctx, tx, g, links, s.ID)
+}
+
+// linkedRole returns the role the SCIM identity identityID of group g has
+// under links: the highest role among its linked IdP groups, else the
+// default role.
+func linkedRole(ctx context.Context, tx store.Tx, g *store.Group, links []*store.IdPGroupLink, identityID string) (store.Role, error) {
+	gs, err := tx.IdPGroupsOfMember(ctx, g.ID, identityID)
 	if err != nil {
 		return 0, err
 	}
@@ -93,13 +100,9 @@ func (r *roles) update(ctx context.Context, tx store.Tx, o *op, s *store.SCIMIde
 	if err != nil || !ok {
 		return err
 	}
-	gs, err := tx.IdPGroupsOfMember(ctx, r.g.ID, s.ID)
+	role, err := linkedRole(ctx, tx, r.g, r.links, s.ID)
 	if err != nil {
 		return err
-	}
-	role, ok := roleOf(r.links, gs)
-	if !ok {
-		role = defaultRole(r.g)
 	}
 	if role == m.Role {
 		return nil

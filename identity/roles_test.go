@@ -137,6 +137,12 @@ func TestRolesFromGroupLinks(t *testing.T) {
 			return tx.DeleteMembership(ctx, "g", "owner")
 		})
 	}
+	ownerLeaves := func(w *roleWorld) error {
+		// The fixture's owner leaves, past identity's rules.
+		return w.f.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+			return tx.DeleteMembership(ctx, "g", "owner")
+		})
+	}
 	tests := []struct {
 		name  string
 		steps []roleStep
@@ -186,6 +192,46 @@ func TestRolesFromGroupLinks(t *testing.T) {
 			{do: func(w *roleWorld) error { return w.rename("Staff", "support") }, changed: 2, alice: rep, bob: rep},
 			{do: func(w *roleWorld) error { return w.rename("Staff", "Staff") }, changed: 2, alice: dev, bob: dev},
 		}},
+		{"two links name one group, by displayName and by externalId", []roleStep{
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, "ADMINS", store.RoleReporter)
+				return err
+			}, alice: dev, bob: dev},
+			{do: func(w *roleWorld) error { return w.patch("Admins", "+alice") }, changed: 1, alice: own, bob: dev},
+			{do: func(w *roleWorld) error {
+				return w.f.p.RemoveIdPGroupLink(context.Background(), "g", store.LinkExternalID, "e-adm")
+			}, changed: 1, alice: rep, bob: dev},
+			{do: func(w *roleWorld) error { return w.rename("Admins", "Ops") }, changed: 1, alice: dev, bob: dev},
+		}},
+		{"a rename moves a group from one link to another", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Devs", "+alice,bob") }, changed: 2, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error { return w.patch("Readers", "+bob") }, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error {
+				return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Readers"], 0)
+			}, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, "support", store.RoleGuest)
+				return err
+			}, alice: maint, bob: maint},
+			{do: func(w *roleWorld) error { return w.rename("Devs", "Support") }, changed: 2, alice: store.RoleGuest, bob: store.RoleGuest},
+			{do: func(w *roleWorld) error { return w.rename("Devs", "readers") }, changed: 2, alice: rep, bob: rep},
+		}},
+		{"an unlinked group deleted changes no role", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Staff", "+alice") }, alice: dev, bob: dev},
+			{do: func(w *roleWorld) error { return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Staff"], 0) }, alice: dev, bob: dev},
+		}},
+		{"a member removed while deprovisioned comes back at the default role", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Devs", "+alice") }, changed: 1, alice: maint, bob: dev},
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.Deprovision(context.Background(), "g", w.ids["alice"])
+				return err
+			}, alice: none, bob: dev},
+			{do: func(w *roleWorld) error { return w.patch("Devs", "-alice") }, alice: none, bob: dev},
+			{do: func(w *roleWorld) error {
+				_, err := w.f.p.Reprovision(context.Background(), "g", w.ids["alice"])
+				return err
+			}, alice: dev, bob: dev},
+		}},
 		{"a linked group deleted", []roleStep{
 			{do: func(w *roleWorld) error { return w.patch("Devs", "+alice") }, changed: 1, alice: maint, bob: dev},
 			{do: func(w *roleWorld) error { return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Devs"], 0) }, changed: 1, alice: dev, bob: dev},
@@ -210,11 +256,7 @@ func TestRolesFromGroupLinks(t *testing.T) {
 		}},
 		{"the last owner is not demoted by a rename", []roleStep{
 			{do: func(w *roleWorld) error { return w.patch("Admins", "+alice") }, changed: 1, alice: own, bob: dev},
-			{do: func(w *roleWorld) error {
-				return w.f.st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
-					return tx.DeleteMembership(ctx, "g", "owner")
-				})
-			}, alice: own, bob: dev, ownerGone: true},
+			{do: ownerLeaves, alice: own, bob: dev, ownerGone: true},
 			{do: func(w *roleWorld) error {
 				_, err := w.f.p.PatchIdPGroup(context.Background(), "g", w.groups["Admins"], 0, IdPGroupPatch{Mutate: func(cur map[string]any) (map[string]any, error) {
 					delete(cur, "externalId")
@@ -222,6 +264,16 @@ func TestRolesFromGroupLinks(t *testing.T) {
 				}}, OmitMembers)
 				return err
 			}, kind: KindRefused, alice: own, bob: dev, ownerGone: true},
+		}},
+		{"the last owner is not demoted by deleting their group", []roleStep{
+			{do: func(w *roleWorld) error { return w.patch("Admins", "+alice") }, changed: 1, alice: own, bob: dev},
+			{do: ownerLeaves, alice: own, bob: dev, ownerGone: true},
+			{do: func(w *roleWorld) error {
+				return w.f.p.DeleteIdPGroup(context.Background(), "g", w.groups["Admins"], 0)
+			},
+				kind: KindRefused, detail: "Could not change the role of Given Alice in Acme. Cannot remove last group owner.",
+				alice: own, bob: dev, ownerGone: true},
+			{do: func(w *roleWorld) error { return w.patch("Admins", "=bob") }, changed: 2, alice: dev, bob: own, ownerGone: true},
 		}},
 		{"an owner may lose the role once another owner exists", []roleStep{
 			{do: lastOwner, alice: own, bob: dev, ownerGone: true},
@@ -333,5 +385,42 @@ func TestRoleChangedEvent(t *testing.T) {
 	}
 	if d := diff(want, got); d != "" {
 		t.Errorf("events (-want +got):\n%s", d)
+	}
+}
+
+// TestSetIdPGroupLinkUnchanged pins that setting a link as it is changes
+// nothing: no event, no write (the IdP group keeps its Version, so its
+// ETag), while a new spelling of the value or a new role is a change.
+func TestSetIdPGroupLinkUnchanged(t *testing.T) {
+	t.Parallel()
+	w := newRoleWorld(t)
+	if err := w.patch("Devs", "+alice"); err != nil {
+		t.Fatal(err)
+	}
+	w.f.events.take()
+	set := func(value string, role store.Role) {
+		t.Helper()
+		if _, err := w.f.p.SetIdPGroupLink(context.Background(), "g", store.LinkDisplayName, value, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, beforeIdP := w.f.snapshot(t), w.f.idpSnapshot(t)
+	set("devs", store.RoleMaintainer)
+	if ev := w.f.events.take(); len(ev) != 0 {
+		t.Errorf("setting a link as it is emitted %v", ev)
+	}
+	if d := diff(before, w.f.snapshot(t)); d != "" {
+		t.Errorf("setting a link as it is wrote (-before +after):\n%s", d)
+	}
+	if d := diff(beforeIdP, w.f.idpSnapshot(t)); d != "" {
+		t.Errorf("setting a link as it is wrote IdP groups (-before +after):\n%s", d)
+	}
+	set("Devs", store.RoleMaintainer)
+	if d := diff([]EventType{EventIdPGroupLinkSet}, w.f.events.take()); d != "" {
+		t.Errorf("a new spelling: events (-want +got):\n%s", d)
+	}
+	set("Devs", store.RoleReporter)
+	if d := diff([]EventType{EventIdPGroupLinkSet, EventRoleChanged}, w.f.events.take()); d != "" {
+		t.Errorf("a new role: events (-want +got):\n%s", d)
 	}
 }
