@@ -42,8 +42,8 @@ type cond struct {
 // bounds a part of the filter stays out of SQL and is evaluated on the
 // rows, as any filter SQL does not answer.
 const (
-	maxCondDepth = 100
-	maxCondArgs  = 1000
+	maxCondDepth = 400
+	maxCondArgs  = 2000
 )
 
 // fits reports whether c and d joined stay within the bounds.

@@ -64,6 +64,8 @@ func TestListMatchesSelect(t *testing.T) {
 			// Longer than SQLite nests or binds: SQL answers part of them.
 			longOr(`userName eq "ada%d"`, 1100), longOr(`id eq "s%02d"`, 1100),
 			`active eq true and (` + longOr(`emails.value eq "p%d@example.com"`, 1100) + `)`,
+			// As long as SQL takes whole.
+			`active eq true and (` + longOr(`emails.value eq "p%d@example.com"`, 399) + `)`,
 		}
 		queries := []store.Query{{}, {StartIndex: 3, Count: 4}, {SkipDeleted: true}, {SortBy: "userName", Count: 5}, {Count: -1, StartIndex: 30}}
 		for _, f := range filters {
