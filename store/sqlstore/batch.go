@@ -32,11 +32,20 @@ type batch struct {
 	// may be committed once its context is done.
 	ctxs []context.Context
 	runs int
+	// lost is set when an Update's savepoint was gone when it was to be
+	// undone: an error rolled back the whole transaction, and with it the
+	// writes of the Updates before it. The batch then ends at once, and
+	// does not commit.
+	lost bool
 }
 
 // errBatchUndone is the end of a batch rolled back because the context of
 // one of its Updates ended before the commit: the others run again.
 const errBatchUndone = retryable("the transaction was shared with an Update whose context ended")
+
+// errBatchLost is the end of a batch whose transaction an error of one of
+// its Updates rolled back (batch.lost): the others run again.
+const errBatchLost = retryable("the transaction was shared with an Update whose error rolled it back")
 
 // runInBatch runs fn once in the open batch (beginning one if none is
 // open) and waits for the batch to end. It returns a non-nil retry error
@@ -71,7 +80,9 @@ func (s *Store) runInBatch(ctx context.Context, fn func(ctx context.Context, tx 
 	defer func() {
 		if !settled { // fn panicked: undo it, let the others go on
 			t.done = true
-			s.undo(t)
+			if s.undo(t) != nil {
+				b.lost = true
+			}
 			s.settle(b)
 		}
 	}()
@@ -80,8 +91,11 @@ func (s *Store) runInBatch(ctx context.Context, fn func(ctx context.Context, tx 
 	// ctx ended while fn ran: its writes are undone, and the Update fails
 	// with ctx's error rather than report a write it did not keep.
 	ctxErr := ctx.Err()
+	var undoErr error
 	if t.retry != nil || ferr != nil || t.broken != nil || ctxErr != nil {
-		s.undo(t)
+		if undoErr = s.undo(t); undoErr != nil {
+			b.lost = true
+		}
 	} else {
 		// The savepoint stays, unreleased: the next Update's nests in
 		// it, ROLLBACK TO finds the latest of the name, and COMMIT ends
@@ -98,10 +112,10 @@ func (s *Store) runInBatch(ctx context.Context, fn func(ctx context.Context, tx 
 	case t.retry != nil:
 		t.restore()
 		return t.retry, nil
-	case berr != nil && s.d.classify(berr) == classRetry:
+	case berr != nil && undoErr == nil && s.d.classify(berr) == classRetry:
 		t.restore()
 		return berr, nil
-	case berr != nil:
+	case berr != nil && undoErr == nil:
 		// The writes fn's decisions saw are gone.
 		return nil, s.d.wrap(berr)
 	case ferr != nil:
@@ -139,12 +153,15 @@ func (s *Store) joinBatch(ctx context.Context) (*batch, error) {
 	return s.open, nil
 }
 
-// undo rolls back what t's function wrote, to its savepoint.
-func (s *Store) undo(t *tx) {
+// undo rolls back what t's function wrote, to its savepoint. An error
+// means the savepoint is gone: the transaction is no longer open.
+func (s *Store) undo(t *tx) error {
 	ctx := context.Background()
-	if _, err := s.writer.ExecContext(ctx, "ROLLBACK TO scimkit_update"); err == nil {
-		s.writer.ExecContext(ctx, "RELEASE scimkit_update")
+	if _, err := s.writer.ExecContext(ctx, "ROLLBACK TO scimkit_update"); err != nil {
+		return err
 	}
+	s.writer.ExecContext(ctx, "RELEASE scimkit_update")
+	return nil
 }
 
 // settle, called by the holder of the writer after its function ran in b,
@@ -152,12 +169,17 @@ func (s *Store) undo(t *tx) {
 // and gives the writer up.
 func (s *Store) settle(b *batch) {
 	defer func() { <-s.writers }()
-	if s.open != b || s.queued.Load() > 0 && b.runs < maxBatch {
+	if s.open != b || s.queued.Load() > 0 && b.runs < maxBatch && !b.lost {
 		return
 	}
 	s.open = nil
 	defer close(b.done)
 	ctx := context.Background()
+	if b.lost {
+		s.writer.ExecContext(ctx, "ROLLBACK") // in case a statement began another
+		b.err = errBatchLost
+		return
+	}
 	for _, c := range b.ctxs {
 		if c.Err() != nil {
 			s.writer.ExecContext(ctx, "ROLLBACK")

@@ -85,7 +85,10 @@
 // commit holding its writes is on disk, so a crash or kill never loses an
 // acknowledged write, and a transaction holding the writes of an Update
 // whose context ended is rolled back, never committed (the other Updates
-// run again). Readers never wait for writers.
+// run again); so is one where an Update's statement failed in a way after
+// which SQLite rolls back the whole transaction (a full disk, an I/O
+// error): that Update fails, runs no further statement, and the others
+// run again. Readers never wait for writers.
 //
 // # Schema
 //

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -332,5 +333,60 @@ func TestCreateRoundTrips(t *testing.T) {
 	})
 	if err != nil {
 		t.Errorf("the create's last write: %v", err)
+	}
+}
+
+// TestHeldWritesStatementByStatement: on a PostgreSQL connection that sends
+// no batches (a *sql.DB the host opened itself) held writes go out one by
+// one before the statement after them, with the same outcomes: a held
+// write that wrote nothing replays the Update with the Put's conflict, and
+// an Update whose context ended before its commit keeps nothing.
+func TestHeldWritesStatementByStatement(t *testing.T) {
+	db, err := sql.Open("pgx", sqltest.FreshSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlstore.New(context.Background(), db, sqlstore.PostgreSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	seedUser(t, st)
+	before := st.Stats()
+	err = st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		if err := lookUpFree(ctx, tx, "new@example.com", "new"); err != nil {
+			return err
+		}
+		if err := tx.PutUser(ctx, &store.User{ID: "u1", Username: "new", Email: "new@example.com"}); err != nil {
+			return err
+		}
+		return tx.PutMembership(ctx, &store.Membership{GroupID: "g", UserID: "u1", Role: store.RoleGuest})
+	})
+	var ce *store.ConflictError
+	if !errors.As(err, &ce) || ce.Key != store.KeyID {
+		t.Errorf("Update: %v, want a conflict on the ID", err)
+	}
+	if got := st.Stats().Replays - before.Replays; got != 1 {
+		t.Errorf("Replays grew by %d, want 1", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := lookUpFree(ctx, tx, "new@example.com", "new"); err != nil {
+			return err
+		}
+		if err := tx.PutUser(ctx, &store.User{ID: "u2", Username: "new", Email: "new@example.com"}); err != nil {
+			return err
+		}
+		cancel()
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Update: %v, want context.Canceled", err)
+	}
+	if n := countRows(t, st.DB(), "scimkit_users"); n != 1 {
+		t.Errorf("%d users stored, want u1 alone", n)
+	}
+	if n := countRows(t, st.DB(), "scimkit_memberships"); n != 0 {
+		t.Errorf("%d memberships stored, want 0", n)
 	}
 }

@@ -32,6 +32,23 @@ type cond struct {
 	// table's index (an emails subquery): on SQLite the group's own index
 	// must then stay out of the plan (see scan).
 	byID bool
+	// depth is how deep the condition's AND, OR and NOT nest.
+	depth int
+}
+
+// Bounds of a pushed-down condition. SQLite refuses an expression nested
+// deeper than 1,000 and a statement with more than 32,766 arguments, and a
+// filter of a few thousand clauses (64 KiB parse) reaches either: past the
+// bounds a part of the filter stays out of SQL and is evaluated on the
+// rows, as any filter SQL does not answer.
+const (
+	maxCondDepth = 400
+	maxCondArgs  = 2000
+)
+
+// fits reports whether c and d joined stay within the bounds.
+func fits(c, d cond) bool {
+	return max(c.depth, d.depth) < maxCondDepth && len(c.args)+len(d.args) <= maxCondArgs
 }
 
 // orderBy is the default order. Under a selective condition its columns
@@ -49,12 +66,22 @@ func (c cond) and(d cond) cond {
 	names := append(append([][]byte(nil), c.names...), d.names...)
 	switch {
 	case c.sql == "":
-		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact, selective: d.selective, names: names, byID: d.byID}
+		return cond{sql: d.sql, args: d.args, exact: c.exact && d.exact, selective: d.selective, names: names, byID: d.byID, depth: d.depth}
 	case d.sql == "":
-		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact, selective: c.selective, names: names, byID: c.byID}
+		return cond{sql: c.sql, args: c.args, exact: c.exact && d.exact, selective: c.selective, names: names, byID: c.byID, depth: c.depth}
+	case !fits(c, d):
+		// A row both select is a row either selects: keep one side,
+		// the one an index narrows when there is one.
+		keep := c
+		if d.selective && !c.selective {
+			keep = d
+		}
+		keep.exact = false
+		return keep
 	}
 	return cond{sql: "(" + c.sql + " AND " + d.sql + ")", args: append(append([]any{}, c.args...), d.args...),
-		exact: c.exact && d.exact, selective: c.selective || d.selective, names: names, byID: c.byID || d.byID}
+		exact: c.exact && d.exact, selective: c.selective || d.selective, names: names, byID: c.byID || d.byID,
+		depth: max(c.depth, d.depth) + 1}
 }
 
 // groupArg stands in a cond's arguments for the group being listed; bind
@@ -91,7 +118,7 @@ func pushdown(e filter.Expr) cond {
 		return pushdown(e.Left).and(pushdown(e.Right))
 	case *filter.Or:
 		l, r := pushdown(e.Left), pushdown(e.Right)
-		if l.sql == "" || r.sql == "" {
+		if l.sql == "" || r.sql == "" || !fits(l, r) {
 			if l.exact && r.exact {
 				return always
 			}
@@ -104,11 +131,11 @@ func pushdown(e filter.Expr) cond {
 			names = append(append(names, l.names...), r.names...)
 		}
 		return cond{sql: "(" + l.sql + " OR " + r.sql + ")", args: append(append([]any{}, l.args...), r.args...),
-			exact: l.exact && r.exact, selective: l.selective && r.selective, names: names}
+			exact: l.exact && r.exact, selective: l.selective && r.selective, names: names, depth: max(l.depth, r.depth) + 1}
 	case *filter.Not:
 		x := pushdown(e.X)
 		if x.exact && x.sql != "" {
-			return cond{sql: "NOT " + x.sql, args: x.args, exact: true}
+			return cond{sql: "NOT " + x.sql, args: x.args, exact: true, depth: x.depth + 1}
 		}
 		return anything
 	case *filter.Compare:

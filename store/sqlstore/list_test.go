@@ -61,6 +61,11 @@ func TestListMatchesSelect(t *testing.T) {
 			`userName eq "kelvin2"`, `externalId eq "E3u03"`, `externalId eq "e3u03"`, `id eq "s05"`, `active eq true`,
 			`emails.value eq "p1@example.com"`, `emails[value eq "P2@EXAMPLE.COM" and type eq "work"]`,
 			`not (active eq true)`, `title eq "eng" and userName sw "a"`, `id eq "s01" or id eq "s02" or active eq false`,
+			// Longer than SQLite nests or binds: SQL answers part of them.
+			longOr(`userName eq "ada%d"`, 1100), longOr(`id eq "s%02d"`, 1100),
+			`active eq true and (` + longOr(`emails.value eq "p%d@example.com"`, 1100) + `)`,
+			// As long as SQL takes whole.
+			`active eq true and (` + longOr(`emails.value eq "p%d@example.com"`, 399) + `)`,
 		}
 		queries := []store.Query{{}, {StartIndex: 3, Count: 4}, {SkipDeleted: true}, {SortBy: "userName", Count: 5}, {Count: -1, StartIndex: 30}}
 		for _, f := range filters {
@@ -96,6 +101,15 @@ func TestListMatchesSelect(t *testing.T) {
 			}
 		}
 	})
+}
+
+// longOr joins n clauses format (of i) with "or".
+func longOr(format string, n int) string {
+	clauses := make([]string, n)
+	for i := range clauses {
+		clauses[i] = fmt.Sprintf(format, i)
+	}
+	return strings.Join(clauses, " or ")
 }
 
 func ids(ss []*store.SCIMIdentity) []string {

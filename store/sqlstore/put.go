@@ -163,8 +163,8 @@ func (t *tx) put(ctx context.Context, w *write) error {
 		}
 		if err == nil {
 			n, err = t.write(ctx, w.entity, w.lite.q, w.lite.args...)
-			if err != nil && len(w.before) > 0 && t.broken == nil {
-				t.broken = err // the statements before it went in
+			if len(w.before) > 0 {
+				t.breakOn(err) // the statements before it went in
 			}
 		}
 		if err == nil && n > 0 {
@@ -230,9 +230,7 @@ func (t *tx) then(ctx context.Context, entity string, stmts ...stmt) error {
 		}
 		if _, err := t.exec(ctx, s.q, s.args...); err != nil {
 			err = t.fail("write "+entity, err)
-			if t.broken == nil {
-				t.broken = err
-			}
+			t.breakOn(err)
 			return err
 		}
 	}

@@ -38,6 +38,11 @@ type tx struct {
 	// a Put may take several statements): the transaction must not
 	// commit, whatever fn made of the error.
 	broken error
+	// gone is set on SQLite once a statement failed with an error after
+	// which SQLite may have rolled back the whole transaction (a full
+	// disk, an I/O error, a busy database): statements after it would run
+	// outside any transaction and commit at once, so none runs.
+	gone bool
 	// names and claimed serve the userName claims (see claim.go): the
 	// userName keys of the SCIM identities this transaction read, and the
 	// slots it claimed.
@@ -192,19 +197,30 @@ func (t *tx) fail(op string, err error) error {
 			return he
 		}
 	}
-	switch t.s.d.classify(err) {
+	c := t.s.d.classify(err)
+	switch c {
 	case classRetry:
 		if t.retry == nil {
 			t.retry = err
 		}
+		err = fmt.Errorf("sqlstore: %s: %w", op, err)
 	case classUnavailable:
-		return fmt.Errorf("sqlstore: %s: %w", op, t.s.d.wrap(err))
+		err = fmt.Errorf("sqlstore: %s: %w", op, t.s.d.wrap(err))
+	default:
+		return fmt.Errorf("sqlstore: %s: %w", op, err)
 	}
-	return fmt.Errorf("sqlstore: %s: %w", op, err)
+	if t.stmt != nil {
+		// SQLite may have rolled the whole transaction back.
+		t.gone = true
+		t.breakOn(err)
+	}
+	return err
 }
 
 // prepared returns the prepared statement for q on the SQLite writer
-// (nil when there is none), and the context to run it under.
+// (nil when there is none), and the context to run it under. After a
+// statement that may have ended the transaction (tx.gone) it returns that
+// statement's error.
 //
 // The prepared statements are SQLite's, whose driver watches a cancelable
 // context with a goroutine per statement, which doubles a short
@@ -214,6 +230,9 @@ func (t *tx) fail(op string, err error) error {
 func (t *tx) prepared(ctx context.Context, q string) (*sql.Stmt, context.Context, error) {
 	if t.stmt == nil {
 		return nil, ctx, nil
+	}
+	if t.gone {
+		return nil, ctx, t.broken
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, ctx, err
