@@ -88,7 +88,7 @@ type IdPGroupPatch struct {
 // Events: EventIdPGroupCreated, EventIdPGroupMemberAdded for each member,
 // EventRoleChanged.
 func (p *Provisioner) CreateIdPGroup(ctx context.Context, groupID string, doc map[string]any, m MemberView) (*IdPGroupResult, error) {
-	d, err := parseIdPGroup(doc)
+	d, err := p.parseIdPGroup(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (p *Provisioner) ListIdPGroups(ctx context.Context, groupID string, q store
 // Version (KindVersionMismatch). The rules and events are those of
 // [Provisioner.PatchIdPGroup].
 func (p *Provisioner) ReplaceIdPGroup(ctx context.Context, groupID, id string, ifMatch int64, doc map[string]any, m MemberView) (*IdPGroupResult, error) {
-	d, err := parseIdPGroup(doc)
+	d, err := p.parseIdPGroup(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func (p *Provisioner) PatchIdPGroup(ctx context.Context, groupID, id string, ifM
 			if doc == nil {
 				return idpGroupDoc{}, invalidf("", "the modified resource is empty")
 			}
-			d, err := parseIdPGroup(doc)
+			d, err := p.parseIdPGroup(doc)
 			if err == nil && d.hasMembers {
 				err = errors.New("identity: PatchIdPGroup: Mutate returned members; members change through IdPGroupPatch.Members")
 			}
@@ -574,8 +574,10 @@ type idpGroupDoc struct {
 // parseIdPGroup reads a Group document (attribute names matched
 // case-insensitively) and removes from it what the stored document leaves
 // out: "id", "externalId", "displayName", "members", "meta" and
-// "password".
-func parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
+// "password". The rest is checked against the Group schema's types
+// (checkTypes): a number a JSON client cannot read back (1e400) is
+// KindInvalid naming the attribute, as on a User.
+func (p *Provisioner) parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
 	var d idpGroupDoc
 	if doc == nil {
 		return d, invalidf("", "the resource is empty")
@@ -599,6 +601,9 @@ func parseIdPGroup(doc map[string]any) (idpGroupDoc, error) {
 		if scimjson.NameIs(k, "id", "externalId", "displayName", "members", "meta", "password") {
 			delete(doc, k)
 		}
+	}
+	if err := checkTypes(p.c.group, doc); err != nil {
+		return d, err
 	}
 	d.stored = doc
 	return d, nil

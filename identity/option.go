@@ -22,9 +22,9 @@ type config struct {
 	log      *slog.Logger
 	prof     Profile
 	reserved map[string]bool
-	// user is schema.User(), built once: documents are checked against
-	// it (checkTypes).
-	user *schema.ResourceType
+	// user is schema.User() and group schema.Group(), built once:
+	// documents are checked against them (checkTypes).
+	user, group *schema.ResourceType
 }
 
 // Option configures [New] and [NewLinker]. Options are made only by this
@@ -126,6 +126,7 @@ func newConfig(opts []Option) (*config, error) {
 		prof:     RFCProfile(),
 		reserved: make(map[string]bool),
 		user:     schema.User(),
+		group:    schema.Group(),
 	}
 	for _, n := range strings.Fields(defaultReserved) {
 		c.reserved[n] = true

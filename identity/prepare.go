@@ -92,7 +92,14 @@ func hasExternalID(doc map[string]any) bool {
 // every write path: POST, PUT and the result of a PATCH. A value that does
 // not fit is KindInvalid naming the attribute.
 func (p *Provisioner) checkTypes(doc map[string]any) error {
-	err := p.c.user.Check(doc)
+	return checkTypes(p.c.user, doc)
+}
+
+// checkTypes checks every value of doc, a resource of type rt, as
+// Provisioner.checkTypes does for a User; IdP groups are checked against
+// the Group schema with it (parseIdPGroup).
+func checkTypes(rt *schema.ResourceType, doc map[string]any) error {
+	err := rt.Check(doc)
 	if err == nil {
 		return nil
 	}

@@ -409,3 +409,58 @@ func TestGroupsGitLabProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupValuesCheckedOnEveryWrite is issue 17 item 6 for Groups: a
+// number no JSON client can read back ("1e400"), in an attribute the Group
+// schema does not define, was stored by POST, PUT and PATCH of a Group and
+// answered as 1e400, which encoding/json cannot decode. Every write of a
+// Group now checks its values against the Group schema's types, as a
+// User's are: 400 invalidValue naming the attribute, and the store is left
+// as it was. What fits is taken, and a group's externalId can be removed.
+func TestGroupValuesCheckedOnEveryWrite(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ada := e.createUser(t, "ext-ada", "ada", "ada@example.com")
+	id := e.createGroup(t, "Engineering", ada)
+	for _, tc := range []struct {
+		name, method, path, body, names string
+	}{
+		{"POST 1e400", http.MethodPost, "/Groups", `{"displayName":"New","loginCount":1e400}`, "loginCount"},
+		{"POST 0.1e999999999 in an object", http.MethodPost, "/Groups", `{"displayName":"New","custom":{"n":0.1e999999999}}`, "custom.n"},
+		{"POST in an extension", http.MethodPost, "/Groups", `{"displayName":"New","urn:example:ext":{"n":-1e400}}`, "urn:example:ext"},
+		{"PUT 1e400", http.MethodPut, "/Groups/" + id, `{"displayName":"Engineering","loginCount":1e400}`, "loginCount"},
+		{"PATCH with a path", http.MethodPatch, "/Groups/" + id, `{"Operations":[{"op":"add","path":"loginCount","value":1e400}]}`, "loginCount"},
+		{"PATCH without a path, beside members", http.MethodPatch, "/Groups/" + id, `{"Operations":[{"op":"add","value":{"members":[],"loginCount":1e400}}]}`, "loginCount"},
+	} {
+		before := e.groupSnapshot(t)
+		rec := e.do(t, tc.method, tc.path, tc.body)
+		if rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s, want 400", tc.name, rec.Code, rec.Body)
+			continue
+		}
+		got := decode(t, rec)
+		detail, _ := got["detail"].(string)
+		if got["scimType"] != TypeInvalidValue || !strings.Contains(detail, tc.names) {
+			t.Errorf("%s: scimType %v detail %q; want %s naming %s", tc.name, got["scimType"], detail, TypeInvalidValue, tc.names)
+		}
+		if diff := cmp.Diff(before, e.groupSnapshot(t)); diff != "" {
+			t.Errorf("%s was refused but wrote (-before +after):\n%s", tc.name, diff)
+		}
+	}
+	// Numbers in range are kept, and every group can be listed and decoded.
+	if rec := e.do(t, http.MethodPatch, "/Groups/"+id, `{"Operations":[{"op":"add","value":{"loginCount":12,"externalId":"eng-1"}}]}`); rec.Code != http.StatusNoContent {
+		t.Fatalf("PATCH with values that fit: %d %s", rec.Code, rec.Body)
+	}
+	if rec := e.do(t, http.MethodPatch, "/Groups/"+id, `{"Operations":[{"op":"remove","path":"externalId"}]}`); rec.Code != http.StatusNoContent {
+		t.Fatalf("PATCH remove externalId: %d %s", rec.Code, rec.Body)
+	}
+	rec := e.do(t, http.MethodGet, "/Groups?excludedAttributes=members,meta", nil)
+	var list struct{ Resources []map[string]any }
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("list: %d %v %s", rec.Code, err, rec.Body)
+	}
+	want := []map[string]any{{"displayName": "Engineering", "id": id, "loginCount": float64(12), "schemas": []any{groupURN}}}
+	if diff := cmp.Diff(want, list.Resources); diff != "" {
+		t.Errorf("groups listed (-want +got):\n%s", diff)
+	}
+}
