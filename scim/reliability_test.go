@@ -44,7 +44,7 @@ func userBody(externalID, userName, email string) string {
 // Now every request runs under a deadline (WithRequestTimeout): a store
 // write stalled past it (storetest.FaultyStore.Stall) is rolled back, the
 // client gets 503 with Retry-After, and the store is as it was. On every
-// store and for every write.
+// store and for every write, of Users and of Groups.
 func TestRequestDeadline(t *testing.T) {
 	t.Parallel()
 	const timeout = 300 * time.Millisecond
@@ -62,13 +62,18 @@ func TestRequestDeadline(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := relaxed.createUser(t, "ext-1", "alice", "alice@example.com")
+			gid := relaxed.createGroup(t, "Engineering", id)
 			for _, rq := range []struct{ method, path, body string }{
+				{http.MethodPost, "/Groups", `{"displayName":"Sales","members":[{"value":"` + id + `"}]}`},
+				{http.MethodPatch, "/Groups/" + gid, `{"Operations":[{"op":"remove","path":"members"},{"op":"replace","path":"displayName","value":"Eng"}]}`},
+				{http.MethodPut, "/Groups/" + gid, `{"displayName":"Eng","members":[]}`},
+				{http.MethodDelete, "/Groups/" + gid, ""},
 				{http.MethodPost, "/Users", userBody("ext-2", "bob", "bob@example.com")},
 				{http.MethodPatch, "/Users/" + id, `{"Operations":[{"op":"replace","path":"title","value":"CTO"}]}`},
 				{http.MethodPut, "/Users/" + id, strings.Replace(userBody("ext-1", "alice", "alice@example.com"), `"active":true`, `"active":true,"title":"PUT"`, 1)},
 				{http.MethodDelete, "/Users/" + id, ""},
 			} {
-				before := e.snapshot(t)
+				before := e.groupSnapshot(t)
 				fs.Stall(1, 4*timeout)
 				start := time.Now()
 				var body any
@@ -85,7 +90,7 @@ func TestRequestDeadline(t *testing.T) {
 				if took < 4*timeout {
 					t.Errorf("%s: answered after %v, before the stalled write ended: was it stalled?", rq.method, took)
 				}
-				if after := e.snapshot(t); after != before {
+				if after := e.groupSnapshot(t); after != before {
 					t.Errorf("%s %s timed out but wrote (before, then after):\n%s\n%s", rq.method, rq.path, before, after)
 				}
 			}
@@ -427,7 +432,7 @@ func TestValuesCheckedOnEveryWrite(t *testing.T) {
 				if got["scimType"] != tc.scimType || !strings.Contains(detail, tc.names) {
 					t.Errorf("%s: scimType %v detail %q; want %s naming %s", tc.name, got["scimType"], detail, tc.scimType, tc.names)
 				}
-				if after := e.snapshot(t); after != before {
+				if after := e.groupSnapshot(t); after != before {
 					t.Errorf("%s was refused but wrote", tc.name)
 				}
 			}
