@@ -51,6 +51,7 @@
 //	malformed JSON, non-object, bad UTF-8, too deep   400 invalidSyntax
 //	filter syntax or type error, filter too long      400 invalidFilter
 //	query string that does not parse (raw ";", bad %) 400 invalidFilter (filter), invalidValue
+//	a list parameter given twice (filter=a&FILTER=b)  400 invalidFilter (filter), invalidValue
 //	filter too costly (store.MaxFilterWork)           400 tooMany
 //	PATCH errors (*patch.Error)                       400 with its scimType
 //	bad startIndex/count/sortOrder, invalid attribute 400 invalidValue

@@ -321,6 +321,29 @@ func TestQueryStringDoesNotParse(t *testing.T) {
 	if rec := e.do(t, http.MethodGet, "/Users/"+id+"?attributes=userName;emails", nil); rec.Code != http.StatusBadRequest {
 		t.Errorf("GET by id with a raw semicolon in attributes: %d, want 400", rec.Code)
 	}
+	// A parameter given twice, in one spelling or two, was read as its
+	// first (or, for two spellings, as a map's order chose) and the other
+	// dropped: GET /Users?FILTER=...alice...&Filter=...bob... answered
+	// alice or bob at random. It is a 400 in the RFC profile, on every route.
+	e.createUser(t, "ext-2", "bob", "bob@example.com")
+	gid := e.createGroup(t, "Engineering", id)
+	alice, bob := url.QueryEscape(`userName eq "alice"`), url.QueryEscape(`userName eq "bob"`)
+	for _, tc := range []struct{ path, scimType string }{
+		{"/Users?FILTER=" + alice + "&Filter=" + bob, TypeInvalidFilter},
+		{"/Users?filter=" + alice + "&filter=" + bob, TypeInvalidFilter},
+		{"/Users?filter=" + alice + "&count=1&COUNT=2", TypeInvalidValue},
+		{"/Users?startIndex=1&startindex=2", TypeInvalidValue},
+		{"/Groups?displayName=x&excludedAttributes=members&excludedattributes=meta", TypeInvalidValue},
+		{"/Groups/" + gid + "?attributes=displayName&attributes=members", TypeInvalidValue},
+		{"/Users/" + id + "?sortBy=userName&sortBy=title", TypeInvalidValue},
+	} {
+		checkError(t, e.do(t, http.MethodGet, tc.path, nil), http.StatusBadRequest, tc.scimType)
+	}
+	// Other parameters may repeat; the list parameters once each are read.
+	rec := e.do(t, http.MethodGet, "/Users?x=1&x=2&filter="+alice+"&count=1&X=3", nil)
+	if rec.Code != http.StatusOK || decode(t, rec)["totalResults"] != float64(1) {
+		t.Errorf("other parameters repeated: %d %s, want 200 with alice", rec.Code, rec.Body)
+	}
 }
 
 // FuzzQueryString checks parseQuery against net/url: on any query string
