@@ -60,6 +60,7 @@
 //	malformed attributes/excludedAttributes path      400 invalidPath
 //	rule refused (last owner, enforced SSO)           400
 //	missing/wrong token                               401
+//	a filter on a discovery endpoint (RFC 7644 §4)    403
 //	unknown resource, route or id                     404
 //	other method on a served path                     405 (Allow)
 //	member sub-attribute in a Group PATCH path        400 mutability
@@ -194,7 +195,9 @@
 // Group displayName "server"; members.value caseExact. externalId, unique
 // within the tenant ignoring case for Users and Groups, is a common
 // attribute (RFC 7643 §3.1) and, as in RFC 7643 §8.7.1's schemas, not
-// listed. Pinned by TestDiscovery and TestSchemasUniqueness.
+// listed. Pinned by TestDiscovery and TestSchemasUniqueness. A filter on
+// a discovery endpoint is 403, as RFC 7644 §4 asks, rather than dropped
+// (TestDiscoveryFilter).
 //
 // # The GitLab profile
 //
