@@ -116,11 +116,25 @@ func TestGroupPatchAnswer(t *testing.T) {
 // exactly as it was.
 func TestGroupsBadInput(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
+	for _, st := range testStores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			groupsBadInput(t, newTestEnvOn(t, st.open(t)))
+		})
+	}
+}
+
+// groupsBadInput is TestGroupsBadInput on the store of e: a refusal the
+// store finds inside its transaction, after writing a member or a name,
+// must leave nothing behind on SQLite and PostgreSQL too.
+func groupsBadInput(t *testing.T, e *testEnv) {
 	ada := e.createUser(t, "ext-ada", "ada", "ada@example.com")
 	bob := e.createUser(t, "ext-bob", "bob", "bob@example.com")
 	id := e.createGroup(t, "Engineering", ada)
-	e.createGroup(t, "Sales")
+	sales := e.createGroup(t, "Sales")
+	if rec := e.do(t, http.MethodPatch, "/Groups/"+sales, `{"Operations":[{"op":"add","path":"externalId","value":"s-1"}]}`); rec.Code != http.StatusNoContent {
+		t.Fatalf("set Sales' externalId: %d %s", rec.Code, rec.Body)
+	}
 	if rec := e.do(t, http.MethodPatch, "/Groups/"+id, `{"Operations":[{"op":"add","path":"externalId","value":"eng-1"}]}`); rec.Code != http.StatusNoContent {
 		t.Fatalf("set externalId: %d %s", rec.Code, rec.Body)
 	}
@@ -194,6 +208,11 @@ func TestGroupsBadInput(t *testing.T) {
 		{name: "PATCH all or nothing: a bad member after a rename", method: "PATCH", path: patchPath,
 			body:   ops(`{"op":"replace","path":"displayName","value":"Renamed"},{"op":"Add","path":"members","value":[{"value":"nobody"}]}`),
 			status: 400, scimType: TypeInvalidValue},
+		{name: "PATCH all or nothing: members added and removed, then a rename onto another group", method: "PATCH", path: patchPath,
+			body:   ops(`{"op":"add","path":"members","value":[{"value":"` + bob + `"}]},{"op":"remove","path":"members[value eq \"` + ada + `\"]"},{"op":"replace","path":"displayName","value":"Sales"}`),
+			status: 409, scimType: TypeUniqueness},
+		{name: "PUT all or nothing: members replaced, externalId taken", method: "PUT", path: "/Groups/" + id,
+			body: `{"displayName":"Eng","externalId":"s-1","members":[{"value":"` + bob + `"}]}`, status: 409, scimType: TypeUniqueness},
 		{name: "PATCH stale If-Match", method: "PATCH", path: patchPath, body: ops(`{"op":"add","path":"members","value":[{"value":"` + bob + `"}]}`), headers: []string{"If-Match", `W/"1"`}, status: 412},
 		{name: "PATCH no operations", method: "PATCH", path: patchPath, body: `{"Operations":[]}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "PATCH 100000-deep value", method: "PATCH", path: patchPath, body: `{"Operations":[{"op":"add","path":"members","value":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}]}`, status: 400, scimType: TypeInvalidSyntax},
