@@ -65,6 +65,7 @@
 //	other method on a served path                     405 (Allow)
 //	member sub-attribute in a Group PATCH path        400 mutability
 //	Group PATCH remove by a filter not on value       400 invalidFilter
+//	Group list filter on members.display/type/$ref    400 invalidFilter
 //	email, username, extern_uid or user taken,
 //	a Group's displayName or externalId taken         409 uniqueness
 //	stale If-Match, matching If-None-Match            412
@@ -175,7 +176,10 @@
 //     users it has just deleted (TestGroupPatchShapes, TestGroupsBadInput).
 //   - members.value, ids, are compared exactly in filters, and /Schemas
 //     says so (caseExact); RFC 7643 §8.7.1 leaves it case-insensitive
-//     (TestGroupsCRUD).
+//     (TestGroupsCRUD). A list filter on another sub-attribute of members
+//     (members.display, members[type eq "User"]) is 400 invalidFilter: a
+//     membership is stored as the member's id alone, so it would match
+//     no group and answer an empty list (TestGroupsBadInput).
 //   - Concurrent PATCHes of one group's members lose no change, on every
 //     store (TestGroupsConcurrentPatches, run with -race); a failed PATCH
 //     changes nothing (TestGroupsBadInput, FuzzGroupPatch).

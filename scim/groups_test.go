@@ -145,6 +145,9 @@ func TestGroupsCRUD(t *testing.T) {
 		`members.value eq "` + ada + `"`,
 		`displayName sw "Eng" and members[value eq "` + ada + `"]`,
 		`id eq "` + id + `"`,
+		`members pr and members.value pr`,
+		`members eq "` + ada + `"`,
+		`members[VALUE eq "` + ada + `" or value eq "nobody"]`,
 	} {
 		rec := e.do(t, http.MethodGet, "/Groups?excludedAttributes=members&filter="+url.QueryEscape(f), nil)
 		list := decode(t, rec)
