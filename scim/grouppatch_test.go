@@ -165,6 +165,8 @@ func groupsBadInput(t *testing.T, e *testEnv) {
 		{name: "POST unknown member", method: "POST", path: "/Groups", body: `{"displayName":"New","members":[{"value":"` + ada + `"},{"value":"nobody"}]}`, status: 400, scimType: TypeInvalidValue},
 		{name: "POST member of another group", method: "POST", path: "/Groups", body: `{"displayName":"New","members":[{"value":"` + otherID + `"}]}`, status: 400, scimType: TypeInvalidValue},
 		{name: "POST nested group", method: "POST", path: "/Groups", body: `{"displayName":"New","members":[{"value":"` + id + `","type":"Group"}]}`, status: 400, scimType: TypeInvalidValue},
+		{name: "POST URN-qualified members naming no User", method: "POST", path: "/Groups", body: `{"displayName":"New","` + groupURN + `:members":[{"value":"nobody"}]}`, status: 400, scimType: TypeInvalidValue},
+		{name: "POST displayName with and without the URN", method: "POST", path: "/Groups", body: `{"displayName":"New","` + groupURN + `:displayName":"Other"}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "POST malformed JSON", method: "POST", path: "/Groups", body: `{"displayName":`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "POST duplicate case-folded names", method: "POST", path: "/Groups", body: `{"displayName":"a","DISPLAYNAME":"b"}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "POST wrong content type", method: "POST", path: "/Groups", body: `{"displayName":"New"}`, headers: []string{"Content-Type", "text/plain"}, status: 415},

@@ -467,3 +467,34 @@ func TestGroupValuesCheckedOnEveryWrite(t *testing.T) {
 		t.Errorf("groups listed (-want +got):\n%s", diff)
 	}
 }
+
+// TestGroupsURNQualifiedNames: a POST naming members with the Group
+// schema's URN ("urn:ietf:params:scim:schemas:core:2.0:Group:members"), as
+// a path-less PATCH value may, kept them as an attribute of their own:
+// the members were neither checked nor added, and every read showed the
+// unchecked array beside the real, empty, members. Such names are the
+// attributes they qualify, on POST and PUT, for Groups as for Users.
+func TestGroupsURNQualifiedNames(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ada := e.createUser(t, "ext-ada", "ada", "ada@example.com")
+	rec := e.do(t, http.MethodPost, "/Groups?attributes=displayName,members.value",
+		`{"`+groupURN+`:displayName":"Engineering","`+groupURN+`:members":[{"value":"`+ada+`"}]}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", rec.Code, rec.Body)
+	}
+	got := decode(t, rec)
+	id := got["id"].(string)
+	want := map[string]any{"id": id, "displayName": "Engineering", "schemas": []any{groupURN}, "members": []any{map[string]any{"value": ada}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("POST (-want +got):\n%s", diff)
+	}
+	rec = e.do(t, http.MethodPut, "/Groups/"+id+"?attributes=displayName,members.value", `{"displayName":"Eng","`+strings.ToUpper(groupURN)+`:MEMBERS":[]}`)
+	want = map[string]any{"id": id, "displayName": "Eng", "schemas": []any{groupURN}, "members": []any{}}
+	if diff := cmp.Diff(want, decode(t, rec)); diff != "" || rec.Code != http.StatusOK {
+		t.Errorf("PUT %d (-want +got):\n%s", rec.Code, diff)
+	}
+	if got := e.members(t, id); len(got) != 0 {
+		t.Errorf("members after the PUT: %v", got)
+	}
+}
