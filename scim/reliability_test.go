@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -445,17 +446,8 @@ func TestValuesCheckedOnEveryWrite(t *testing.T) {
 				{"PATCH externalId to null", http.MethodPatch, "/Users/" + id, `{"Operations":[{"op":"replace","value":{"externalId":null}}]}`, TypeMutability, "externalId"},
 			} {
 				before := e.snapshot(t)
-				rec := e.do(t, tc.method, tc.path, tc.body)
-				if rec.Code != http.StatusBadRequest {
-					t.Errorf("%s: %d %s, want 400", tc.name, rec.Code, rec.Body)
-					continue
-				}
-				got := decode(t, rec)
-				detail, _ := got["detail"].(string)
-				if got["scimType"] != tc.scimType || !strings.Contains(detail, tc.names) {
-					t.Errorf("%s: scimType %v detail %q; want %s naming %s", tc.name, got["scimType"], detail, tc.scimType, tc.names)
-				}
-				if after := e.groupSnapshot(t); after != before {
+				checkRefusal(t, tc.name, e.do(t, tc.method, tc.path, tc.body), tc.scimType, tc.names)
+				if after := e.snapshot(t); after != before {
 					t.Errorf("%s was refused but wrote", tc.name)
 				}
 			}
@@ -469,6 +461,21 @@ func TestValuesCheckedOnEveryWrite(t *testing.T) {
 				t.Errorf("list: %d %s", rec.Code, rec.Body)
 			}
 		})
+	}
+}
+
+// checkRefusal checks that rec, the answer to the request called name, is
+// a 400 of scimType whose detail names names.
+func checkRefusal(t *testing.T, name string, rec *httptest.ResponseRecorder, scimType, names string) {
+	t.Helper()
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("%s: %d %s, want 400", name, rec.Code, rec.Body)
+		return
+	}
+	got := decode(t, rec)
+	detail, _ := got["detail"].(string)
+	if got["scimType"] != scimType || !strings.Contains(detail, names) {
+		t.Errorf("%s: scimType %v detail %q; want %s naming %s", name, got["scimType"], detail, scimType, names)
 	}
 }
 
