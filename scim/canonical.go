@@ -60,15 +60,14 @@ func canonicalize(doc map[string]any, rt *schema.ResourceType) error {
 // and not kept as an attribute of its own, unchecked, beside them. A name
 // given both ways is refused; one that names no attribute of s is left.
 func unqualify(doc map[string]any, s *schema.Schema) error {
-	n := len(s.ID)
 	var qualified []string
 	for k := range doc {
-		if len(k) > n+1 && k[n] == ':' && strings.EqualFold(k[:n], s.ID) && findAttr(s.Attributes, k[n+1:]) != nil {
+		if short := withoutURN(k, s.ID); short != k && findAttr(s.Attributes, short) != nil {
 			qualified = append(qualified, k)
 		}
 	}
 	for _, k := range qualified {
-		short := k[n+1:]
+		short := withoutURN(k, s.ID)
 		if _, dup := doc[short]; dup {
 			return errorf(http.StatusBadRequest, TypeInvalidSyntax, "attribute %q is given twice", short)
 		}
@@ -76,6 +75,15 @@ func unqualify(doc map[string]any, s *schema.Schema) error {
 		delete(doc, k)
 	}
 	return nil
+}
+
+// withoutURN returns k without the prefix urn and ":", in any case, or k
+// when it has none.
+func withoutURN(k, urn string) string {
+	if n := len(urn); len(k) > n+1 && k[n] == ':' && strings.EqualFold(k[:n], urn) {
+		return k[n+1:]
+	}
+	return k
 }
 
 // canonObject renames the keys of m after attrs (and extra, when it knows

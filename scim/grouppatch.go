@@ -196,10 +196,7 @@ func isMembers(path filter.AttrPath) bool {
 // isMembersName reports whether a member name of a path-less value names
 // the Group's members attribute: "members", or "urn:…:Group:members".
 func isMembersName(k string) bool {
-	if n := len(schema.GroupURN); len(k) > n && strings.EqualFold(k[:n], schema.GroupURN) && k[n] == ':' {
-		k = k[n+1:]
-	}
-	return strings.EqualFold(k, "members")
+	return strings.EqualFold(withoutURN(k, schema.GroupURN), "members")
 }
 
 // memberValues appends to ids the values of a filter made of `value eq
