@@ -55,6 +55,7 @@
 //	filter too costly (store.MaxFilterWork)           400 tooMany
 //	PATCH errors (*patch.Error)                       400 with its scimType
 //	bad startIndex/count/sortOrder, invalid attribute 400 invalidValue
+//	attributes or excludedAttributes over 256 names   400 invalidValue
 //	value not of its schema type ("active":"bogus")   400 invalidValue naming it
 //	PATCH removing externalId                         400 mutability
 //	malformed attributes/excludedAttributes path      400 invalidPath

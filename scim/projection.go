@@ -21,11 +21,27 @@ type attrRef struct {
 	urn, name, sub string
 }
 
+// maxProjectionNames bounds each of the two lists. Applying a list costs
+// its length for every resource answered: 50,000 names (a 440 KB
+// /.search) took 2 s of CPU for a page of 100 Groups. The User schema with
+// its enterprise extension has fewer than 100 attribute paths; identity
+// providers send about ten.
+const maxProjectionNames = 256
+
 // newProjection parses the two lists. A malformed path is 400
 // invalidPath; a well-formed path the resource type does not define
-// matches nothing (custom attributes kept in documents can be named).
+// matches nothing (custom attributes kept in documents can be named). A
+// list of more than maxProjectionNames names is 400 invalidValue.
 func newProjection(rt *schema.ResourceType, attrs, excl []string) (projection, error) {
 	var p projection
+	for _, l := range []struct {
+		name  string
+		paths []string
+	}{{"attributes", attrs}, {"excludedAttributes", excl}} {
+		if len(l.paths) > maxProjectionNames {
+			return p, errorf(http.StatusBadRequest, TypeInvalidValue, "%s lists %d names, more than %d", l.name, len(l.paths), maxProjectionNames)
+		}
+	}
 	for _, a := range attrs {
 		r, err := parseAttrRef(rt, a)
 		if err != nil {
