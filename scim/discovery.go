@@ -255,9 +255,10 @@ func (h *Handler) schema(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 // serveDiscovery writes a discovery document, unless the request has a
-// filter (an empty one is none, as on /Users): RFC 7644 §4 has the discovery endpoints answer one with 403, so
-// that a client never takes the whole list for the entries that match, as
-// it would if the filter were dropped.
+// filter (an empty one is none, as on /Users): RFC 7644 §4 has the
+// discovery endpoints answer one with 403, so that a client never takes
+// the whole list for the entries that match, as it would if the filter
+// were dropped.
 func serveDiscovery(w http.ResponseWriter, r *http.Request, t *tenant, doc *splitDoc) error {
 	if f, _ := queryValue(t.query, "filter"); strings.TrimSpace(f) != "" {
 		return errorf(http.StatusForbidden, "", "the discovery endpoints do not filter (RFC 7644 §4): ask without a filter")
