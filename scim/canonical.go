@@ -14,14 +14,21 @@ import (
 // case-insensitive), so that what is stored reads back in canonical form.
 // Extension URNs and the attributes inside them are renamed too; unknown
 // attributes are kept as sent. A single object given for a multi-valued
-// attribute becomes a one-element array. Two names that differ only in case
-// are refused (400 invalidSyntax): which one wins would be arbitrary.
+// attribute becomes a one-element array. An attribute of the core schema
+// named with the schema's URN ("urn:ietf:params:scim:schemas:core:2.0:Group:members")
+// is that attribute, as a PATCH path or a path-less PATCH value names it.
+// Two names that differ only in case, or name one attribute with and
+// without the URN, are refused (400 invalidSyntax): which one wins would be
+// arbitrary.
 //
 // Only doc itself is changed in place: a nested object or array that needs
 // a change is replaced by a changed copy, so that canonicalize never writes
 // into values doc may share with another document. PATCH does not call it:
 // patch writes names as the schema spells them (canonical_patch_test.go).
 func canonicalize(doc map[string]any, rt *schema.ResourceType) error {
+	if err := unqualify(doc, rt.Schema); err != nil {
+		return err
+	}
 	if _, _, err := canonObject(doc, rt.Schema.Attributes, func(k string) string {
 		if s := rt.SchemaFor(k); s != nil && s != rt.Schema {
 			return s.ID
@@ -45,6 +52,38 @@ func canonicalize(doc map[string]any, rt *schema.ResourceType) error {
 		}
 	}
 	return nil
+}
+
+// unqualify renames, in doc, the members named by the URN of s and one of
+// its attributes to the attribute's name, so that
+// "urn:ietf:params:scim:schemas:core:2.0:Group:members" is read as members
+// and not kept as an attribute of its own, unchecked, beside them. A name
+// given both ways is refused; one that names no attribute of s is left.
+func unqualify(doc map[string]any, s *schema.Schema) error {
+	var qualified []string
+	for k := range doc {
+		if short := withoutURN(k, s.ID); short != k && findAttr(s.Attributes, short) != nil {
+			qualified = append(qualified, k)
+		}
+	}
+	for _, k := range qualified {
+		short := withoutURN(k, s.ID)
+		if _, dup := doc[short]; dup {
+			return errorf(http.StatusBadRequest, TypeInvalidSyntax, "attribute %q is given twice", short)
+		}
+		doc[short] = doc[k]
+		delete(doc, k)
+	}
+	return nil
+}
+
+// withoutURN returns k without the prefix urn and ":", in any case, or k
+// when it has none.
+func withoutURN(k, urn string) string {
+	if n := len(urn); len(k) > n+1 && k[n] == ':' && strings.EqualFold(k[:n], urn) {
+		return k[n+1:]
+	}
+	return k
 }
 
 // canonObject renames the keys of m after attrs (and extra, when it knows

@@ -28,7 +28,13 @@ func TestCanonicalize(t *testing.T) {
 			want: `{"emails":[{"value":"a@b.c"},{"value":"d@e.f","type":"work"}],"addresses":[{"type":"work"}]}`},
 		{name: "one object of other cases", in: `{"emails":{"VALUE":"a@b.c"},"Name":{"givenName":"G","FamilyName":"F"}}`,
 			want: `{"emails":[{"value":"a@b.c"}],"name":{"givenName":"G","familyName":"F"}}`},
+		{name: "core attributes named with their URN", in: `{"urn:ietf:params:scim:schemas:core:2.0:User:USERNAME":"a","URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER:emails":{"VALUE":"a@b.c"}}`,
+			want: `{"userName":"a","emails":[{"value":"a@b.c"}]}`},
+		{name: "a URN and a name that is no attribute, kept", in: `{"urn:ietf:params:scim:schemas:core:2.0:User:custom":1}`,
+			want: `{"urn:ietf:params:scim:schemas:core:2.0:User:custom":1}`},
 		{name: "a name twice", in: `{"userName":"a","USERNAME":"b"}`, wantErr: true},
+		{name: "a name with and without the URN", in: `{"userName":"a","urn:ietf:params:scim:schemas:core:2.0:User:userName":"b"}`, wantErr: true},
+		{name: "a name with the URN and in another case", in: `{"USERNAME":"a","urn:ietf:params:scim:schemas:core:2.0:User:userName":"b"}`, wantErr: true},
 		{name: "a sub-attribute twice", in: `{"name":{"givenName":"a","GivenName":"b"}}`, wantErr: true},
 	}
 	for _, tc := range tests {

@@ -235,13 +235,11 @@ func writeSplit(w http.ResponseWriter, r *http.Request, doc *splitDoc, base stri
 }
 
 func (h *Handler) serviceProviderConfig(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	writeSplit(w, r, h.discovery.spConfig, t.base)
-	return nil
+	return serveDiscovery(w, r, t, h.discovery.spConfig)
 }
 
 func (h *Handler) resourceTypes(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	writeSplit(w, r, h.discovery.resourceTypes, t.base)
-	return nil
+	return serveDiscovery(w, r, t, h.discovery.resourceTypes)
 }
 
 func (h *Handler) resourceType(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
@@ -249,20 +247,32 @@ func (h *Handler) resourceType(ctx context.Context, w http.ResponseWriter, r *ht
 }
 
 func (h *Handler) schemas(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
-	writeSplit(w, r, h.discovery.schemas, t.base)
-	return nil
+	return serveDiscovery(w, r, t, h.discovery.schemas)
 }
 
 func (h *Handler) schema(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant) error {
 	return serveNamed(w, r, t, h.discovery.schema, "schema", r.PathValue("id"))
 }
 
-// serveNamed writes the document named key (case-insensitively) or a 404.
+// serveDiscovery writes a discovery document, unless the request has a
+// filter (an empty one is none, as on /Users): RFC 7644 §4 has the
+// discovery endpoints answer one with 403, so that a client never takes
+// the whole list for the entries that match, as it would if the filter
+// were dropped.
+func serveDiscovery(w http.ResponseWriter, r *http.Request, t *tenant, doc *splitDoc) error {
+	if f, _ := queryValue(t.query, "filter"); strings.TrimSpace(f) != "" {
+		return errorf(http.StatusForbidden, "", "the discovery endpoints do not filter (RFC 7644 §4): ask without a filter")
+	}
+	writeSplit(w, r, doc, t.base)
+	return nil
+}
+
+// serveNamed writes the document named key (case-insensitively), or a
+// 404, as serveDiscovery writes one.
 func serveNamed(w http.ResponseWriter, r *http.Request, t *tenant, docs map[string]*splitDoc, what, key string) error {
 	doc, ok := docs[strings.ToLower(key)]
 	if !ok {
 		return errorf(http.StatusNotFound, "", "%s %q not found", what, truncate(key, 128))
 	}
-	writeSplit(w, r, doc, t.base)
-	return nil
+	return serveDiscovery(w, r, t, doc)
 }

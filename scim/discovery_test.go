@@ -39,3 +39,23 @@ func TestDiscoveryBase(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoveryFilter: GET /Schemas?filter=id eq "urn:x" answered 200 with
+// every schema, the filter dropped, so a client could take the whole list
+// for the matches. RFC 7644 §4 has the discovery endpoints answer a filter
+// with 403; without one (or with an empty one) they answer as before.
+func TestDiscoveryFilter(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	filter := "?filter=" + q(`id eq "urn:x"`)
+	for _, path := range []string{
+		"/Schemas", "/schemas/", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group",
+		"/ResourceTypes", "/ResourceTypes/Group", "/ServiceProviderConfig",
+	} {
+		checkError(t, e.do(t, http.MethodGet, path+filter, nil), http.StatusForbidden, "")
+		checkError(t, e.do(t, http.MethodGet, path+"?FILTER=x", nil), http.StatusForbidden, "")
+		if rec := e.do(t, http.MethodGet, path+"?attributes=id&filter=", nil); rec.Code != http.StatusOK {
+			t.Errorf("GET %s without a filter: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}

@@ -51,18 +51,22 @@
 //	malformed JSON, non-object, bad UTF-8, too deep   400 invalidSyntax
 //	filter syntax or type error, filter too long      400 invalidFilter
 //	query string that does not parse (raw ";", bad %) 400 invalidFilter (filter), invalidValue
+//	a list parameter given twice (filter=a&FILTER=b)  400 invalidFilter (filter), invalidValue
 //	filter too costly (store.MaxFilterWork)           400 tooMany
 //	PATCH errors (*patch.Error)                       400 with its scimType
 //	bad startIndex/count/sortOrder, invalid attribute 400 invalidValue
+//	attributes or excludedAttributes over 256 names   400 invalidValue
 //	value not of its schema type ("active":"bogus")   400 invalidValue naming it
 //	PATCH removing externalId                         400 mutability
 //	malformed attributes/excludedAttributes path      400 invalidPath
 //	rule refused (last owner, enforced SSO)           400
 //	missing/wrong token                               401
+//	a filter on a discovery endpoint (RFC 7644 §4)    403
 //	unknown resource, route or id                     404
 //	other method on a served path                     405 (Allow)
 //	member sub-attribute in a Group PATCH path        400 mutability
 //	Group PATCH remove by a filter not on value       400 invalidFilter
+//	Group list filter on members.display/type/$ref    400 invalidFilter
 //	email, username, extern_uid or user taken,
 //	a Group's displayName or externalId taken         409 uniqueness
 //	stale If-Match, matching If-None-Match            412
@@ -173,7 +177,10 @@
 //     users it has just deleted (TestGroupPatchShapes, TestGroupsBadInput).
 //   - members.value, ids, are compared exactly in filters, and /Schemas
 //     says so (caseExact); RFC 7643 §8.7.1 leaves it case-insensitive
-//     (TestGroupsCRUD).
+//     (TestGroupsCRUD). A list filter on another sub-attribute of members
+//     (members.display, members[type eq "User"]) is 400 invalidFilter: a
+//     membership is stored as the member's id alone, so it would match
+//     no group and answer an empty list (TestGroupsBadInput).
 //   - Concurrent PATCHes of one group's members lose no change, on every
 //     store (TestGroupsConcurrentPatches, run with -race); a failed PATCH
 //     changes nothing (TestGroupsBadInput, FuzzGroupPatch).
@@ -193,7 +200,9 @@
 // Group displayName "server"; members.value caseExact. externalId, unique
 // within the tenant ignoring case for Users and Groups, is a common
 // attribute (RFC 7643 §3.1) and, as in RFC 7643 §8.7.1's schemas, not
-// listed. Pinned by TestDiscovery and TestSchemasUniqueness.
+// listed. Pinned by TestDiscovery and TestSchemasUniqueness. A filter on
+// a discovery endpoint is 403, as RFC 7644 §4 asks, rather than dropped
+// (TestDiscoveryFilter).
 //
 // # The GitLab profile
 //

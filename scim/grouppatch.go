@@ -3,6 +3,7 @@ package scim
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
@@ -53,8 +54,10 @@ func groupPatch(ops []patch.Operation, rt *schema.ResourceType) (identity.IdPGro
 				keep(i, op) // patch.Apply judges it
 				continue
 			}
-			if err := changeMembers(&ch.Members, i, op.Op, members, true); err != nil {
-				return ch, err
+			for _, m := range members {
+				if err := changeMembers(&ch.Members, i, op.Op, m, true); err != nil {
+					return ch, err
+				}
 			}
 			if len(rest) > 0 {
 				keep(i, patch.Operation{Op: op.Op, Value: rest})
@@ -155,17 +158,22 @@ func memberIDs(i int, value any) ([]string, error) {
 }
 
 // splitMembers splits the value of an add or replace without a path into
-// its "members" member (in any spelling, or qualified by the Group
-// schema's URN) and the rest; ok is false when the value has no members,
-// or the operation is no add or replace (which patch.Apply refuses).
-func splitMembers(op patch.Operation) (members any, rest map[string]any, ok bool) {
+// the values of its "members" member (in any spelling, or qualified by the
+// Group schema's URN) and the rest; ok is false when the value has no
+// members, or the operation is no add or replace (which patch.Apply
+// refuses). A value that spells members more than once ("members" and
+// "Members") gives each, in the byte order of the names, the order in
+// which patch applies the members of a path-less value: a replace by the
+// last of them wins, whatever order the map gives.
+func splitMembers(op patch.Operation) (members []any, rest map[string]any, ok bool) {
 	obj, isObj := op.Value.(map[string]any)
 	if !isObj || !strings.EqualFold(op.Op, "add") && !strings.EqualFold(op.Op, "replace") {
 		return nil, nil, false
 	}
+	var names []string
 	for k, v := range obj {
 		if isMembersName(k) {
-			members, ok = v, true
+			names = append(names, k)
 			continue
 		}
 		if rest == nil {
@@ -173,7 +181,11 @@ func splitMembers(op patch.Operation) (members any, rest map[string]any, ok bool
 		}
 		rest[k] = v
 	}
-	return members, rest, ok
+	slices.Sort(names)
+	for _, k := range names {
+		members = append(members, obj[k])
+	}
+	return members, rest, len(names) > 0
 }
 
 // isMembers reports whether path names the Group's members attribute.
@@ -184,10 +196,7 @@ func isMembers(path filter.AttrPath) bool {
 // isMembersName reports whether a member name of a path-less value names
 // the Group's members attribute: "members", or "urn:…:Group:members".
 func isMembersName(k string) bool {
-	if n := len(schema.GroupURN); len(k) > n && strings.EqualFold(k[:n], schema.GroupURN) && k[n] == ':' {
-		k = k[n+1:]
-	}
-	return strings.EqualFold(k, "members")
+	return strings.EqualFold(withoutURN(k, schema.GroupURN), "members")
 }
 
 // memberValues appends to ids the values of a filter made of `value eq

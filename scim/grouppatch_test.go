@@ -36,6 +36,9 @@ func TestGroupPatchShapes(t *testing.T) {
 		{"Okta replace without path, with id", `[{"op":"replace","value":{"id":"GROUP","displayName":"Renamed"}}]`, []string{"A", "B"}, "Renamed"},
 		{"add without path, members and name", `[{"op":"add","value":{"members":[{"value":"C"}],"displayName":"Renamed"}}]`, []string{"A", "B", "C"}, "Renamed"},
 		{"replace without path, URN-qualified members", `[{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:Group:members":[{"value":"C"}]}}]`, []string{"C"}, ""},
+		{"replace without path, members spelt several ways: the last in byte order wins, as patch applies them",
+			`[{"op":"replace","value":{"MEMBERS":[],"Members":[{"value":"A"}],"mEMBERS":[],"meMBERS":[{"value":"B"}],"memBERS":[],"membERS":[],"members":[{"value":"C"}]}}]`, []string{"C"}, ""},
+		{"add without path, members spelt two ways: both added", `[{"op":"add","value":{"Members":[{"value":"C"}],"members":[]}}]`, []string{"A", "B", "C"}, ""},
 		{"replace without path, members null", `[{"op":"replace","value":{"members":null}}]`, []string{}, ""},
 		{"URN-qualified path", `[{"op":"add","path":"urn:ietf:params:scim:schemas:core:2.0:Group:members","value":[{"value":"C"}]}]`, []string{"A", "B", "C"}, ""},
 		{"one member object for the list", `[{"op":"add","path":"members","value":{"value":"C"}}]`, []string{"A", "B", "C"}, ""},
@@ -113,11 +116,25 @@ func TestGroupPatchAnswer(t *testing.T) {
 // exactly as it was.
 func TestGroupsBadInput(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
+	for _, st := range testStores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			groupsBadInput(t, newTestEnvOn(t, st.open(t)))
+		})
+	}
+}
+
+// groupsBadInput is TestGroupsBadInput on the store of e: a refusal the
+// store finds inside its transaction, after writing a member or a name,
+// must leave nothing behind on SQLite and PostgreSQL too.
+func groupsBadInput(t *testing.T, e *testEnv) {
 	ada := e.createUser(t, "ext-ada", "ada", "ada@example.com")
 	bob := e.createUser(t, "ext-bob", "bob", "bob@example.com")
 	id := e.createGroup(t, "Engineering", ada)
-	e.createGroup(t, "Sales")
+	sales := e.createGroup(t, "Sales")
+	if rec := e.do(t, http.MethodPatch, "/Groups/"+sales, `{"Operations":[{"op":"add","path":"externalId","value":"s-1"}]}`); rec.Code != http.StatusNoContent {
+		t.Fatalf("set Sales' externalId: %d %s", rec.Code, rec.Body)
+	}
 	if rec := e.do(t, http.MethodPatch, "/Groups/"+id, `{"Operations":[{"op":"add","path":"externalId","value":"eng-1"}]}`); rec.Code != http.StatusNoContent {
 		t.Fatalf("set externalId: %d %s", rec.Code, rec.Body)
 	}
@@ -148,6 +165,8 @@ func TestGroupsBadInput(t *testing.T) {
 		{name: "POST unknown member", method: "POST", path: "/Groups", body: `{"displayName":"New","members":[{"value":"` + ada + `"},{"value":"nobody"}]}`, status: 400, scimType: TypeInvalidValue},
 		{name: "POST member of another group", method: "POST", path: "/Groups", body: `{"displayName":"New","members":[{"value":"` + otherID + `"}]}`, status: 400, scimType: TypeInvalidValue},
 		{name: "POST nested group", method: "POST", path: "/Groups", body: `{"displayName":"New","members":[{"value":"` + id + `","type":"Group"}]}`, status: 400, scimType: TypeInvalidValue},
+		{name: "POST URN-qualified members naming no User", method: "POST", path: "/Groups", body: `{"displayName":"New","` + groupURN + `:members":[{"value":"nobody"}]}`, status: 400, scimType: TypeInvalidValue},
+		{name: "POST displayName with and without the URN", method: "POST", path: "/Groups", body: `{"displayName":"New","` + groupURN + `:displayName":"Other"}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "POST malformed JSON", method: "POST", path: "/Groups", body: `{"displayName":`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "POST duplicate case-folded names", method: "POST", path: "/Groups", body: `{"displayName":"a","DISPLAYNAME":"b"}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "POST wrong content type", method: "POST", path: "/Groups", body: `{"displayName":"New"}`, headers: []string{"Content-Type", "text/plain"}, status: 415},
@@ -161,9 +180,15 @@ func TestGroupsBadInput(t *testing.T) {
 		{name: "GET .search", method: "GET", path: "/Groups/.search", status: 405},
 		{name: "GET bad filter", method: "GET", path: "/Groups?filter=" + q(`displayName eq`), status: 400, scimType: TypeInvalidFilter},
 		{name: "GET filter on a boolean with gt", method: "GET", path: "/Groups?filter=" + q(`members[value gt true]`), status: 400, scimType: TypeInvalidFilter},
+		{name: "GET filter on members.display, which would match nothing", method: "GET", path: "/Groups?filter=" + q(`members.display eq "Given Family"`), status: 400, scimType: TypeInvalidFilter},
+		{name: "GET filter on a member's type inside or", method: "GET", path: "/Groups?filter=" + q(`displayName eq "x" or members[value eq "`+ada+`" and type eq "User"]`), status: 400, scimType: TypeInvalidFilter},
+		{name: "search filter on members.$ref", method: "POST", path: "/Groups/.search", body: `{"filter":"not (members.$ref pr)"}`, status: 400, scimType: TypeInvalidFilter},
 		{name: "GET sortBy value filter", method: "GET", path: "/Groups?sortBy=" + q(`members[value eq "x"]`), status: 400, scimType: TypeInvalidValue},
 		{name: "GET bad count", method: "GET", path: "/Groups?count=many", status: 400, scimType: TypeInvalidValue},
 		{name: "GET bad excludedAttributes", method: "GET", path: "/Groups?excludedAttributes=" + q(`members[value eq "x"]`), status: 400, scimType: TypeInvalidPath},
+		{name: "GET 257 attributes", method: "GET", path: "/Groups?attributes=" + strings.Repeat("displayName,", 257), status: 400, scimType: TypeInvalidValue},
+		{name: "search 50000 excludedAttributes", method: "POST", path: "/Groups/.search", body: `{"excludedAttributes":[` + strings.Repeat(`"x",`, 50000) + `"y"]}`, status: 400, scimType: TypeInvalidValue},
+		{name: "PATCH with 257 attributes", method: "PATCH", path: patchPath + "?attributes=" + strings.Repeat("members,", 257), body: ops(`{"op":"add","path":"members","value":[{"value":"` + bob + `"}]}`), status: 400, scimType: TypeInvalidValue},
 		{name: "search bad filter", method: "POST", path: "/Groups/.search", body: `{"filter":"displayName eq"}`, status: 400, scimType: TypeInvalidFilter},
 		{name: "DELETE unknown group", method: "DELETE", path: "/Groups/nope", status: 404},
 		{name: "PATCH unknown group", method: "PATCH", path: "/Groups/nope", body: ops(`{"op":"replace","path":"displayName","value":"x"}`), status: 404},
@@ -191,6 +216,11 @@ func TestGroupsBadInput(t *testing.T) {
 		{name: "PATCH all or nothing: a bad member after a rename", method: "PATCH", path: patchPath,
 			body:   ops(`{"op":"replace","path":"displayName","value":"Renamed"},{"op":"Add","path":"members","value":[{"value":"nobody"}]}`),
 			status: 400, scimType: TypeInvalidValue},
+		{name: "PATCH all or nothing: members added and removed, then a rename onto another group", method: "PATCH", path: patchPath,
+			body:   ops(`{"op":"add","path":"members","value":[{"value":"` + bob + `"}]},{"op":"remove","path":"members[value eq \"` + ada + `\"]"},{"op":"replace","path":"displayName","value":"Sales"}`),
+			status: 409, scimType: TypeUniqueness},
+		{name: "PUT all or nothing: members replaced, externalId taken", method: "PUT", path: "/Groups/" + id,
+			body: `{"displayName":"Eng","externalId":"s-1","members":[{"value":"` + bob + `"}]}`, status: 409, scimType: TypeUniqueness},
 		{name: "PATCH stale If-Match", method: "PATCH", path: patchPath, body: ops(`{"op":"add","path":"members","value":[{"value":"` + bob + `"}]}`), headers: []string{"If-Match", `W/"1"`}, status: 412},
 		{name: "PATCH no operations", method: "PATCH", path: patchPath, body: `{"Operations":[]}`, status: 400, scimType: TypeInvalidSyntax},
 		{name: "PATCH 100000-deep value", method: "PATCH", path: patchPath, body: `{"Operations":[{"op":"add","path":"members","value":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}]}`, status: 400, scimType: TypeInvalidSyntax},

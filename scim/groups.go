@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/identity"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/scim/internal/jsondoc"
@@ -104,6 +105,9 @@ func (h *Handler) searchGroups(ctx context.Context, w http.ResponseWriter, r *ht
 func (h *Handler) groupList(ctx context.Context, w http.ResponseWriter, r *http.Request, t *tenant, p *listParams) error {
 	q, err := h.storeQuery(p, h.grt)
 	if err != nil {
+		return err
+	}
+	if err := membersByValue(q.Filter); err != nil {
 		return err
 	}
 	page, err := h.prov.ListIdPGroups(ctx, t.id, q, memberView(p.projection))
@@ -218,6 +222,45 @@ func (h *Handler) groupIfMatch(ctx context.Context, r *http.Request, t *tenant, 
 		}
 		return cur.Group.Version, nil
 	})
+}
+
+// membersByValue refuses, with 400 invalidFilter, a filter that reads a
+// member's sub-attribute other than value (members.display,
+// members[type eq "User"]): the store keeps a membership as the member's
+// id alone (store.ListIdPGroups), so such a condition would match no group
+// and answer an empty list as if it were true of none. members,
+// members.value and value filters on value are answered, as are members
+// pr and members eq "id".
+func membersByValue(e filter.Expr) error {
+	var bad string
+	byValue := func(a filter.AttrPath) bool {
+		return a.URN == "" && strings.EqualFold(a.Name, "value") && a.Sub == ""
+	}
+	filter.Walk(e, func(e filter.Expr) bool {
+		switch e := e.(type) {
+		case *filter.Compare:
+			if isMembers(e.Attr) && e.Attr.Sub != "" && !strings.EqualFold(e.Attr.Sub, "value") {
+				bad = e.Attr.String()
+			}
+		case *filter.ValuePath:
+			if !isMembers(e.Attr) {
+				return false
+			}
+			filter.Walk(e.Filter, func(in filter.Expr) bool {
+				if c, ok := in.(*filter.Compare); ok && !byValue(c.Attr) && bad == "" {
+					bad = e.Attr.String() + "[" + c.Attr.String() + "]"
+				}
+				return true
+			})
+			return false
+		}
+		return bad == ""
+	})
+	if bad == "" {
+		return nil
+	}
+	return errorf(http.StatusBadRequest, TypeInvalidFilter,
+		"filter: a group's members are filtered by their value only (members[value eq \"id\"], members.value), not by %s", truncate(bad, 64))
 }
 
 // memberView says whether an answer projected by p shows the members, so

@@ -173,6 +173,9 @@ func (h *Handler) wrap(rt route) http.Handler {
 		if err == nil {
 			t.query, err = parseQuery(r.URL.RawQuery)
 		}
+		if err == nil {
+			err = onceEach(t.query)
+		}
 		if err == nil && rt.body {
 			err = h.checkBody(w, r)
 		}

@@ -16,16 +16,35 @@ type projection struct {
 
 // attrRef is an attribute path of a projection: a schema URN (empty for
 // the core schema), an attribute name and an optional sub-attribute. A
-// reference to a whole extension has an empty name.
+// reference to a whole extension has an empty name. In a projection, the
+// references to sub-attributes of one attribute are one reference (mergeRefs):
+// sub is the first, subs all of them.
 type attrRef struct {
 	urn, name, sub string
+	subs           []string
 }
+
+// maxProjectionNames bounds each of the two lists. Applying a list costs
+// its length for every resource answered: 50,000 names (a 440 KB
+// /.search) took 2 s of CPU for a page of 100 Groups. The User schema with
+// its enterprise extension has fewer than 100 attribute paths; identity
+// providers send about ten.
+const maxProjectionNames = 256
 
 // newProjection parses the two lists. A malformed path is 400
 // invalidPath; a well-formed path the resource type does not define
-// matches nothing (custom attributes kept in documents can be named).
+// matches nothing (custom attributes kept in documents can be named). A
+// list of more than maxProjectionNames names is 400 invalidValue.
 func newProjection(rt *schema.ResourceType, attrs, excl []string) (projection, error) {
 	var p projection
+	for _, l := range []struct {
+		name  string
+		paths []string
+	}{{"attributes", attrs}, {"excludedAttributes", excl}} {
+		if len(l.paths) > maxProjectionNames {
+			return p, errorf(http.StatusBadRequest, TypeInvalidValue, "%s lists %d names, more than %d", l.name, len(l.paths), maxProjectionNames)
+		}
+	}
 	for _, a := range attrs {
 		r, err := parseAttrRef(rt, a)
 		if err != nil {
@@ -40,7 +59,48 @@ func newProjection(rt *schema.ResourceType, attrs, excl []string) (projection, e
 		}
 		p.excl = append(p.excl, r)
 	}
+	p.attrs, p.excl = mergeRefs(p.attrs), mergeRefs(p.excl)
 	return p, nil
+}
+
+// mergeRefs folds the references to one attribute (names compared ignoring
+// case) into one: the whole attribute when a reference names it whole,
+// else one reference listing each sub-attribute named once. Applying a
+// list thus walks a multi-valued attribute once, however many of its
+// sub-attributes the list names: 256 names of members' sub-attributes
+// took 4 s on a group of 10,000 members, one copy of the members each.
+// And attributes=members,members.value shows the whole members, not the
+// values alone because the second name came last.
+func mergeRefs(refs []attrRef) []attrRef {
+	if len(refs) < 2 {
+		for i := range refs {
+			if refs[i].sub != "" {
+				refs[i].subs = []string{refs[i].sub}
+			}
+		}
+		return refs
+	}
+	out := make([]attrRef, 0, len(refs))
+	at := make(map[[2]string]int, len(refs))
+	for _, r := range refs {
+		key := [2]string{strings.ToLower(r.urn), strings.ToLower(r.name)}
+		i, seen := at[key]
+		switch {
+		case !seen:
+			if r.sub != "" {
+				r.subs = []string{r.sub}
+			}
+			at[key] = len(out)
+			out = append(out, r)
+		case out[i].sub == "":
+			// The whole attribute is named already.
+		case r.sub == "":
+			out[i].sub, out[i].subs = "", nil
+		case !containsFold(out[i].subs, r.sub):
+			out[i].subs = append(out[i].subs, r.sub)
+		}
+	}
+	return out
 }
 
 // parseAttrRef parses "name", "name.sub", "urn:...:name[.sub]" or an
@@ -157,16 +217,19 @@ func copyAttr(dst, src map[string]any, a attrRef) {
 		to[k] = v
 		return
 	}
+	named := a.subSet()
+	pick := func(m map[string]any) map[string]any {
+		out := make(map[string]any, len(a.subs))
+		for k, v := range m {
+			if named[strings.ToLower(k)] {
+				out[k] = v
+			}
+		}
+		return out
+	}
 	switch v := v.(type) {
 	case map[string]any:
-		m, _ := to[k].(map[string]any)
-		if m == nil {
-			m = map[string]any{}
-		}
-		if sk, sv := lookupKey(v, a.sub); sk != "" {
-			m[sk] = sv
-		}
-		to[k] = m
+		to[k] = pick(v)
 	case []any:
 		out := make([]any, 0, len(v))
 		for _, e := range v {
@@ -174,12 +237,23 @@ func copyAttr(dst, src map[string]any, a attrRef) {
 			if !ok {
 				continue
 			}
-			if sk, sv := lookupKey(em, a.sub); sk != "" {
-				out = append(out, map[string]any{sk: sv})
+			if m := pick(em); len(m) > 0 {
+				out = append(out, m)
 			}
 		}
 		to[k] = out
 	}
+}
+
+// subSet returns the sub-attribute names of a, in lower case, as a set:
+// an element of a multi-valued attribute is matched against it key by key,
+// in time independent of the number of names.
+func (a attrRef) subSet() map[string]bool {
+	set := make(map[string]bool, len(a.subs))
+	for _, s := range a.subs {
+		set[strings.ToLower(s)] = true
+	}
+	return set
 }
 
 // removeAttr removes the attribute ref names from doc, copying the
@@ -208,22 +282,24 @@ func removeAttr(doc map[string]any, a attrRef) {
 		delete(in, k)
 		return
 	}
+	named := a.subSet()
+	drop := func(m map[string]any) map[string]any {
+		c := make(map[string]any, len(m))
+		for k, v := range m {
+			if !named[strings.ToLower(k)] {
+				c[k] = v
+			}
+		}
+		return c
+	}
 	switch v := v.(type) {
 	case map[string]any:
-		m := cloneShallow(v)
-		if sk, _ := lookupKey(m, a.sub); sk != "" {
-			delete(m, sk)
-		}
-		in[k] = m
+		in[k] = drop(v)
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
 			if em, ok := e.(map[string]any); ok {
-				em = cloneShallow(em)
-				if sk, _ := lookupKey(em, a.sub); sk != "" {
-					delete(em, sk)
-				}
-				e = em
+				e = drop(em)
 			}
 			out[i] = e
 		}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/internal/scimjson"
 )
 
 // parseQuery reads a request's query string into its parameters, the one
@@ -70,12 +72,38 @@ func queryError(name, problem string) *Error {
 	if i := strings.IndexByte(name, ';'); i >= 0 {
 		name = name[:i]
 	}
-	typ := TypeInvalidValue
-	if strings.EqualFold(name, "filter") {
-		typ = TypeInvalidFilter
-	}
 	if !utf8.ValidString(name) {
 		name = strings.ToValidUTF8(name, "?")
 	}
-	return errorf(http.StatusBadRequest, typ, "the query string does not parse: parameter %q %s", truncate(name, 64), problem)
+	return errorf(http.StatusBadRequest, paramType(name), "the query string does not parse: parameter %q %s", truncate(name, 64), problem)
+}
+
+// paramType is the scimType of a refused query parameter: invalidFilter
+// for filter (RFC 7644 §3.4.2.2), invalidValue for any other.
+func paramType(name string) string {
+	if strings.EqualFold(name, "filter") {
+		return TypeInvalidFilter
+	}
+	return TypeInvalidValue
+}
+
+// onceEach refuses, with 400, a parameter of the RFC profile (RFC 7644
+// §3.4.2, §3.9) given more than once, in one spelling or in several
+// (filter=a&filter=b, filter=a&FILTER=b): which one the client meant is
+// unclear, and the one taken would be the first, or the one a map's order
+// gives, the others dropped as an unparsable pair used to be. The GitLab
+// profile takes the last, as GitLab does.
+func onceEach(q url.Values) error {
+	names := [...]string{"filter", "startIndex", "count", "sortBy", "sortOrder", "attributes", "excludedAttributes"}
+	var seen [len(names)]int
+	for k, v := range q {
+		for i, name := range names {
+			if scimjson.NameIs(k, name) {
+				if seen[i] += len(v); seen[i] > 1 {
+					return errorf(http.StatusBadRequest, paramType(name), "query parameter %q is given more than once", name)
+				}
+			}
+		}
+	}
+	return nil
 }

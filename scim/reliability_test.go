@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -44,7 +45,7 @@ func userBody(externalID, userName, email string) string {
 // Now every request runs under a deadline (WithRequestTimeout): a store
 // write stalled past it (storetest.FaultyStore.Stall) is rolled back, the
 // client gets 503 with Retry-After, and the store is as it was. On every
-// store and for every write.
+// store and for every write, of Users and of Groups.
 func TestRequestDeadline(t *testing.T) {
 	t.Parallel()
 	const timeout = 300 * time.Millisecond
@@ -62,13 +63,18 @@ func TestRequestDeadline(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := relaxed.createUser(t, "ext-1", "alice", "alice@example.com")
+			gid := relaxed.createGroup(t, "Engineering", id)
 			for _, rq := range []struct{ method, path, body string }{
+				{http.MethodPost, "/Groups", `{"displayName":"Sales","members":[{"value":"` + id + `"}]}`},
+				{http.MethodPatch, "/Groups/" + gid, `{"Operations":[{"op":"remove","path":"members"},{"op":"replace","path":"displayName","value":"Eng"}]}`},
+				{http.MethodPut, "/Groups/" + gid, `{"displayName":"Eng","members":[]}`},
+				{http.MethodDelete, "/Groups/" + gid, ""},
 				{http.MethodPost, "/Users", userBody("ext-2", "bob", "bob@example.com")},
 				{http.MethodPatch, "/Users/" + id, `{"Operations":[{"op":"replace","path":"title","value":"CTO"}]}`},
 				{http.MethodPut, "/Users/" + id, strings.Replace(userBody("ext-1", "alice", "alice@example.com"), `"active":true`, `"active":true,"title":"PUT"`, 1)},
 				{http.MethodDelete, "/Users/" + id, ""},
 			} {
-				before := e.snapshot(t)
+				before := e.groupSnapshot(t)
 				fs.Stall(1, 4*timeout)
 				start := time.Now()
 				var body any
@@ -85,7 +91,7 @@ func TestRequestDeadline(t *testing.T) {
 				if took < 4*timeout {
 					t.Errorf("%s: answered after %v, before the stalled write ended: was it stalled?", rq.method, took)
 				}
-				if after := e.snapshot(t); after != before {
+				if after := e.groupSnapshot(t); after != before {
 					t.Errorf("%s %s timed out but wrote (before, then after):\n%s\n%s", rq.method, rq.path, before, after)
 				}
 			}
@@ -316,6 +322,29 @@ func TestQueryStringDoesNotParse(t *testing.T) {
 	if rec := e.do(t, http.MethodGet, "/Users/"+id+"?attributes=userName;emails", nil); rec.Code != http.StatusBadRequest {
 		t.Errorf("GET by id with a raw semicolon in attributes: %d, want 400", rec.Code)
 	}
+	// A parameter given twice, in one spelling or two, was read as its
+	// first (or, for two spellings, as a map's order chose) and the other
+	// dropped: GET /Users?FILTER=...alice...&Filter=...bob... answered
+	// alice or bob at random. It is a 400 in the RFC profile, on every route.
+	e.createUser(t, "ext-2", "bob", "bob@example.com")
+	gid := e.createGroup(t, "Engineering", id)
+	alice, bob := url.QueryEscape(`userName eq "alice"`), url.QueryEscape(`userName eq "bob"`)
+	for _, tc := range []struct{ path, scimType string }{
+		{"/Users?FILTER=" + alice + "&Filter=" + bob, TypeInvalidFilter},
+		{"/Users?filter=" + alice + "&filter=" + bob, TypeInvalidFilter},
+		{"/Users?filter=" + alice + "&count=1&COUNT=2", TypeInvalidValue},
+		{"/Users?startIndex=1&startindex=2", TypeInvalidValue},
+		{"/Groups?displayName=x&excludedAttributes=members&excludedattributes=meta", TypeInvalidValue},
+		{"/Groups/" + gid + "?attributes=displayName&attributes=members", TypeInvalidValue},
+		{"/Users/" + id + "?sortBy=userName&sortBy=title", TypeInvalidValue},
+	} {
+		checkError(t, e.do(t, http.MethodGet, tc.path, nil), http.StatusBadRequest, tc.scimType)
+	}
+	// Other parameters may repeat; the list parameters once each are read.
+	rec := e.do(t, http.MethodGet, "/Users?x=1&x=2&filter="+alice+"&count=1&X=3", nil)
+	if rec.Code != http.StatusOK || decode(t, rec)["totalResults"] != float64(1) {
+		t.Errorf("other parameters repeated: %d %s, want 200 with alice", rec.Code, rec.Body)
+	}
 }
 
 // FuzzQueryString checks parseQuery against net/url: on any query string
@@ -417,16 +446,7 @@ func TestValuesCheckedOnEveryWrite(t *testing.T) {
 				{"PATCH externalId to null", http.MethodPatch, "/Users/" + id, `{"Operations":[{"op":"replace","value":{"externalId":null}}]}`, TypeMutability, "externalId"},
 			} {
 				before := e.snapshot(t)
-				rec := e.do(t, tc.method, tc.path, tc.body)
-				if rec.Code != http.StatusBadRequest {
-					t.Errorf("%s: %d %s, want 400", tc.name, rec.Code, rec.Body)
-					continue
-				}
-				got := decode(t, rec)
-				detail, _ := got["detail"].(string)
-				if got["scimType"] != tc.scimType || !strings.Contains(detail, tc.names) {
-					t.Errorf("%s: scimType %v detail %q; want %s naming %s", tc.name, got["scimType"], detail, tc.scimType, tc.names)
-				}
+				checkRefusal(t, tc.name, e.do(t, tc.method, tc.path, tc.body), tc.scimType, tc.names)
 				if after := e.snapshot(t); after != before {
 					t.Errorf("%s was refused but wrote", tc.name)
 				}
@@ -441,6 +461,21 @@ func TestValuesCheckedOnEveryWrite(t *testing.T) {
 				t.Errorf("list: %d %s", rec.Code, rec.Body)
 			}
 		})
+	}
+}
+
+// checkRefusal checks that rec, the answer to the request called name, is
+// a 400 of scimType whose detail names names.
+func checkRefusal(t *testing.T, name string, rec *httptest.ResponseRecorder, scimType, names string) {
+	t.Helper()
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("%s: %d %s, want 400", name, rec.Code, rec.Body)
+		return
+	}
+	got := decode(t, rec)
+	detail, _ := got["detail"].(string)
+	if got["scimType"] != scimType || !strings.Contains(detail, names) {
+		t.Errorf("%s: scimType %v detail %q; want %s naming %s", name, got["scimType"], detail, scimType, names)
 	}
 }
 
