@@ -203,7 +203,7 @@ func (p *Provisioner) create(ctx context.Context, tx store.Tx, o *op, g *store.G
 	if err := tx.PutSAMLIdentity(ctx, &store.SAMLIdentity{GroupID: g.ID, UserID: u.ID, ExternUID: a.ExternUID}); err != nil {
 		return nil, err
 	}
-	if err := tx.PutMembership(ctx, &store.Membership{GroupID: g.ID, UserID: u.ID, Role: defaultRole(g)}); err != nil {
+	if err := tx.PutMembership(ctx, &store.Membership{GroupID: g.ID, UserID: u.ID, Role: g.MemberRole()}); err != nil {
 		return nil, err
 	}
 	e := Event{Type: EventProvisioned, GroupID: g.ID, UserID: u.ID, IdentityID: s.ID, ExternUID: s.ExternUID}

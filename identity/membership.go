@@ -6,15 +6,6 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// defaultRole is the group's role for members added by provisioning; a
-// group without one gives Guest, GitLab's default.
-func defaultRole(g *store.Group) store.Role {
-	if g.DefaultRole == store.RoleNone {
-		return store.RoleGuest
-	}
-	return g.DefaultRole
-}
-
 // ensureMember adds u to g unless u is a member, at the role its SCIM
 // identity's linked IdP groups give, else the default role (roles.go).
 // With checkSSO and enforced SSO on the group, a user without a SAML

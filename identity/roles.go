@@ -49,11 +49,11 @@ func linked(links []*store.IdPGroupLink, ig *store.IdPGroup) bool {
 func memberRole(ctx context.Context, tx store.Tx, g *store.Group, userID string) (store.Role, error) {
 	links, err := tx.IdPGroupLinks(ctx, g.ID)
 	if err != nil || len(links) == 0 {
-		return defaultRole(g), err
+		return g.MemberRole(), err
 	}
 	s, ok, err := optional(tx.SCIMIdentityByUser(ctx, g.ID, userID))
 	if err != nil || !ok {
-		return defaultRole(g), err
+		return g.MemberRole(), err
 	}
 	return linkedRole(ctx, tx, g, links, s.ID)
 }
@@ -69,7 +69,7 @@ func linkedRole(ctx context.Context, tx store.Tx, g *store.Group, links []*store
 	if r, ok := roleOf(links, gs); ok {
 		return r, nil
 	}
-	return defaultRole(g), nil
+	return g.MemberRole(), nil
 }
 
 // roles recomputes members' roles inside one operation and keeps the

@@ -83,7 +83,8 @@ type Group struct {
 	// TokenDigest is the SHA-256 digest of the group's one SCIM token; nil
 	// when the group has no token. The token itself is never stored.
 	TokenDigest []byte
-	// DefaultRole is the role given to members added by provisioning.
+	// DefaultRole is the role given to members added by provisioning;
+	// RoleNone means RoleGuest (see [Group.MemberRole]).
 	DefaultRole Role
 	// EnforceSSO refuses to add members that have no SAML identity linked
 	// to the group, and makes the group's web routes require a SAML
@@ -95,6 +96,15 @@ type Group struct {
 	// Version is the stored version: 0 for a group not stored yet, then
 	// 1, 2, ... bumped by the store on every write.
 	Version int64
+}
+
+// MemberRole returns the role provisioning gives a new member of g when
+// no group link gives one: DefaultRole, or RoleGuest when it is unset.
+func (g *Group) MemberRole() Role {
+	if g.DefaultRole == RoleNone {
+		return RoleGuest
+	}
+	return g.DefaultRole
 }
 
 // Clone returns a deep copy of g.

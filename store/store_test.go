@@ -379,3 +379,19 @@ func TestSAMLKeyRedacted(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupMemberRole(t *testing.T) {
+	for _, tc := range []struct {
+		set, want store.Role
+	}{
+		{store.RoleNone, store.RoleGuest},
+		{store.RoleGuest, store.RoleGuest},
+		{store.RoleDeveloper, store.RoleDeveloper},
+		{store.RoleOwner, store.RoleOwner},
+	} {
+		g := &store.Group{DefaultRole: tc.set}
+		if got := g.MemberRole(); got != tc.want {
+			t.Errorf("DefaultRole %v: MemberRole() = %v, want %v", tc.set, got, tc.want)
+		}
+	}
+}

@@ -117,7 +117,7 @@ func (h *Handler) groupLinksSection(r *http.Request, g *store.Group, st pageStat
 	v := &groupLinksView{
 		AddURL:      pageURL + "/group_links",
 		RemoveURL:   pageURL + "/group_links/remove",
-		DefaultRole: roleName(effectiveRole(g.DefaultRole)),
+		DefaultRole: roleName(g.MemberRole()),
 	}
 	if r.Method == http.MethodGet {
 		v.Saved, v.Removed = r.FormValue("links") == "saved", r.FormValue("links") == "removed"

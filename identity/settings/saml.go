@@ -52,7 +52,7 @@ func storedForm(g *store.Group) samlForm {
 		Enabled: true, // GitLab's default for a new configuration
 		Source:  sourceSSOURL,
 		Enforce: g.EnforceSSO,
-		Role:    strconv.Itoa(int(effectiveRole(g.DefaultRole))),
+		Role:    strconv.Itoa(int(g.MemberRole())),
 		Version: g.Version,
 	}
 	if c := g.SAML; c != nil {
@@ -65,15 +65,6 @@ func storedForm(g *store.Group) samlForm {
 		}
 	}
 	return f
-}
-
-// effectiveRole is a group's default role as provisioning applies it: a
-// group without one gives Guest, GitLab's default.
-func effectiveRole(r store.Role) store.Role {
-	if r == store.RoleNone {
-		return store.RoleGuest
-	}
-	return r
 }
 
 // readSAMLForm reads the posted form, URL-encoded or multipart (with the
@@ -321,7 +312,7 @@ func (h *Handler) samlSection(r *http.Request, g *store.Group, st pageState) *sa
 	v := &samlView{
 		SP:       h.cfg.samlURLs(g.Path),
 		Enforced: g.EnforceSSO,
-		Role:     roleName(effectiveRole(g.DefaultRole)),
+		Role:     roleName(g.MemberRole()),
 		Saved:    r.Method == http.MethodGet && r.FormValue("saml") == "saved",
 		Stale:    st.stale,
 	}
